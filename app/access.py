@@ -1,0 +1,194 @@
+"""Who may see and do what. The one place where access is decided.
+
+Rules (DOMAIN.md, "Access and privacy rules"), deny by default:
+- school staff (counsellor, teacher, school admin) see the students enrolled at their school;
+- municipality or region staff (training coordinator, municipality admin) see the students
+  with a current or future training agreement with their organisation;
+- a practice supervisor sees the students with a training period at their workplace, from
+  SUPERVISOR_DAYS_BEFORE days before it starts until SUPERVISOR_DAYS_AFTER days after it ends;
+- the partnership analyst never sees a named student; the system admin sees no case content.
+
+Every list, search, choice list, detail view and export of students goes through
+`visible_students()` or `get_student_or_404()`. A student the user may not see answers 404,
+so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import abort, current_app
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+
+from app.extensions import db
+from app.models import (
+    EMPLOYER_ROLES,
+    SCHOOL_ROLES,
+    Membership,
+    Organisation,
+    Period,
+    PeriodKind,
+    Role,
+    Student,
+    TrainingAgreement,
+    User,
+    Workplace,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Roles that work with named students' cases. The analyst and system admin are not among them.
+CASE_ROLES = SCHOOL_ROLES | EMPLOYER_ROLES
+EMPLOYER_STAFF_ROLES = frozenset({Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN})
+ORG_ADMIN_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.MUNICIPALITY_ADMIN})
+
+
+def today() -> date:
+    return date.today()
+
+
+def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Coarse gate: the user must be logged in and hold one of `roles` somewhere, else 403."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+case_roles_required = roles_required(*CASE_ROLES)
+
+
+# --- students ---------------------------------------------------------------------------
+
+
+def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool]:
+    """A SQL condition on `Student` that is true exactly for the students `user` may see."""
+    on = on or today()
+    conditions: list[ColumnElement[bool]] = []
+
+    school_ids = user.organisation_ids(*SCHOOL_ROLES)
+    if school_ids:
+        conditions.append(Student.school_id.in_(school_ids))
+
+    employer_ids = user.organisation_ids(*EMPLOYER_STAFF_ROLES)
+    if employer_ids:
+        conditions.append(
+            exists().where(
+                TrainingAgreement.student_id == Student.id,
+                TrainingAgreement.employer_id.in_(employer_ids),
+                or_(TrainingAgreement.end_date.is_(None), TrainingAgreement.end_date >= on),
+            )
+        )
+
+    workplace_ids = user.workplace_ids(Role.SUPERVISOR)
+    if workplace_ids:
+        config = current_app.config
+        conditions.append(
+            exists().where(
+                Period.student_id == Student.id,
+                Period.kind == PeriodKind.TRAINING,
+                Period.workplace_id.in_(workplace_ids),
+                Period.start_date <= on + timedelta(days=config["SUPERVISOR_DAYS_BEFORE"]),
+                Period.end_date >= on - timedelta(days=config["SUPERVISOR_DAYS_AFTER"]),
+            )
+        )
+
+    return or_(*conditions) if conditions else false()
+
+
+def visible_students(user: User | None = None) -> Select[tuple[Student]]:
+    """`select(Student)` limited to the students `user` (default: current user) may see."""
+    user = user or current_user
+    return select(Student).where(student_visibility(user))
+
+
+def can_see_student(user: User, student: Student) -> bool:
+    query = select(Student.id).where(Student.id == student.id, student_visibility(user))
+    return db.session.execute(query).first() is not None
+
+
+def get_student_or_404(student_id: int, *options, user: User | None = None) -> Student:
+    """Load a student the user may see, or answer 404 whether it exists or not.
+
+    `options` are loader options (``selectinload(Student.agreements)``) for what the page shows.
+    """
+    query = visible_students(user).where(Student.id == student_id).options(*options)
+    return db.one_or_404(query)
+
+
+# --- choice lists for student filters ---------------------------------------------------
+
+
+def visible_schools(user: User) -> Select[tuple[Organisation]]:
+    """Schools whose students the user may see (for filters and choice lists)."""
+    visible = visible_students(user).with_only_columns(Student.school_id).distinct()
+    return select(Organisation).where(Organisation.id.in_(visible)).order_by(Organisation.name)
+
+
+# --- administration ---------------------------------------------------------------------
+
+
+def is_system_admin(user: User) -> bool:
+    return user.has_role(Role.SYSTEM_ADMIN)
+
+
+def administered_organisation_ids(user: User) -> set[int] | None:
+    """Organisations whose users/workplaces `user` manages; None means all (system admin)."""
+    if is_system_admin(user):
+        return None
+    return user.organisation_ids(*ORG_ADMIN_ROLES)
+
+
+def scope_to_administered(query: Select, column: ColumnElement, user: User) -> Select:
+    """Limit an admin list to the organisations `user` administers."""
+    ids = administered_organisation_ids(user)
+    if ids is None:
+        return query
+    return query.where(column.in_(ids))
+
+
+def administered_organisations(user: User) -> Select[tuple[Organisation]]:
+    return scope_to_administered(select(Organisation), Organisation.id, user).order_by(
+        Organisation.name
+    )
+
+
+def get_administered_organisation_or_404(organisation_id: int, user: User) -> Organisation:
+    query = administered_organisations(user).where(Organisation.id == organisation_id)
+    return db.one_or_404(query)
+
+
+def administered_workplaces(user: User) -> Select[tuple[Workplace]]:
+    return scope_to_administered(select(Workplace), Workplace.organisation_id, user)
+
+
+def get_administered_workplace_or_404(workplace_id: int, user: User) -> Workplace:
+    return db.one_or_404(administered_workplaces(user).where(Workplace.id == workplace_id))
+
+
+def administered_users(user: User) -> Select[tuple[User]]:
+    """Users with a membership in an organisation `user` administers (all for a system admin)."""
+    ids = administered_organisation_ids(user)
+    query = select(User)
+    if ids is None:
+        return query
+    return query.where(
+        exists().where(and_(Membership.user_id == User.id, Membership.organisation_id.in_(ids)))
+    )
+
+
+def get_administered_user_or_404(user_id: int, user: User) -> User:
+    return db.one_or_404(administered_users(user).where(User.id == user_id))

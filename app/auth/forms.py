@@ -1,0 +1,29 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf
+
+from app.forms import BaseForm, max_length, required, strip
+
+
+class LoginForm(BaseForm):
+    email = StringField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[required(_l("Please enter your e-mail address.")), max_length(254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[required(_l("Please enter your password.")), max_length(200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class LanguageForm(BaseForm):
+    language = SelectField(
+        _l("Language"),
+        choices=[("da", "Dansk"), ("en", "English")],
+        validators=[AnyOf(["da", "en"])],
+    )
+    next = HiddenField()

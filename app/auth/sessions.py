@@ -1,0 +1,79 @@
+"""Server-side login sessions.
+
+The signed Flask cookie holds only a random token. The token's hash is a `LoginSession` row;
+logout, idle timeout or deactivation revokes that row, and a replayed cookie finds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, session
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import LoginSession, Membership, User
+from app.models.base import utcnow
+
+# last_seen_at is written at most this often, so ordinary page views do not all write.
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> None:
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token_hash=_hash(token)))
+    user.last_login_at = utcnow()
+    db.session.commit()
+    session.clear()  # a fresh session: nothing from before login survives (fixation)
+    session.permanent = True
+    user.login_token = token
+    login_user(user)
+
+
+def end_session() -> None:
+    token = session.get("_user_id")
+    if token:
+        row = db.session.execute(
+            select(LoginSession).where(LoginSession.token_hash == _hash(token))
+        ).scalar_one_or_none()
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+            db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def load_user_from_session(token: str) -> User | None:
+    """Flask-Login's user loader: one query for the session, user and memberships."""
+    query = (
+        select(LoginSession)
+        .where(LoginSession.token_hash == _hash(token), LoginSession.revoked_at.is_(None))
+        .options(
+            selectinload(LoginSession.user)
+            .selectinload(User.memberships)
+            .joinedload(Membership.organisation),
+        )
+    )
+    row = db.session.execute(query).scalar_one_or_none()
+    if row is None or not row.user.active:
+        return None
+    row.user.login_token = token
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    if now - row.last_seen_at > idle or now - row.created_at > lifetime:
+        row.revoked_at = now
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > _TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    return row.user

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import audit
+from app.access import case_roles_required, get_student_or_404, today, visible_students
+from app.extensions import db
+from app.models import Period, Programme, Student, TrainingAgreement
+from app.students import bp
+from app.students.forms import StudentSearchForm
+
+
+def _search_form() -> StudentSearchForm:
+    form = StudentSearchForm(request.args)
+    programmes = db.session.execute(select(Programme).order_by(Programme.code)).scalars()
+    form.programme.choices = [("", _l("All programmes"))] + [(p.code, p.code) for p in programmes]
+    return form
+
+
+@bp.route("/")
+@case_roles_required
+def index():
+    form = _search_form()
+    query = visible_students(current_user)
+    if form.validate():
+        if form.q.data:
+            needle = f"%{form.q.data.lower()}%"
+            full_name = func.lower(Student.first_name + " " + Student.last_name)
+            query = query.where(
+                or_(full_name.like(needle), func.lower(Student.student_number).like(needle))
+            )
+        if form.programme.data:
+            query = query.join(Programme, Student.programme_id == Programme.id).where(
+                Programme.code == form.programme.data
+            )
+        if form.status.data:
+            query = query.where(Student.status == form.status.data)
+    else:
+        query = query.where(False)  # show the errors, not an unfiltered list
+    query = query.options(
+        joinedload(Student.programme),
+        joinedload(Student.school),
+        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+    ).order_by(Student.last_name, Student.first_name, Student.id)
+    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    audit.record_search(
+        {
+            "q": form.q.data,
+            "programme": form.programme.data,
+            "status": form.status.data,
+            "page": page.page if page.page > 1 else None,
+        }
+    )
+    return render_template("students/index.html", form=form, page=page, today=today())
+
+
+@bp.route("/<int:student_id>")
+@case_roles_required
+def show(student_id: int):
+    student = get_student_or_404(
+        student_id,
+        joinedload(Student.programme),
+        joinedload(Student.school),
+        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+    )
+    periods = (
+        db.session.execute(
+            select(Period)
+            .where(Period.student_id == student.id)
+            .options(joinedload(Period.workplace))
+            .order_by(Period.start_date)
+        )
+        .scalars()
+        .all()
+    )
+    audit.record_view(student)
+    return render_template(
+        "students/show.html",
+        student=student,
+        agreements=student.agreements,
+        periods=periods,
+        today=today(),
+    )

@@ -1,0 +1,130 @@
+"""Configuration, read from the environment.
+
+`ELEVSAG_CONFIG` picks the class: ``production`` (default), ``development`` or ``test``.
+Production refuses to start without a real SECRET_KEY; development keeps a random key in
+``instance/secret_key`` so a newcomer needs no setup.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 spelled out.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Production settings. Everything security-relevant is on."""
+
+    ENV_NAME = "production"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'elevsag.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions: server-side login sessions (see app/auth/sessions.py) referenced from a
+    # signed cookie that scripts cannot read and other sites do not send.
+    SESSION_COOKIE_NAME = "elevsag_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 9))
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    HTTPS = True
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
+    WTF_I18N_ENABLED = False  # forms translate through our own catalogue (app/forms.py)
+
+    # Login throttling. Memory storage works for one process; set RATELIMIT_STORAGE_URI to
+    # redis://127.0.0.1:6379 when more than one worker serves the app.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+
+    BABEL_DEFAULT_LOCALE = "da"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
+    LANGUAGES = {"da": "Dansk", "en": "English"}
+
+    STUDENTS_PER_PAGE = 25
+    ADMIN_ROWS_PER_PAGE = 25
+    # A practice supervisor sees a student from this many days before a training period at
+    # their workplace starts until this many days after it ends.
+    SUPERVISOR_DAYS_BEFORE = _int("SUPERVISOR_DAYS_BEFORE", 14)
+    SUPERVISOR_DAYS_AFTER = _int("SUPERVISOR_DAYS_AFTER", 30)
+    AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 183)
+
+    @classmethod
+    def validate(cls) -> None:
+        if not cls.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random string of at least 32 characters "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+def _development_secret() -> str:
+    """A random key kept in instance/, so sessions survive a restart of `make run`."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret()
+    SESSION_COOKIE_SECURE = False
+    HTTPS = False
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (tests only)
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    SESSION_COOKIE_SECURE = False
+    HTTPS = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    STUDENTS_PER_PAGE = 10
+    ADMIN_ROWS_PER_PAGE = 10
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("ELEVSAG_CONFIG", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"ELEVSAG_CONFIG must be one of {', '.join(CONFIGS)}") from None

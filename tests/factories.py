@@ -1,0 +1,214 @@
+"""Test data builders. All names are fictional."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from app.auth.passwords import hash_password
+from app.extensions import db
+from app.models import (
+    AgreementKind,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Period,
+    PeriodKind,
+    PeriodStatus,
+    Programme,
+    ProgrammeLevel,
+    Role,
+    Student,
+    StudentStatus,
+    TrainingAgreement,
+    User,
+    Workplace,
+    WorkplaceKind,
+)
+
+PASSWORD = "korrekt-hest-batteri-42"
+_seq = itertools.count(1)
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # Argon2 is slow on purpose; hash the shared test password once.
+    return hash_password(PASSWORD)
+
+
+def organisation(
+    kind: OrganisationKind = OrganisationKind.SCHOOL, name: str | None = None
+) -> Organisation:
+    n = next(_seq)
+    org = Organisation(kind=kind, name=name or f"{kind.value.title()} {n}", code=f"T{n:05d}")
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def workplace(
+    org: Organisation, name: str | None = None, kind=WorkplaceKind.CARE_HOME
+) -> Workplace:
+    wp = Workplace(organisation=org, name=name or f"Plejecenter {next(_seq)}", kind=kind)
+    db.session.add(wp)
+    db.session.flush()
+    return wp
+
+
+def user(
+    role: Role | None = None,
+    org: Organisation | None = None,
+    wp: Workplace | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    active: bool = True,
+) -> User:
+    n = next(_seq)
+    u = User(
+        email=email or f"user{n}@example.test",
+        name=name or f"Testbruger {n}",
+        password_hash=_password_hash(),
+        active=active,
+    )
+    if role is not None:
+        u.memberships.append(Membership(role=role, organisation=org, workplace=wp))
+    db.session.add(u)
+    db.session.flush()
+    return u
+
+
+def programme(code: str = "SSA") -> Programme:
+    existing = db.session.query(Programme).filter_by(code=code).one_or_none()
+    if existing:
+        return existing
+    level = ProgrammeLevel.BASIC if code.startswith("GF") else ProgrammeLevel.MAIN
+    p = Programme(code=code, name=f"Programme {code}", level=level, duration_weeks=100)
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+def student(
+    school: Organisation,
+    programme_code: str = "SSA",
+    first_name: str = "Test",
+    last_name: str | None = None,
+    status: StudentStatus = StudentStatus.ACTIVE,
+    employer: Organisation | None = None,
+    training_at: Workplace | None = None,
+    training_start: date | None = None,
+    training_days: int = 120,
+) -> Student:
+    n = next(_seq)
+    s = Student(
+        student_number=f"S{n:06d}",
+        first_name=first_name,
+        last_name=last_name or f"Elev{n}",
+        school=school,
+        programme=programme(programme_code),
+        status=status,
+        start_date=date.today() - timedelta(days=200),
+    )
+    db.session.add(s)
+    db.session.flush()
+    if employer is not None:
+        agreement(s, employer)
+    if training_at is not None:
+        start = training_start or date.today() - timedelta(days=10)
+        period(s, PeriodKind.TRAINING, start, start + timedelta(days=training_days), training_at)
+    return s
+
+
+def agreement(
+    s: Student,
+    employer: Organisation,
+    start: date | None = None,
+    end: date | None = None,
+    kind: AgreementKind = AgreementKind.TRAINING,
+) -> TrainingAgreement:
+    a = TrainingAgreement(
+        student=s,
+        employer=employer,
+        kind=kind,
+        start_date=start or date.today() - timedelta(days=100),
+        end_date=end,
+    )
+    db.session.add(a)
+    db.session.flush()
+    return a
+
+
+def period(
+    s: Student, kind: PeriodKind, start: date, end: date, wp: Workplace | None = None
+) -> Period:
+    p = Period(
+        student_id=s.id,
+        kind=kind,
+        start_date=start,
+        end_date=end,
+        workplace=wp,
+        status=PeriodStatus.PLANNED,
+    )
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+@dataclass
+class Side:
+    """One school and one municipality that work together, with a user in every role."""
+
+    school: Organisation
+    municipality: Organisation
+    workplace: Workplace
+    student: Student
+    users: dict[Role, User] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    analyst: User
+    system_admin: User
+
+    def user(self, role: Role, side: str = "a") -> User:
+        if role is Role.ANALYST:
+            return self.analyst
+        if role is Role.SYSTEM_ADMIN:
+            return self.system_admin
+        return getattr(self, side).users[role]
+
+
+def _side(label: str) -> Side:
+    school = organisation(OrganisationKind.SCHOOL, f"SOSU-skole {label}")
+    municipality = organisation(OrganisationKind.MUNICIPALITY, f"Kommune {label}")
+    wp = workplace(municipality, f"Plejecenter {label}")
+    s = student(
+        school,
+        first_name=f"Elev{label}",
+        last_name=f"Efternavn{label}",
+        employer=municipality,
+        training_at=wp,
+    )
+    side = Side(school=school, municipality=municipality, workplace=wp, student=s)
+    for role in (Role.COUNSELLOR, Role.TEACHER, Role.SCHOOL_ADMIN):
+        side.users[role] = user(role, school, email=f"{role.value}.{label.lower()}@example.test")
+    for role in (Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN):
+        side.users[role] = user(
+            role, municipality, email=f"{role.value}.{label.lower()}@example.test"
+        )
+    side.users[Role.SUPERVISOR] = user(
+        Role.SUPERVISOR, municipality, wp, email=f"supervisor.{label.lower()}@example.test"
+    )
+    return side
+
+
+def build_world() -> World:
+    a, b = _side("A"), _side("B")
+    analyst = user(Role.ANALYST, a.municipality, email="analyst@example.test")
+    system_admin = user(Role.SYSTEM_ADMIN, email="sysadmin@example.test")
+    db.session.commit()
+    return World(a=a, b=b, analyst=analyst, system_admin=system_admin)
