@@ -74,7 +74,7 @@ check-migrations: $(VENV)/.runtime
 
 # After adding or changing UI text: update the catalogues, then translate the new entries.
 translations-extract: $(VENV)/.dev
-	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel extract --no-location --ignore-dirs=".* node_modules" -F babel.cfg -k _l -k lazy_gettext -k N_ -o app/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
 clean:

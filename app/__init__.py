@@ -124,7 +124,12 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime
+
     from app import labels
+
+    app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.filters["format_datetime"] = format_datetime
 
     @app.context_processor
     def inject_globals():

@@ -1,11 +1,232 @@
+"""'My students' and the student page: who sees whom, search, filters, paging, query counts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditAction, AuditEvent, Role, StudentStatus
+from tests import factories
 from tests.conftest import login
 
 
-def test_school_counsellor_sees_own_student_in_list(client, world):
-    from app.models import Role
+def _names(response) -> str:
+    return response.text
 
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.COUNSELLOR, Role.TEACHER, Role.SCHOOL_ADMIN, Role.TRAINING_COORDINATOR,
+     Role.MUNICIPALITY_ADMIN, Role.SUPERVISOR],
+)
+def test_each_case_role_sees_its_own_student_and_not_the_other_organisations(client, world, role):
+    login(client, world.user(role, "a"))
+    listing = client.get("/students/")
+    assert listing.status_code == 200
+    assert world.a.student.last_name in listing.text
+    assert world.b.student.last_name not in listing.text
+
+    assert client.get(f"/students/{world.a.student.id}").status_code == 200
+    other = client.get(f"/students/{world.b.student.id}")
+    assert other.status_code == 404
+    assert world.b.student.last_name not in other.text
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.SYSTEM_ADMIN])
+def test_analyst_and_system_admin_see_no_named_students(client, world, role):
+    login(client, world.user(role))
+    assert client.get("/students/").status_code == 403
+    response = client.get(f"/students/{world.a.student.id}")
+    assert response.status_code == 403
+    assert world.a.student.last_name not in response.text
+
+
+def test_missing_student_answers_404_like_a_hidden_one(client, world):
     login(client, world.user(Role.COUNSELLOR))
-    response = client.get("/students/")
+    assert client.get("/students/999999").status_code == 404
+
+
+def test_student_page_header_shows_programme_status_school_and_employer(client, world):
+    login(client, world.user(Role.TEACHER))
+    response = client.get(f"/students/{world.a.student.id}")
+    header = response.text.split('data-testid="student-header"')[1].split("</section>")[0]
+    assert world.a.student.full_name in header
+    assert "SSA" in header
+    assert "Aktiv" in header
+    assert world.a.school.name in header
+    assert world.a.municipality.name in header
+
+
+def test_student_page_is_never_cached(client, world):
+    login(client, world.user(Role.TEACHER))
+    response = client.get(f"/students/{world.a.student.id}")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_coordinator_sees_students_employed_by_the_municipality_from_any_school(client, db, world):
+    other_school_student = factories.student(world.b.school, last_name="Tværkommunal",
+                                             employer=world.a.municipality)
+    db.session.commit()
+    login(client, world.user(Role.TRAINING_COORDINATOR, "a"))
+    assert "Tværkommunal" in client.get("/students/").text
+    assert client.get(f"/students/{other_school_student.id}").status_code == 200
+
+
+def test_coordinator_no_longer_sees_a_student_whose_agreement_ended(client, db, world):
+    s = factories.student(world.a.school, last_name="Fratrådt")
+    factories.agreement(s, world.a.municipality, start=date.today() - timedelta(days=400),
+                        end=date.today() - timedelta(days=1))
+    db.session.commit()
+    login(client, world.user(Role.TRAINING_COORDINATOR, "a"))
+    assert "Fratrådt" not in client.get("/students/").text
+    assert client.get(f"/students/{s.id}").status_code == 404
+
+
+def test_supervisor_sees_student_only_around_the_training_period(client, db, world, app):
+    before = app.config["SUPERVISOR_DAYS_BEFORE"]
+    after = app.config["SUPERVISOR_DAYS_AFTER"]
+    wp = world.a.workplace
+    factories.student(world.a.school, last_name="Snart", employer=world.a.municipality,
+                             training_at=wp, training_start=date.today() + timedelta(days=before))
+    later = factories.student(world.a.school, last_name="Senere", employer=world.a.municipality,
+                              training_at=wp,
+                              training_start=date.today() + timedelta(days=before + 1))
+    ended = factories.student(world.a.school, last_name="Afsluttet", employer=world.a.municipality,
+                              training_at=wp,
+                              training_start=date.today() - timedelta(days=100 + after + 1),
+                              training_days=100)
+    elsewhere = factories.student(world.a.school, last_name="Andetsted",
+                                  employer=world.a.municipality,
+                                  training_at=factories.workplace(world.a.municipality))
+    db.session.commit()
+    login(client, world.user(Role.SUPERVISOR, "a"))
+    page = client.get("/students/").text
+    assert "Snart" in page
+    for hidden in (later, ended, elsewhere):
+        assert hidden.last_name not in page
+        assert client.get(f"/students/{hidden.id}").status_code == 404
+
+
+def test_search_by_name_number_and_filters(client, db, world):
+    school = world.a.school
+    factories.student(school, first_name="Mette", last_name="Kjær", programme_code="SSH")
+    factories.student(school, first_name="Ahmad", last_name="Nielsen", programme_code="PA",
+                      status=StudentStatus.ON_LEAVE)
+    db.session.commit()
+    login(client, world.user(Role.COUNSELLOR))
+
+    page = client.get("/students/?q=mette kj").text
+    assert "Kjær" in page and "Nielsen" not in page
+
+    number = world.a.student.student_number
+    page = client.get(f"/students/?q={number.lower()}").text
+    assert world.a.student.last_name in page and "Kjær" not in page
+
+    page = client.get("/students/?programme=PA").text
+    assert "Nielsen" in page and "Kjær" not in page
+
+    page = client.get("/students/?status=on_leave").text
+    assert "Nielsen" in page and "Kjær" not in page
+
+
+def test_list_is_paginated_and_keeps_filters(client, db, world, app):
+    for n in range(app.config["STUDENTS_PER_PAGE"] + 3):
+        factories.student(world.a.school, last_name=f"Side{n:02d}", programme_code="SSH")
+    db.session.commit()
+    login(client, world.user(Role.COUNSELLOR))
+    first = client.get("/students/?programme=SSH")
+    assert "Side00" in first.text and "Side12" not in first.text
+    assert "programme=SSH" in first.text.split('rel="next"')[0].rsplit("href=", 1)[1]
+    second = client.get("/students/?programme=SSH&page=2")
+    assert "Side12" in second.text and "Side00" not in second.text
+    assert "13 resultater" in second.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=" + "x" * 101, "q=%3Cscript%3Ealert(1)%3C/script%3E", "q=%7B%7B7*7%7D%7D",
+     "programme=NOPE", "status=bogus", "page=abc", "page=-1"],
+)
+def test_bad_search_input_shows_a_danish_error_and_never_a_500(client, world, query):
+    login(client, world.user(Role.COUNSELLOR))
+    response = client.get(f"/students/?{query}")
     assert response.status_code == 200
-    assert world.a.student.last_name in response.text
-    assert world.b.student.last_name not in response.text
+    assert "<script>alert(1)" not in response.text
+    assert ">49<" not in response.text
+    if query.startswith(("q=", "programme", "status")):
+        assert "form-error-message" in response.text
+        assert any(msg in response.text for msg in
+                   ("Må højst være 100 tegn.", "Må ikke indeholde", "Ugyldigt valg."))
+        assert world.a.student.last_name not in response.text  # errors shown, not a list
+
+
+def test_search_keeps_what_was_typed(client, world):
+    login(client, world.user(Role.COUNSELLOR))
+    response = client.get("/students/?q=%3Cb%3Efed%3C/b%3E")
+    assert 'value="&lt;b&gt;fed&lt;/b&gt;"' in response.text
+
+
+def test_searches_and_views_are_written_to_the_audit_log(client, db, world):
+    user = world.user(Role.COUNSELLOR)
+    login(client, user)
+    client.get("/students/?q=Efternavn&status=active")
+    client.get(f"/students/{world.a.student.id}")
+    client.get(f"/students/{world.b.student.id}")  # 404: nothing seen, nothing logged as a view
+    events = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action.in_([AuditAction.SEARCH, AuditAction.VIEW]))
+        .order_by(AuditEvent.id)
+    ).scalars().all()
+    assert [(e.action, e.user_id) for e in events] == [
+        (AuditAction.SEARCH, user.id), (AuditAction.VIEW, user.id)]
+    search, view = events
+    assert search.criterion == "q=Efternavn; status=active"
+    assert search.student_id is None
+    assert view.student_id == world.a.student.id
+    assert view.at.tzinfo is not None
+    # The log names no field contents of the student.
+    for event in events:
+        assert world.a.student.first_name not in event.criterion
+
+
+def _students(numbers, world):
+    for i in numbers:
+        s = factories.student(world.a.school, last_name=f"Mange{i:03d}",
+                              employer=world.a.municipality, training_at=world.a.workplace)
+        factories.agreement(s, world.b.municipality, start=date.today() - timedelta(days=900),
+                            end=date.today() - timedelta(days=500))
+
+
+@pytest.mark.parametrize("role", [Role.COUNSELLOR, Role.TRAINING_COORDINATOR, Role.SUPERVISOR])
+def test_student_list_runs_a_bounded_number_of_queries(client, db, world, count_queries, role):
+    login(client, world.user(role))
+    _students(range(2), world)
+    db.session.commit()
+    with count_queries() as small:
+        client.get("/students/?q=Mange")
+    _students(range(2, 11), world)
+    db.session.commit()
+    with count_queries() as large:
+        response = client.get("/students/?q=Mange")
+    assert "Mange009" in response.text and "11 resultater" in response.text
+    assert large.count == small.count
+    assert large.count <= 10
+
+
+def test_student_page_runs_a_bounded_number_of_queries(client, db, world, count_queries):
+    login(client, world.user(Role.COUNSELLOR))
+    s = world.a.student
+    url = f"/students/{s.id}"
+    with count_queries() as small:
+        client.get(url)
+    for i in range(6):
+        start = date.today() + timedelta(days=200 + 30 * i)
+        factories.period(s, factories.PeriodKind.TRAINING, start, start + timedelta(days=20),
+                         factories.workplace(world.a.municipality))
+        factories.agreement(s, world.b.municipality, start=start, end=start + timedelta(days=20))
+    db.session.commit()
+    with count_queries() as large:
+        client.get(url)
+    assert large.count == small.count
+    assert large.count <= 10

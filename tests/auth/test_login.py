@@ -1,0 +1,163 @@
+"""Logging in and out: wrong passwords, throttling, sessions that really end, CSRF."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.models import AuditAction, AuditEvent, LoginSession, Role
+from tests.conftest import PASSWORD, login, post
+
+
+def _events(db, action):
+    return db.session.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars().all()
+
+
+def test_login_page_is_danish_by_default(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert '<html lang="da">' in response.text
+    assert 'name="csrf_token"' in response.text
+
+
+def test_anonymous_user_is_sent_to_login_with_next(client):
+    response = client.get("/students/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_wrong_password_shows_clear_message_and_starts_no_session(client, db, world):
+    user = world.user(Role.COUNSELLOR)
+    response = post(client, "/login", {"email": user.email, "password": "forkert-kodeord"})
+    assert response.status_code == 200
+    assert "Forkert e-mail eller adgangskode." in response.text
+    assert user.email in response.text  # what was typed is kept
+    assert "forkert-kodeord" not in response.text  # ...but never the password
+    assert client.get("/students/").status_code == 302
+    assert db.session.execute(select(LoginSession)).first() is None
+    failed = _events(db, AuditAction.LOGIN_FAILED)
+    assert [e.user_id for e in failed] == [user.id]
+
+
+def test_unknown_email_gets_the_same_message(client, world):
+    response = post(client, "/login", {"email": "ingen@example.test", "password": "whatever-12345"})
+    assert "Forkert e-mail eller adgangskode." in response.text
+
+
+def test_deactivated_user_cannot_log_in(client, db, world):
+    user = world.user(Role.TEACHER)
+    user.active = False
+    db.session.commit()
+    response = post(client, "/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Forkert e-mail eller adgangskode." in response.text
+
+
+def test_empty_login_form_shows_danish_errors_next_to_fields(client):
+    response = post(client, "/login", {"email": "", "password": ""})
+    assert response.status_code == 200
+    assert 'data-testid="error-email"' in response.text
+    assert "Skriv din e-mailadresse." in response.text
+    assert "Skriv din adgangskode." in response.text
+
+
+def test_login_with_correct_password_lands_on_my_students_and_is_logged(client, db, world):
+    user = world.user(Role.COUNSELLOR)
+    response = post(client, "/login", {"email": user.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert client.get("/").headers["Location"] == "/students/"
+    assert [e.user_id for e in _events(db, AuditAction.LOGIN)] == [user.id]
+
+
+def test_login_follows_next_only_within_the_site(app, client, world):
+    user = world.user(Role.COUNSELLOR)
+    own_page = f"/students/{world.a.student.id}"
+    cases = [("https://evil.example/x", "/"), ("//evil.example/x", "/"), (own_page, own_page)]
+    for next_url, expected in cases:
+        fresh = app.test_client()
+        data = {"email": user.email, "password": PASSWORD, "next": next_url}
+        assert post(fresh, "/login", data).headers["Location"] == expected
+
+
+def test_sixth_failed_login_for_an_account_is_refused_with_429(client, world):
+    user = world.user(Role.COUNSELLOR)
+    for _ in range(5):
+        response = post(client, "/login", {"email": user.email, "password": "wrong-password-1"})
+        assert response.status_code == 200
+    response = post(client, "/login", {"email": user.email, "password": "wrong-password-1"})
+    assert response.status_code == 429
+    assert "For mange forsøg" in response.text
+    # Even the right password is refused while the account is throttled.
+    response = post(client, "/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_failed_logins_from_one_address_across_accounts_are_throttled(client, world):
+    for n in range(30):
+        data = {"email": f"guess{n}@example.test", "password": "wrong-password-1"}
+        assert post(client, "/login", data).status_code == 200
+    data = {"email": "guess-last@example.test", "password": "wrong-password-1"}
+    assert post(client, "/login", data).status_code == 429
+
+
+def test_successful_logins_do_not_count_against_the_limit(client, world):
+    user = world.user(Role.COUNSELLOR)
+    for _ in range(7):
+        login(client, user)
+        post(client, "/logout")
+
+
+def test_logout_needs_post(client, world):
+    login(client, world.user(Role.COUNSELLOR))
+    assert client.get("/logout").status_code == 405
+
+
+def test_replayed_cookie_after_logout_is_refused(app, client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    cookie = client.get_cookie("elevsag_session")
+    assert cookie is not None
+    assert client.get("/students/").status_code == 200
+
+    post(client, "/logout")
+    assert db.session.execute(select(LoginSession.revoked_at)).scalar_one() is not None
+
+    attacker = app.test_client()
+    attacker.set_cookie("elevsag_session", cookie.value)
+    response = attacker.get("/students/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_idle_session_expires(client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    row = db.session.execute(select(LoginSession)).scalar_one()
+    row.last_seen_at -= timedelta(minutes=client.application.config["SESSION_IDLE_MINUTES"] + 1)
+    db.session.commit()
+    assert client.get("/students/").status_code == 302
+
+
+def test_login_without_csrf_token_is_refused_and_starts_no_session(client, db, world):
+    user = world.user(Role.COUNSELLOR)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert db.session.execute(select(LoginSession)).first() is None
+    assert client.get("/students/").status_code == 302
+
+
+def test_language_can_be_switched_to_english_and_back(client, world):
+    login(client, world.user(Role.COUNSELLOR))
+    response = post(client, "/language", {"language": "en", "next": "/students/"})
+    assert response.headers["Location"] == "/students/"
+    assert '<html lang="en">' in client.get("/students/").text
+    assert "My students" in client.get("/students/").text
+    post(client, "/language", {"language": "da"})
+    assert "Mine elever" in client.get("/students/").text
+
+
+def test_language_choice_is_validated(client):
+    response = post(client, "/language", {"language": "xx", "next": "//evil.example"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert '<html lang="da">' in client.get("/login").text
