@@ -1,0 +1,147 @@
+"""Every route, every role, an own-organisation and an other-organisation object.
+
+The matrix below says who may use each endpoint. The test fails when a route exists that the
+matrix does not mention, so a new page cannot ship without a decision about who may see it.
+Denied requests must answer 403 or 404 (or send an anonymous user to the login page), and the
+page must not show the names of students or other organisations' objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import url_for
+
+from app.models import EMPLOYER_ROLES, SCHOOL_ROLES, Role
+from tests.conftest import PASSWORD, csrf_token
+from tests.factories import Side, World
+
+ALL = frozenset(Role)
+CASE = SCHOOL_ROLES | EMPLOYER_ROLES
+ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.SCHOOL_ADMIN, Role.MUNICIPALITY_ADMIN})
+SYSTEM = frozenset({Role.SYSTEM_ADMIN})
+EMPLOYER_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.MUNICIPALITY_ADMIN})
+NOBODY: frozenset[Role] = frozenset()
+
+
+@dataclass(frozen=True)
+class Allowed:
+    own: frozenset[Role]  # may use it on their own organisation's objects
+    other: frozenset[Role] = NOBODY  # may use it on another organisation's objects
+    public: bool = False  # anonymous visitors may use it
+
+
+MATRIX: dict[str, Allowed] = {
+    "main.index": Allowed(own=ALL, other=ALL),
+    "main.overview": Allowed(own=frozenset({Role.ANALYST}), other=frozenset({Role.ANALYST})),
+    "auth.login": Allowed(own=ALL, other=ALL, public=True),
+    "auth.logout": Allowed(own=ALL, other=ALL),
+    "auth.set_language": Allowed(own=ALL, other=ALL, public=True),
+    "students.index": Allowed(own=CASE, other=CASE),
+    "students.show": Allowed(own=CASE),
+    "admin.index": Allowed(own=ADMINS, other=ADMINS),
+}
+
+# Endpoints that have no object argument: "other" means the same request as "own".
+SKIP = {"static"}
+
+
+def _target_user(side: Side, role: Role):
+    """The user an admin of `role` would manage on `side`."""
+    if role in SCHOOL_ROLES:
+        return side.users[Role.TEACHER]
+    return side.users[Role.TRAINING_COORDINATOR]
+
+
+def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
+    values = {}
+    for name in rule.arguments:
+        if name == "student_id":
+            values[name] = side.student.id
+        elif name == "organisation_id":
+            values[name] = side.school.id if role in SCHOOL_ROLES else side.municipality.id
+        elif name == "workplace_id":
+            values[name] = side.workplace.id
+        elif name == "user_id":
+            values[name] = _target_user(side, role).id
+        elif name == "membership_id":
+            values[name] = _target_user(side, role).memberships[0].id
+        else:  # pragma: no cover - a new kind of argument needs a value here
+            raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
+    return values
+
+
+def _secrets(side: Side, role: Role | None) -> list[str]:
+    """Text that must not appear on a page that refused access to `side`'s objects."""
+    target = _target_user(side, role)
+    return [side.student.last_name, side.student.student_number, side.workplace.name,
+            target.email]
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint not in SKIP]
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in _rules(app)}
+    assert endpoints - MATRIX.keys() == set(), "add the new endpoints to MATRIX"
+    assert MATRIX.keys() - endpoints == set(), "remove endpoints that no longer exist"
+
+
+def _login(client, user):
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 302
+
+
+def _request(client, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": csrf_token(client)})
+
+
+def _methods(rule) -> list[str]:
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_access_matrix(app, client, world, role):
+    user = world.user(role) if role else None
+    if user:
+        _login(client, user)
+    unexpected = []
+    # Other-organisation targets first: a wrongly allowed POST there would show up as such.
+    for target_name, side in (("other", world.b), ("own", world.a)):
+        for rule in sorted(_rules(app), key=lambda r: r.endpoint == "auth.logout"):
+            allowed = MATRIX[rule.endpoint]
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **_args(rule, world, side, role))
+            for method in _methods(rule):
+                response = _request(client, method, url)
+                status = response.status_code
+                case = f"{method} {url} as {role.value if role else 'anonymous'} ({target_name})"
+                if status >= 500:
+                    unexpected.append(f"{case}: {status}")
+                    continue
+                if role is None:
+                    ok = status < 400 if allowed.public else (
+                        status == 302 and response.headers["Location"].startswith("/login"))
+                else:
+                    permitted = allowed.own if target_name == "own" else allowed.other
+                    if role in permitted:
+                        to_login = response.headers.get("Location", "").startswith("/login")
+                        ok = status < 400 and (not to_login or rule.endpoint == "auth.logout")
+                    else:
+                        ok = status in (403, 404)
+                        leaked = [s for s in _secrets(side, role) if s in response.text]
+                        if target_name == "other" and leaked:
+                            unexpected.append(f"{case}: page shows {leaked}")
+                        if world.a.student.last_name in response.text:
+                            unexpected.append(f"{case}: page shows a student's name")
+                if not ok:
+                    unexpected.append(f"{case}: {status}")
+                if rule.endpoint == "auth.logout" and user:
+                    _login(client, user)
+    assert unexpected == []
