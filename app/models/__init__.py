@@ -1,10 +1,20 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from app.models.audit import AuditAction, AuditEvent
-from app.models.journey import Period, PeriodKind, PeriodStatus
+from app.models.handover import HandoverNote, Notification, NotificationKind
+from app.models.journey import (
+    CaseEvent,
+    CaseEventKind,
+    Period,
+    PeriodKind,
+    PeriodStatus,
+    TemplatePeriod,
+    TrainingArea,
+)
 from app.models.organisation import Organisation, OrganisationKind, Workplace, WorkplaceKind
 from app.models.student import (
     AgreementKind,
+    DropoutReason,
     Programme,
     ProgrammeLevel,
     Student,
@@ -26,8 +36,14 @@ __all__ = [
     "AgreementKind",
     "AuditAction",
     "AuditEvent",
+    "CaseEvent",
+    "CaseEventKind",
+    "DropoutReason",
+    "HandoverNote",
     "LoginSession",
     "Membership",
+    "Notification",
+    "NotificationKind",
     "Organisation",
     "OrganisationKind",
     "Period",
@@ -38,7 +54,9 @@ __all__ = [
     "Role",
     "Student",
     "StudentStatus",
+    "TemplatePeriod",
     "TrainingAgreement",
+    "TrainingArea",
     "User",
     "Workplace",
     "WorkplaceKind",

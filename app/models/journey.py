@@ -1,15 +1,19 @@
-"""The periods of a student's education: school periods and training periods."""
+"""The student's journey: programme templates, the periods of a plan, and the case history."""
 
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, enum_column
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
 from app.models.organisation import Workplace
+
+if TYPE_CHECKING:
+    from app.models.user import User
 
 
 class PeriodKind(enum.StrEnum):
@@ -24,28 +28,117 @@ class PeriodStatus(enum.StrEnum):
     INTERRUPTED = "interrupted"
 
 
-class Period(Base):
-    __tablename__ = "period"
+class TrainingArea(enum.StrEnum):
+    """The field a training period covers (DOMAIN.md, "The student's journey")."""
+
+    HOME_CARE = "home_care"
+    CARE_HOME = "care_home"
+    LOCAL_HEALTH_CARE = "local_health_care"  # kommunal sundhed og omsorg (SSA period 1)
+    PSYCHIATRY = "psychiatry"
+    HOSPITAL_SOMATICS = "hospital_somatics"
+    DAY_CARE = "day_care"  # children's day care (PA)
+    SPECIAL_NEEDS = "special_needs"  # adults with special needs (PA)
+
+
+class TemplatePeriod(Base):
+    """One period of a programme's standard plan. Admins edit these; plans copy them."""
+
+    __tablename__ = "template_period"
     __table_args__ = (
-        CheckConstraint("end_date >= start_date", name="dates_in_order"),
-        CheckConstraint(
-            "kind = 'school' OR workplace_id IS NOT NULL", name="training_has_workplace"
-        ),
+        UniqueConstraint("programme_id", "position"),
+        CheckConstraint("weeks BETWEEN 1 AND 104", name="weeks_in_range"),
     )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    position: Mapped[int]  # 1, 2, 3 ... in the order the student meets them
+    kind: Mapped[PeriodKind] = mapped_column(enum_column(PeriodKind, "period_kind"))
+    title: Mapped[str] = mapped_column(String(120))
+    weeks: Mapped[int]  # typical length
+    training_area: Mapped[TrainingArea | None] = mapped_column(
+        enum_column(TrainingArea, "training_area")
+    )
+
+
+class Period(Base):
+    """A period of one student's plan. Copied from the template, then edited on its own."""
+
+    __tablename__ = "period"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_in_order"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(
         ForeignKey("student.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[PeriodKind] = mapped_column(enum_column(PeriodKind, "period_kind"))
+    title: Mapped[str] = mapped_column(String(120), default="")
+    training_area: Mapped[TrainingArea | None] = mapped_column(
+        enum_column(TrainingArea, "training_area")
+    )
     start_date: Mapped[date]
     end_date: Mapped[date]
+    # Set on the first extension, so the plan shows how long the period was meant to be.
+    original_end_date: Mapped[date | None]
+    # Training periods happen at a workplace; a newly generated plan may not have one yet.
     workplace_id: Mapped[int | None] = mapped_column(ForeignKey("workplace.id"), index=True)
+    # The contact teacher (school periods) or practice supervisor (training periods).
+    responsible_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
     status: Mapped[PeriodStatus] = mapped_column(
         enum_column(PeriodStatus, "period_status"), default=PeriodStatus.PLANNED
     )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 
     workplace: Mapped[Workplace | None] = relationship()
+    responsible: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def is_extended(self) -> bool:
+        return self.original_end_date is not None and self.original_end_date != self.end_date
+
+    def place_key(self) -> tuple[str, int | None]:
+        """Where the period happens: school or a workplace. A change of place is a transition."""
+        return (self.kind.value, self.workplace_id if self.kind == PeriodKind.TRAINING else None)
+
+
+class CaseEventKind(enum.StrEnum):
+    STUDENT_CREATED = "student_created"
+    PLAN_CREATED = "plan_created"
+    PERIOD_ADDED = "period_added"
+    PERIOD_CHANGED = "period_changed"
+    PERIOD_EXTENDED = "period_extended"
+    WORKPLACE_CHANGED = "workplace_changed"
+    PERIOD_STATUS_CHANGED = "period_status_changed"
+    PERIOD_DELETED = "period_deleted"
+    DROPPED_OUT = "dropped_out"
+    READMITTED = "readmitted"
+    AGREEMENT_CREATED = "agreement_created"
+    AGREEMENT_CHANGED = "agreement_changed"
+    HANDOVER_WRITTEN = "handover_written"
+    HANDOVER_CHANGED = "handover_changed"
+    HANDOVER_ACKNOWLEDGED = "handover_acknowledged"
+
+
+class CaseEvent(Base):
+    """A line in the case history: who changed what in the student's case, and when.
+
+    `details` holds the facts of the change (period title, old and new dates, place names) for
+    display; never free-text content such as a handover note's text.
+    """
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("student.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    kind: Mapped[CaseEventKind] = mapped_column(enum_column(CaseEventKind, "case_event_kind"))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    user: Mapped[User | None] = relationship()

@@ -34,6 +34,18 @@ class Programme(Base):
         return f"<Programme {self.code}>"
 
 
+class DropoutReason(enum.StrEnum):
+    PERSONAL = "personal"
+    HEALTH = "health"
+    ACADEMIC = "academic"
+    WORKPLACE = "workplace"  # problems at the training place
+    LANGUAGE = "language"
+    OTHER_EDUCATION = "other_education"
+    WORK = "work"  # left for a job
+    MOVED = "moved"
+    OTHER = "other"
+
+
 class StudentStatus(enum.StrEnum):
     ACTIVE = "active"
     ON_LEAVE = "on_leave"  # orlov
@@ -57,6 +69,11 @@ class Student(Base):
         enum_column(StudentStatus, "student_status"), default=StudentStatus.ACTIVE, index=True
     )
     start_date: Mapped[date]
+    # Set while the student has dropped out (afbrud); cleared on re-admission. History keeps both.
+    dropout_date: Mapped[date | None]
+    dropout_reason: Mapped[DropoutReason | None] = mapped_column(
+        enum_column(DropoutReason, "dropout_reason")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic locking: a save based on an old version is refused instead of overwriting.
@@ -111,9 +128,13 @@ class TrainingAgreement(Base):
     start_date: Mapped[date]
     end_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
 
     student: Mapped[Student] = relationship(back_populates="agreements")
     employer: Mapped[Organisation] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     def is_current(self, on: date) -> bool:
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)

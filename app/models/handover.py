@@ -1,0 +1,88 @@
+"""Handover notes at transitions, and in-app notifications."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.journey import Period
+from app.models.organisation import Organisation
+
+if TYPE_CHECKING:
+    from app.models.student import Student
+    from app.models.user import User
+
+
+class HandoverNote(Base):
+    """Overleveringsnotat: written by the sending side before a period at a new place starts.
+
+    One note per receiving period. The receiving side acknowledges it.
+    """
+
+    __tablename__ = "handover_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("student.id", ondelete="CASCADE"), index=True
+    )
+    from_period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))
+    to_period_id: Mapped[int] = mapped_column(
+        ForeignKey("period.id", ondelete="CASCADE"), unique=True
+    )
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    challenges: Mapped[str] = mapped_column(Text, default="")
+    agreed_support: Mapped[str] = mapped_column(Text, default="")
+    first_weeks: Mapped[str] = mapped_column(Text, default="")  # what to do in the first weeks
+    contact_person: Mapped[str] = mapped_column(String(200), default="")
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # The organisation that wrote it: the school or the employer of the sending workplace.
+    author_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    student: Mapped[Student] = relationship()
+    from_period: Mapped[Period] = relationship(foreign_keys=[from_period_id])
+    to_period: Mapped[Period] = relationship(foreign_keys=[to_period_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    author_organisation: Mapped[Organisation] = relationship()
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class NotificationKind(enum.StrEnum):
+    HANDOVER_WRITTEN = "handover_written"  # a note was written for a period you receive
+    HANDOVER_MISSING = "handover_missing"  # a transition you send is near and has no note
+
+
+class Notification(Base):
+    __tablename__ = "notification"
+    # One notification of a kind per person and period: reminders are not repeated.
+    __table_args__ = (UniqueConstraint("user_id", "kind", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[NotificationKind] = mapped_column(
+        enum_column(NotificationKind, "notification_kind")
+    )
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    student: Mapped[Student] = relationship()
+    period: Mapped[Period] = relationship()
