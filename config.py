@@ -77,6 +77,10 @@ class Config:
     # their workplace starts until this many days after it ends.
     SUPERVISOR_DAYS_BEFORE = _int("SUPERVISOR_DAYS_BEFORE", 14)
     SUPERVISOR_DAYS_AFTER = _int("SUPERVISOR_DAYS_AFTER", 30)
+    # ...and the handover note for that period from this many days before it starts.
+    HANDOVER_DAYS_BEFORE = _int("HANDOVER_DAYS_BEFORE", 14)
+    # Remind the sending side this many days before a transition that has no handover note.
+    HANDOVER_REMINDER_DAYS = _int("HANDOVER_REMINDER_DAYS", 14)
     AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 183)
 
     @classmethod

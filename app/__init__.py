@@ -92,12 +92,14 @@ def _migrations_dir():
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.journey import bp as journey_bp
     from app.main import bp as main_bp
     from app.students import bp as students_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(students_bp, url_prefix="/students")
+    app.register_blueprint(journey_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
@@ -130,11 +132,18 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
+    app.jinja_env.globals["labels"] = labels  # also visible inside imported macros
 
     @app.context_processor
     def inject_globals():
+        from app.access import CASE_ROLES
+        from app.journey.routes import unread_notifications
+
+        unread = None
+        if current_user.is_authenticated and current_user.has_role(*CASE_ROLES):
+            unread = unread_notifications(current_user)
         return {
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "labels": labels,
+            "unread_notifications": unread,
         }

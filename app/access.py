@@ -192,3 +192,62 @@ def administered_users(user: User) -> Select[tuple[User]]:
 
 def get_administered_user_or_404(user_id: int, user: User) -> User:
     return db.one_or_404(administered_users(user).where(User.id == user_id))
+
+
+# --- the journey: plans, handovers ------------------------------------------------------
+
+PLAN_EDITOR_ROLES = SCHOOL_ROLES | EMPLOYER_STAFF_ROLES  # supervisors read plans, not edit them
+
+
+def is_school_staff_for(user: User, student: Student) -> bool:
+    return student.school_id in user.organisation_ids(*SCHOOL_ROLES)
+
+
+def employer_ids_of(student: Student, on: date | None = None) -> set[int]:
+    """Organisations with a current or future agreement with the student (loaded agreements)."""
+    on = on or today()
+    return {a.employer_id for a in student.agreements if a.end_date is None or a.end_date >= on}
+
+
+def is_employer_staff_for(user: User, student: Student) -> bool:
+    return bool(user.organisation_ids(*EMPLOYER_STAFF_ROLES) & employer_ids_of(student))
+
+
+def can_edit_plan(user: User, student: Student) -> bool:
+    """School staff at the student's school and staff of the student's employer edit the plan."""
+    return is_school_staff_for(user, student) or is_employer_staff_for(user, student)
+
+
+def _on_side_of(user: User, student: Student, period: Period) -> bool:
+    """Does `user` act for the place where `period` happens (the school, or the workplace)?"""
+    if period.kind == PeriodKind.SCHOOL:
+        return is_school_staff_for(user, student)
+    if period.workplace is None:
+        return is_employer_staff_for(user, student)
+    return period.workplace_id in user.workplace_ids(Role.SUPERVISOR) or (
+        period.workplace.organisation_id in user.organisation_ids(*EMPLOYER_STAFF_ROLES)
+    )
+
+
+def can_write_handover(user: User, student: Student, from_period: Period) -> bool:
+    """The sending side writes the note."""
+    return _on_side_of(user, student, from_period)
+
+
+def can_acknowledge_handover(user: User, student: Student, to_period: Period) -> bool:
+    """The receiving side acknowledges it."""
+    return _on_side_of(user, student, to_period)
+
+
+def can_read_handover(user: User, student: Student, from_period: Period, to_period: Period) -> bool:
+    """Staff of the school or the employer read it; a supervisor only at the two workplaces,
+    and at the receiving one only from HANDOVER_DAYS_BEFORE days before the period starts."""
+    if is_school_staff_for(user, student) or is_employer_staff_for(user, student):
+        return True
+    supervised = user.workplace_ids(Role.SUPERVISOR)
+    if from_period.kind == PeriodKind.TRAINING and from_period.workplace_id in supervised:
+        return True
+    if to_period.kind == PeriodKind.TRAINING and to_period.workplace_id in supervised:
+        opens = to_period.start_date - timedelta(days=current_app.config["HANDOVER_DAYS_BEFORE"])
+        return today() >= opens
+    return False

@@ -7,12 +7,16 @@ from flask_babel import lazy_gettext as _l
 from app.models import (
     AgreementKind,
     AuditAction,
+    CaseEventKind,
+    DropoutReason,
+    NotificationKind,
     OrganisationKind,
     PeriodKind,
     PeriodStatus,
     ProgrammeLevel,
     Role,
     StudentStatus,
+    TrainingArea,
     WorkplaceKind,
 )
 
@@ -86,6 +90,104 @@ AUDIT_ACTION = {
 }
 
 
+TRAINING_AREA = {
+    TrainingArea.HOME_CARE: _l("Home care"),
+    TrainingArea.CARE_HOME: _l("Care home"),
+    TrainingArea.LOCAL_HEALTH_CARE: _l("Municipal health and care"),
+    TrainingArea.PSYCHIATRY: _l("Psychiatry"),
+    TrainingArea.HOSPITAL_SOMATICS: _l("Hospital (somatic)"),
+    TrainingArea.DAY_CARE: _l("Children's day care"),
+    TrainingArea.SPECIAL_NEEDS: _l("Adults with special needs"),
+}
+
+DROPOUT_REASON = {
+    DropoutReason.PERSONAL: _l("Personal or social circumstances"),
+    DropoutReason.HEALTH: _l("Health"),
+    DropoutReason.ACADEMIC: _l("Academic difficulties"),
+    DropoutReason.WORKPLACE: _l("Problems at the training place"),
+    DropoutReason.LANGUAGE: _l("Language difficulties"),
+    DropoutReason.OTHER_EDUCATION: _l("Changed to another education"),
+    DropoutReason.WORK: _l("Left for a job"),
+    DropoutReason.MOVED: _l("Moved"),
+    DropoutReason.OTHER: _l("Other"),
+}
+
+HANDOVER_STATUS = {
+    "missing": _l("Missing"),
+    "written": _l("Written"),
+    "acknowledged": _l("Acknowledged"),
+}
+
+# How each line of the case history reads. Placeholders come from CaseEvent.details.
+CASE_EVENT = {
+    CaseEventKind.STUDENT_CREATED: _l("Student created"),
+    CaseEventKind.PLAN_CREATED: _l(
+        "Plan created from the programme template (%(periods)s periods from %(start)s)"
+    ),
+    CaseEventKind.PERIOD_ADDED: _l("Period added: %(period)s (%(start)s – %(end)s)"),
+    CaseEventKind.PERIOD_CHANGED: _l("Period changed: %(period)s"),
+    CaseEventKind.PERIOD_EXTENDED: _l("Period extended: %(period)s, end date %(old)s → %(new)s"),
+    CaseEventKind.WORKPLACE_CHANGED: _l("Change of workplace: %(period)s, %(old)s → %(new)s"),
+    CaseEventKind.PERIOD_STATUS_CHANGED: _l("Status changed: %(period)s, %(old)s → %(new)s"),
+    CaseEventKind.PERIOD_DELETED: _l("Period deleted: %(period)s (%(start)s – %(end)s)"),
+    CaseEventKind.DROPPED_OUT: _l("Dropped out on %(date)s (%(reason)s)"),
+    CaseEventKind.READMITTED: _l("Re-admitted on %(date)s"),
+    CaseEventKind.AGREEMENT_CREATED: _l("Training agreement created: %(employer)s from %(start)s"),
+    CaseEventKind.AGREEMENT_CHANGED: _l("Training agreement changed: %(employer)s"),
+    CaseEventKind.HANDOVER_WRITTEN: _l("Handover note written for %(period)s"),
+    CaseEventKind.HANDOVER_CHANGED: _l("Handover note changed for %(period)s"),
+    CaseEventKind.HANDOVER_ACKNOWLEDGED: _l("Handover note acknowledged for %(period)s"),
+}
+
+NOTIFICATION = {
+    NotificationKind.HANDOVER_WRITTEN: _l(
+        "A handover note has been written for %(student)s before %(period)s."
+    ),
+    NotificationKind.HANDOVER_MISSING: _l(
+        "%(student)s starts %(period)s on %(date)s and no handover note has been written."
+    ),
+}
+
+
 def choices(mapping: dict) -> list[tuple[str, object]]:
     """(value, label) pairs for a WTForms SelectField."""
     return [(member.value, label) for member, label in mapping.items()]
+
+
+def describe(event) -> str:
+    """One line of the case history, in the current language."""
+    from contextlib import suppress
+    from datetime import date
+
+    from flask_babel import format_date
+
+    details = dict(event.details or {})
+    for key, value in list(details.items()):
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            with suppress(ValueError):
+                details[key] = format_date(date.fromisoformat(value))
+    if event.kind == CaseEventKind.PERIOD_STATUS_CHANGED:
+        for key in ("old", "new"):
+            if details.get(key) in PeriodStatus.__members__.values():
+                details[key] = PERIOD_STATUS[PeriodStatus(details[key])]
+    if event.kind == CaseEventKind.DROPPED_OUT and details.get("reason"):
+        details["reason"] = DROPOUT_REASON.get(DropoutReason(details["reason"]), details["reason"])
+    if event.kind == CaseEventKind.WORKPLACE_CHANGED:
+        for key in ("old", "new"):
+            if not details.get(key):
+                details[key] = "–"
+    template = str(CASE_EVENT[event.kind])
+    try:
+        return template % details
+    except (KeyError, TypeError, ValueError):
+        return template.split(":")[0]
+
+
+def notification_text(notification) -> str:
+    from flask_babel import format_date
+
+    return str(NOTIFICATION[notification.kind]) % {
+        "student": notification.student.full_name,
+        "period": notification.period.title or PERIOD_KIND[notification.period.kind],
+        "date": format_date(notification.period.start_date),
+    }

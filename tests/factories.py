@@ -11,7 +11,10 @@ from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import (
     AgreementKind,
+    HandoverNote,
     Membership,
+    Notification,
+    NotificationKind,
     Organisation,
     OrganisationKind,
     Period,
@@ -158,12 +161,19 @@ def period(
 
 @dataclass
 class Side:
-    """One school and one municipality that work together, with a user in every role."""
+    """One school and one municipality that work together, with a user in every role.
+
+    The student went from a school period to a training period at the workplace ten days ago;
+    the school wrote a handover note for that transition.
+    """
 
     school: Organisation
     municipality: Organisation
     workplace: Workplace
     student: Student
+    school_period: Period
+    training_period: Period
+    note: HandoverNote
     users: dict[Role, User] = field(default_factory=dict)
 
 
@@ -182,18 +192,52 @@ class World:
         return getattr(self, side).users[role]
 
 
+def handover_note(
+    s: Student,
+    from_period: Period,
+    to_period: Period,
+    author: User | None = None,
+    organisation_id: int | None = None,
+) -> HandoverNote:
+    note = HandoverNote(
+        student_id=s.id,
+        from_period_id=from_period.id,
+        to_period_id=to_period.id,
+        strengths="Mødestabil og nysgerrig.",
+        first_weeks="Følg en fast kollega.",
+        contact_person="Kontaktlærer, tlf. 12 34 56 78",
+        author_id=author.id if author else None,
+        author_organisation_id=organisation_id or s.school_id,
+    )
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
 def _side(label: str) -> Side:
     school = organisation(OrganisationKind.SCHOOL, f"SOSU-skole {label}")
     municipality = organisation(OrganisationKind.MUNICIPALITY, f"Kommune {label}")
     wp = workplace(municipality, f"Plejecenter {label}")
     s = student(
-        school,
-        first_name=f"Elev{label}",
-        last_name=f"Efternavn{label}",
-        employer=municipality,
-        training_at=wp,
+        school, first_name=f"Elev{label}", last_name=f"Efternavn{label}", employer=municipality
     )
-    side = Side(school=school, municipality=municipality, workplace=wp, student=s)
+    today = date.today()
+    school_period = period(
+        s, PeriodKind.SCHOOL, today - timedelta(days=100), today - timedelta(days=11)
+    )
+    training = period(
+        s, PeriodKind.TRAINING, today - timedelta(days=10), today + timedelta(days=110), wp
+    )
+    note = handover_note(s, school_period, training)
+    side = Side(
+        school=school,
+        municipality=municipality,
+        workplace=wp,
+        student=s,
+        school_period=school_period,
+        training_period=training,
+        note=note,
+    )
     for role in (Role.COUNSELLOR, Role.TEACHER, Role.SCHOOL_ADMIN):
         side.users[role] = user(role, school, email=f"{role.value}.{label.lower()}@example.test")
     for role in (Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN):
@@ -210,5 +254,23 @@ def build_world() -> World:
     a, b = _side("A"), _side("B")
     analyst = user(Role.ANALYST, a.municipality, email="analyst@example.test")
     system_admin = user(Role.SYSTEM_ADMIN, email="sysadmin@example.test")
+    # Everyone has one notification about their side's transition (the access matrix opens it).
+    for side in (a, b):
+        for u in side.users.values():
+            notification(u, side)
+    for u in (analyst, system_admin):
+        notification(u, a)
     db.session.commit()
     return World(a=a, b=b, analyst=analyst, system_admin=system_admin)
+
+
+def notification(u: User, side: Side) -> Notification:
+    n = Notification(
+        user_id=u.id,
+        kind=NotificationKind.HANDOVER_WRITTEN,
+        student_id=side.student.id,
+        period_id=side.training_period.id,
+    )
+    db.session.add(n)
+    db.session.flush()
+    return n

@@ -23,6 +23,8 @@ ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.SCHOOL_ADMIN, Role.MUNICIPALITY_ADMI
 SYSTEM = frozenset({Role.SYSTEM_ADMIN})
 EMPLOYER_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.MUNICIPALITY_ADMIN})
 NOBODY: frozenset[Role] = frozenset()
+PLAN_EDITORS = SCHOOL_ROLES | {Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN}
+RECEIVERS = frozenset({Role.SUPERVISOR, Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,31 @@ MATRIX: dict[str, Allowed] = {
     "students.index": Allowed(own=CASE, other=CASE),
     "students.show": Allowed(own=CASE),
     "admin.index": Allowed(own=ADMINS, other=ADMINS),
+    # The journey. The world's transition goes from a school period to a training period, so
+    # the school writes the handover note and the workplace side acknowledges it.
+    "journey.generate_plan": Allowed(own=PLAN_EDITORS),
+    "journey.new_period": Allowed(own=PLAN_EDITORS),
+    "journey.edit_period": Allowed(own=PLAN_EDITORS),
+    "journey.extend_period": Allowed(own=PLAN_EDITORS),
+    "journey.delete_period": Allowed(own=PLAN_EDITORS),
+    "journey.dropout": Allowed(own=PLAN_EDITORS),
+    "journey.readmit": Allowed(own=PLAN_EDITORS),
+    "journey.history": Allowed(own=CASE),
+    "journey.new_agreement": Allowed(own=PLAN_EDITORS),
+    "journey.edit_agreement": Allowed(own=PLAN_EDITORS),
+    "journey.handover": Allowed(own=CASE),
+    "journey.write_handover": Allowed(own=SCHOOL_ROLES),
+    "journey.acknowledge_handover": Allowed(own=RECEIVERS),
+    "journey.upcoming_transitions": Allowed(own=PLAN_EDITORS, other=PLAN_EDITORS),
+    "journey.starting_soon": Allowed(
+        own=frozenset({Role.SUPERVISOR}), other=frozenset({Role.SUPERVISOR})
+    ),
+    "journey.notifications": Allowed(own=ALL, other=ALL),
+    "journey.open_notification": Allowed(own=CASE),
 }
+
+# Requests that change or end something run last, so they do not spoil the others.
+LAST = ("journey.delete_period", "auth.logout")
 
 # Endpoints that have no object argument: "other" means the same request as "own".
 SKIP = {"static"}
@@ -57,7 +83,17 @@ def _target_user(side: Side, role: Role):
 def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
     values = {}
     for name in rule.arguments:
-        if name == "student_id":
+        if name == "period_id":
+            values[name] = side.training_period.id
+        elif name == "agreement_id":
+            values[name] = side.student.agreements[0].id
+        elif name == "notification_id":
+            owner = world.user(role, "a" if side is world.a else "b") if role else None
+            if side is world.b and role in (Role.ANALYST, Role.SYSTEM_ADMIN):
+                owner = world.b.users[Role.COUNSELLOR]
+            owner = owner or world.a.users[Role.COUNSELLOR]
+            values[name] = owner_notification(owner)
+        elif name == "student_id":
             values[name] = side.student.id
         elif name == "organisation_id":
             values[name] = side.school.id if role in SCHOOL_ROLES else side.municipality.id
@@ -72,11 +108,21 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
     return values
 
 
+def owner_notification(user) -> int:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Notification
+
+    return db.session.execute(
+        select(Notification.id).where(Notification.user_id == user.id)
+    ).scalar_one()
+
+
 def _secrets(side: Side, role: Role | None) -> list[str]:
     """Text that must not appear on a page that refused access to `side`'s objects."""
     target = _target_user(side, role)
-    return [side.student.last_name, side.student.student_number, side.workplace.name,
-            target.email]
+    return [side.student.last_name, side.student.student_number, side.workplace.name, target.email]
 
 
 def _rules(app):
@@ -114,7 +160,7 @@ def test_access_matrix(app, client, world, role):
     unexpected = []
     # Other-organisation targets first: a wrongly allowed POST there would show up as such.
     for target_name, side in (("other", world.b), ("own", world.a)):
-        for rule in sorted(_rules(app), key=lambda r: r.endpoint == "auth.logout"):
+        for rule in sorted(_rules(app), key=lambda r: (r.endpoint in LAST, r.endpoint)):
             allowed = MATRIX[rule.endpoint]
             with app.test_request_context():
                 url = url_for(rule.endpoint, **_args(rule, world, side, role))
@@ -126,8 +172,11 @@ def test_access_matrix(app, client, world, role):
                     unexpected.append(f"{case}: {status}")
                     continue
                 if role is None:
-                    ok = status < 400 if allowed.public else (
-                        status == 302 and response.headers["Location"].startswith("/login"))
+                    ok = (
+                        status < 400
+                        if allowed.public
+                        else (status == 302 and response.headers["Location"].startswith("/login"))
+                    )
                 else:
                     permitted = allowed.own if target_name == "own" else allowed.other
                     if role in permitted:

@@ -6,10 +6,13 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import audit
+from app import access, audit
 from app.access import case_roles_required, get_student_or_404, today, visible_students
 from app.extensions import db
-from app.models import Period, Programme, Student, TrainingAgreement
+from app.forms import ButtonForm
+from app.journey import handovers, timeline
+from app.journey.forms import PlanForm
+from app.models import CaseEvent, HandoverNote, Period, Programme, Student, TrainingAgreement
 from app.students import bp
 from app.students.forms import StudentSearchForm
 
@@ -71,17 +74,37 @@ def show(student_id: int):
         db.session.execute(
             select(Period)
             .where(Period.student_id == student.id)
-            .options(joinedload(Period.workplace))
+            .options(joinedload(Period.workplace), joinedload(Period.responsible))
             .order_by(Period.start_date)
         )
         .scalars()
         .all()
     )
+    notes = db.session.execute(
+        select(HandoverNote).where(HandoverNote.student_id == student.id)
+    ).scalars().all()
+    transitions = handovers.transitions_of(periods, notes)
+    history = db.session.execute(
+        select(CaseEvent)
+        .where(CaseEvent.student_id == student.id)
+        .options(joinedload(CaseEvent.user))
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+        .limit(5)
+    ).scalars().all()
+    on = today()
     audit.record_view(student)
     return render_template(
         "students/show.html",
         student=student,
         agreements=student.agreements,
         periods=periods,
-        today=today(),
+        transitions=transitions,
+        readable={t.to_period.id for t in transitions
+                  if access.can_read_handover(current_user, student, t.from_period, t.to_period)},
+        timeline=timeline.build(periods, on, {t.to_period.id for t in transitions}),
+        history=history,
+        can_edit=access.can_edit_plan(current_user, student),
+        plan_form=PlanForm(),
+        button_form=ButtonForm(),
+        today=on,
     )

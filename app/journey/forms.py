@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from app import labels
+from app.forms import BaseForm, max_length, plain_text, required, strip
+
+
+def date_field(label, optional: bool = False) -> DateField:
+    validators = [Optional()] if optional else [InputRequired(message=_l("Please enter a date."))]
+    return DateField(label, validators=validators, render_kw={"placeholder": "åååå-mm-dd"})
+
+
+class VersionedForm(BaseForm):
+    # The version of the object when the form was opened; a save from an older one is refused.
+    version = HiddenField()
+
+    def seen_version(self) -> int:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return -1
+
+
+class PeriodForm(VersionedForm):
+    title = StringField(
+        _l("Title"), filters=[strip], validators=[required(), max_length(120), plain_text]
+    )
+    kind = SelectField(_l("Kind"), choices=labels.choices(labels.PERIOD_KIND))
+    start_date = date_field(_l("Start date"))
+    end_date = date_field(_l("End date"))
+    workplace = SelectField(_l("Workplace"), coerce=str, default="")
+    responsible = SelectField(_l("Responsible teacher or supervisor"), coerce=str, default="")
+    status = SelectField(_l("Status"), choices=labels.choices(labels.PERIOD_STATUS))
+
+
+class ExtendForm(VersionedForm):
+    new_end_date = date_field(_l("New end date"))
+    shift_following = BooleanField(
+        _l("Move the later periods by the same number of days"), default=True
+    )
+
+
+class PlanForm(BaseForm):
+    start_date = date_field(_l("Start date of the first period"))
+
+
+class DropoutForm(VersionedForm):
+    date = date_field(_l("Date of dropout"))
+    reason = SelectField(
+        _l("Reason"),
+        choices=[("", _l("Choose a reason")), *labels.choices(labels.DROPOUT_REASON)],
+        validators=[InputRequired(message=_l("Please choose a reason."))],
+    )
+
+
+class ReadmitForm(VersionedForm):
+    date = date_field(_l("Date of re-admission"))
+
+
+_TEXT = 4000
+
+
+class HandoverForm(VersionedForm):
+    strengths = TextAreaField(
+        _l("Strengths"), filters=[strip], validators=[required(), max_length(_TEXT)]
+    )
+    challenges = TextAreaField(_l("Challenges"), filters=[strip], validators=[max_length(_TEXT)])
+    agreed_support = TextAreaField(
+        _l("Agreed support"), filters=[strip], validators=[max_length(_TEXT)]
+    )
+    first_weeks = TextAreaField(
+        _l("What to do in the first weeks"),
+        filters=[strip],
+        validators=[required(), max_length(_TEXT)],
+    )
+    contact_person = StringField(
+        _l("Contact person"), filters=[strip], validators=[required(), max_length(200), plain_text]
+    )
+
+
+class AcknowledgeForm(VersionedForm):
+    pass
+
+
+class AgreementForm(VersionedForm):
+    employer = SelectField(_l("Employer"), coerce=str)
+    kind = SelectField(_l("Kind"), choices=labels.choices(labels.AGREEMENT_KIND))
+    start_date = date_field(_l("Start date"))
+    end_date = date_field(_l("End date"), optional=True)
+
+
+class UpcomingForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    weeks = IntegerField(
+        _l("Weeks ahead"),
+        default=4,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=26, message=_l("Choose between %(min)s and %(max)s weeks.")),
+        ],
+    )
+    status = SelectField(
+        _l("Handover"),
+        default="",
+        choices=[
+            ("", _l("All")),
+            ("missing", _l("Missing")),
+            ("written", _l("Written")),
+            ("acknowledged", _l("Acknowledged")),
+        ],
+    )

@@ -1,0 +1,296 @@
+"""Transitions between periods at different places, their handover notes and reminders."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from app.extensions import db
+from app.journey.services import StaleEdit, log
+from app.models import (
+    CaseEventKind,
+    HandoverNote,
+    Membership,
+    Notification,
+    NotificationKind,
+    Period,
+    PeriodKind,
+    Role,
+    Student,
+    User,
+    Workplace,
+)
+from app.models.base import utcnow
+
+
+class HandoverStatus(enum.StrEnum):
+    MISSING = "missing"
+    WRITTEN = "written"
+    ACKNOWLEDGED = "acknowledged"
+
+
+def status_of(note: HandoverNote | None) -> HandoverStatus:
+    if note is None:
+        return HandoverStatus.MISSING
+    return HandoverStatus.ACKNOWLEDGED if note.acknowledged_at else HandoverStatus.WRITTEN
+
+
+def is_transition(previous: Period, following: Period) -> bool:
+    """A change of place: school ↔ workplace, or one workplace to another."""
+    return previous.place_key() != following.place_key()
+
+
+@dataclass
+class Transition:
+    from_period: Period
+    to_period: Period
+    note: HandoverNote | None
+
+    @property
+    def status(self) -> HandoverStatus:
+        return status_of(self.note)
+
+
+def transitions_of(periods: list[Period], notes: list[HandoverNote]) -> list[Transition]:
+    """The transitions in one student's plan (periods in date order)."""
+    by_target = {n.to_period_id: n for n in notes}
+    return [
+        Transition(prev, nxt, by_target.get(nxt.id))
+        for prev, nxt in pairwise(periods)
+        if is_transition(prev, nxt)
+    ]
+
+
+def previous_period(period: Period) -> Period | None:
+    query = (
+        select(Period)
+        .where(Period.student_id == period.student_id, Period.start_date < period.start_date)
+        .order_by(Period.start_date.desc())
+        .limit(1)
+    )
+    return db.session.execute(query).scalar_one_or_none()
+
+
+# --- lists of upcoming transitions --------------------------------------------------------
+
+Prev = aliased(Period, name="prev_period")
+
+
+def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
+    """Rows (to_period, prev_period, note) for transitions whose new period starts in [start, end].
+
+    `visible` is a `select(Student)` already limited by the access module. One statement, however
+    many students: the previous period is found by a correlated subquery.
+    """
+    inner = aliased(Period)
+    prev_id = (
+        select(inner.id)
+        .where(inner.student_id == Period.student_id, inner.start_date < Period.start_date)
+        .order_by(inner.start_date.desc())
+        .limit(1)
+        .correlate(Period)
+        .scalar_subquery()
+    )
+    visible_ids = visible.with_only_columns(Student.id).scalar_subquery()
+    changed_place = or_(
+        Prev.kind != Period.kind,
+        and_(
+            Period.kind == PeriodKind.TRAINING,
+            func.coalesce(Prev.workplace_id, -1) != func.coalesce(Period.workplace_id, -1),
+        ),
+    )
+    return (
+        select(Period, Prev, HandoverNote)
+        .select_from(Period)
+        .join(Prev, Prev.id == prev_id)
+        .outerjoin(HandoverNote, HandoverNote.to_period_id == Period.id)
+        .where(
+            Period.student_id.in_(visible_ids),
+            Period.start_date >= start,
+            Period.start_date <= end,
+            changed_place,
+        )
+        .options(
+            joinedload(Period.workplace).joinedload(Workplace.organisation),
+            joinedload(Prev.workplace),
+        )
+        .order_by(Period.start_date, Period.id)
+    )
+
+
+def filter_status(query: Select, status: HandoverStatus | None) -> Select:
+    if status == HandoverStatus.MISSING:
+        return query.where(HandoverNote.id.is_(None))
+    if status == HandoverStatus.WRITTEN:
+        return query.where(HandoverNote.id.is_not(None), HandoverNote.acknowledged_at.is_(None))
+    if status == HandoverStatus.ACKNOWLEDGED:
+        return query.where(HandoverNote.acknowledged_at.is_not(None))
+    return query
+
+
+# --- writing and acknowledging ------------------------------------------------------------
+
+
+@dataclass
+class NoteContent:
+    strengths: str
+    challenges: str
+    agreed_support: str
+    first_weeks: str
+    contact_person: str
+
+
+def sending_organisation_id(student: Student, from_period: Period) -> int:
+    if from_period.kind == PeriodKind.SCHOOL or from_period.workplace is None:
+        return student.school_id
+    return from_period.workplace.organisation_id
+
+
+def save_note(
+    student: Student,
+    from_period: Period,
+    to_period: Period,
+    note: HandoverNote | None,
+    content: NoteContent,
+    author: User,
+    seen_version: int | None,
+) -> HandoverNote:
+    """Write a new note or change one. A change after acknowledgement asks for a new one."""
+    if note is None:
+        note = HandoverNote(
+            student_id=student.id,
+            from_period_id=from_period.id,
+            to_period_id=to_period.id,
+            author_organisation_id=sending_organisation_id(student, from_period),
+        )
+        db.session.add(note)
+        kind = CaseEventKind.HANDOVER_WRITTEN
+    else:
+        if seen_version != note.version_id:
+            raise StaleEdit()
+        kind = CaseEventKind.HANDOVER_CHANGED
+        note.acknowledged_at = None
+        note.acknowledged_by_id = None
+    for field, value in vars(content).items():
+        setattr(note, field, value)
+    note.author_id = author.id
+    note.updated_at = utcnow()
+    log(student, kind, user=author, period=to_period.title)
+    db.session.flush()
+    notify(
+        receivers(student, to_period),
+        NotificationKind.HANDOVER_WRITTEN,
+        student,
+        to_period,
+        again=True,
+    )
+    return note
+
+
+def acknowledge(
+    student: Student, note: HandoverNote, to_period: Period, user: User, seen_version: int
+) -> None:
+    if seen_version != note.version_id:
+        raise StaleEdit()
+    note.acknowledged_at = utcnow()
+    note.acknowledged_by_id = user.id
+    log(student, CaseEventKind.HANDOVER_ACKNOWLEDGED, user=user, period=to_period.title)
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+def _people_at(period: Period, student: Student) -> list[int]:
+    """Whom to tell about a period: its responsible person, else the people of its place."""
+    if period.responsible_id:
+        return [period.responsible_id]
+    if period.kind == PeriodKind.TRAINING and period.workplace_id:
+        condition = and_(
+            Membership.role == Role.SUPERVISOR, Membership.workplace_id == period.workplace_id
+        )
+    elif period.kind == PeriodKind.TRAINING:
+        return []
+    else:
+        condition = and_(
+            Membership.role.in_([Role.TEACHER, Role.COUNSELLOR]),
+            Membership.organisation_id == student.school_id,
+        )
+    query = (
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(condition, User.active.is_(True))
+        .distinct()
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def receivers(student: Student, to_period: Period) -> list[int]:
+    return _people_at(to_period, student)
+
+
+def senders(student: Student, from_period: Period) -> list[int]:
+    return _people_at(from_period, student)
+
+
+def notify(
+    user_ids: list[int],
+    kind: NotificationKind,
+    student: Student,
+    period: Period,
+    again: bool = False,
+) -> int:
+    """Create one notification per person; `again` marks an existing one unread instead."""
+    existing = {
+        n.user_id: n
+        for n in db.session.execute(
+            select(Notification).where(
+                Notification.kind == kind,
+                Notification.period_id == period.id,
+                Notification.user_id.in_(user_ids),
+            )
+        ).scalars()
+    }
+    created = 0
+    for user_id in user_ids:
+        if user_id in existing:
+            if again:
+                existing[user_id].read_at = None
+                existing[user_id].created_at = utcnow()
+            continue
+        db.session.add(
+            Notification(user_id=user_id, kind=kind, student_id=student.id, period_id=period.id)
+        )
+        created += 1
+    return created
+
+
+def remind_missing_notes(today: date, days: int, progress=None) -> int:
+    """Tell the sending side about transitions within `days` days that have no note yet.
+
+    Meant to run daily (`flask notify-transitions`). Never repeats a reminder to the same person
+    for the same period.
+    """
+    query = upcoming_transitions(select(Student), today, today + timedelta(days=days)).where(
+        HandoverNote.id.is_(None)
+    )
+    rows = db.session.execute(query).all()
+    created = 0
+    students = {
+        s.id: s
+        for s in db.session.execute(
+            select(Student).where(Student.id.in_({row[0].student_id for row in rows}))
+        ).scalars()
+    }
+    for n, (to_period, prev, _note) in enumerate(rows, start=1):
+        student = students[to_period.student_id]
+        created += notify(
+            senders(student, prev), NotificationKind.HANDOVER_MISSING, student, to_period
+        )
+        if progress:
+            progress(n, len(rows))
+    return created

@@ -1,0 +1,648 @@
+"""Plan editing, dropout, agreements, handover notes, transition lists and notifications."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import access, audit
+from app.access import case_roles_required, get_student_or_404, roles_required, today
+from app.extensions import db
+from app.forms import ButtonForm
+from app.journey import bp, services
+from app.journey import handovers as ho
+from app.journey.forms import (
+    AcknowledgeForm,
+    AgreementForm,
+    DropoutForm,
+    ExtendForm,
+    HandoverForm,
+    PeriodForm,
+    PlanForm,
+    ReadmitForm,
+    UpcomingForm,
+)
+from app.models import (
+    SCHOOL_ROLES,
+    AgreementKind,
+    CaseEvent,
+    CaseEventKind,
+    DropoutReason,
+    HandoverNote,
+    Membership,
+    Notification,
+    Organisation,
+    OrganisationKind,
+    Period,
+    PeriodKind,
+    PeriodStatus,
+    Role,
+    Student,
+    TrainingAgreement,
+    User,
+    Workplace,
+)
+from app.pagination import paginate_rows
+
+STAFF_ROLES = SCHOOL_ROLES | access.EMPLOYER_STAFF_ROLES
+
+
+def _student(student_id: int) -> Student:
+    return get_student_or_404(
+        student_id,
+        joinedload(Student.programme),
+        joinedload(Student.school),
+        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+    )
+
+
+def _editable_student(student_id: int) -> Student:
+    """Load the student (404 if hidden), then require the right to edit the plan (403)."""
+    student = _student(student_id)
+    if not access.can_edit_plan(current_user, student):
+        abort(403)
+    return student
+
+
+def _period_or_404(student: Student, period_id: int) -> Period:
+    query = (
+        select(Period)
+        .where(Period.id == period_id, Period.student_id == student.id)
+        .options(joinedload(Period.workplace), joinedload(Period.responsible))
+    )
+    return db.one_or_404(query)
+
+
+def _stale(form, url: str):
+    """Someone saved in between: say so and reload with what is stored now."""
+    db.session.rollback()
+    flash(
+        _(
+            "Someone else changed this while you were editing. Your changes were not saved; "
+            "the page now shows the current version."
+        ),
+        "error",
+    )
+    return redirect(url)
+
+
+def _field_error(form, error: services.PlanError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _back(student: Student):
+    return redirect(url_for("students.show", student_id=student.id))
+
+
+# --- choice lists -------------------------------------------------------------------------
+
+
+def _workplace_choices(student: Student) -> list[tuple[str, str]]:
+    """Workplaces of the student's employers; staff of an employer only see their own."""
+    employers = access.employer_ids_of(student)
+    if not access.is_school_staff_for(current_user, student):
+        employers &= current_user.organisation_ids(*access.EMPLOYER_STAFF_ROLES)
+    rows = db.session.execute(
+        select(Workplace)
+        .where(Workplace.organisation_id.in_(employers), Workplace.active.is_(True))
+        .options(joinedload(Workplace.organisation))
+        .order_by(Workplace.name)
+    ).scalars()
+    return [("", _("No workplace yet"))] + [
+        (str(w.id), f"{w.name} ({w.organisation.name})") for w in rows
+    ]
+
+
+def _responsible_choices(student: Student) -> list[tuple[str, str]]:
+    """Contact teachers at the school and supervisors at the student's employers' workplaces."""
+    employers = access.employer_ids_of(student)
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.active.is_(True),
+            ((Membership.role == Role.TEACHER) & (Membership.organisation_id == student.school_id))
+            | ((Membership.role == Role.SUPERVISOR) & Membership.organisation_id.in_(employers)),
+        )
+        .distinct()
+        .order_by(User.name)
+    )
+    return [("", _("Nobody yet"))] + [
+        (str(u.id), u.name) for u in db.session.execute(query).scalars()
+    ]
+
+
+def _period_change(form: PeriodForm, student: Student) -> services.PeriodChange | None:
+    workplace = responsible = None
+    if form.workplace.data:
+        workplace = db.session.get(Workplace, int(form.workplace.data))
+    if form.responsible.data:
+        responsible = db.session.get(User, int(form.responsible.data))
+    kind = PeriodKind(form.kind.data)
+    return services.PeriodChange(
+        title=form.title.data,
+        kind=kind,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        workplace=workplace if kind == PeriodKind.TRAINING else None,
+        responsible=responsible,
+        status=PeriodStatus(form.status.data),
+    )
+
+
+# --- the plan -----------------------------------------------------------------------------
+
+
+@bp.route("/students/<int:student_id>/plan", methods=["POST"])
+@case_roles_required
+def generate_plan(student_id: int):
+    student = _editable_student(student_id)
+    form = PlanForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return _back(student)
+    try:
+        services.generate_plan(student, form.start_date.data, today())
+    except services.PlanError as error:
+        flash(error.message, "error")
+        return _back(student)
+    db.session.commit()
+    flash(_("The plan was created from the programme template."), "success")
+    return _back(student)
+
+
+@bp.route("/students/<int:student_id>/periods/new", methods=["GET", "POST"])
+@case_roles_required
+def new_period(student_id: int):
+    student = _editable_student(student_id)
+    form = PeriodForm()
+    form.workplace.choices = _workplace_choices(student)
+    form.responsible.choices = _responsible_choices(student)
+    if form.validate_on_submit():
+        try:
+            services.add_period(student, _period_change(form, student))
+        except services.PlanError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The period was added."), "success")
+            return _back(student)
+    return render_template("journey/period_form.html", student=student, form=form, period=None)
+
+
+@bp.route("/students/<int:student_id>/periods/<int:period_id>/edit", methods=["GET", "POST"])
+@case_roles_required
+def edit_period(student_id: int, period_id: int):
+    student = _editable_student(student_id)
+    period = _period_or_404(student, period_id)
+    form = PeriodForm(obj=None if request.method == "POST" else period)
+    form.workplace.choices = _workplace_choices(student)
+    form.responsible.choices = _responsible_choices(student)
+    if request.method == "GET":
+        form.kind.data = period.kind.value
+        form.status.data = period.status.value
+        form.workplace.data = str(period.workplace_id or "")
+        form.responsible.data = str(period.responsible_id or "")
+        form.version.data = period.version_id
+        if period.workplace_id and form.workplace.data not in dict(form.workplace.choices):
+            form.workplace.choices.append((form.workplace.data, period.workplace.name))
+    url = url_for("journey.edit_period", student_id=student.id, period_id=period.id)
+    if form.validate_on_submit():
+        try:
+            services.update_period(
+                student, period, _period_change(form, student), form.seen_version()
+            )
+            db.session.commit()
+        except (services.StaleEdit, StaleDataError):
+            return _stale(form, url)
+        except services.PlanError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            flash(_("The period was saved."), "success")
+            return _back(student)
+    return render_template("journey/period_form.html", student=student, form=form, period=period)
+
+
+@bp.route("/students/<int:student_id>/periods/<int:period_id>/extend", methods=["GET", "POST"])
+@case_roles_required
+def extend_period(student_id: int, period_id: int):
+    student = _editable_student(student_id)
+    period = _period_or_404(student, period_id)
+    form = ExtendForm()
+    if request.method == "GET":
+        form.version.data = period.version_id
+    url = url_for("journey.extend_period", student_id=student.id, period_id=period.id)
+    if form.validate_on_submit():
+        try:
+            services.extend_period(
+                student,
+                period,
+                form.new_end_date.data,
+                form.shift_following.data,
+                form.seen_version(),
+            )
+            db.session.commit()
+        except (services.StaleEdit, StaleDataError):
+            return _stale(form, url)
+        except services.PlanError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            flash(_("The period was extended."), "success")
+            return _back(student)
+    return render_template("journey/extend.html", student=student, form=form, period=period)
+
+
+@bp.route("/students/<int:student_id>/periods/<int:period_id>/delete", methods=["POST"])
+@case_roles_required
+def delete_period(student_id: int, period_id: int):
+    student = _editable_student(student_id)
+    period = _period_or_404(student, period_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            services.delete_period(student, period)
+        except services.PlanError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The period was deleted."), "success")
+    return _back(student)
+
+
+@bp.route("/students/<int:student_id>/dropout", methods=["GET", "POST"])
+@case_roles_required
+def dropout(student_id: int):
+    student = _editable_student(student_id)
+    form = DropoutForm()
+    if request.method == "GET":
+        form.version.data = student.version_id
+        form.date.data = today()
+    url = url_for("journey.dropout", student_id=student.id)
+    if form.validate_on_submit():
+        try:
+            services.drop_out(
+                student, form.date.data, DropoutReason(form.reason.data), form.seen_version()
+            )
+            db.session.commit()
+        except (services.StaleEdit, StaleDataError):
+            return _stale(form, url)
+        except services.PlanError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            flash(_("The dropout was registered."), "success")
+            return _back(student)
+    return render_template("journey/dropout.html", student=student, form=form)
+
+
+@bp.route("/students/<int:student_id>/readmit", methods=["GET", "POST"])
+@case_roles_required
+def readmit(student_id: int):
+    student = _editable_student(student_id)
+    form = ReadmitForm()
+    if request.method == "GET":
+        form.version.data = student.version_id
+        form.date.data = today()
+    url = url_for("journey.readmit", student_id=student.id)
+    if form.validate_on_submit():
+        try:
+            services.readmit(student, form.date.data, form.seen_version())
+            db.session.commit()
+        except (services.StaleEdit, StaleDataError):
+            return _stale(form, url)
+        except services.PlanError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            flash(_("The student was re-admitted."), "success")
+            return _back(student)
+    return render_template("journey/readmit.html", student=student, form=form)
+
+
+@bp.route("/students/<int:student_id>/history")
+@case_roles_required
+def history(student_id: int):
+    student = _student(student_id)
+    query = (
+        select(CaseEvent)
+        .where(CaseEvent.student_id == student.id)
+        .options(joinedload(CaseEvent.user))
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+    )
+    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    audit.record_view(student)
+    return render_template("journey/history.html", student=student, page=page)
+
+
+# --- training agreements ----------------------------------------------------------------
+
+
+def _employer_choices(student: Student) -> list[tuple[str, str]]:
+    query = select(Organisation).where(
+        Organisation.kind.in_([OrganisationKind.MUNICIPALITY, OrganisationKind.REGION]),
+        Organisation.active.is_(True),
+    )
+    if not access.is_school_staff_for(current_user, student):
+        query = query.where(
+            Organisation.id.in_(current_user.organisation_ids(*access.EMPLOYER_STAFF_ROLES))
+        )
+    return [
+        (str(o.id), o.name) for o in db.session.execute(query.order_by(Organisation.name)).scalars()
+    ]
+
+
+@bp.route("/students/<int:student_id>/agreements/new", methods=["GET", "POST"])
+@case_roles_required
+def new_agreement(student_id: int):
+    return _agreement_form(_editable_student(student_id), None)
+
+
+@bp.route("/students/<int:student_id>/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
+@case_roles_required
+def edit_agreement(student_id: int, agreement_id: int):
+    student = _editable_student(student_id)
+    agreement = next((a for a in student.agreements if a.id == agreement_id), None)
+    if agreement is None:
+        abort(404)
+    if not access.is_school_staff_for(current_user, student) and agreement.employer_id not in (
+        current_user.organisation_ids(*access.EMPLOYER_STAFF_ROLES)
+    ):
+        abort(403)
+    return _agreement_form(student, agreement)
+
+
+def _agreement_form(student: Student, agreement: TrainingAgreement | None):
+    form = AgreementForm()
+    form.employer.choices = _employer_choices(student)
+    if request.method == "GET" and agreement is not None:
+        form.employer.data = str(agreement.employer_id)
+        form.kind.data = agreement.kind.value
+        form.start_date.data = agreement.start_date
+        form.end_date.data = agreement.end_date
+        form.version.data = agreement.version_id
+    if form.validate_on_submit():
+        try:
+            if agreement is not None and agreement.version_id != form.seen_version():
+                raise services.StaleEdit()
+            services.check_agreement_dates(
+                student, form.start_date.data, form.end_date.data, agreement
+            )
+            employer = db.session.get(Organisation, int(form.employer.data))
+            if agreement is None:
+                agreement = TrainingAgreement(student=student)
+                db.session.add(agreement)
+                kind = CaseEventKind.AGREEMENT_CREATED
+            else:
+                kind = CaseEventKind.AGREEMENT_CHANGED
+            agreement.employer = employer
+            agreement.kind = AgreementKind(form.kind.data)
+            agreement.start_date = form.start_date.data
+            agreement.end_date = form.end_date.data
+            services.log(
+                student, kind, employer=employer.name, start=form.start_date.data.isoformat()
+            )
+            db.session.commit()
+        except (services.StaleEdit, StaleDataError):
+            return _stale(form, request.path)
+        except services.PlanError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            flash(_("The training agreement was saved."), "success")
+            return _back(student)
+    return render_template(
+        "journey/agreement_form.html", student=student, form=form, agreement=agreement
+    )
+
+
+# --- handover notes -----------------------------------------------------------------------
+
+
+def _transition_or_404(
+    student: Student, period_id: int
+) -> tuple[Period, Period, HandoverNote | None]:
+    """The period `period_id` (the receiving one), the period before it, and its note."""
+    to_period = _period_or_404(student, period_id)
+    from_period = ho.previous_period(to_period)
+    if from_period is None or not ho.is_transition(from_period, to_period):
+        abort(404)
+    note = db.session.execute(
+        select(HandoverNote)
+        .where(HandoverNote.to_period_id == to_period.id)
+        .options(
+            joinedload(HandoverNote.author),
+            joinedload(HandoverNote.acknowledged_by),
+            joinedload(HandoverNote.author_organisation),
+        )
+    ).scalar_one_or_none()
+    if not access.can_read_handover(current_user, student, from_period, to_period):
+        abort(404)
+    return from_period, to_period, note
+
+
+@bp.route("/students/<int:student_id>/handovers/<int:period_id>")
+@case_roles_required
+def handover(student_id: int, period_id: int):
+    student = _student(student_id)
+    from_period, to_period, note = _transition_or_404(student, period_id)
+    ack_form = AcknowledgeForm()
+    if note is not None:
+        ack_form.version.data = note.version_id
+    audit.record(audit.AuditAction.VIEW, student=student, obj=note or to_period, commit=True)
+    return render_template(
+        "journey/handover.html",
+        student=student,
+        from_period=from_period,
+        to_period=to_period,
+        note=note,
+        ack_form=ack_form,
+        status=ho.status_of(note),
+        can_write=access.can_write_handover(current_user, student, from_period),
+        can_acknowledge=access.can_acknowledge_handover(current_user, student, to_period),
+    )
+
+
+@bp.route("/students/<int:student_id>/handovers/<int:period_id>/write", methods=["GET", "POST"])
+@case_roles_required
+def write_handover(student_id: int, period_id: int):
+    student = _student(student_id)
+    from_period, to_period, note = _transition_or_404(student, period_id)
+    if not access.can_write_handover(current_user, student, from_period):
+        abort(403)
+    form = HandoverForm(obj=note if request.method == "GET" else None)
+    if request.method == "GET" and note is not None:
+        form.version.data = note.version_id
+    url = url_for("journey.write_handover", student_id=student.id, period_id=to_period.id)
+    if form.validate_on_submit():
+        content = ho.NoteContent(
+            strengths=form.strengths.data,
+            challenges=form.challenges.data,
+            agreed_support=form.agreed_support.data,
+            first_weeks=form.first_weeks.data,
+            contact_person=form.contact_person.data,
+        )
+        try:
+            ho.save_note(
+                student,
+                from_period,
+                to_period,
+                note,
+                content,
+                current_user,
+                form.seen_version() if note is not None else None,
+            )
+            db.session.commit()
+        except (services.StaleEdit, StaleDataError):
+            return _stale(form, url)
+        flash(_("The handover note was saved. The receiving side has been notified."), "success")
+        return redirect(url_for("journey.handover", student_id=student.id, period_id=to_period.id))
+    return render_template(
+        "journey/handover_form.html",
+        student=student,
+        form=form,
+        from_period=from_period,
+        to_period=to_period,
+        note=note,
+    )
+
+
+@bp.route("/students/<int:student_id>/handovers/<int:period_id>/acknowledge", methods=["POST"])
+@case_roles_required
+def acknowledge_handover(student_id: int, period_id: int):
+    student = _student(student_id)
+    _from_period, to_period, note = _transition_or_404(student, period_id)
+    if not access.can_acknowledge_handover(current_user, student, to_period):
+        abort(403)
+    if note is None:
+        abort(404)
+    form = AcknowledgeForm()
+    url = url_for("journey.handover", student_id=student.id, period_id=to_period.id)
+    if form.validate_on_submit():
+        try:
+            ho.acknowledge(student, note, to_period, current_user, form.seen_version())
+            db.session.commit()
+        except (services.StaleEdit, StaleDataError):
+            return _stale(form, url)
+        flash(_("You have acknowledged the handover note."), "success")
+    return redirect(url)
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+def _upcoming(query_for_user, template: str, endpoint: str):
+    form = UpcomingForm(request.args)
+    valid = form.validate()
+    weeks = form.weeks.data if valid and form.weeks.data else 4
+    status = ho.HandoverStatus(form.status.data) if valid and form.status.data else None
+    start = today()
+    query = ho.filter_status(query_for_user(start, start + timedelta(weeks=weeks)), status)
+    page = paginate_rows(query, current_app.config["STUDENTS_PER_PAGE"])
+    rows = page.items
+    students = {
+        s.id: s
+        for s in db.session.execute(
+            select(Student)
+            .where(Student.id.in_({r[0].student_id for r in rows}))
+            .options(joinedload(Student.programme), joinedload(Student.school))
+        ).scalars()
+    }
+    audit.record_search({"list": endpoint, "weeks": weeks, "status": form.status.data})
+    return render_template(
+        template,
+        form=form,
+        page=page,
+        rows=rows,
+        students=students,
+        weeks=weeks,
+        labels_status=ho.status_of,
+    )
+
+
+@bp.route("/transitions")
+@roles_required(*STAFF_ROLES)
+def upcoming_transitions():
+    return _upcoming(
+        lambda start, end: ho.upcoming_transitions(
+            access.visible_students(current_user), start, end
+        ),
+        "journey/transitions.html",
+        "transitions",
+    )
+
+
+@bp.route("/starting-soon")
+@roles_required(Role.SUPERVISOR)
+def starting_soon():
+    workplaces = current_user.workplace_ids(Role.SUPERVISOR)
+
+    def query(start, end):
+        return ho.upcoming_transitions(access.visible_students(current_user), start, end).where(
+            Period.workplace_id.in_(workplaces), Period.kind == PeriodKind.TRAINING
+        )
+
+    return _upcoming(query, "journey/starting_soon.html", "starting-soon")
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    query = (
+        select(Notification)
+        .where(
+            Notification.user_id == current_user.id,
+            Notification.student_id.in_(
+                access.visible_students(current_user)
+                .with_only_columns(Student.id)
+                .scalar_subquery()
+            ),
+        )
+        .options(joinedload(Notification.student), joinedload(Notification.period))
+        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
+    )
+    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    return render_template("journey/notifications.html", page=page, form=ButtonForm())
+
+
+@bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
+@login_required
+def open_notification(notification_id: int):
+    notification = db.one_or_404(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == current_user.id
+        )
+    )
+    student = get_student_or_404(notification.student_id)
+    if ButtonForm().validate_on_submit() and notification.read_at is None:
+        from app.models.base import utcnow
+
+        notification.read_at = utcnow()
+        db.session.commit()
+    return redirect(
+        url_for("journey.handover", student_id=student.id, period_id=notification.period_id)
+    )
+
+
+def unread_notifications(user) -> int:
+    visible = access.visible_students(user).with_only_columns(Student.id).scalar_subquery()
+    return db.session.execute(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            Notification.student_id.in_(visible),
+        )
+    ).scalar_one()
+

@@ -1,0 +1,327 @@
+"""Rules for a student's plan. Views call these; each call is one transaction's worth of change.
+
+Every change adds a `CaseEvent` (the case history people read) and an audit row (the access log),
+in the same transaction as the change. The caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    AuditAction,
+    CaseEvent,
+    CaseEventKind,
+    DropoutReason,
+    HandoverNote,
+    Period,
+    PeriodKind,
+    PeriodStatus,
+    Student,
+    StudentStatus,
+    TemplatePeriod,
+    TrainingAgreement,
+    User,
+    Workplace,
+)
+
+
+class PlanError(ValueError):
+    """A change that breaks a rule of the plan. `field` names the form field to show it at."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+class StaleEdit(Exception):
+    """Someone else saved the same object after this person opened it."""
+
+
+def log(student: Student, kind: CaseEventKind, user: User | None = None, **details) -> CaseEvent:
+    """Add a line to the case history (and the access log) for a change to `student`'s case."""
+    user = user or current_user
+    event = CaseEvent(student_id=student.id, user_id=user.id, kind=kind, details=details)
+    db.session.add(event)
+    audit.record(
+        AuditAction.CREATE
+        if kind.name.endswith(("CREATED", "ADDED", "WRITTEN"))
+        else AuditAction.UPDATE,
+        student=student,
+        user=user,
+    )
+    return event
+
+
+def status_on(start: date, end: date, on: date) -> PeriodStatus:
+    if end < on:
+        return PeriodStatus.COMPLETED
+    if start <= on:
+        return PeriodStatus.ONGOING
+    return PeriodStatus.PLANNED
+
+
+# --- generating a plan ------------------------------------------------------------------
+
+
+def template_for(programme_id: int) -> list[TemplatePeriod]:
+    query = (
+        select(TemplatePeriod)
+        .where(TemplatePeriod.programme_id == programme_id)
+        .order_by(TemplatePeriod.position)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def generate_plan(student: Student, start: date, today: date) -> list[Period]:
+    """Copy the programme's template into the student's own periods, back to back from `start`.
+
+    The copy is independent: changing the template later leaves existing plans alone.
+    """
+    if plan_of(student):
+        raise PlanError(_("The student already has a plan."))
+    periods = []
+    cursor = start
+    for template in template_for(student.programme_id):
+        end = cursor + timedelta(weeks=template.weeks) - timedelta(days=1)
+        periods.append(
+            Period(
+                student_id=student.id,
+                kind=template.kind,
+                title=template.title,
+                training_area=template.training_area,
+                start_date=cursor,
+                end_date=end,
+                status=status_on(cursor, end, today),
+            )
+        )
+        cursor = end + timedelta(days=1)
+    db.session.add_all(periods)
+    log(student, CaseEventKind.PLAN_CREATED, start=start.isoformat(), periods=len(periods))
+    return periods
+
+
+def plan_of(student: Student) -> list[Period]:
+    query = select(Period).where(Period.student_id == student.id).order_by(Period.start_date)
+    return list(db.session.execute(query).scalars())
+
+
+# --- changing periods -------------------------------------------------------------------
+
+
+def check_dates(student: Student, start: date, end: date, period: Period | None = None) -> None:
+    if end < start:
+        raise PlanError(_("The end date must be on or after the start date."), "end_date")
+    for other in plan_of(student):
+        if period is not None and other.id == period.id:
+            continue
+        if start <= other.end_date and end >= other.start_date:
+            raise PlanError(
+                _(
+                    "The dates overlap %(title)s (%(start)s – %(end)s).",
+                    title=other.title or _("another period"),
+                    start=format_date(other.start_date),
+                    end=format_date(other.end_date),
+                ),
+                "start_date",
+            )
+
+
+@dataclass
+class PeriodChange:
+    title: str
+    kind: PeriodKind
+    start_date: date
+    end_date: date
+    workplace: Workplace | None
+    responsible: User | None
+    status: PeriodStatus
+
+
+def _place(period_kind: PeriodKind, workplace: Workplace | None) -> str:
+    return (
+        workplace.name if workplace is not None else ("school" if period_kind == "school" else "")
+    )
+
+
+def add_period(student: Student, change: PeriodChange) -> Period:
+    check_dates(student, change.start_date, change.end_date)
+    period = Period(student_id=student.id)
+    _apply(period, change)
+    db.session.add(period)
+    log(
+        student,
+        CaseEventKind.PERIOD_ADDED,
+        period=period.title,
+        start=change.start_date.isoformat(),
+        end=change.end_date.isoformat(),
+    )
+    return period
+
+
+def _apply(period: Period, change: PeriodChange) -> None:
+    period.title = change.title
+    period.kind = change.kind
+    period.start_date = change.start_date
+    period.end_date = change.end_date
+    period.workplace = change.workplace if change.kind == PeriodKind.TRAINING else None
+    period.responsible = change.responsible
+    period.status = change.status
+
+
+def update_period(
+    student: Student, period: Period, change: PeriodChange, seen_version: int
+) -> None:
+    """Save an edit made on a form that was opened at `seen_version` of the period."""
+    if period.version_id != seen_version:
+        raise StaleEdit()
+    check_dates(student, change.start_date, change.end_date, period)
+    before = {
+        "title": period.title,
+        "start": period.start_date.isoformat(),
+        "end": period.end_date.isoformat(),
+        "place": _place(period.kind, period.workplace),
+        "status": period.status.value,
+        "responsible": period.responsible.name if period.responsible else "",
+    }
+    _apply(period, change)
+    after = {
+        "title": period.title,
+        "start": period.start_date.isoformat(),
+        "end": period.end_date.isoformat(),
+        "place": _place(period.kind, period.workplace),
+        "status": period.status.value,
+        "responsible": period.responsible.name if period.responsible else "",
+    }
+    if before["place"] != after["place"] and period.kind == PeriodKind.TRAINING:
+        log(
+            student,
+            CaseEventKind.WORKPLACE_CHANGED,
+            period=period.title,
+            old=before["place"],
+            new=after["place"],
+        )
+    if before["status"] != after["status"]:
+        log(
+            student,
+            CaseEventKind.PERIOD_STATUS_CHANGED,
+            period=period.title,
+            old=before["status"],
+            new=after["status"],
+        )
+    changed = {
+        k: [before[k], after[k]]
+        for k in ("title", "start", "end", "responsible")
+        if before[k] != after[k]
+    }
+    if changed:
+        log(student, CaseEventKind.PERIOD_CHANGED, period=period.title, changes=changed)
+
+
+def extend_period(
+    student: Student, period: Period, new_end: date, shift_following: bool, seen_version: int
+) -> None:
+    """Forlængelse: move the end date later; optionally move every later period by as much."""
+    if period.version_id != seen_version:
+        raise StaleEdit()
+    if new_end <= period.end_date:
+        raise PlanError(_("An extension must end after the current end date."), "new_end_date")
+    shift = new_end - period.end_date
+    later = [p for p in plan_of(student) if p.start_date > period.end_date]
+    if shift_following:
+        for other in later:
+            other.start_date += shift
+            other.end_date += shift
+    else:
+        check_dates(student, period.start_date, new_end, period)
+    old_end = period.end_date
+    if period.original_end_date is None:
+        period.original_end_date = old_end
+    period.end_date = new_end
+    log(
+        student,
+        CaseEventKind.PERIOD_EXTENDED,
+        period=period.title,
+        old=old_end.isoformat(),
+        new=new_end.isoformat(),
+        shifted=len(later) if shift_following else 0,
+    )
+
+
+def delete_period(student: Student, period: Period) -> None:
+    if db.session.execute(
+        select(HandoverNote.id).where(
+            (HandoverNote.to_period_id == period.id) | (HandoverNote.from_period_id == period.id)
+        )
+    ).first():
+        raise PlanError(_("The period has a handover note and cannot be deleted."))
+    log(
+        student,
+        CaseEventKind.PERIOD_DELETED,
+        period=period.title,
+        start=period.start_date.isoformat(),
+        end=period.end_date.isoformat(),
+    )
+    db.session.delete(period)
+
+
+# --- dropout and re-admission -----------------------------------------------------------
+
+
+def drop_out(student: Student, on: date, reason: DropoutReason, seen_version: int) -> None:
+    if student.version_id != seen_version:
+        raise StaleEdit()
+    if student.status == StudentStatus.DROPPED_OUT:
+        raise PlanError(_("The student has already dropped out."))
+    student.status = StudentStatus.DROPPED_OUT
+    student.dropout_date = on
+    student.dropout_reason = reason
+    for period in plan_of(student):
+        if period.start_date <= on <= period.end_date and period.status != PeriodStatus.COMPLETED:
+            period.status = PeriodStatus.INTERRUPTED
+    log(student, CaseEventKind.DROPPED_OUT, date=on.isoformat(), reason=reason.value)
+
+
+def readmit(student: Student, on: date, seen_version: int) -> None:
+    if student.version_id != seen_version:
+        raise StaleEdit()
+    if student.status != StudentStatus.DROPPED_OUT:
+        raise PlanError(_("Only a student who has dropped out can be re-admitted."))
+    if student.dropout_date and on < student.dropout_date:
+        raise PlanError(_("Re-admission cannot be before the dropout date."), "date")
+    student.status = StudentStatus.ACTIVE
+    student.dropout_date = None
+    student.dropout_reason = None
+    log(student, CaseEventKind.READMITTED, date=on.isoformat())
+
+
+# --- agreements -------------------------------------------------------------------------
+
+
+def check_agreement_dates(
+    student: Student, start: date, end: date | None, agreement: TrainingAgreement | None = None
+) -> None:
+    if end is not None and end < start:
+        raise PlanError(_("The end date must be on or after the start date."), "end_date")
+    far = date.max
+    for other in student.agreements:
+        if agreement is not None and other.id == agreement.id:
+            continue
+        if start <= (other.end_date or far) and (end or far) >= other.start_date:
+            raise PlanError(
+                _(
+                    "The dates overlap another agreement for this student (%(employer)s, from "
+                    "%(start)s).",
+                    employer=other.employer.name,
+                    start=format_date(other.start_date),
+                ),
+                "start_date",
+            )
