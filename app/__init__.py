@@ -111,8 +111,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.cli import register
+    from app.journey.commands import register as register_journey
 
     register(app)
+    register_journey(app)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -25,6 +25,7 @@ from app.models import (
     Role,
     Student,
     StudentStatus,
+    TemplatePeriod,
     TrainingAgreement,
     User,
     Workplace,
@@ -183,6 +184,7 @@ class World:
     b: Side
     analyst: User
     system_admin: User
+    template_periods: list[TemplatePeriod]
 
     def user(self, role: Role, side: str = "a") -> User:
         if role is Role.ANALYST:
@@ -260,8 +262,19 @@ def build_world() -> World:
             notification(u, side)
     for u in (analyst, system_admin):
         notification(u, a)
+    templates = [
+        TemplatePeriod(
+            programme_id=a.student.programme_id,
+            position=n,
+            kind=PeriodKind.SCHOOL,
+            title=f"Skoleperiode {n}",
+            weeks=10,
+        )
+        for n in (1, 2)
+    ]
+    db.session.add_all(templates)
     db.session.commit()
-    return World(a=a, b=b, analyst=analyst, system_admin=system_admin)
+    return World(a=a, b=b, analyst=analyst, system_admin=system_admin, template_periods=templates)
 
 
 def notification(u: User, side: Side) -> Notification:

@@ -42,7 +42,17 @@ MATRIX: dict[str, Allowed] = {
     "auth.set_language": Allowed(own=ALL, other=ALL, public=True),
     "students.index": Allowed(own=CASE, other=CASE),
     "students.show": Allowed(own=CASE),
+    "students.new": Allowed(
+        own=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN}),
+        other=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN}),
+    ),
     "admin.index": Allowed(own=ADMINS, other=ADMINS),
+    # Programme templates are shared by everyone; only the system admin edits them.
+    "admin.programmes": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.programme_template": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.edit_template_period": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.move_template_period": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.delete_template_period": Allowed(own=SYSTEM, other=SYSTEM),
     # The journey. The world's transition goes from a school period to a training period, so
     # the school writes the handover note and the workplace side acknowledges it.
     "journey.generate_plan": Allowed(own=PLAN_EDITORS),
@@ -67,7 +77,7 @@ MATRIX: dict[str, Allowed] = {
 }
 
 # Requests that change or end something run last, so they do not spoil the others.
-LAST = ("journey.delete_period", "auth.logout")
+LAST = ("journey.delete_period", "admin.delete_template_period", "auth.logout")
 
 # Endpoints that have no object argument: "other" means the same request as "own".
 SKIP = {"static"}
@@ -83,7 +93,11 @@ def _target_user(side: Side, role: Role):
 def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
     values = {}
     for name in rule.arguments:
-        if name == "period_id":
+        if name == "programme_id":
+            values[name] = side.student.programme_id
+        elif name == "template_period_id":
+            values[name] = world.template_periods[0 if side is world.a else 1].id
+        elif name == "period_id":
             values[name] = side.training_period.id
         elif name == "agreement_id":
             values[name] = side.student.agreements[0].id

@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from sqlalchemy import func, select
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Optional, Regexp, ValidationError
 
 from app import labels
-from app.forms import BaseForm, max_length, plain_text, strip
+from app.forms import BaseForm, max_length, plain_text, required, strip
 
 
 class StudentSearchForm(BaseForm):
@@ -20,3 +22,54 @@ class StudentSearchForm(BaseForm):
         choices=[("", _l("All statuses")), *labels.choices(labels.STUDENT_STATUS)],
         default="",
     )
+
+
+_PHONE = r"^\+?[0-9 ]{8,20}$"
+
+
+class NewStudentForm(BaseForm):
+    first_name = StringField(
+        _l("First name"), filters=[strip], validators=[required(), max_length(80), plain_text]
+    )
+    last_name = StringField(
+        _l("Last name"), filters=[strip], validators=[required(), max_length(80), plain_text]
+    )
+    student_number = StringField(
+        _l("Student number"),
+        filters=[strip],
+        validators=[
+            required(),
+            max_length(20),
+            plain_text,
+            Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
+        ],
+    )
+    email = StringField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[Optional(), max_length(254), Email(message=_l("Not a valid e-mail address."))],
+    )
+    phone = StringField(
+        _l("Phone"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(_PHONE, message=_l("Use 8 to 20 digits, spaces and an optional +.")),
+        ],
+    )
+    school = SelectField(_l("School"))
+    programme = SelectField(_l("Programme"))
+    start_date = DateField(
+        _l("Start date"), validators=[InputRequired(message=_l("Please enter a date."))]
+    )
+    create_plan = BooleanField(_l("Create the plan from the programme's template"), default=True)
+
+    def validate_student_number(self, field) -> None:
+        from app.extensions import db
+        from app.models import Student
+
+        exists = db.session.execute(
+            select(Student.id).where(func.lower(Student.student_number) == field.data.lower())
+        ).first()
+        if exists:
+            raise ValidationError(_l("A student with this number already exists."))

@@ -1,20 +1,37 @@
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, audit
-from app.access import case_roles_required, get_student_or_404, today, visible_students
+from app.access import (
+    case_roles_required,
+    get_student_or_404,
+    roles_required,
+    today,
+    visible_students,
+)
 from app.extensions import db
 from app.forms import ButtonForm
-from app.journey import handovers, timeline
+from app.journey import handovers, services, timeline
 from app.journey.forms import PlanForm
-from app.models import CaseEvent, HandoverNote, Period, Programme, Student, TrainingAgreement
+from app.models import (
+    CaseEvent,
+    CaseEventKind,
+    HandoverNote,
+    Organisation,
+    Period,
+    Programme,
+    Role,
+    Student,
+    TrainingAgreement,
+)
 from app.students import bp
-from app.students.forms import StudentSearchForm
+from app.students.forms import NewStudentForm, StudentSearchForm
 
 
 def _search_form() -> StudentSearchForm:
@@ -80,17 +97,23 @@ def show(student_id: int):
         .scalars()
         .all()
     )
-    notes = db.session.execute(
-        select(HandoverNote).where(HandoverNote.student_id == student.id)
-    ).scalars().all()
+    notes = (
+        db.session.execute(select(HandoverNote).where(HandoverNote.student_id == student.id))
+        .scalars()
+        .all()
+    )
     transitions = handovers.transitions_of(periods, notes)
-    history = db.session.execute(
-        select(CaseEvent)
-        .where(CaseEvent.student_id == student.id)
-        .options(joinedload(CaseEvent.user))
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-        .limit(5)
-    ).scalars().all()
+    history = (
+        db.session.execute(
+            select(CaseEvent)
+            .where(CaseEvent.student_id == student.id)
+            .options(joinedload(CaseEvent.user))
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+            .limit(5)
+        )
+        .scalars()
+        .all()
+    )
     on = today()
     audit.record_view(student)
     return render_template(
@@ -99,8 +122,11 @@ def show(student_id: int):
         agreements=student.agreements,
         periods=periods,
         transitions=transitions,
-        readable={t.to_period.id for t in transitions
-                  if access.can_read_handover(current_user, student, t.from_period, t.to_period)},
+        readable={
+            t.to_period.id
+            for t in transitions
+            if access.can_read_handover(current_user, student, t.from_period, t.to_period)
+        },
         timeline=timeline.build(periods, on, {t.to_period.id for t in transitions}),
         history=history,
         can_edit=access.can_edit_plan(current_user, student),
@@ -108,3 +134,42 @@ def show(student_id: int):
         button_form=ButtonForm(),
         today=on,
     )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.COUNSELLOR, Role.SCHOOL_ADMIN)
+def new():
+    """A school registers a new student; the plan is copied from the programme's template."""
+    form = NewStudentForm()
+    schools = db.session.execute(
+        select(Organisation)
+        .where(
+            Organisation.id.in_(current_user.organisation_ids(Role.COUNSELLOR, Role.SCHOOL_ADMIN))
+        )
+        .order_by(Organisation.name)
+    ).scalars()
+    form.school.choices = [(str(s.id), s.name) for s in schools]
+    programmes = db.session.execute(
+        select(Programme).where(Programme.active.is_(True)).order_by(Programme.code)
+    ).scalars()
+    form.programme.choices = [(str(p.id), f"{p.code} – {p.name}") for p in programmes]
+    if form.validate_on_submit():
+        student = Student(
+            student_number=form.student_number.data,
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            email=form.email.data or "",
+            phone=form.phone.data or "",
+            school_id=int(form.school.data),
+            programme_id=int(form.programme.data),
+            start_date=form.start_date.data,
+        )
+        db.session.add(student)
+        db.session.flush()
+        services.log(student, CaseEventKind.STUDENT_CREATED)
+        if form.create_plan.data:
+            services.generate_plan(student, form.start_date.data, today())
+        db.session.commit()
+        flash(_("The student was created."), "success")
+        return redirect(url_for("students.show", student_id=student.id))
+    return render_template("students/new.html", form=form)
