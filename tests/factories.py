@@ -262,9 +262,11 @@ def build_world() -> World:
             notification(u, side)
     for u in (analyst, system_admin):
         notification(u, a)
+    # A template of its own, so tests that seed the real programmes are not disturbed.
+    templated = programme("TEST")
     templates = [
         TemplatePeriod(
-            programme_id=a.student.programme_id,
+            programme_id=templated.id,
             position=n,
             kind=PeriodKind.SCHOOL,
             title=f"Skoleperiode {n}",

@@ -94,7 +94,7 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
     values = {}
     for name in rule.arguments:
         if name == "programme_id":
-            values[name] = side.student.programme_id
+            values[name] = world.template_periods[0].programme_id
         elif name == "template_period_id":
             values[name] = world.template_periods[0 if side is world.a else 1].id
         elif name == "period_id":
