@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -76,7 +77,7 @@ def test_new_ssa_student_gets_three_training_periods_in_order(client, db, world,
     assert [(p.end_date - p.start_date).days + 1 for p in training] == [40 * 7, 18 * 7, 40 * 7]
     # Back to back from the start date, school first, all planned, 2 years 9 months 3 weeks.
     assert plan[0].kind == PeriodKind.SCHOOL and plan[0].start_date == date(2027, 1, 4)
-    for before, after in zip(plan, plan[1:], strict=False):
+    for before, after in itertools.pairwise(plan):
         assert after.start_date == before.end_date + timedelta(days=1)
     assert (plan[-1].end_date - plan[0].start_date).days + 1 == 143 * 7
     assert {p.status for p in plan} == {PeriodStatus.PLANNED}
