@@ -81,20 +81,17 @@ def template_for(programme_id: int) -> list[TemplatePeriod]:
     return list(db.session.execute(query).scalars())
 
 
-def generate_plan(student: Student, start: date, today: date) -> list[Period]:
-    """Copy the programme's template into the student's own periods, back to back from `start`.
-
-    The copy is independent: changing the template later leaves existing plans alone.
-    """
-    if plan_of(student):
-        raise PlanError(_("The student already has a plan."))
+def plan_from_template(
+    student_id: int, templates: list[TemplatePeriod], start: date, today: date
+) -> list[Period]:
+    """New periods copied from `templates`, back to back from `start` (not yet added)."""
     periods = []
     cursor = start
-    for template in template_for(student.programme_id):
+    for template in templates:
         end = cursor + timedelta(weeks=template.weeks) - timedelta(days=1)
         periods.append(
             Period(
-                student_id=student.id,
+                student_id=student_id,
                 kind=template.kind,
                 title=template.title,
                 training_area=template.training_area,
@@ -104,6 +101,17 @@ def generate_plan(student: Student, start: date, today: date) -> list[Period]:
             )
         )
         cursor = end + timedelta(days=1)
+    return periods
+
+
+def generate_plan(student: Student, start: date, today: date) -> list[Period]:
+    """Copy the programme's template into the student's own periods, back to back from `start`.
+
+    The copy is independent: changing the template later leaves existing plans alone.
+    """
+    if plan_of(student):
+        raise PlanError(_("The student already has a plan."))
+    periods = plan_from_template(student.id, template_for(student.programme_id), start, today)
     db.session.add_all(periods)
     log(student, CaseEventKind.PLAN_CREATED, start=start.isoformat(), periods=len(periods))
     return periods

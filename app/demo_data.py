@@ -1,0 +1,572 @@
+"""Fictional demo data: schools and municipalities of Southern Denmark, workplaces, users, students.
+
+Organisation names are public; every person, workplace name, number and address is invented.
+Generated with a seeded random generator, so the same seed gives the same data.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
+
+from sqlalchemy import delete, select
+
+from app.auth.passwords import hash_password
+from app.extensions import db
+from app.journey.handovers import is_transition
+from app.journey.programmes import ensure_programmes
+from app.journey.services import plan_from_template, template_for
+from app.models import (
+    AgreementKind,
+    CaseEvent,
+    CaseEventKind,
+    DropoutReason,
+    HandoverNote,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    PeriodKind,
+    PeriodStatus,
+    Programme,
+    Role,
+    Student,
+    StudentStatus,
+    TrainingAgreement,
+    TrainingArea,
+    User,
+    Workplace,
+    WorkplaceKind,
+)
+from app.models.base import Base, utcnow
+
+DEMO_PASSWORD = "demo-elevsag-2026"  # noqa: S105 - published on purpose: demo accounts only
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    role: Role
+    organisation: str | None  # organisation code
+    workplace: str | None = None  # workplace name, for the supervisor
+
+
+# The anchor municipality (Esbjerg) hosts the partnership analyst, as in the 2021 agreement.
+DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("vejleder@demo.elevsag.dk", "Hanne Vestergaard", Role.COUNSELLOR, "SOSU-FYN"),
+    DemoLogin("laerer@demo.elevsag.dk", "Jens Kragh", Role.TEACHER, "SOSU-FYN"),
+    DemoLogin("skoleadmin@demo.elevsag.dk", "Birgit Mølgaard", Role.SCHOOL_ADMIN, "SOSU-FYN"),
+    DemoLogin("koordinator@demo.elevsag.dk", "Lone Bach", Role.TRAINING_COORDINATOR, "461"),
+    DemoLogin(
+        "oplaeringsvejleder@demo.elevsag.dk",
+        "Karin Dalsgaard",
+        Role.SUPERVISOR,
+        "461",
+        "Plejecenter Solbakken",
+    ),
+    DemoLogin("kommuneadmin@demo.elevsag.dk", "Per Lindholm", Role.MUNICIPALITY_ADMIN, "461"),
+    DemoLogin("analytiker@demo.elevsag.dk", "Mette Frost", Role.ANALYST, "561"),
+    DemoLogin("sysadmin@demo.elevsag.dk", "Ole Systemadministrator", Role.SYSTEM_ADMIN, None),
+)
+
+SCHOOLS = (  # code, name, municipality codes it serves
+    (
+        "SOSU-FYN",
+        "SOSU Fyn",
+        ("461", "410", "420", "430", "440", "450", "479", "480", "482", "492"),
+    ),
+    ("SOSU-SYD", "SOSU Syd", ("510", "540", "550", "580")),
+    ("SOSU-ESB", "SOSU Esbjerg", ("561", "563", "573", "575", "530")),
+    ("SOSU-FVH", "SOSU Fredericia-Vejle-Horsens", ("607", "621", "630")),
+)
+
+MUNICIPALITIES = (  # the 22 municipalities of Southern Denmark, by municipality number
+    ("580", "Aabenraa"),
+    ("420", "Assens"),
+    ("530", "Billund"),
+    ("561", "Esbjerg"),
+    ("563", "Fanø"),
+    ("607", "Fredericia"),
+    ("430", "Faaborg-Midtfyn"),
+    ("510", "Haderslev"),
+    ("440", "Kerteminde"),
+    ("621", "Kolding"),
+    ("482", "Langeland"),
+    ("410", "Middelfart"),
+    ("480", "Nordfyns"),
+    ("450", "Nyborg"),
+    ("461", "Odense"),
+    ("479", "Svendborg"),
+    ("540", "Sønderborg"),
+    ("550", "Tønder"),
+    ("573", "Varde"),
+    ("575", "Vejen"),
+    ("630", "Vejle"),
+    ("492", "Ærø"),
+)
+REGION = ("1083", "Region Syddanmark")
+
+PLACE_NAMES = (
+    "Solbakken",
+    "Egely",
+    "Lindegården",
+    "Birkelunden",
+    "Skovbrynet",
+    "Møllehøj",
+    "Rosenhaven",
+    "Fjordblik",
+    "Kastaniegården",
+    "Engparken",
+    "Bøgely",
+    "Strandvang",
+)
+FIRST_NAMES = (
+    "Sofie",
+    "Emma",
+    "Ida",
+    "Freja",
+    "Laura",
+    "Mathilde",
+    "Anna",
+    "Clara",
+    "Ella",
+    "Maja",
+    "Josefine",
+    "Aya",
+    "Fatima",
+    "Noor",
+    "Mikkel",
+    "Lucas",
+    "Oliver",
+    "Emil",
+    "Noah",
+    "Frederik",
+    "Ali",
+    "Ahmad",
+    "Jonas",
+    "Magnus",
+    "Sara",
+    "Line",
+    "Camilla",
+    "Louise",
+    "Mette",
+    "Hanne",
+    "Yasmin",
+    "Amina",
+    "Katrine",
+    "Nanna",
+    "Julie",
+    "Tobias",
+)
+LAST_NAMES = (
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Poulsen",
+    "Johansen",
+    "Knudsen",
+    "Mortensen",
+    "Møller",
+    "Holm",
+    "Bach",
+    "Hussein",
+    "Ahmadi",
+    "Yilmaz",
+    "Kowalski",
+    "Nguyen",
+    "Lund",
+    "Dam",
+    "Kjær",
+)
+PROGRAMME_MIX = (("SSA", 40), ("SSH", 25), ("PA", 12), ("EUX_PA", 5), ("GF2", 14), ("GF1", 4))
+
+# Which kind of workplace hosts each training area.
+AREA_WORKPLACE = {
+    TrainingArea.HOME_CARE: WorkplaceKind.HOME_CARE,
+    TrainingArea.CARE_HOME: WorkplaceKind.CARE_HOME,
+    TrainingArea.LOCAL_HEALTH_CARE: WorkplaceKind.CARE_HOME,
+    TrainingArea.PSYCHIATRY: WorkplaceKind.PSYCHIATRY,
+    TrainingArea.HOSPITAL_SOMATICS: WorkplaceKind.HOSPITAL,
+    TrainingArea.DAY_CARE: WorkplaceKind.DAY_CARE,
+    TrainingArea.SPECIAL_NEEDS: WorkplaceKind.DISABILITY,
+}
+
+Progress = Callable[[str, int, int], None]
+
+
+def has_data() -> bool:
+    return db.session.execute(select(Organisation.id).limit(1)).first() is not None
+
+
+def delete_all() -> None:
+    for table in reversed(Base.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+
+
+def load(
+    students: int = 300,
+    seed: int = 2026,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Fill an empty database. Returns counts of what was created."""
+    today = today or date.today()
+    rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not security
+    report = progress or (lambda label, done, total: None)
+
+    programmes = ensure_programmes()
+    templates = {code: template_for(p.id) for code, p in programmes.items()}
+    schools, municipalities, workplaces = _organisations(rng)
+    report("Organisations", 1, 1)
+    users = _users(schools, municipalities, workplaces)
+    db.session.flush()
+    report("Users", len(users), len(users))
+
+    counsellor = users["vejleder@demo.elevsag.dk"]
+    supervisor = users["oplaeringsvejleder@demo.elevsag.dk"]
+    teacher = users["laerer@demo.elevsag.dk"]
+    region = municipalities[REGION[0]]
+    created = 0
+    for n in range(1, students + 1):
+        school_code, school, served = _pick_school(rng, schools)
+        code = _weighted(rng, PROGRAMME_MIX)
+        employer = municipalities[rng.choice(served)]
+        _student(
+            rng,
+            n,
+            today,
+            school,
+            programmes[code],
+            templates[code],
+            employer,
+            region,
+            workplaces,
+            counsellor,
+            teacher if school_code == "SOSU-FYN" else None,
+        )
+        created += 1
+        if n % 25 == 0 or n == students:
+            db.session.flush()
+            report("Students", n, students)
+    _arrivals_for_demo_supervisor(
+        rng,
+        today,
+        schools["SOSU-FYN"][0],
+        programmes["SSH"],
+        templates["SSH"],
+        municipalities["461"],
+        supervisor,
+        counsellor,
+        teacher,
+    )
+    db.session.commit()
+    return {
+        "schools": len(schools),
+        "municipalities": len(MUNICIPALITIES),
+        "workplaces": sum(len(v) for v in workplaces.values()),
+        "students": created,
+        "users": len(users),
+    }
+
+
+def _weighted(rng: random.Random, options) -> str:
+    return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
+
+
+def _pick_school(rng, schools):
+    code = rng.choices(list(schools), weights=[40, 20, 20, 20])[0]
+    school, served = schools[code]
+    return code, school, served
+
+
+def _organisations(rng):
+    schools = {}
+    for code, name, served in SCHOOLS:
+        org = Organisation(kind=OrganisationKind.SCHOOL, name=name, code=code)
+        db.session.add(org)
+        schools[code] = (org, served)
+    municipalities: dict[str, Organisation] = {}
+    workplaces: dict[str, list[Workplace]] = {}
+    for code, town in MUNICIPALITIES:
+        org = Organisation(kind=OrganisationKind.MUNICIPALITY, name=f"{town} Kommune", code=code)
+        municipalities[code] = org
+        names = rng.sample(PLACE_NAMES, 4)
+        if code == "461":
+            names[0] = "Solbakken"  # the demo supervisor's workplace
+        workplaces[code] = [
+            Workplace(
+                organisation=org,
+                kind=WorkplaceKind.CARE_HOME,
+                name=f"Plejecenter {names[0]}",
+                address=f"{names[0]}vej 1, {town}",
+            ),
+            Workplace(
+                organisation=org,
+                kind=WorkplaceKind.HOME_CARE,
+                name=f"Hjemmeplejen {town}",
+                address=f"Rådhuspladsen 2, {town}",
+            ),
+            Workplace(
+                organisation=org,
+                kind=WorkplaceKind.PSYCHIATRY,
+                name=f"Socialpsykiatrien {names[1]}",
+                address=f"{names[1]}stien 3, {town}",
+            ),
+            Workplace(
+                organisation=org,
+                kind=WorkplaceKind.DAY_CARE,
+                name=f"Børnehuset {names[2]}",
+                address=f"{names[2]}allé 4, {town}",
+            ),
+            Workplace(
+                organisation=org,
+                kind=WorkplaceKind.DISABILITY,
+                name=f"Bostedet {names[3]}",
+                address=f"{names[3]}gade 5, {town}",
+            ),
+        ]
+    code, name = REGION
+    region = Organisation(kind=OrganisationKind.REGION, name=name, code=code)
+    municipalities[code] = region
+    workplaces[code] = [
+        Workplace(
+            organisation=region,
+            kind=WorkplaceKind.HOSPITAL,
+            name=f"Sygehus {town}",
+            address=f"Sygehusvej 1, {town}",
+        )
+        for town in ("Odense (demo)", "Esbjerg (demo)", "Sønderborg (demo)", "Vejle (demo)")
+    ] + [
+        Workplace(
+            organisation=region,
+            kind=WorkplaceKind.PSYCHIATRY,
+            name="Psykiatrien Syd (demo)",
+            address="Psykiatrivej 1, Vejle",
+        )
+    ]
+    db.session.add_all(municipalities.values())
+    for rows in workplaces.values():
+        db.session.add_all(rows)
+    db.session.flush()
+    return schools, municipalities, workplaces
+
+
+def _users(schools, municipalities, workplaces) -> dict[str, User]:
+    password_hash = hash_password(DEMO_PASSWORD)  # Argon2 is slow on purpose: hash once
+    orgs = {code: org for code, (org, _served) in schools.items()} | municipalities
+    users = {}
+    for login in DEMO_LOGINS:
+        user = User(email=login.email, name=login.name, password_hash=password_hash)
+        workplace = None
+        if login.workplace:
+            workplace = next(
+                w for w in workplaces[login.organisation] if w.name.startswith("Plejecenter")
+            )
+        user.memberships.append(
+            Membership(
+                role=login.role,
+                organisation=orgs.get(login.organisation) if login.organisation else None,
+                workplace=workplace,
+            )
+        )
+        db.session.add(user)
+        users[login.email] = user
+    return users
+
+
+def _workplace_for(rng, area, employer, region, workplaces) -> Workplace:
+    kind = AREA_WORKPLACE[area]
+    candidates = [w for w in workplaces[employer.code] if w.kind == kind]
+    if not candidates:  # hospital periods take place at the region's hospitals
+        candidates = [w for w in workplaces[region.code] if w.kind == kind]
+    return rng.choice(candidates)
+
+
+def _student(
+    rng, n, today, school, programme, templates, employer, region, workplaces, counsellor, teacher
+) -> Student:
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    total_weeks = sum(t.weeks for t in templates)
+    # Starts spread from before today (some finished) to a little after.
+    start = today - timedelta(days=rng.randint(-30, total_weeks * 7 + 60))
+    start -= timedelta(days=start.weekday())  # periods start on a Monday
+    student = Student(
+        student_number=f"E{start.year}-{n:05d}",
+        first_name=first,
+        last_name=last,
+        email=f"{first}.{last}{n}@elev.example.dk".lower(),
+        phone=f"+45 20 {n:02d} {n % 97:02d} 10",
+        school=school,
+        programme=programme,
+        start_date=start,
+    )
+    db.session.add(student)
+    db.session.flush()
+    periods = plan_from_template(student.id, templates, start, today)
+    main_course = programme.code not in ("GF1", "GF2")
+    if main_course or (programme.code == "GF2" and rng.random() < 0.2):
+        kind = AgreementKind.TRAINING if main_course else AgreementKind.ADULT_BASIC
+        db.session.add(
+            TrainingAgreement(
+                student=student,
+                employer=employer,
+                kind=kind,
+                start_date=start,
+                end_date=periods[-1].end_date,
+            )
+        )
+    for period in periods:
+        if period.kind == PeriodKind.TRAINING:
+            period.workplace = _workplace_for(
+                rng, period.training_area, employer, region, workplaces
+            )
+        elif teacher is not None:
+            period.responsible = teacher
+    db.session.add_all(periods)
+    db.session.add(
+        CaseEvent(
+            student_id=student.id,
+            user_id=counsellor.id,
+            kind=CaseEventKind.PLAN_CREATED,
+            details={"start": start.isoformat(), "periods": len(periods)},
+        )
+    )
+    if periods[-1].end_date < today:
+        student.status = StudentStatus.COMPLETED
+    elif start < today and rng.random() < 0.07:
+        _drop_out(rng, student, periods, today, counsellor)
+    elif rng.random() < 0.03:
+        student.status = StudentStatus.ON_LEAVE
+    _past_handovers(student, periods, today, counsellor)
+    return student
+
+
+def _drop_out(rng, student, periods, today, counsellor) -> None:
+    on = student.start_date + timedelta(
+        days=rng.randint(1, max((today - student.start_date).days, 1))
+    )
+    student.status = StudentStatus.DROPPED_OUT
+    student.dropout_date = on
+    student.dropout_reason = rng.choice(list(DropoutReason))
+    for period in periods:
+        if period.start_date <= on <= period.end_date:
+            period.status = PeriodStatus.INTERRUPTED
+    db.session.add(
+        CaseEvent(
+            student_id=student.id,
+            user_id=counsellor.id,
+            kind=CaseEventKind.DROPPED_OUT,
+            details={"date": on.isoformat(), "reason": student.dropout_reason.value},
+        )
+    )
+
+
+def _past_handovers(student, periods, today, author) -> None:
+    """Transitions that already happened had a note, written and acknowledged."""
+    db.session.flush()
+    for before, after in pairwise(periods):
+        if after.start_date <= today and is_transition(before, after):
+            db.session.add(
+                HandoverNote(
+                    student_id=student.id,
+                    from_period_id=before.id,
+                    to_period_id=after.id,
+                    strengths="Mødestabil, god kontakt til borgerne.",
+                    challenges="Skal øve dokumentation.",
+                    agreed_support="Faste ugentlige samtaler med vejleder.",
+                    first_weeks="Introduktion og følgeskab med fast kollega.",
+                    contact_person=f"{author.name}, tlf. 70 10 20 30",
+                    author_id=author.id,
+                    author_organisation_id=student.school_id,
+                    acknowledged_at=utcnow() - timedelta(days=(today - after.start_date).days + 3),
+                    acknowledged_by_id=None,
+                )
+            )
+
+
+def _arrivals_for_demo_supervisor(
+    rng, today, school, programme, templates, odense, supervisor, counsellor, teacher
+) -> None:
+    """Students on the way to the demo supervisor's workplace: one note written, one missing,
+    and two already there."""
+    workplace = db.session.get(Workplace, supervisor.memberships[0].workplace_id)
+    plan_weeks = [t.weeks for t in templates]
+    for n, (first, last, days_until) in enumerate(
+        (
+            ("Aya", "Jakobsen", 9),
+            ("Mikkel", "Brandt", 20),
+            ("Ida", "Skov", -12),
+            ("Noah", "Lauridsen", -40),
+        ),
+        start=1,
+    ):
+        start = today + timedelta(days=days_until) - timedelta(weeks=plan_weeks[0])
+        student = Student(
+            student_number=f"E{start.year}-9{n:04d}",
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}@elev.example.dk".lower(),
+            school=school,
+            programme=programme,
+            start_date=start,
+        )
+        db.session.add(student)
+        db.session.flush()
+        periods = plan_from_template(student.id, templates, start, today)
+        for period in periods:
+            if period.kind == PeriodKind.TRAINING:
+                period.workplace = workplace
+                period.responsible = supervisor
+            else:
+                period.responsible = teacher
+        db.session.add_all(periods)
+        db.session.add(
+            TrainingAgreement(
+                student=student, employer=odense, start_date=start, end_date=periods[-1].end_date
+            )
+        )
+        if n == 1:  # the school has written the note for the coming transition
+            db.session.flush()
+            db.session.add(
+                HandoverNote(
+                    student_id=student.id,
+                    from_period_id=periods[0].id,
+                    to_period_id=periods[1].id,
+                    strengths="Aya er omsorgsfuld og god til at skabe relationer.",
+                    challenges="Er usikker i skriftlig dokumentation.",
+                    agreed_support="Kontaktlæreren følger op efter to uger.",
+                    first_weeks="Giv Aya en fast kollega de første to uger.",
+                    contact_person=f"{teacher.name}, tlf. 70 10 20 31",
+                    author_id=teacher.id,
+                    author_organisation_id=school.id,
+                )
+            )
+        _past_handovers(student, periods, today, counsellor)
+
+
+def demo_users_exist() -> bool:
+    emails = [login.email for login in DEMO_LOGINS]
+    return (
+        db.session.execute(select(User.id).where(User.email.in_(emails)).limit(1)).first()
+        is not None
+    )
+
+
+def programme_codes() -> list[str]:
+    return list(db.session.execute(select(Programme.code).order_by(Programme.code)).scalars())
