@@ -217,6 +217,7 @@ def delete_all() -> None:
     for table in reversed(Base.metadata.sorted_tables):
         db.session.execute(delete(table))
     db.session.commit()
+    db.session.expunge_all()  # forget the deleted rows' objects; their ids will be reused
 
 
 def load(
