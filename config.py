@@ -104,9 +104,14 @@ def _development_secret() -> str:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret()
     SESSION_COOKIE_SECURE = False
     HTTPS = False
+
+    @classmethod
+    def validate(cls) -> None:
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = _development_secret()  # made on first use, not on import
+        super().validate()
 
 
 class TestConfig(Config):
