@@ -71,7 +71,7 @@ def user(
 ) -> User:
     n = next(_seq)
     u = User(
-        email=email or f"user{n}@example.test",
+        email=email or f"user{n}@example.org",
         name=name or f"Testbruger {n}",
         password_hash=_password_hash(),
         active=active,
@@ -241,21 +241,21 @@ def _side(label: str) -> Side:
         note=note,
     )
     for role in (Role.COUNSELLOR, Role.TEACHER, Role.SCHOOL_ADMIN):
-        side.users[role] = user(role, school, email=f"{role.value}.{label.lower()}@example.test")
+        side.users[role] = user(role, school, email=f"{role.value}.{label.lower()}@example.org")
     for role in (Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN):
         side.users[role] = user(
-            role, municipality, email=f"{role.value}.{label.lower()}@example.test"
+            role, municipality, email=f"{role.value}.{label.lower()}@example.org"
         )
     side.users[Role.SUPERVISOR] = user(
-        Role.SUPERVISOR, municipality, wp, email=f"supervisor.{label.lower()}@example.test"
+        Role.SUPERVISOR, municipality, wp, email=f"supervisor.{label.lower()}@example.org"
     )
     return side
 
 
 def build_world() -> World:
     a, b = _side("A"), _side("B")
-    analyst = user(Role.ANALYST, a.municipality, email="analyst@example.test")
-    system_admin = user(Role.SYSTEM_ADMIN, email="sysadmin@example.test")
+    analyst = user(Role.ANALYST, a.municipality, email="analyst@example.org")
+    system_admin = user(Role.SYSTEM_ADMIN, email="sysadmin@example.org")
     # Everyone has one notification about their side's transition (the access matrix opens it).
     for side in (a, b):
         for u in side.users.values():

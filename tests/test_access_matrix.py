@@ -47,6 +47,17 @@ MATRIX: dict[str, Allowed] = {
         other=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN}),
     ),
     "admin.index": Allowed(own=ADMINS, other=ADMINS),
+    "admin.organisations": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.new_organisation": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.edit_organisation": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.workplaces": Allowed(own=EMPLOYER_ADMINS, other=EMPLOYER_ADMINS),
+    "admin.new_workplace": Allowed(own=EMPLOYER_ADMINS, other=EMPLOYER_ADMINS),
+    "admin.edit_workplace": Allowed(own=EMPLOYER_ADMINS, other=SYSTEM),
+    "admin.users": Allowed(own=ADMINS, other=ADMINS),
+    "admin.new_user": Allowed(own=ADMINS, other=ADMINS),
+    "admin.edit_user": Allowed(own=ADMINS, other=SYSTEM),
+    "admin.add_membership": Allowed(own=ADMINS, other=SYSTEM),
+    "admin.delete_membership": Allowed(own=ADMINS, other=SYSTEM),
     # Programme templates are shared by everyone; only the system admin edits them.
     "admin.programmes": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.programme_template": Allowed(own=SYSTEM, other=SYSTEM),
@@ -77,7 +88,12 @@ MATRIX: dict[str, Allowed] = {
 }
 
 # Requests that change or end something run last, so they do not spoil the others.
-LAST = ("journey.delete_period", "admin.delete_template_period", "auth.logout")
+LAST = (
+    "journey.delete_period",
+    "admin.delete_template_period",
+    "admin.delete_membership",
+    "auth.logout",
+)
 
 # Endpoints that have no object argument: "other" means the same request as "own".
 SKIP = {"static"}

@@ -147,7 +147,7 @@ def test_create_user_with_a_role(runner, db):
         args=[
             "create-user",
             "--email",
-            "Ny.Vejleder@Example.test",
+            "Ny.Vejleder@Example.org",
             "--name",
             "Ny Vejleder",
             "--role",
@@ -159,7 +159,7 @@ def test_create_user_with_a_role(runner, db):
         input="en-lang-adgangskode\n",
     )
     assert result.exit_code == 0, result.output
-    user = db.session.execute(select(User).filter_by(email="ny.vejleder@example.test")).scalar_one()
+    user = db.session.execute(select(User).filter_by(email="ny.vejleder@example.org")).scalar_one()
     assert [(m.role, m.organisation_id) for m in user.memberships] == [(Role.COUNSELLOR, school.id)]
 
 
@@ -171,7 +171,7 @@ def test_create_supervisor_needs_a_workplace_of_the_organisation(runner, db):
     base = [
         "create-user",
         "--email",
-        "sup@example.test",
+        "sup@example.org",
         "--name",
         "Sup",
         "--role",
@@ -190,7 +190,7 @@ def test_create_supervisor_needs_a_workplace_of_the_organisation(runner, db):
 
 def test_create_user_refuses_bad_input_and_stores_nothing(runner, db):
     school = factories.organisation(OrganisationKind.SCHOOL)
-    factories.user(Role.TEACHER, school, email="taken@example.test")
+    factories.user(Role.TEACHER, school, email="taken@example.org")
     db.session.commit()
     before = _count(db, User)
     cases = [
@@ -205,7 +205,7 @@ def test_create_user_refuses_bad_input_and_stores_nothing(runner, db):
             args=[
                 "create-user",
                 "--email",
-                "ny@example.test",
+                "ny@example.org",
                 "--name",
                 "Ny",
                 *extra,
@@ -218,7 +218,7 @@ def test_create_user_refuses_bad_input_and_stores_nothing(runner, db):
         args=[
             "create-user",
             "--email",
-            "TAKEN@example.test",
+            "TAKEN@example.org",
             "--name",
             "Ny",
             "--role",

@@ -1,11 +1,369 @@
-from flask import render_template
+"""Administration of organisations, workplaces and users.
 
+The system admin manages everything; a school or municipality admin manages the users (and,
+for a municipality or region, the workplaces) of their own organisation. What they may reach
+is decided in app/access.py; anything outside it answers 404.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import access, audit, labels
 from app.access import ORG_ADMIN_ROLES, roles_required
 from app.admin import bp
-from app.models import Role
+from app.admin import services as admin_services
+from app.admin.forms import (
+    EditUserForm,
+    MembershipFields,
+    NewUserForm,
+    OrganisationForm,
+    SearchForm,
+    WorkplaceForm,
+)
+from app.auth.passwords import hash_password
+from app.extensions import db
+from app.forms import ButtonForm
+from app.models import (
+    AuditAction,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    Workplace,
+)
+
+ADMIN_ROLES = (Role.SYSTEM_ADMIN, *ORG_ADMIN_ROLES)
+any_admin = roles_required(*ADMIN_ROLES)
+system_admin_only = roles_required(Role.SYSTEM_ADMIN)
+workplace_admins = roles_required(Role.SYSTEM_ADMIN, Role.MUNICIPALITY_ADMIN)
+
+
+def _per_page() -> int:
+    return current_app.config["ADMIN_ROWS_PER_PAGE"]
+
+
+def _like(text: str) -> str:
+    return f"%{text.lower()}%"
 
 
 @bp.route("/")
-@roles_required(Role.SYSTEM_ADMIN, *ORG_ADMIN_ROLES)
+@any_admin
 def index():
     return render_template("admin/index.html")
+
+
+# --- organisations -------------------------------------------------------------------------
+
+
+@bp.route("/organisations")
+@system_admin_only
+def organisations():
+    form = SearchForm(request.args)
+    form.kind.choices = [("", _l("All kinds")), *labels.choices(labels.ORGANISATION_KIND)]
+    form.organisation.choices = [("", "")]
+    query = select(Organisation)
+    if form.validate():
+        if form.q.data:
+            query = query.where(
+                or_(
+                    func.lower(Organisation.name).like(_like(form.q.data)),
+                    func.lower(Organisation.code).like(_like(form.q.data)),
+                )
+            )
+        if form.kind.data:
+            query = query.where(Organisation.kind == form.kind.data)
+    else:
+        query = query.where(False)
+    page = db.paginate(query.order_by(Organisation.name), per_page=_per_page(), error_out=False)
+    return render_template("admin/organisations.html", form=form, page=page)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@system_admin_only
+def new_organisation():
+    return _organisation_form(None)
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@system_admin_only
+def edit_organisation(organisation_id: int):
+    return _organisation_form(
+        access.get_administered_organisation_or_404(organisation_id, current_user)
+    )
+
+
+def _organisation_form(organisation: Organisation | None):
+    form = OrganisationForm(
+        obj=organisation if request.method == "GET" else None,
+        obj_id=organisation.id if organisation else None,
+    )
+    if request.method == "GET" and organisation is not None:
+        form.kind.data = organisation.kind.value
+    if form.validate_on_submit():
+        created = organisation is None
+        if created:
+            organisation = Organisation()
+            db.session.add(organisation)
+        organisation.name = form.name.data
+        organisation.kind = OrganisationKind(form.kind.data)
+        organisation.code = form.code.data
+        organisation.active = form.active.data
+        db.session.flush()
+        audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, obj=organisation)
+        db.session.commit()
+        flash(_("The organisation was saved."), "success")
+        return redirect(url_for("admin.organisations"))
+    return render_template("admin/organisation_form.html", form=form, organisation=organisation)
+
+
+# --- workplaces ----------------------------------------------------------------------------
+
+
+def _employer_choices() -> list[tuple[str, str]]:
+    query = access.administered_organisations(current_user).where(
+        Organisation.kind.in_([OrganisationKind.MUNICIPALITY, OrganisationKind.REGION])
+    )
+    return [(str(o.id), o.name) for o in db.session.execute(query).scalars()]
+
+
+@bp.route("/workplaces")
+@workplace_admins
+def workplaces():
+    form = SearchForm(request.args)
+    form.kind.choices = [("", _l("All kinds")), *labels.choices(labels.WORKPLACE_KIND)]
+    form.organisation.choices = [("", _l("All organisations")), *_employer_choices()]
+    query = access.administered_workplaces(current_user)
+    if form.validate():
+        if form.q.data:
+            query = query.where(
+                or_(
+                    func.lower(Workplace.name).like(_like(form.q.data)),
+                    func.lower(Workplace.address).like(_like(form.q.data)),
+                )
+            )
+        if form.kind.data:
+            query = query.where(Workplace.kind == form.kind.data)
+        if form.organisation.data:
+            query = query.where(Workplace.organisation_id == int(form.organisation.data))
+    else:
+        query = query.where(False)
+    query = query.options(joinedload(Workplace.organisation)).order_by(Workplace.name)
+    page = db.paginate(query, per_page=_per_page(), error_out=False)
+    return render_template("admin/workplaces.html", form=form, page=page)
+
+
+@bp.route("/workplaces/new", methods=["GET", "POST"])
+@workplace_admins
+def new_workplace():
+    return _workplace_form(None)
+
+
+@bp.route("/workplaces/<int:workplace_id>/edit", methods=["GET", "POST"])
+@workplace_admins
+def edit_workplace(workplace_id: int):
+    return _workplace_form(access.get_administered_workplace_or_404(workplace_id, current_user))
+
+
+def _workplace_form(workplace: Workplace | None):
+    form = WorkplaceForm(
+        obj=workplace if request.method == "GET" else None,
+        obj_id=workplace.id if workplace else None,
+    )
+    form.organisation.choices = _employer_choices()
+    if request.method == "GET" and workplace is not None:
+        form.organisation.data = str(workplace.organisation_id)
+        form.kind.data = workplace.kind.value
+    if form.validate_on_submit():
+        created = workplace is None
+        if created:
+            workplace = Workplace()
+            db.session.add(workplace)
+        workplace.organisation_id = int(form.organisation.data)
+        workplace.name = form.name.data
+        workplace.kind = form.kind.data
+        workplace.address = form.address.data or ""
+        workplace.active = form.active.data
+        db.session.flush()
+        audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, obj=workplace)
+        db.session.commit()
+        flash(_("The workplace was saved."), "success")
+        return redirect(url_for("admin.workplaces"))
+    return render_template("admin/workplace_form.html", form=form, workplace=workplace)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def _membership_choices(form) -> None:
+    form.role.choices = [
+        (r.value, labels.ROLE[r]) for r in admin_services.grantable_roles(current_user)
+    ]
+    orgs = db.session.execute(access.administered_organisations(current_user)).scalars().all()
+    form.organisation.choices = [("", _l("No organisation (system administrator)"))] + [
+        (str(o.id), o.name) for o in orgs
+    ]
+    workplaces = db.session.execute(
+        access.administered_workplaces(current_user)
+        .options(joinedload(Workplace.organisation))
+        .order_by(Workplace.name)
+    ).scalars()
+    form.workplace.choices = [("", _l("No workplace"))] + [
+        (str(w.id), f"{w.name} ({w.organisation.name})") for w in workplaces
+    ]
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _add_membership(form, user: User | None) -> Membership | None:
+    try:
+        return admin_services.check_membership(
+            current_user,
+            user,
+            Role(form.role.data),
+            _int_or_none(form.organisation.data),
+            _int_or_none(form.workplace.data),
+        )
+    except admin_services.MembershipError as error:
+        getattr(form, error.field).errors.append(error.message)
+        return None
+
+
+@bp.route("/users")
+@any_admin
+def users():
+    form = SearchForm(request.args)
+    form.kind.choices = [("", "")]
+    form.organisation.choices = [("", "")]
+    query = access.administered_users(current_user)
+    if form.validate():
+        if form.q.data:
+            query = query.where(
+                or_(
+                    func.lower(User.name).like(_like(form.q.data)),
+                    func.lower(User.email).like(_like(form.q.data)),
+                )
+            )
+    else:
+        query = query.where(False)
+    query = query.options(
+        selectinload(User.memberships).joinedload(Membership.organisation),
+        selectinload(User.memberships).joinedload(Membership.workplace),
+    ).order_by(User.name)
+    page = db.paginate(query, per_page=_per_page(), error_out=False)
+    return render_template("admin/users.html", form=form, page=page)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@any_admin
+def new_user():
+    form = NewUserForm()
+    _membership_choices(form)
+    if form.validate_on_submit():
+        membership = _add_membership(form, None)
+        if membership is not None:
+            user = User(
+                name=form.name.data,
+                email=form.email.data.lower(),
+                password_hash=hash_password(form.password.data),
+            )
+            user.memberships.append(membership)
+            db.session.add(user)
+            db.session.flush()
+            audit.record(AuditAction.CREATE, obj=user)
+            db.session.commit()
+            flash(_("The user was created."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@any_admin
+def edit_user(user_id: int):
+    user = access.get_administered_user_or_404(user_id, current_user)
+    form = EditUserForm(obj=user if request.method == "GET" else None, obj_id=user.id)
+    membership_form = MembershipFields(formdata=None)
+    _membership_choices(membership_form)
+    if form.validate_on_submit():
+        if user.id == current_user.id and not form.active.data:
+            form.active.errors.append(_l("You cannot deactivate yourself."))
+        else:
+            user.name = form.name.data
+            user.email = form.email.data.lower()
+            if user.active and not form.active.data:
+                admin_services.end_sessions(user)
+            user.active = form.active.data
+            if form.password.data:
+                user.password_hash = hash_password(form.password.data)
+                if user.id != current_user.id:
+                    admin_services.end_sessions(user)
+            audit.record(AuditAction.UPDATE, obj=user)
+            db.session.commit()
+            flash(_("The user was saved."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return _render_user(user, form, membership_form)
+
+
+def _render_user(user, form, membership_form):
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        membership_form=membership_form,
+        button=ButtonForm(),
+        manageable=_manageable_memberships(user),
+    )
+
+
+def _manageable_memberships(user: User) -> set[int]:
+    allowed = access.administered_organisation_ids(current_user)
+    return {m.id for m in user.memberships if allowed is None or m.organisation_id in allowed}
+
+
+@bp.route("/users/<int:user_id>/memberships", methods=["POST"])
+@any_admin
+def add_membership(user_id: int):
+    user = access.get_administered_user_or_404(user_id, current_user)
+    membership_form = MembershipFields()
+    _membership_choices(membership_form)
+    if membership_form.validate_on_submit():
+        membership = _add_membership(membership_form, user)
+        if membership is not None:
+            user.memberships.append(membership)
+            db.session.flush()
+            audit.record(AuditAction.UPDATE, obj=user)
+            db.session.commit()
+            flash(_("The role was added."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    form = EditUserForm(obj=user, obj_id=user.id)
+    return _render_user(user, form, membership_form)
+
+
+@bp.route("/users/<int:user_id>/memberships/<int:membership_id>/delete", methods=["POST"])
+@any_admin
+def delete_membership(user_id: int, membership_id: int):
+    user = access.get_administered_user_or_404(user_id, current_user)
+    membership = next((m for m in user.memberships if m.id == membership_id), None)
+    if membership is None or membership.id not in _manageable_memberships(user):
+        abort(404)
+    if ButtonForm().validate_on_submit():
+        if (
+            membership.role == Role.SYSTEM_ADMIN
+            and user.id == current_user.id
+            and admin_services.system_admin_count() <= 1
+        ):
+            flash(_("You cannot remove the last system administrator role."), "error")
+        else:
+            user.memberships.remove(membership)
+            audit.record(AuditAction.UPDATE, obj=user)
+            db.session.commit()
+            flash(_("The role was removed."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -41,7 +41,7 @@ def test_wrong_password_shows_clear_message_and_starts_no_session(client, db, wo
 
 
 def test_unknown_email_gets_the_same_message(client, world):
-    response = post(client, "/login", {"email": "ingen@example.test", "password": "whatever-12345"})
+    response = post(client, "/login", {"email": "ingen@example.org", "password": "whatever-12345"})
     assert "Forkert e-mail eller adgangskode." in response.text
 
 
@@ -96,9 +96,9 @@ def test_sixth_failed_login_for_an_account_is_refused_with_429(client, world):
 
 def test_failed_logins_from_one_address_across_accounts_are_throttled(client, world):
     for n in range(30):
-        data = {"email": f"guess{n}@example.test", "password": "wrong-password-1"}
+        data = {"email": f"guess{n}@example.org", "password": "wrong-password-1"}
         assert post(client, "/login", data).status_code == 200
-    data = {"email": "guess-last@example.test", "password": "wrong-password-1"}
+    data = {"email": "guess-last@example.org", "password": "wrong-password-1"}
     assert post(client, "/login", data).status_code == 429
 
 

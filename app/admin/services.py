@@ -1,0 +1,82 @@
+"""Rules for memberships and accounts, shared by the user pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from app.access import administered_organisation_ids
+from app.extensions import db
+from app.models import LoginSession, Membership, Organisation, Role, User, Workplace
+from app.models.base import utcnow
+
+
+class MembershipError(ValueError):
+    def __init__(self, message, field: str) -> None:
+        super().__init__(str(message))
+        self.message, self.field = message, field
+
+
+def grantable_roles(actor: User) -> list[Role]:
+    """Roles `actor` may hand out: all but system admin for organisation admins."""
+    if actor.has_role(Role.SYSTEM_ADMIN):
+        return list(Role)
+    return [r for r in Role if r is not Role.SYSTEM_ADMIN]
+
+
+def check_membership(
+    actor: User,
+    user: User | None,
+    role: Role,
+    organisation_id: int | None,
+    workplace_id: int | None,
+) -> Membership:
+    """A new membership, if `actor` may grant it and it makes sense; else MembershipError."""
+    if role not in grantable_roles(actor):
+        raise MembershipError(_l("You cannot give this role."), "role")
+    organisation = workplace = None
+    if role is Role.SYSTEM_ADMIN:
+        if organisation_id or workplace_id:
+            raise MembershipError(
+                _l("A system administrator belongs to no organisation."), "organisation"
+            )
+    else:
+        allowed = administered_organisation_ids(actor)
+        if organisation_id is None or (allowed is not None and organisation_id not in allowed):
+            raise MembershipError(_l("Choose an organisation you administer."), "organisation")
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None or organisation.kind not in role.organisation_kinds:
+            raise MembershipError(
+                _l("The role does not fit this kind of organisation."), "organisation"
+            )
+        if role is Role.SUPERVISOR:
+            workplace = db.session.get(Workplace, workplace_id) if workplace_id else None
+            if workplace is None or workplace.organisation_id != organisation.id:
+                raise MembershipError(
+                    _l("A practice supervisor needs a workplace in the chosen organisation."),
+                    "workplace",
+                )
+        elif workplace_id:
+            raise MembershipError(_l("Only a practice supervisor has a workplace."), "workplace")
+    if user is not None and any(
+        m.role == role
+        and m.organisation_id == organisation_id
+        and m.workplace_id == (workplace.id if workplace else None)
+        for m in user.memberships
+    ):
+        raise MembershipError(_l("The user already has this role there."), "role")
+    return Membership(role=role, organisation=organisation, workplace=workplace)
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out everywhere at once (on deactivation or a new password)."""
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def system_admin_count() -> int:
+    query = select(Membership.user_id).where(Membership.role == Role.SYSTEM_ADMIN).distinct()
+    return len(db.session.execute(query).all())
