@@ -189,7 +189,7 @@ def test_two_people_changing_the_same_note_second_is_refused(app, client, db, wo
 
 
 def test_reminders_for_missing_notes_go_to_the_sending_side_once(client, db, world, coming):
-    s, school, training = coming(5)
+    _s, school, training = coming(5)
     teacher = world.user(Role.TEACHER)
     school.responsible_id = teacher.id
     db.session.commit()

@@ -64,7 +64,7 @@ def _events(db, student_id, kind):
 
 
 def test_overlapping_period_is_rejected_with_a_clear_message(client, db, world, plan):
-    school, training, later = plan
+    _school, training, later = plan
     login(client, world.user(Role.TEACHER))
     data = _form(later, start_date=(training.end_date - timedelta(days=5)).isoformat())
     response = post(client, _url(world, later), data)
