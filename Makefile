@@ -45,6 +45,7 @@ run: $(VENV)/.runtime assets
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --if-empty
+	$(FLASK) notify-transitions
 	@$(FLASK) demo-logins
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
