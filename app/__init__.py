@@ -5,8 +5,17 @@ from __future__ import annotations
 from flask import Flask, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` limited to what an INTEGER column holds, so huge numbers answer 404."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -18,6 +27,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.from_object(config_class)
+    # Ids in URLs are database integers: a larger number is simply not found.
+    app.url_map.converters["int"] = DatabaseId
 
     register_extensions(app)
     register_blueprints(app)

@@ -28,10 +28,20 @@ class _Translations:
 _TRANSLATIONS = _Translations()
 
 
+def _drop_nul(value):
+    """NUL bytes are never meaningful in a form, and PostgreSQL refuses them in text."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form: Form) -> _Translations:
             return _TRANSLATIONS
+
+        def bind_field(self, form: Form, unbound_field, options: dict):
+            # Every field drops NUL bytes before any validator or query sees the value.
+            filters = [_drop_nul, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, **options, filters=filters)
 
 
 class ButtonForm(BaseForm):

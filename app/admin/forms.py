@@ -84,8 +84,8 @@ class WorkplaceForm(BaseForm):
         self.obj_id = obj_id
 
     def validate_name(self, field) -> None:
-        if not self.organisation.data or not str(self.organisation.data).isdigit():
-            return
+        if self.organisation.data not in {value for value, _label in self.organisation.choices}:
+            return  # the organisation field reports its own error
         query = select(Workplace.id).where(
             Workplace.organisation_id == int(self.organisation.data),
             func.lower(Workplace.name) == field.data.lower(),
