@@ -20,8 +20,12 @@ def register(app: Flask) -> None:
         click.echo(f"Programmes: {', '.join(sorted(programmes))}")
 
     @app.cli.command("notify-transitions")
-    @click.option("--days", type=click.IntRange(1, 90), default=None,
-                  help="How far ahead to look (default HANDOVER_REMINDER_DAYS).")
+    @click.option(
+        "--days",
+        type=click.IntRange(1, 90),
+        default=None,
+        help="How far ahead to look (default HANDOVER_REMINDER_DAYS).",
+    )
     def notify_transitions(days: int | None) -> None:
         """Remind the sending side of near transitions that have no handover note yet."""
         days = days or current_app.config["HANDOVER_REMINDER_DAYS"]

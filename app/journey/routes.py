@@ -32,7 +32,6 @@ from app.models import (
     SCHOOL_ROLES,
     AgreementKind,
     CaseEvent,
-    CaseEventKind,
     DropoutReason,
     HandoverNote,
     Membership,
@@ -98,6 +97,25 @@ def _field_error(form, error: services.PlanError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+def _save(form, change, *, stale_url: str, done: str, redirect_to):
+    """Run `change` and commit. Returns the response to send, or None to show the form again.
+
+    A save from a form opened on an older version is refused with a reload (nothing is
+    overwritten); a broken plan rule is shown next to its field, with what was typed kept.
+    """
+    try:
+        change()
+        db.session.commit()
+    except (services.StaleEdit, StaleDataError):
+        return _stale(form, stale_url)
+    except services.PlanError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return None
+    flash(done, "success")
+    return redirect_to
 
 
 def _back(student: Student):
@@ -191,14 +209,15 @@ def new_period(student_id: int):
     form.workplace.choices = _workplace_choices(student)
     form.responsible.choices = _responsible_choices(student)
     if form.validate_on_submit():
-        try:
-            services.add_period(student, _period_change(form, student))
-        except services.PlanError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The period was added."), "success")
-            return _back(student)
+        response = _save(
+            form,
+            lambda: services.add_period(student, _period_change(form, student)),
+            stale_url=request.path,
+            done=_("The period was added."),
+            redirect_to=_back(student),
+        )
+        if response:
+            return response
     return render_template("journey/period_form.html", student=student, form=form, period=None)
 
 
@@ -220,19 +239,17 @@ def edit_period(student_id: int, period_id: int):
             form.workplace.choices.append((form.workplace.data, period.workplace.name))
     url = url_for("journey.edit_period", student_id=student.id, period_id=period.id)
     if form.validate_on_submit():
-        try:
-            services.update_period(
+        response = _save(
+            form,
+            lambda: services.update_period(
                 student, period, _period_change(form, student), form.seen_version()
-            )
-            db.session.commit()
-        except (services.StaleEdit, StaleDataError):
-            return _stale(form, url)
-        except services.PlanError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            flash(_("The period was saved."), "success")
-            return _back(student)
+            ),
+            stale_url=url,
+            done=_("The period was saved."),
+            redirect_to=_back(student),
+        )
+        if response:
+            return response
     return render_template("journey/period_form.html", student=student, form=form, period=period)
 
 
@@ -246,23 +263,21 @@ def extend_period(student_id: int, period_id: int):
         form.version.data = period.version_id
     url = url_for("journey.extend_period", student_id=student.id, period_id=period.id)
     if form.validate_on_submit():
-        try:
-            services.extend_period(
+        response = _save(
+            form,
+            lambda: services.extend_period(
                 student,
                 period,
                 form.new_end_date.data,
                 form.shift_following.data,
                 form.seen_version(),
-            )
-            db.session.commit()
-        except (services.StaleEdit, StaleDataError):
-            return _stale(form, url)
-        except services.PlanError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            flash(_("The period was extended."), "success")
-            return _back(student)
+            ),
+            stale_url=url,
+            done=_("The period was extended."),
+            redirect_to=_back(student),
+        )
+        if response:
+            return response
     return render_template("journey/extend.html", student=student, form=form, period=period)
 
 
@@ -292,19 +307,17 @@ def dropout(student_id: int):
         form.date.data = today()
     url = url_for("journey.dropout", student_id=student.id)
     if form.validate_on_submit():
-        try:
-            services.drop_out(
+        response = _save(
+            form,
+            lambda: services.drop_out(
                 student, form.date.data, DropoutReason(form.reason.data), form.seen_version()
-            )
-            db.session.commit()
-        except (services.StaleEdit, StaleDataError):
-            return _stale(form, url)
-        except services.PlanError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            flash(_("The dropout was registered."), "success")
-            return _back(student)
+            ),
+            stale_url=url,
+            done=_("The dropout was registered."),
+            redirect_to=_back(student),
+        )
+        if response:
+            return response
     return render_template("journey/dropout.html", student=student, form=form)
 
 
@@ -318,17 +331,15 @@ def readmit(student_id: int):
         form.date.data = today()
     url = url_for("journey.readmit", student_id=student.id)
     if form.validate_on_submit():
-        try:
-            services.readmit(student, form.date.data, form.seen_version())
-            db.session.commit()
-        except (services.StaleEdit, StaleDataError):
-            return _stale(form, url)
-        except services.PlanError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            flash(_("The student was re-admitted."), "success")
-            return _back(student)
+        response = _save(
+            form,
+            lambda: services.readmit(student, form.date.data, form.seen_version()),
+            stale_url=url,
+            done=_("The student was re-admitted."),
+            redirect_to=_back(student),
+        )
+        if response:
+            return response
     return render_template("journey/readmit.html", student=student, form=form)
 
 
@@ -394,35 +405,23 @@ def _agreement_form(student: Student, agreement: TrainingAgreement | None):
         form.end_date.data = agreement.end_date
         form.version.data = agreement.version_id
     if form.validate_on_submit():
-        try:
-            if agreement is not None and agreement.version_id != form.seen_version():
-                raise services.StaleEdit()
-            services.check_agreement_dates(
-                student, form.start_date.data, form.end_date.data, agreement
-            )
-            employer = db.session.get(Organisation, int(form.employer.data))
-            if agreement is None:
-                agreement = TrainingAgreement(student=student)
-                db.session.add(agreement)
-                kind = CaseEventKind.AGREEMENT_CREATED
-            else:
-                kind = CaseEventKind.AGREEMENT_CHANGED
-            agreement.employer = employer
-            agreement.kind = AgreementKind(form.kind.data)
-            agreement.start_date = form.start_date.data
-            agreement.end_date = form.end_date.data
-            services.log(
-                student, kind, employer=employer.name, start=form.start_date.data.isoformat()
-            )
-            db.session.commit()
-        except (services.StaleEdit, StaleDataError):
-            return _stale(form, request.path)
-        except services.PlanError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            flash(_("The training agreement was saved."), "success")
-            return _back(student)
+        response = _save(
+            form,
+            lambda: services.save_agreement(
+                student,
+                agreement,
+                db.session.get(Organisation, int(form.employer.data)),
+                AgreementKind(form.kind.data),
+                form.start_date.data,
+                form.end_date.data,
+                form.seen_version(),
+            ),
+            stale_url=request.path,
+            done=_("The training agreement was saved."),
+            redirect_to=_back(student),
+        )
+        if response:
+            return response
     return render_template(
         "journey/agreement_form.html", student=student, form=form, agreement=agreement
     )
@@ -645,4 +644,3 @@ def unread_notifications(user) -> int:
             Notification.student_id.in_(visible),
         )
     ).scalar_one()
-

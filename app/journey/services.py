@@ -17,11 +17,13 @@ from sqlalchemy import select
 from app import audit
 from app.extensions import db
 from app.models import (
+    AgreementKind,
     AuditAction,
     CaseEvent,
     CaseEventKind,
     DropoutReason,
     HandoverNote,
+    Organisation,
     Period,
     PeriodKind,
     PeriodStatus,
@@ -46,18 +48,23 @@ class StaleEdit(Exception):
     """Someone else saved the same object after this person opened it."""
 
 
+# How each kind of case change counts in the access log.
+_AUDIT_ACTION = {
+    CaseEventKind.STUDENT_CREATED: AuditAction.CREATE,
+    CaseEventKind.PLAN_CREATED: AuditAction.CREATE,
+    CaseEventKind.PERIOD_ADDED: AuditAction.CREATE,
+    CaseEventKind.AGREEMENT_CREATED: AuditAction.CREATE,
+    CaseEventKind.HANDOVER_WRITTEN: AuditAction.CREATE,
+    CaseEventKind.PERIOD_DELETED: AuditAction.DELETE,
+}
+
+
 def log(student: Student, kind: CaseEventKind, user: User | None = None, **details) -> CaseEvent:
     """Add a line to the case history (and the access log) for a change to `student`'s case."""
     user = user or current_user
     event = CaseEvent(student_id=student.id, user_id=user.id, kind=kind, details=details)
     db.session.add(event)
-    audit.record(
-        AuditAction.CREATE
-        if kind.name.endswith(("CREATED", "ADDED", "WRITTEN"))
-        else AuditAction.UPDATE,
-        student=student,
-        user=user,
-    )
+    audit.record(_AUDIT_ACTION.get(kind, AuditAction.UPDATE), student=student, user=user)
     return event
 
 
@@ -333,3 +340,30 @@ def check_agreement_dates(
                 ),
                 "start_date",
             )
+
+
+def save_agreement(
+    student: Student,
+    agreement: TrainingAgreement | None,
+    employer: Organisation,
+    kind: AgreementKind,
+    start: date,
+    end: date | None,
+    seen_version: int,
+) -> TrainingAgreement:
+    """Create or change the agreement that decides which employer sees the student."""
+    if agreement is not None and agreement.version_id != seen_version:
+        raise StaleEdit()
+    check_agreement_dates(student, start, end, agreement)
+    if agreement is None:
+        agreement = TrainingAgreement(student=student)
+        db.session.add(agreement)
+        event = CaseEventKind.AGREEMENT_CREATED
+    else:
+        event = CaseEventKind.AGREEMENT_CHANGED
+    agreement.employer = employer
+    agreement.kind = kind
+    agreement.start_date = start
+    agreement.end_date = end
+    log(student, event, employer=employer.name, start=start.isoformat())
+    return agreement

@@ -298,3 +298,22 @@ def test_deleting_a_period(client, db, world, plan):
     response = post(client, f"/students/{student_id}/periods/{training_id}/delete")
     assert "har et overleveringsnotat" in client.get(response.headers["Location"]).text
     assert db.session.get(Period, training_id) is not None
+
+
+def test_every_change_is_in_the_access_log_too(client, db, world, plan):
+    from app.models import AuditAction, AuditEvent
+
+    _, training, later = plan
+    teacher = world.user(Role.TEACHER)
+    login(client, teacher)
+    post(client, _url(world, training), _form(training, title="Ny titel"))
+    post(client, _url(world, later, "delete"))
+    rows = db.session.execute(
+        select(AuditEvent.action, AuditEvent.student_id, AuditEvent.user_id).where(
+            AuditEvent.action.in_([AuditAction.UPDATE, AuditAction.DELETE])
+        )
+    ).all()
+    assert (AuditAction.UPDATE, world.a.student.id, teacher.id) in rows
+    assert (AuditAction.DELETE, world.a.student.id, teacher.id) in rows
+    criteria = db.session.execute(select(AuditEvent.criterion)).scalars().all()
+    assert not any("Ny titel" in c for c in criteria)  # never field contents
