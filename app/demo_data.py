@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from app.auth.passwords import hash_password
 from app.extensions import db
-from app.journey.handovers import is_transition
+from app.journey.handovers import is_transition, sending_organisation_id
 from app.journey.programmes import ensure_programmes
 from app.journey.services import plan_from_template, template_for
 from app.models import (
@@ -494,7 +494,7 @@ def _past_handovers(student, periods, today, author) -> None:
                     first_weeks="Introduktion og følgeskab med fast kollega.",
                     contact_person=f"{author.name}, tlf. 70 10 20 30",
                     author_id=author.id,
-                    author_organisation_id=student.school_id,
+                    author_organisation_id=sending_organisation_id(student, before),
                     acknowledged_at=utcnow() - timedelta(days=(today - after.start_date).days + 3),
                     acknowledged_by_id=None,
                 )
