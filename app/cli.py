@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(prune_audit_log_command)
 
 
 @click.command("demo-data")
@@ -130,3 +131,29 @@ def create_user_command(
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {email} ({role.value}).")
+
+
+@click.command("prune-audit-log")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="Keep this many days (default AUDIT_RETENTION_DAYS, about 6 months).",
+)
+def prune_audit_log_command(days: int | None) -> None:
+    """Delete access-log rows older than the retention period; the deletion is itself logged."""
+    from datetime import timedelta
+
+    from flask import current_app
+    from sqlalchemy import delete
+
+    from app import audit
+    from app.models import AuditAction, AuditEvent
+    from app.models.base import utcnow
+
+    days = days or current_app.config["AUDIT_RETENTION_DAYS"]
+    cutoff = utcnow() - timedelta(days=days)
+    deleted = db.session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount
+    audit.record(AuditAction.DELETE, criterion=f"audit_event older than {days} days: {deleted}")
+    db.session.commit()
+    click.echo(f"Deleted {deleted} access-log rows older than {days} days.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from itertools import pairwise
 
 from sqlalchemy import func, select
@@ -243,3 +243,23 @@ def test_seed_programmes_is_idempotent(runner, db):
 
     assert _count(db, Programme) == 6
     assert _count(db, TemplatePeriod) == 1 + 1 + 8 + 7 + 5 + 5
+
+
+def test_prune_audit_log_keeps_recent_rows_and_logs_itself(runner, db):
+    from datetime import datetime
+
+    from app.models import AuditAction, AuditEvent
+
+    old = datetime(2020, 1, 1, tzinfo=UTC)
+    db.session.add_all(
+        [
+            AuditEvent(action=AuditAction.VIEW, student_id=1, at=old),
+            AuditEvent(action=AuditAction.VIEW, student_id=2),
+        ]
+    )
+    db.session.commit()
+    result = runner.invoke(args=["prune-audit-log"])
+    assert result.exit_code == 0 and "Deleted 1" in result.output
+    rows = db.session.execute(select(AuditEvent.action, AuditEvent.student_id)).all()
+    assert (AuditAction.VIEW, 2) in rows and (AuditAction.VIEW, 1) not in rows
+    assert any(action == AuditAction.DELETE for action, _ in rows)
