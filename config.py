@@ -41,7 +41,6 @@ def _database_url(default: str) -> str:
 class Config:
     """Production settings. Everything security-relevant is on."""
 
-    ENV_NAME = "production"
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'elevsag.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -103,7 +102,6 @@ def _development_secret() -> str:
 
 
 class DevelopmentConfig(Config):
-    ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
     HTTPS = False
 
@@ -115,7 +113,6 @@ class DevelopmentConfig(Config):
 
 
 class TestConfig(Config):
-    ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))

@@ -115,11 +115,6 @@ def visible_students(user: User | None = None) -> Select[tuple[Student]]:
     return select(Student).where(student_visibility(user))
 
 
-def can_see_student(user: User, student: Student) -> bool:
-    query = select(Student.id).where(Student.id == student.id, student_visibility(user))
-    return db.session.execute(query).first() is not None
-
-
 def get_student_or_404(student_id: int, *options, user: User | None = None) -> Student:
     """Load a student the user may see, or answer 404 whether it exists or not.
 
@@ -127,15 +122,6 @@ def get_student_or_404(student_id: int, *options, user: User | None = None) -> S
     """
     query = visible_students(user).where(Student.id == student_id).options(*options)
     return db.one_or_404(query)
-
-
-# --- choice lists for student filters ---------------------------------------------------
-
-
-def visible_schools(user: User) -> Select[tuple[Organisation]]:
-    """Schools whose students the user may see (for filters and choice lists)."""
-    visible = visible_students(user).with_only_columns(Student.school_id).distinct()
-    return select(Organisation).where(Organisation.id.in_(visible)).order_by(Organisation.name)
 
 
 # --- administration ---------------------------------------------------------------------

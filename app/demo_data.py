@@ -30,7 +30,6 @@ from app.models import (
     OrganisationKind,
     PeriodKind,
     PeriodStatus,
-    Programme,
     Role,
     Student,
     StudentStatus,
@@ -567,7 +566,3 @@ def demo_users_exist() -> bool:
         db.session.execute(select(User.id).where(User.email.in_(emails)).limit(1)).first()
         is not None
     )
-
-
-def programme_codes() -> list[str]:
-    return list(db.session.execute(select(Programme.code).order_by(Programme.code)).scalars())

@@ -6,14 +6,12 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import (
     AgreementKind,
-    AuditAction,
     CaseEventKind,
     DropoutReason,
     NotificationKind,
     OrganisationKind,
     PeriodKind,
     PeriodStatus,
-    ProgrammeLevel,
     Role,
     StudentStatus,
     TrainingArea,
@@ -54,11 +52,6 @@ STUDENT_STATUS = {
     StudentStatus.COMPLETED: _l("Completed"),
 }
 
-PROGRAMME_LEVEL = {
-    ProgrammeLevel.BASIC: _l("Basic course"),
-    ProgrammeLevel.MAIN: _l("Main course"),
-}
-
 AGREEMENT_KIND = {
     AgreementKind.TRAINING: _l("Training agreement"),
     AgreementKind.ADULT_BASIC: _l("Employment from basic course 2 (adult 25+)"),
@@ -76,19 +69,6 @@ PERIOD_STATUS = {
     PeriodStatus.COMPLETED: _l("Completed"),
     PeriodStatus.INTERRUPTED: _l("Interrupted"),
 }
-
-AUDIT_ACTION = {
-    AuditAction.VIEW: _l("Viewed"),
-    AuditAction.SEARCH: _l("Searched"),
-    AuditAction.CREATE: _l("Created"),
-    AuditAction.UPDATE: _l("Changed"),
-    AuditAction.DELETE: _l("Deleted"),
-    AuditAction.EXPORT: _l("Exported"),
-    AuditAction.LOGIN: _l("Logged in"),
-    AuditAction.LOGIN_FAILED: _l("Failed login"),
-    AuditAction.LOGOUT: _l("Logged out"),
-}
-
 
 TRAINING_AREA = {
     TrainingArea.HOME_CARE: _l("Home care"),
