@@ -237,3 +237,16 @@ def can_read_handover(user: User, student: Student, from_period: Period, to_peri
         opens = to_period.start_date - timedelta(days=current_app.config["HANDOVER_DAYS_BEFORE"])
         return today() >= opens
     return False
+
+
+def can_edit_account(actor: User, user: User) -> bool:
+    """May `actor` change `user`'s name, e-mail, password or active flag?
+
+    An organisation admin may only when every role the user holds is in an organisation the
+    admin administers; otherwise an admin of one municipality could take over an account that
+    also works elsewhere (or a system administrator's).
+    """
+    ids = administered_organisation_ids(actor)
+    if ids is None:
+        return True
+    return all(m.organisation_id in ids for m in user.memberships)

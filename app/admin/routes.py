@@ -292,6 +292,8 @@ def edit_user(user_id: int):
     form = EditUserForm(obj=user if request.method == "GET" else None, obj_id=user.id)
     membership_form = MembershipFields(formdata=None)
     _membership_choices(membership_form)
+    if request.method == "POST" and not access.can_edit_account(current_user, user):
+        abort(403)
     if form.validate_on_submit():
         if user.id == current_user.id and not form.active.data:
             form.active.errors.append(_l("You cannot deactivate yourself."))
@@ -320,6 +322,7 @@ def _render_user(user, form, membership_form):
         membership_form=membership_form,
         button=ButtonForm(),
         manageable=_manageable_memberships(user),
+        can_edit_account=access.can_edit_account(current_user, user),
     )
 
 

@@ -320,3 +320,26 @@ def test_user_list_runs_a_bounded_number_of_queries(client, db, world, count_que
     assert response.status_code == 200
     assert many.count == few.count
     assert _count(db, Membership) > 25
+
+
+def test_org_admin_cannot_take_over_an_account_that_also_works_elsewhere(client, db, world):
+    shared = factories.user(Role.TEACHER, world.a.school, email="delt@example.org")
+    shared.memberships.append(Membership(role=Role.SYSTEM_ADMIN))
+    db.session.commit()
+    login(client, world.user(Role.SCHOOL_ADMIN, "a"))
+    page = client.get(f"/admin/users/{shared.id}/edit")
+    assert page.status_code == 200 and 'data-testid="account-read-only"' in page.text
+    response = post(
+        client,
+        f"/admin/users/{shared.id}/edit",
+        {
+            "name": "Overtaget",
+            "email": "angriber@example.org",
+            "active": "y",
+            "password": "en-helt-ny-kode-123",
+            "confirm": "en-helt-ny-kode-123",
+        },
+    )
+    assert response.status_code == 403
+    db.session.refresh(shared)
+    assert shared.email == "delt@example.org" and shared.name != "Overtaget"
