@@ -15,18 +15,18 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 
-from tests import factories
-
 if not os.environ.get("TEST_DATABASE_URL"):
     import tempfile
 
     _tmpdir = tempfile.mkdtemp(prefix="elevsag-test-")
     os.environ["TEST_DATABASE_URL"] = f"sqlite:///{_tmpdir}/test.sqlite"
 
+# Imported only now: config.TestConfig reads TEST_DATABASE_URL when it is first imported.
 from app import create_app
 from app.extensions import db as _db
 from app.extensions import limiter
 from config import TestConfig
+from tests import factories
 
 PASSWORD = factories.PASSWORD
 

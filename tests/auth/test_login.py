@@ -161,3 +161,36 @@ def test_language_choice_is_validated(client):
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert '<html lang="da">' in client.get("/login").text
+
+
+def test_login_limits_can_be_kept_in_redis(db, world):
+    """With several worker processes the counts must be shared: RATELIMIT_STORAGE_URI=redis://."""
+    import socket
+    import uuid
+
+    import pytest
+
+    from app import create_app
+    from config import TestConfig
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+
+    class RedisConfig(TestConfig):
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379"
+        RATELIMIT_KEY_PREFIX = f"elevsag-test-{uuid.uuid4().hex}"
+
+    # Two app instances stand in for two worker processes sharing one Redis.
+    first, second = create_app(RedisConfig), create_app(RedisConfig)
+    user = world.user(Role.COUNSELLOR)
+    statuses = []
+    for n in range(6):
+        client = (first if n % 2 else second).test_client()
+        statuses.append(
+            post(
+                client, "/login", {"email": user.email, "password": "wrong-password-1"}
+            ).status_code
+        )
+    assert statuses == [200] * 5 + [429]
