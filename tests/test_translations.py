@@ -35,9 +35,23 @@ def test_every_danish_entry_is_translated_and_not_fuzzy():
 def test_every_text_in_the_code_is_in_the_danish_catalogue(tmp_path):
     pot = tmp_path / "messages.pot"
     command = [
-        sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location",
-        "--ignore-dirs=.* node_modules", "-F", "babel.cfg",
-        "-k", "_l", "-k", "lazy_gettext", "-k", "N_", "-o", str(pot), ".",
+        sys.executable,
+        "-m",
+        "babel.messages.frontend",
+        "extract",
+        "--no-location",
+        "--ignore-dirs=.* node_modules",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "-k",
+        "N_",
+        "-o",
+        str(pot),
+        ".",
     ]
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
     with pot.open("rb") as fh:

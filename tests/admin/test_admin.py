@@ -343,3 +343,45 @@ def test_org_admin_cannot_take_over_an_account_that_also_works_elsewhere(client,
     assert response.status_code == 403
     db.session.refresh(shared)
     assert shared.email == "delt@example.org" and shared.name != "Overtaget"
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"email": "ikke-en-mail"}, "email", "Ugyldig e-mailadresse."),
+        ({"name": "{{7*7}}"}, "name", "Må ikke indeholde"),
+        ({"name": ""}, "name", "Udfyld feltet."),
+        ({"password": "kort", "confirm": "kort"}, "password", "Adgangskoden skal være 12 til 200"),
+    ],
+)
+def test_edit_user_form_rejects_bad_input(client, db, world, data, field, message):
+    teacher = world.user(Role.TEACHER, "a")
+    login(client, world.user(Role.SCHOOL_ADMIN, "a"))
+    form = {"name": teacher.name, "email": teacher.email, "active": "y", **data}
+    response = post(client, f"/admin/users/{teacher.id}/edit", form)
+    assert response.status_code == 200
+    assert f'data-testid="error-{field}"' in response.text and message in response.text
+    db.session.refresh(teacher)
+    assert teacher.email == "teacher.a@example.org" and teacher.name.startswith("Testbruger")
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"role": "wizard"}, "role"),
+        ({"role": "counsellor", "organisation": "<script>"}, "organisation"),
+        ({"role": "supervisor", "organisation": "", "workplace": "1"}, "workplace"),
+    ],
+)
+def test_add_role_form_rejects_bad_input(client, db, world, data, field):
+    teacher = world.user(Role.TEACHER, "a")
+    login(client, world.user(Role.SCHOOL_ADMIN, "a"))
+    response = post(
+        client,
+        f"/admin/users/{teacher.id}/memberships",
+        {"organisation": "", "workplace": "", **data},
+    )
+    assert response.status_code == 200
+    assert 'data-testid="error-' in response.text
+    db.session.refresh(teacher)
+    assert [m.role for m in teacher.memberships] == [Role.TEACHER]

@@ -317,3 +317,59 @@ def test_every_change_is_in_the_access_log_too(client, db, world, plan):
     assert (AuditAction.DELETE, world.a.student.id, teacher.id) in rows
     criteria = db.session.execute(select(AuditEvent.criterion)).scalars().all()
     assert not any("Ny titel" in c for c in criteria)  # never field contents
+
+
+@pytest.mark.parametrize(
+    "action, data, field, message",
+    [
+        ("extend", {"new_end_date": "31/12/2027"}, "new_end_date", "Ugyldig dato"),
+        ("extend", {"new_end_date": ""}, "new_end_date", "Skriv en dato."),
+        ("extend", {"new_end_date": "{{7*7}}"}, "new_end_date", "Ugyldig dato"),
+    ],
+)
+def test_extension_form_rejects_bad_input(client, db, world, plan, action, data, field, message):
+    _, training, _ = plan
+    login(client, world.user(Role.TEACHER))
+    response = post(client, _url(world, training, action), {**data, "version": "1"})
+    assert response.status_code == 200
+    assert f'data-testid="error-{field}"' in response.text and message in response.text
+    assert ">49<" not in response.text
+    db.session.refresh(training)
+    assert training.original_end_date is None
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"date": "", "reason": "health"}, "date", "Skriv en dato."),
+        ({"date": "<script>", "reason": "health"}, "date", "Ugyldig dato"),
+        ({"date": TODAY.isoformat(), "reason": "boredom"}, "reason", "Ugyldigt valg."),
+    ],
+)
+def test_dropout_form_rejects_bad_input(client, db, world, plan, data, field, message):
+    login(client, world.user(Role.COUNSELLOR))
+    response = post(client, f"/students/{world.a.student.id}/dropout", {**data, "version": "1"})
+    assert response.status_code == 200
+    assert f'data-testid="error-{field}"' in response.text and message in response.text
+    assert "<script>" not in response.text.split("<main")[1]
+    db.session.refresh(world.a.student)
+    assert world.a.student.status == StudentStatus.ACTIVE
+
+
+def test_readmission_form_rejects_bad_dates(client, db, world, plan):
+    student = world.a.student
+    student.status = StudentStatus.DROPPED_OUT
+    student.dropout_date = TODAY
+    student.dropout_reason = DropoutReason.MOVED
+    db.session.commit()
+    login(client, world.user(Role.COUNSELLOR))
+    url = f"/students/{student.id}/readmit"
+    version = str(student.version_id)
+    response = post(client, url, {"date": "i går", "version": version})
+    assert "Ugyldig dato" in response.text
+    response = post(
+        client, url, {"date": (TODAY - timedelta(days=3)).isoformat(), "version": version}
+    )
+    assert "Genoptagelse kan ikke ligge før datoen for afbrud." in response.text
+    db.session.refresh(student)
+    assert student.status == StudentStatus.DROPPED_OUT

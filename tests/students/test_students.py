@@ -18,8 +18,14 @@ def _names(response) -> str:
 
 @pytest.mark.parametrize(
     "role",
-    [Role.COUNSELLOR, Role.TEACHER, Role.SCHOOL_ADMIN, Role.TRAINING_COORDINATOR,
-     Role.MUNICIPALITY_ADMIN, Role.SUPERVISOR],
+    [
+        Role.COUNSELLOR,
+        Role.TEACHER,
+        Role.SCHOOL_ADMIN,
+        Role.TRAINING_COORDINATOR,
+        Role.MUNICIPALITY_ADMIN,
+        Role.SUPERVISOR,
+    ],
 )
 def test_each_case_role_sees_its_own_student_and_not_the_other_organisations(client, world, role):
     login(client, world.user(role, "a"))
@@ -66,8 +72,9 @@ def test_student_page_is_never_cached(client, world):
 
 
 def test_coordinator_sees_students_employed_by_the_municipality_from_any_school(client, db, world):
-    other_school_student = factories.student(world.b.school, last_name="Tværkommunal",
-                                             employer=world.a.municipality)
+    other_school_student = factories.student(
+        world.b.school, last_name="Tværkommunal", employer=world.a.municipality
+    )
     db.session.commit()
     login(client, world.user(Role.TRAINING_COORDINATOR, "a"))
     assert "Tværkommunal" in client.get("/students/").text
@@ -76,8 +83,12 @@ def test_coordinator_sees_students_employed_by_the_municipality_from_any_school(
 
 def test_coordinator_no_longer_sees_a_student_whose_agreement_ended(client, db, world):
     s = factories.student(world.a.school, last_name="Fratrådt")
-    factories.agreement(s, world.a.municipality, start=date.today() - timedelta(days=400),
-                        end=date.today() - timedelta(days=1))
+    factories.agreement(
+        s,
+        world.a.municipality,
+        start=date.today() - timedelta(days=400),
+        end=date.today() - timedelta(days=1),
+    )
     db.session.commit()
     login(client, world.user(Role.TRAINING_COORDINATOR, "a"))
     assert "Fratrådt" not in client.get("/students/").text
@@ -88,18 +99,34 @@ def test_supervisor_sees_student_only_around_the_training_period(client, db, wor
     before = app.config["SUPERVISOR_DAYS_BEFORE"]
     after = app.config["SUPERVISOR_DAYS_AFTER"]
     wp = world.a.workplace
-    factories.student(world.a.school, last_name="Snart", employer=world.a.municipality,
-                             training_at=wp, training_start=date.today() + timedelta(days=before))
-    later = factories.student(world.a.school, last_name="Senere", employer=world.a.municipality,
-                              training_at=wp,
-                              training_start=date.today() + timedelta(days=before + 1))
-    ended = factories.student(world.a.school, last_name="Afsluttet", employer=world.a.municipality,
-                              training_at=wp,
-                              training_start=date.today() - timedelta(days=100 + after + 1),
-                              training_days=100)
-    elsewhere = factories.student(world.a.school, last_name="Andetsted",
-                                  employer=world.a.municipality,
-                                  training_at=factories.workplace(world.a.municipality))
+    factories.student(
+        world.a.school,
+        last_name="Snart",
+        employer=world.a.municipality,
+        training_at=wp,
+        training_start=date.today() + timedelta(days=before),
+    )
+    later = factories.student(
+        world.a.school,
+        last_name="Senere",
+        employer=world.a.municipality,
+        training_at=wp,
+        training_start=date.today() + timedelta(days=before + 1),
+    )
+    ended = factories.student(
+        world.a.school,
+        last_name="Afsluttet",
+        employer=world.a.municipality,
+        training_at=wp,
+        training_start=date.today() - timedelta(days=100 + after + 1),
+        training_days=100,
+    )
+    elsewhere = factories.student(
+        world.a.school,
+        last_name="Andetsted",
+        employer=world.a.municipality,
+        training_at=factories.workplace(world.a.municipality),
+    )
     db.session.commit()
     login(client, world.user(Role.SUPERVISOR, "a"))
     page = client.get("/students/").text
@@ -112,8 +139,13 @@ def test_supervisor_sees_student_only_around_the_training_period(client, db, wor
 def test_search_by_name_number_and_filters(client, db, world):
     school = world.a.school
     factories.student(school, first_name="Mette", last_name="Kjær", programme_code="SSH")
-    factories.student(school, first_name="Ahmad", last_name="Nielsen", programme_code="PA",
-                      status=StudentStatus.ON_LEAVE)
+    factories.student(
+        school,
+        first_name="Ahmad",
+        last_name="Nielsen",
+        programme_code="PA",
+        status=StudentStatus.ON_LEAVE,
+    )
     db.session.commit()
     login(client, world.user(Role.COUNSELLOR))
 
@@ -146,8 +178,15 @@ def test_list_is_paginated_and_keeps_filters(client, db, world, app):
 
 @pytest.mark.parametrize(
     "query",
-    ["q=" + "x" * 101, "q=%3Cscript%3Ealert(1)%3C/script%3E", "q=%7B%7B7*7%7D%7D",
-     "programme=NOPE", "status=bogus", "page=abc", "page=-1"],
+    [
+        "q=" + "x" * 101,
+        "q=%3Cscript%3Ealert(1)%3C/script%3E",
+        "q=%7B%7B7*7%7D%7D",
+        "programme=NOPE",
+        "status=bogus",
+        "page=abc",
+        "page=-1",
+    ],
 )
 def test_bad_search_input_shows_a_danish_error_and_never_a_500(client, world, query):
     login(client, world.user(Role.COUNSELLOR))
@@ -157,8 +196,10 @@ def test_bad_search_input_shows_a_danish_error_and_never_a_500(client, world, qu
     assert ">49<" not in response.text
     if query.startswith(("q=", "programme", "status")):
         assert "form-error-message" in response.text
-        assert any(msg in response.text for msg in
-                   ("Må højst være 100 tegn.", "Må ikke indeholde", "Ugyldigt valg."))
+        assert any(
+            msg in response.text
+            for msg in ("Må højst være 100 tegn.", "Må ikke indeholde", "Ugyldigt valg.")
+        )
         assert world.a.student.last_name not in response.text  # errors shown, not a list
 
 
@@ -174,12 +215,19 @@ def test_searches_and_views_are_written_to_the_audit_log(client, db, world):
     client.get("/students/?q=Efternavn&status=active")
     client.get(f"/students/{world.a.student.id}")
     client.get(f"/students/{world.b.student.id}")  # 404: nothing seen, nothing logged as a view
-    events = db.session.execute(
-        select(AuditEvent).where(AuditEvent.action.in_([AuditAction.SEARCH, AuditAction.VIEW]))
-        .order_by(AuditEvent.id)
-    ).scalars().all()
+    events = (
+        db.session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.action.in_([AuditAction.SEARCH, AuditAction.VIEW]))
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
     assert [(e.action, e.user_id) for e in events] == [
-        (AuditAction.SEARCH, user.id), (AuditAction.VIEW, user.id)]
+        (AuditAction.SEARCH, user.id),
+        (AuditAction.VIEW, user.id),
+    ]
     search, view = events
     assert search.criterion == "q=Efternavn; status=active"
     assert search.student_id is None
@@ -192,10 +240,18 @@ def test_searches_and_views_are_written_to_the_audit_log(client, db, world):
 
 def _students(numbers, world):
     for i in numbers:
-        s = factories.student(world.a.school, last_name=f"Mange{i:03d}",
-                              employer=world.a.municipality, training_at=world.a.workplace)
-        factories.agreement(s, world.b.municipality, start=date.today() - timedelta(days=900),
-                            end=date.today() - timedelta(days=500))
+        s = factories.student(
+            world.a.school,
+            last_name=f"Mange{i:03d}",
+            employer=world.a.municipality,
+            training_at=world.a.workplace,
+        )
+        factories.agreement(
+            s,
+            world.b.municipality,
+            start=date.today() - timedelta(days=900),
+            end=date.today() - timedelta(days=500),
+        )
 
 
 @pytest.mark.parametrize("role", [Role.COUNSELLOR, Role.TRAINING_COORDINATOR, Role.SUPERVISOR])
@@ -222,8 +278,13 @@ def test_student_page_runs_a_bounded_number_of_queries(client, db, world, count_
         client.get(url)
     for i in range(6):
         start = date.today() + timedelta(days=200 + 30 * i)
-        factories.period(s, factories.PeriodKind.TRAINING, start, start + timedelta(days=20),
-                         factories.workplace(world.a.municipality))
+        factories.period(
+            s,
+            factories.PeriodKind.TRAINING,
+            start,
+            start + timedelta(days=20),
+            factories.workplace(world.a.municipality),
+        )
         factories.agreement(s, world.b.municipality, start=start, end=start + timedelta(days=20))
     db.session.commit()
     with count_queries() as large:
