@@ -108,6 +108,14 @@ MUNICIPALITIES = (  # the 22 municipalities of Southern Denmark, by municipality
 )
 REGION = ("1083", "Region Syddanmark")
 
+# Each municipality's workplaces: kind, name and address; {place} is a fictional place name.
+MUNICIPAL_WORKPLACES = (
+    (WorkplaceKind.CARE_HOME, "Plejecenter {place}", "{place}vej 1, {town}"),
+    (WorkplaceKind.PSYCHIATRY, "Socialpsykiatrien {place}", "{place}stien 3, {town}"),
+    (WorkplaceKind.DAY_CARE, "Børnehuset {place}", "{place}allé 4, {town}"),
+    (WorkplaceKind.DISABILITY, "Bostedet {place}", "{place}gade 5, {town}"),
+    (WorkplaceKind.HOME_CARE, "Hjemmeplejen {town}", "Rådhuspladsen 2, {town}"),
+)
 PLACE_NAMES = (
     "Solbakken",
     "Egely",
@@ -312,34 +320,13 @@ def _organisations(rng):
         workplaces[code] = [
             Workplace(
                 organisation=org,
-                kind=WorkplaceKind.CARE_HOME,
-                name=f"Plejecenter {names[0]}",
-                address=f"{names[0]}vej 1, {town}",
-            ),
-            Workplace(
-                organisation=org,
-                kind=WorkplaceKind.HOME_CARE,
-                name=f"Hjemmeplejen {town}",
-                address=f"Rådhuspladsen 2, {town}",
-            ),
-            Workplace(
-                organisation=org,
-                kind=WorkplaceKind.PSYCHIATRY,
-                name=f"Socialpsykiatrien {names[1]}",
-                address=f"{names[1]}stien 3, {town}",
-            ),
-            Workplace(
-                organisation=org,
-                kind=WorkplaceKind.DAY_CARE,
-                name=f"Børnehuset {names[2]}",
-                address=f"{names[2]}allé 4, {town}",
-            ),
-            Workplace(
-                organisation=org,
-                kind=WorkplaceKind.DISABILITY,
-                name=f"Bostedet {names[3]}",
-                address=f"{names[3]}gade 5, {town}",
-            ),
+                kind=kind,
+                name=name.format(place=place, town=town),
+                address=address.format(place=place, town=town),
+            )
+            for (kind, name, address), place in zip(
+                MUNICIPAL_WORKPLACES, [*names, names[0]], strict=True
+            )
         ]
     code, name = REGION
     region = Organisation(kind=OrganisationKind.REGION, name=name, code=code)

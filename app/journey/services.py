@@ -192,6 +192,18 @@ def _apply(period: Period, change: PeriodChange) -> None:
     period.status = change.status
 
 
+def _snapshot(period: Period) -> dict[str, str]:
+    """What the history shows of a period, to compare before and after a change."""
+    return {
+        "title": period.title,
+        "start": period.start_date.isoformat(),
+        "end": period.end_date.isoformat(),
+        "place": _place(period.kind, period.workplace),
+        "status": period.status.value,
+        "responsible": period.responsible.name if period.responsible else "",
+    }
+
+
 def update_period(
     student: Student, period: Period, change: PeriodChange, seen_version: int
 ) -> None:
@@ -199,23 +211,9 @@ def update_period(
     if period.version_id != seen_version:
         raise StaleEdit()
     check_dates(student, change.start_date, change.end_date, period)
-    before = {
-        "title": period.title,
-        "start": period.start_date.isoformat(),
-        "end": period.end_date.isoformat(),
-        "place": _place(period.kind, period.workplace),
-        "status": period.status.value,
-        "responsible": period.responsible.name if period.responsible else "",
-    }
+    before = _snapshot(period)
     _apply(period, change)
-    after = {
-        "title": period.title,
-        "start": period.start_date.isoformat(),
-        "end": period.end_date.isoformat(),
-        "place": _place(period.kind, period.workplace),
-        "status": period.status.value,
-        "responsible": period.responsible.name if period.responsible else "",
-    }
+    after = _snapshot(period)
     if before["place"] != after["place"] and period.kind == PeriodKind.TRAINING:
         log(
             student,
