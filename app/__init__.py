@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from pathlib import Path
+
+from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
@@ -41,8 +43,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 def select_locale() -> str:
     """Danish unless the person chose English (in this session or on their account)."""
-    from flask import current_app
-
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("locale")
     if chosen in languages:
@@ -94,9 +94,7 @@ def register_extensions(app: Flask) -> None:
     )
 
 
-def _migrations_dir():
-    from pathlib import Path
-
+def _migrations_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
