@@ -69,11 +69,7 @@ def log(student: Student, kind: CaseEventKind, user: User | None = None, **detai
 
 
 def status_on(start: date, end: date, on: date) -> PeriodStatus:
-    if end < on:
-        return PeriodStatus.COMPLETED
-    if start <= on:
-        return PeriodStatus.ONGOING
-    return PeriodStatus.PLANNED
+    return Period(start_date=start, end_date=end, status=PeriodStatus.PLANNED).status_on(on)
 
 
 # --- generating a plan ------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.models import Period, PeriodKind
+from app.models import Period, PeriodKind, PeriodStatus
 
 WIDTH = 1000  # SVG user units; the picture scales to the page width
 
@@ -44,7 +44,7 @@ def build(periods: list[Period], today: date, transition_ids: set[int]) -> Timel
     for p in periods:
         current = p.start_date <= today <= p.end_date
         css = "tl-school" if p.kind == PeriodKind.SCHOOL else "tl-training"
-        if p.status.value == "interrupted":
+        if p.status == PeriodStatus.INTERRUPTED:
             css += " tl-interrupted"
         if current:
             css += " tl-current"

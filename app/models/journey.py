@@ -96,6 +96,17 @@ class Period(Base):
 
     __mapper_args__ = {"version_id_col": version_id}
 
+    def status_on(self, today: date) -> PeriodStatus:
+        """The status to show: planned periods become ongoing and then completed as the dates
+        pass, without anyone having to change them; an interrupted or completed period stays so."""
+        if self.status in (PeriodStatus.INTERRUPTED, PeriodStatus.COMPLETED):
+            return self.status
+        if self.end_date < today:
+            return PeriodStatus.COMPLETED
+        if self.start_date <= today:
+            return PeriodStatus.ONGOING
+        return PeriodStatus.PLANNED
+
     @property
     def is_extended(self) -> bool:
         return self.original_end_date is not None and self.original_end_date != self.end_date

@@ -373,3 +373,19 @@ def test_readmission_form_rejects_bad_dates(client, db, world, plan):
     assert "Genoptagelse kan ikke ligge før datoen for afbrud." in response.text
     db.session.refresh(student)
     assert student.status == StudentStatus.DROPPED_OUT
+
+
+def test_planned_periods_show_as_ongoing_and_completed_as_time_passes(db, world):
+    from app.models import Period
+
+    period = Period(
+        kind=PeriodKind.SCHOOL,
+        start_date=TODAY - timedelta(days=5),
+        end_date=TODAY + timedelta(days=5),
+        status=PeriodStatus.PLANNED,
+    )
+    assert period.status_on(TODAY) == PeriodStatus.ONGOING
+    assert period.status_on(TODAY + timedelta(days=6)) == PeriodStatus.COMPLETED
+    assert period.status_on(TODAY - timedelta(days=6)) == PeriodStatus.PLANNED
+    period.status = PeriodStatus.INTERRUPTED
+    assert period.status_on(TODAY + timedelta(days=6)) == PeriodStatus.INTERRUPTED
