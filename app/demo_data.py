@@ -528,6 +528,14 @@ def _arrivals_for_demo_supervisor(
                 student=student, employer=odense, start_date=start, end_date=periods[-1].end_date
             )
         )
+        db.session.add(
+            CaseEvent(
+                student_id=student.id,
+                user_id=counsellor.id,
+                kind=CaseEventKind.PLAN_CREATED,
+                details={"start": start.isoformat(), "periods": len(periods)},
+            )
+        )
         if n == 1:  # the school has written the note for the coming transition
             db.session.flush()
             db.session.add(
