@@ -29,7 +29,6 @@ from app.journey.forms import (
     UpcomingForm,
 )
 from app.models import (
-    SCHOOL_ROLES,
     AgreementKind,
     CaseEvent,
     DropoutReason,
@@ -47,9 +46,8 @@ from app.models import (
     User,
     Workplace,
 )
+from app.models.base import utcnow
 from app.pagination import paginate_rows
-
-STAFF_ROLES = SCHOOL_ROLES | access.EMPLOYER_STAFF_ROLES
 
 
 def _student(student_id: int) -> Student:
@@ -572,7 +570,7 @@ def _upcoming(query_for_user, template: str, endpoint: str):
 
 
 @bp.route("/transitions")
-@roles_required(*STAFF_ROLES)
+@roles_required(*access.PLAN_EDITOR_ROLES)
 def upcoming_transitions():
     return _upcoming(
         lambda start, end: ho.upcoming_transitions(
@@ -626,8 +624,6 @@ def open_notification(notification_id: int):
     )
     student = get_student_or_404(notification.student_id)
     if ButtonForm().validate_on_submit() and notification.read_at is None:
-        from app.models.base import utcnow
-
         notification.read_at = utcnow()
         db.session.commit()
     return redirect(
