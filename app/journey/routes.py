@@ -227,14 +227,21 @@ def edit_period(student_id: int, period_id: int):
     form = PeriodForm(obj=None if request.method == "POST" else period)
     form.workplace.choices = _workplace_choices(student)
     form.responsible.choices = _responsible_choices(student)
+    # The period's own workplace and responsible person stay choosable even if they are no
+    # longer among the usual choices (e.g. an earlier employer), so other edits can be saved.
+    current = {
+        form.workplace: (period.workplace_id, period.workplace and period.workplace.name),
+        form.responsible: (period.responsible_id, period.responsible and period.responsible.name),
+    }
+    for field, (value, label) in current.items():
+        if value and str(value) not in dict(field.choices):
+            field.choices.append((str(value), label))
     if request.method == "GET":
         form.kind.data = period.kind.value
         form.status.data = period.status.value
         form.workplace.data = str(period.workplace_id or "")
         form.responsible.data = str(period.responsible_id or "")
         form.version.data = period.version_id
-        if period.workplace_id and form.workplace.data not in dict(form.workplace.choices):
-            form.workplace.choices.append((form.workplace.data, period.workplace.name))
     url = url_for("journey.edit_period", student_id=student.id, period_id=period.id)
     if form.validate_on_submit():
         response = _save(

@@ -389,3 +389,14 @@ def test_planned_periods_show_as_ongoing_and_completed_as_time_passes(db, world)
     assert period.status_on(TODAY - timedelta(days=6)) == PeriodStatus.PLANNED
     period.status = PeriodStatus.INTERRUPTED
     assert period.status_on(TODAY + timedelta(days=6)) == PeriodStatus.INTERRUPTED
+
+
+def test_a_period_at_an_earlier_employers_workplace_can_still_be_edited(client, db, world, plan):
+    _, training, _ = plan
+    training.workplace = world.b.workplace  # e.g. the student changed employer since
+    db.session.commit()
+    login(client, world.user(Role.TEACHER))
+    response = post(client, _url(world, training), _form(training, title="Ny titel"))
+    assert response.status_code == 302
+    db.session.refresh(training)
+    assert training.title == "Ny titel" and training.workplace_id == world.b.workplace.id
