@@ -1,3 +1,5 @@
+"""Forms of the administration area. Checks that need the database are `validate_<field>`."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -6,49 +8,60 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from app import labels
+from app.admin import services
 from app.extensions import db
 from app.forms import BaseForm, max_length, plain_text, required, strip
-from app.models import Organisation, User, Workplace
+from app.models import Organisation, OrganisationKind, User, Workplace
 
 MIN_PASSWORD = 12
+MAX_PASSWORD = 200
+
+
+def _taken(column, value: str, *conditions) -> bool:
+    """Does a row (other than the one being edited) already hold `value`, ignoring case?"""
+    query = select(column).where(func.lower(column) == value.lower(), *conditions).limit(1)
+    return db.session.execute(query).first() is not None
+
+
+class _EditsOne(BaseForm):
+    """A form that creates a row (obj_id None) or edits the row with id `obj_id`."""
+
+    def __init__(self, *args, obj_id: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.obj_id = obj_id
 
 
 class SearchForm(BaseForm):
-    """Filter bar of the admin lists (GET, no CSRF)."""
+    """Filter bar of the admin lists (GET, so no CSRF token); the user list has only this."""
 
     class Meta:
         csrf = False
 
     q = StringField(_l("Search"), filters=[strip], validators=[max_length(100), plain_text])
-    kind = SelectField(_l("Kind"), default="", validate_choice=True)
+
+
+class OrganisationSearchForm(SearchForm):
+    kind = SelectField(
+        _l("Kind"),
+        default="",
+        choices=[("", _l("All kinds")), *labels.choices(labels.ORGANISATION_KIND)],
+    )
+
+
+class WorkplaceSearchForm(SearchForm):
+    """`organisation.choices` (the administered municipalities and regions) come from the view."""
+
+    kind = SelectField(
+        _l("Kind"),
+        default="",
+        choices=[("", _l("All kinds")), *labels.choices(labels.WORKPLACE_KIND)],
+    )
     organisation = SelectField(_l("Organisation"), default="")
 
 
-class _Unique:
-    """validate_<field> helper: refuse a value another row of `model` already has."""
-
-    def __init__(self, model, column: str, message) -> None:
-        self.model, self.column, self.message = model, column, message
-
-    def __call__(self, form, field) -> None:
-        column = getattr(self.model, self.column)
-        query = select(self.model.id).where(func.lower(column) == (field.data or "").lower())
-        if form.obj_id is not None:
-            query = query.where(self.model.id != form.obj_id)
-        if db.session.execute(query).first():
-            raise ValidationError(self.message)
-
-
-class OrganisationForm(BaseForm):
+class OrganisationForm(_EditsOne):
     name = StringField(
-        _l("Name"),
-        filters=[strip],
-        validators=[
-            required(),
-            max_length(120),
-            plain_text,
-            _Unique(Organisation, "name", _l("An organisation with this name already exists.")),
-        ],
+        _l("Name"), filters=[strip], validators=[required(), max_length(120), plain_text]
     )
     kind = SelectField(_l("Kind"), choices=labels.choices(labels.ORGANISATION_KIND))
     code = StringField(
@@ -57,18 +70,39 @@ class OrganisationForm(BaseForm):
         validators=[
             required(),
             max_length(20),
+            plain_text,
             Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
-            _Unique(Organisation, "code", _l("An organisation with this code already exists.")),
         ],
     )
     active = BooleanField(_l("Active"), default=True)
 
-    def __init__(self, *args, obj_id: int | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.obj_id = obj_id
+    def _others(self):
+        return () if self.obj_id is None else (Organisation.id != self.obj_id,)
+
+    def validate_name(self, field) -> None:
+        if not field.errors and _taken(Organisation.name, field.data, *self._others()):
+            raise ValidationError(_l("An organisation with this name already exists."))
+
+    def validate_code(self, field) -> None:
+        if not field.errors and _taken(Organisation.code, field.data, *self._others()):
+            raise ValidationError(_l("An organisation with this code already exists."))
+
+    def validate_kind(self, field) -> None:
+        if field.errors or self.obj_id is None:
+            return
+        if services.kind_change_conflicts(self.obj_id, OrganisationKind(field.data)):
+            raise ValidationError(
+                _l(
+                    "The kind cannot be changed: the organisation has roles, workplaces, "
+                    "students or training agreements that fit only its current kind."
+                )
+            )
 
 
-class WorkplaceForm(BaseForm):
+class WorkplaceForm(_EditsOne):
+    """`organisation.choices` (the administered municipalities and regions) come from the view;
+    an edit also passes `organisation_id`, the organisation the workplace belongs to now."""
+
     organisation = SelectField(_l("Municipality or region"))
     name = StringField(
         _l("Name"), filters=[strip], validators=[required(), max_length(120), plain_text]
@@ -79,24 +113,38 @@ class WorkplaceForm(BaseForm):
     )
     active = BooleanField(_l("Active"), default=True)
 
-    def __init__(self, *args, obj_id: int | None = None, **kwargs) -> None:
+    def __init__(self, *args, organisation_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.obj_id = obj_id
+        self.organisation_id = organisation_id
+
+    def validate_organisation(self, field) -> None:
+        if field.errors or self.obj_id is None or int(field.data) == self.organisation_id:
+            return
+        if services.workplace_is_in_use(self.obj_id):
+            raise ValidationError(
+                _l(
+                    "The workplace has practice supervisors or training periods, "
+                    "so it cannot move to another organisation."
+                )
+            )
 
     def validate_name(self, field) -> None:
-        if self.organisation.data not in {value for value, _label in self.organisation.choices}:
+        if field.errors or self.organisation.errors:
             return  # the organisation field reports its own error
-        query = select(Workplace.id).where(
-            Workplace.organisation_id == int(self.organisation.data),
-            func.lower(Workplace.name) == field.data.lower(),
-        )
-        if self.obj_id is not None:
-            query = query.where(Workplace.id != self.obj_id)
-        if db.session.execute(query).first():
+        if self.organisation.data not in {value for value, _label in self.organisation.choices}:
+            return
+        others = () if self.obj_id is None else (Workplace.id != self.obj_id,)
+        in_same = Workplace.organisation_id == int(self.organisation.data)
+        if _taken(Workplace.name, field.data, in_same, *others):
             raise ValidationError(_l("The organisation already has a workplace with this name."))
 
 
 class MembershipFields(BaseForm):
+    """A role in an organisation (and, for a practice supervisor, at one of its workplaces).
+
+    The choices are set by the view; app/admin/services.check_membership checks the combination.
+    """
+
     role = SelectField(_l("Role"))
     organisation = SelectField(_l("Organisation"), default="")
     workplace = SelectField(_l("Workplace (practice supervisors only)"), default="")
@@ -104,15 +152,17 @@ class MembershipFields(BaseForm):
 
 def _password_fields(required_: bool):
     first = [
+        required() if required_ else Optional(),
         Length(
             min=MIN_PASSWORD,
-            max=200,
+            max=MAX_PASSWORD,
             message=_l(
-                "The password must be %(min)d to %(max)d characters.", min=MIN_PASSWORD, max=200
+                "The password must be %(min)d to %(max)d characters.",
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
             ),
-        )
+        ),
     ]
-    first.insert(0, required() if required_ else Optional())
     return (
         PasswordField(_l("Password"), validators=first, render_kw={"autocomplete": "new-password"}),
         PasswordField(
@@ -123,7 +173,7 @@ def _password_fields(required_: bool):
     )
 
 
-class _UserFields(BaseForm):
+class _UserFields(_EditsOne):
     name = StringField(
         _l("Name"), filters=[strip], validators=[required(), max_length(120), plain_text]
     )
@@ -134,13 +184,13 @@ class _UserFields(BaseForm):
             required(),
             max_length(254),
             Email(message=_l("Not a valid e-mail address.")),
-            _Unique(User, "email", _l("A user with this e-mail already exists.")),
         ],
     )
 
-    def __init__(self, *args, obj_id: int | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.obj_id = obj_id
+    def validate_email(self, field) -> None:
+        others = () if self.obj_id is None else (User.id != self.obj_id,)
+        if not field.errors and _taken(User.email, field.data, *others):
+            raise ValidationError(_l("A user with this e-mail already exists."))
 
 
 class NewUserForm(_UserFields, MembershipFields):

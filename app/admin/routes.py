@@ -23,8 +23,10 @@ from app.admin.forms import (
     MembershipFields,
     NewUserForm,
     OrganisationForm,
+    OrganisationSearchForm,
     SearchForm,
     WorkplaceForm,
+    WorkplaceSearchForm,
 )
 from app.auth.passwords import hash_password
 from app.extensions import db
@@ -37,26 +39,36 @@ from app.models import (
     Role,
     User,
     Workplace,
+    WorkplaceKind,
 )
 
+# Who may open each section. Organisation admins reach only their own organisation's objects
+# inside it (app/access.py); a school has no workplaces, so its admin has no workplace section.
 ADMIN_ROLES = (Role.SYSTEM_ADMIN, *ORG_ADMIN_ROLES)
+WORKPLACE_ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.MUNICIPALITY_ADMIN)
 any_admin = roles_required(*ADMIN_ROLES)
 system_admin_only = roles_required(Role.SYSTEM_ADMIN)
-workplace_admins = roles_required(Role.SYSTEM_ADMIN, Role.MUNICIPALITY_ADMIN)
+workplace_admins = roles_required(*WORKPLACE_ADMIN_ROLES)
 
 
 def _per_page() -> int:
     return current_app.config["ADMIN_ROWS_PER_PAGE"]
 
 
-def _like(text: str) -> str:
-    return f"%{text.lower()}%"
+def _matches(text: str, *columns):
+    """Case-insensitive "contains" on any of `columns`; % and _ in the text match themselves."""
+    return or_(*(func.lower(c).contains(text.lower(), autoescape=True) for c in columns))
 
 
 @bp.route("/")
 @any_admin
 def index():
-    return render_template("admin/index.html")
+    return render_template(
+        "admin/index.html",
+        organisations=access.is_system_admin(current_user),
+        workplaces=current_user.has_role(*WORKPLACE_ADMIN_ROLES),
+        programmes=access.is_system_admin(current_user),
+    )
 
 
 # --- organisations -------------------------------------------------------------------------
@@ -65,18 +77,11 @@ def index():
 @bp.route("/organisations")
 @system_admin_only
 def organisations():
-    form = SearchForm(request.args)
-    form.kind.choices = [("", _l("All kinds")), *labels.choices(labels.ORGANISATION_KIND)]
-    form.organisation.choices = [("", "")]
+    form = OrganisationSearchForm(request.args)
     query = select(Organisation)
     if form.validate():
         if form.q.data:
-            query = query.where(
-                or_(
-                    func.lower(Organisation.name).like(_like(form.q.data)),
-                    func.lower(Organisation.code).like(_like(form.q.data)),
-                )
-            )
+            query = query.where(_matches(form.q.data, Organisation.name, Organisation.code))
         if form.kind.data:
             query = query.where(Organisation.kind == form.kind.data)
     else:
@@ -136,18 +141,12 @@ def _employer_choices() -> list[tuple[str, str]]:
 @bp.route("/workplaces")
 @workplace_admins
 def workplaces():
-    form = SearchForm(request.args)
-    form.kind.choices = [("", _l("All kinds")), *labels.choices(labels.WORKPLACE_KIND)]
+    form = WorkplaceSearchForm(request.args)
     form.organisation.choices = [("", _l("All organisations")), *_employer_choices()]
     query = access.administered_workplaces(current_user)
     if form.validate():
         if form.q.data:
-            query = query.where(
-                or_(
-                    func.lower(Workplace.name).like(_like(form.q.data)),
-                    func.lower(Workplace.address).like(_like(form.q.data)),
-                )
-            )
+            query = query.where(_matches(form.q.data, Workplace.name, Workplace.address))
         if form.kind.data:
             query = query.where(Workplace.kind == form.kind.data)
         if form.organisation.data:
@@ -175,6 +174,7 @@ def _workplace_form(workplace: Workplace | None):
     form = WorkplaceForm(
         obj=workplace if request.method == "GET" else None,
         obj_id=workplace.id if workplace else None,
+        organisation_id=workplace.organisation_id if workplace else None,
     )
     form.organisation.choices = _employer_choices()
     if request.method == "GET" and workplace is not None:
@@ -187,7 +187,7 @@ def _workplace_form(workplace: Workplace | None):
             db.session.add(workplace)
         workplace.organisation_id = int(form.organisation.data)
         workplace.name = form.name.data
-        workplace.kind = form.kind.data
+        workplace.kind = WorkplaceKind(form.kind.data)
         workplace.address = form.address.data or ""
         workplace.active = form.active.data
         db.session.flush()
@@ -202,13 +202,12 @@ def _workplace_form(workplace: Workplace | None):
 
 
 def _membership_choices(form) -> None:
-    form.role.choices = [
-        (r.value, labels.ROLE[r]) for r in admin_services.grantable_roles(current_user)
-    ]
+    """Roles the admin may give, in the organisations (and at the workplaces) they administer."""
+    roles = admin_services.grantable_roles(current_user)
+    form.role.choices = [(r.value, labels.ROLE[r]) for r in roles]
     orgs = db.session.execute(access.administered_organisations(current_user)).scalars().all()
-    form.organisation.choices = [("", _l("No organisation (system administrator)"))] + [
-        (str(o.id), o.name) for o in orgs
-    ]
+    none = _l("No organisation (system administrator)") if Role.SYSTEM_ADMIN in roles else ""
+    form.organisation.choices = [("", none)] + [(str(o.id), o.name) for o in orgs]
     workplaces = db.session.execute(
         access.administered_workplaces(current_user)
         .options(joinedload(Workplace.organisation))
@@ -241,17 +240,10 @@ def _add_membership(form, user: User | None) -> Membership | None:
 @any_admin
 def users():
     form = SearchForm(request.args)
-    form.kind.choices = [("", "")]
-    form.organisation.choices = [("", "")]
     query = access.administered_users(current_user)
     if form.validate():
         if form.q.data:
-            query = query.where(
-                or_(
-                    func.lower(User.name).like(_like(form.q.data)),
-                    func.lower(User.email).like(_like(form.q.data)),
-                )
-            )
+            query = query.where(_matches(form.q.data, User.name, User.email))
     else:
         query = query.where(False)
     query = query.options(
@@ -279,6 +271,7 @@ def new_user():
             db.session.add(user)
             db.session.flush()
             audit.record(AuditAction.CREATE, obj=user)
+            audit.record(AuditAction.CREATE, obj=membership)
             db.session.commit()
             flash(_("The user was created."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -289,11 +282,9 @@ def new_user():
 @any_admin
 def edit_user(user_id: int):
     user = access.get_administered_user_or_404(user_id, current_user)
-    form = EditUserForm(obj=user if request.method == "GET" else None, obj_id=user.id)
-    membership_form = MembershipFields(formdata=None)
-    _membership_choices(membership_form)
     if request.method == "POST" and not access.can_edit_account(current_user, user):
         abort(403)
+    form = EditUserForm(obj=user if request.method == "GET" else None, obj_id=user.id)
     if form.validate_on_submit():
         if user.id == current_user.id and not form.active.data:
             form.active.errors.append(_l("You cannot deactivate yourself."))
@@ -311,24 +302,20 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(_("The user was saved."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
+    membership_form = MembershipFields(formdata=None)
+    _membership_choices(membership_form)
     return _render_user(user, form, membership_form)
 
 
-def _render_user(user, form, membership_form):
+def _render_user(user: User, form: EditUserForm, membership_form: MembershipFields):
     return render_template(
         "admin/user_edit.html",
         user=user,
         form=form,
         membership_form=membership_form,
-        button=ButtonForm(),
-        manageable=_manageable_memberships(user),
+        manageable=admin_services.manageable_membership_ids(current_user, user),
         can_edit_account=access.can_edit_account(current_user, user),
     )
-
-
-def _manageable_memberships(user: User) -> set[int]:
-    allowed = access.administered_organisation_ids(current_user)
-    return {m.id for m in user.memberships if allowed is None or m.organisation_id in allowed}
 
 
 @bp.route("/users/<int:user_id>/memberships", methods=["POST"])
@@ -342,31 +329,38 @@ def add_membership(user_id: int):
         if membership is not None:
             user.memberships.append(membership)
             db.session.flush()
+            audit.record(AuditAction.CREATE, obj=membership)
             audit.record(AuditAction.UPDATE, obj=user)
             db.session.commit()
             flash(_("The role was added."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    form = EditUserForm(obj=user, obj_id=user.id)
-    return _render_user(user, form, membership_form)
+    # The account form shows the stored values, not the fields of this request.
+    return _render_user(
+        user, EditUserForm(formdata=None, obj=user, obj_id=user.id), membership_form
+    )
 
 
 @bp.route("/users/<int:user_id>/memberships/<int:membership_id>/delete", methods=["POST"])
 @any_admin
 def delete_membership(user_id: int, membership_id: int):
     user = access.get_administered_user_or_404(user_id, current_user)
-    membership = next((m for m in user.memberships if m.id == membership_id), None)
-    if membership is None or membership.id not in _manageable_memberships(user):
+    if membership_id not in admin_services.manageable_membership_ids(current_user, user):
         abort(404)
-    if ButtonForm().validate_on_submit():
-        if (
-            membership.role == Role.SYSTEM_ADMIN
-            and user.id == current_user.id
-            and admin_services.system_admin_count() <= 1
-        ):
-            flash(_("You cannot remove the last system administrator role."), "error")
-        else:
-            user.memberships.remove(membership)
-            audit.record(AuditAction.UPDATE, obj=user)
-            db.session.commit()
-            flash(_("The role was removed."), "success")
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    membership = next(m for m in user.memberships if m.id == membership_id)
+    if admin_services.is_own_last_system_admin_role(current_user, user, membership):
+        flash(_("You cannot remove your own system administrator role."), "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    audit.record(AuditAction.DELETE, obj=membership)
+    audit.record(AuditAction.UPDATE, obj=user)
+    user.memberships.remove(membership)
+    db.session.commit()
+    flash(_("The role was removed."), "success")
+    # Without a role in the admin's organisations the user is no longer theirs to see.
+    still_administered = db.session.execute(
+        access.administered_users(current_user).where(User.id == user.id)
+    ).first()
+    if still_administered is None:
+        return redirect(url_for("admin.users"))
     return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -1,13 +1,28 @@
-"""Rules for memberships and accounts, shared by the user pages."""
+"""Rules for organisations, workplaces, memberships and accounts, shared by the admin pages.
+
+Who may reach which object is decided in app/access.py; this module holds what follows once an
+object is reached: which role fits where, what a change would break, how to log someone out.
+"""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 
 from app.access import administered_organisation_ids
 from app.extensions import db
-from app.models import LoginSession, Membership, Organisation, Role, User, Workplace
+from app.models import (
+    LoginSession,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Period,
+    Role,
+    Student,
+    TrainingAgreement,
+    User,
+    Workplace,
+)
 from app.models.base import utcnow
 
 
@@ -68,6 +83,49 @@ def check_membership(
     return Membership(role=role, organisation=organisation, workplace=workplace)
 
 
+def manageable_membership_ids(actor: User, user: User) -> set[int]:
+    """The memberships of `user` that `actor` may remove: those in organisations `actor`
+    administers (every one for a system admin; a system admin role only by a system admin)."""
+    allowed = administered_organisation_ids(actor)
+    return {m.id for m in user.memberships if allowed is None or m.organisation_id in allowed}
+
+
+def is_own_last_system_admin_role(actor: User, user: User, membership: Membership) -> bool:
+    """Removing it would take the actor's own system administration away from them."""
+    return (
+        user.id == actor.id
+        and membership.role is Role.SYSTEM_ADMIN
+        and sum(m.role is Role.SYSTEM_ADMIN for m in user.memberships) <= 1
+    )
+
+
+def kind_change_conflicts(organisation_id: int, new_kind: OrganisationKind) -> bool:
+    """Would changing the organisation to `new_kind` leave something that fits only the old one?
+
+    Roles must fit the kind of their organisation, workplaces belong to employers, students
+    are enrolled at schools and training agreements are made with employers.
+    """
+    misfits = [role for role in Role if new_kind not in role.organisation_kinds]
+    checks = [
+        exists().where(Membership.organisation_id == organisation_id, Membership.role.in_(misfits)),
+    ]
+    if not new_kind.is_employer:
+        checks.append(exists().where(Workplace.organisation_id == organisation_id))
+        checks.append(exists().where(TrainingAgreement.employer_id == organisation_id))
+    if new_kind is not OrganisationKind.SCHOOL:
+        checks.append(exists().where(Student.school_id == organisation_id))
+    return any(db.session.execute(select(check)).scalar() for check in checks)
+
+
+def workplace_is_in_use(workplace_id: int) -> bool:
+    """Practice supervisors or training periods tie the workplace to its organisation."""
+    query = select(
+        exists().where(Membership.workplace_id == workplace_id)
+        | exists().where(Period.workplace_id == workplace_id)
+    )
+    return bool(db.session.execute(query).scalar())
+
+
 def end_sessions(user: User) -> None:
     """Log the user out everywhere at once (on deactivation or a new password)."""
     db.session.execute(
@@ -75,8 +133,3 @@ def end_sessions(user: User) -> None:
         .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-
-
-def system_admin_count() -> int:
-    query = select(Membership.user_id).where(Membership.role == Role.SYSTEM_ADMIN).distinct()
-    return len(db.session.execute(query).all())
