@@ -1,19 +1,24 @@
-"""Command-line tasks: `flask demo-data`, `flask demo-logins`, `flask create-user`."""
+"""Command-line tasks: `flask demo-data`, `flask demo-logins`, `flask create-user`,
+`flask prune-audit-log`."""
 
 from __future__ import annotations
 
 import sys
 
 import click
-from flask import Flask
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app import demo_data, labels
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import Membership, Organisation, Role, User, Workplace
 
-MIN_PASSWORD = 12
+MIN_PASSWORD = 12  # as the admin pages
+MAX_PASSWORD = 200
+_MARKUP = set("<>{}")
 
 
 def register(app: Flask) -> None:
@@ -23,57 +28,153 @@ def register(app: Flask) -> None:
     app.cli.add_command(prune_audit_log_command)
 
 
+# --- demo data ----------------------------------------------------------------------------
+
+
+def demo_data_allowed() -> bool:
+    """Demo accounts share a published password, one of them a system admin: never load them
+    into a real installation by mistake. DEMO_DATA_ALLOWED decides where config sets it; else
+    only the configurations served without HTTPS (development, test) allow demo data."""
+    config = current_app.config
+    return bool(config.get("DEMO_DATA_ALLOWED", not config.get("HTTPS", True)))
+
+
+def _progress(label: str, done: int, total: int) -> None:
+    """`Students: 50/300`, updated in place on a terminal and one line per step otherwise."""
+    if sys.stdout.isatty():
+        click.echo(f"\r{label}: {done}/{total}", nl=done == total)
+    else:
+        click.echo(f"{label}: {done}/{total}")
+
+
 @click.command("demo-data")
-@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has data.")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing if the database already has data (make run)."
+)
 @click.option("--reset", is_flag=True, help="Delete ALL data first.")
-@click.option("--students", type=click.IntRange(1, 5000), default=300, show_default=True)
-@click.option("--seed", type=int, default=2026, show_default=True)
-def demo_data_command(if_empty: bool, reset: bool, students: int, seed: int) -> None:
-    """Load fictional demo data (schools, municipalities, workplaces, users, students)."""
+@click.option(
+    "--students",
+    type=click.IntRange(1, 5000),
+    default=300,
+    show_default=True,
+    help="How many students to make (plus four on their way to the demo supervisor).",
+)
+@click.option(
+    "--seed", type=int, default=2026, show_default=True, help="The same seed gives the same data."
+)
+@click.option(
+    "--allow-production",
+    is_flag=True,
+    help="Load demo data although this is the production configuration (a demo server).",
+)
+def demo_data_command(
+    if_empty: bool, reset: bool, students: int, seed: int, allow_production: bool
+) -> None:
+    """Load fictional demo data: schools, municipalities, workplaces, users and students."""
+    if if_empty and reset:
+        raise click.UsageError("Use either --if-empty or --reset, not both.")
+    if not (demo_data_allowed() or allow_production):
+        raise click.ClickException(
+            "Refusing to load demo data with the production configuration: the demo accounts "
+            "have a published password. Use ELEVSAG_CONFIG=development, or --allow-production "
+            "for a demo server."
+        )
     if demo_data.has_data():
         if if_empty:
             click.echo("Demo data: the database already has data; nothing loaded.")
             return
         if not reset:
             raise click.ClickException(
-                "The database already has data. Use --reset to delete everything first."
+                "The database already has data. Use --reset to delete ALL of it and load demo "
+                "data, or --if-empty to leave it alone."
             )
         click.echo("Deleting all data ...")
         demo_data.delete_all()
 
-    def progress(label: str, done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        click.echo(f"\r{label}: {done}/{total}", nl=False)
-        click.echo(end, nl=False)
-        sys.stdout.flush()
-
-    counts = demo_data.load(students=students, seed=seed, progress=progress)
+    counts = demo_data.load(students=students, seed=seed, progress=_progress)
     click.echo("Demo data loaded: " + ", ".join(f"{value} {key}" for key, value in counts.items()))
 
 
 @click.command("demo-logins")
 def demo_logins_command() -> None:
-    """Print the demo logins (only if the demo users exist)."""
-    if not demo_data.demo_users_exist():
+    """Print the demo logins, if the demo users exist."""
+    emails = [login.email for login in demo_data.DEMO_LOGINS]
+    users = {
+        user.email: user
+        for user in db.session.execute(
+            select(User)
+            .where(User.email.in_(emails), User.active.is_(True))
+            .options(
+                selectinload(User.memberships).options(
+                    selectinload(Membership.organisation), selectinload(Membership.workplace)
+                )
+            )
+        ).scalars()
+    }
+    if not users:
         return
     from flask_babel import force_locale
 
+    header = ("Rolle", "E-mail", "Adgangskode", "Organisation")
+    rows = []
     with force_locale("da"):
-        rows = [(str(labels.ROLE[login.role]), login.email) for login in demo_data.DEMO_LOGINS]
-    width = max(len(role) for role, _ in rows)
+        for login in demo_data.DEMO_LOGINS:
+            user = users.get(login.email)
+            if user is None:
+                continue
+            places = [
+                ", ".join(
+                    place.name for place in (m.organisation, m.workplace) if place is not None
+                )
+                for m in user.memberships
+            ]
+            rows.append(
+                (
+                    str(labels.ROLE[login.role]),
+                    login.email,
+                    demo_data.DEMO_PASSWORD,
+                    "; ".join(p for p in places if p) or "-",
+                )
+            )
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
+
+    def line(cells) -> str:
+        return "  " + "  ".join(
+            [*(cell.ljust(width) for cell, width in zip(cells, widths, strict=False)), cells[-1]]
+        )
+
     click.echo("")
-    click.echo("Demo logins (all fictional) - password for all: " + demo_data.DEMO_PASSWORD)
-    for role, email in rows:
-        click.echo(f"  {role.ljust(width)}  {email}")
+    click.echo("Demo logins (fictional people and data):")
+    click.echo(line(header))
+    click.echo(line(["-" * width for width in widths] + ["-" * len(header[-1])]))
+    for row in rows:
+        click.echo(line(row))
     click.echo("")
+
+
+# --- users --------------------------------------------------------------------------------
+
+
+def _kinds(role: Role) -> str:
+    return " or ".join(sorted(kind.value for kind in role.organisation_kinds))
 
 
 @click.command("create-user")
-@click.option("--email", required=True)
-@click.option("--name", required=True)
-@click.option("--role", "role_name", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--organisation", "organisation_code", help="Code of the organisation.")
-@click.option("--workplace-id", type=int, help="Workplace, for a practice supervisor.")
+@click.option("--email", required=True, help="Login e-mail (stored lower-case).")
+@click.option("--name", required=True, help="Full name.")
+@click.option(
+    "--role",
+    "role_name",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="The user's role.",
+)
+@click.option(
+    "--organisation",
+    "organisation_code",
+    help="Code of the organisation (not for system_admin), e.g. 461.",
+)
+@click.option("--workplace-id", type=int, help="Workplace id, for a practice supervisor.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(
     email: str,
@@ -83,54 +184,84 @@ def create_user_command(
     workplace_id: int | None,
     password_stdin: bool,
 ) -> None:
-    """Create a user with one role."""
+    """Create a user with one role. Asks for the password twice unless --password-stdin."""
     email = email.strip().lower()
     name = name.strip()
     role = Role(role_name)
-    if "@" not in email or len(email) > 254 or any(c in email for c in "<>{} "):
-        raise click.ClickException("Not a valid e-mail address.")
-    if not name or len(name) > 120 or any(c in name for c in "<>{}"):
-        raise click.ClickException("The name must be 1-120 characters without < > { }.")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.ClickException(f"Not a valid e-mail address: {error}") from None
+    if len(email) > 254:
+        raise click.ClickException("The e-mail address is too long.")
+    if (
+        not name
+        or len(name) > 120
+        or _MARKUP & set(name)
+        or any(not character.isprintable() for character in name)
+    ):
+        raise click.ClickException(
+            "The name must be 1-120 characters, without < > { } or control characters."
+        )
     if db.session.execute(select(User.id).where(func.lower(User.email) == email)).first():
         raise click.ClickException(f"A user with the e-mail {email} already exists.")
 
     organisation = workplace = None
     if role is Role.SYSTEM_ADMIN:
         if organisation_code or workplace_id:
-            raise click.ClickException("A system administrator belongs to no organisation.")
+            raise click.ClickException(
+                "A system administrator belongs to no organisation: leave out --organisation "
+                "and --workplace-id."
+            )
     else:
         if not organisation_code:
-            raise click.ClickException(f"The role {role.value} needs --organisation.")
+            raise click.ClickException(
+                f"The role {role.value} needs --organisation (the code of a {_kinds(role)})."
+            )
         organisation = db.session.execute(
-            select(Organisation).where(Organisation.code == organisation_code)
+            select(Organisation).where(Organisation.code == organisation_code.strip())
         ).scalar_one_or_none()
         if organisation is None:
-            raise click.ClickException(f"No organisation with the code {organisation_code}.")
+            raise click.ClickException(f"No organisation has the code {organisation_code}.")
         if organisation.kind not in role.organisation_kinds:
             raise click.ClickException(
-                f"The role {role.value} cannot belong to a {organisation.kind.value}."
+                f"The role {role.value} belongs to a {_kinds(role)}; "
+                f"{organisation.name} is a {organisation.kind.value}."
             )
         if role is Role.SUPERVISOR:
             workplace = db.session.get(Workplace, workplace_id) if workplace_id else None
             if workplace is None or workplace.organisation_id != organisation.id:
+                choices = db.session.execute(
+                    select(Workplace.id, Workplace.name)
+                    .where(Workplace.organisation_id == organisation.id)
+                    .order_by(Workplace.name)
+                ).all()
+                listing = "".join(f"\n  {id_}  {wp_name}" for id_, wp_name in choices)
                 raise click.ClickException(
-                    "A practice supervisor needs --workplace-id of a workplace in the organisation."
+                    "A practice supervisor needs --workplace-id of a workplace in "
+                    f"{organisation.name}." + (f" Its workplaces:{listing}" if listing else "")
                 )
         elif workplace_id:
             raise click.ClickException("Only a practice supervisor has a workplace.")
 
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"The password must be at least {MIN_PASSWORD} characters.")
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise click.ClickException(
+            f"The password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters."
+        )
 
     user = User(email=email, name=name, password_hash=hash_password(password))
     user.memberships.append(Membership(role=role, organisation=organisation, workplace=workplace))
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created {email} ({role.value}).")
+    where = ", ".join(p.name for p in (organisation, workplace) if p is not None)
+    click.echo(f"Created {email} ({role.value}{' at ' + where if where else ''}).")
+
+
+# --- the access log -----------------------------------------------------------------------
 
 
 @click.command("prune-audit-log")

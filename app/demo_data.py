@@ -2,6 +2,9 @@
 
 Organisation names are public; every person, workplace name, number and address is invented.
 Generated with a seeded random generator, so the same seed gives the same data.
+
+`ensure_programmes` (the programmes and their period templates) lives in
+app/journey/programmes.py and is importable from here too; it is safe to run again.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from app.models import (
     OrganisationKind,
     PeriodKind,
     PeriodStatus,
+    ProgrammeLevel,
     Role,
     Student,
     StudentStatus,
@@ -40,6 +44,17 @@ from app.models import (
     WorkplaceKind,
 )
 from app.models.base import Base, utcnow
+
+__all__ = [
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "DemoLogin",
+    "delete_all",
+    "demo_users_exist",
+    "ensure_programmes",
+    "has_data",
+    "load",
+]
 
 DEMO_PASSWORD = "demo-elevsag-2026"  # noqa: S105 - published on purpose: demo accounts only
 
@@ -53,7 +68,8 @@ class DemoLogin:
     workplace: str | None = None  # workplace name, for the supervisor
 
 
-# The anchor municipality (Esbjerg) hosts the partnership analyst, as in the 2021 agreement.
+# Everyone the demo needs, in one place: school staff at SOSU Fyn, municipality staff at Odense
+# Kommune (461), whose Plejecenter Solbakken receives students, and a system admin.
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("vejleder@demo.elevsag.dk", "Hanne Vestergaard", Role.COUNSELLOR, "SOSU-FYN"),
     DemoLogin("laerer@demo.elevsag.dk", "Jens Kragh", Role.TEACHER, "SOSU-FYN"),
@@ -67,7 +83,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Plejecenter Solbakken",
     ),
     DemoLogin("kommuneadmin@demo.elevsag.dk", "Per Lindholm", Role.MUNICIPALITY_ADMIN, "461"),
-    DemoLogin("analytiker@demo.elevsag.dk", "Mette Frost", Role.ANALYST, "561"),
+    DemoLogin("analytiker@demo.elevsag.dk", "Mette Frost", Role.ANALYST, "461"),
     DemoLogin("sysadmin@demo.elevsag.dk", "Ole Systemadministrator", Role.SYSTEM_ADMIN, None),
 )
 
@@ -217,7 +233,13 @@ Progress = Callable[[str, int, int], None]
 
 
 def has_data() -> bool:
-    return db.session.execute(select(Organisation.id).limit(1)).first() is not None
+    """Whether the database holds anything demo data could collide with or should not join:
+    an organisation, a user (e.g. a system admin made with `flask create-user`) or a student.
+    Programmes and their templates do not count: migrations and `seed-programmes` add them."""
+    return any(
+        db.session.execute(select(model.id).limit(1)).first() is not None
+        for model in (Organisation, User, Student)
+    )
 
 
 def delete_all() -> None:
@@ -241,7 +263,8 @@ def load(
     programmes = ensure_programmes()
     templates = {code: template_for(p.id) for code, p in programmes.items()}
     schools, municipalities, workplaces = _organisations(rng)
-    report("Organisations", 1, 1)
+    organisations = len(schools) + len(municipalities)
+    report("Organisations", organisations, organisations)
     users = _users(schools, municipalities, workplaces)
     db.session.flush()
     report("Users", len(users), len(users))
@@ -291,6 +314,19 @@ def load(
         "students": created,
         "users": len(users),
     }
+
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u"})
+
+
+def _email(first: str, last: str, suffix: str = "") -> str:
+    """A fictional student address on a reserved-style domain, in plain ASCII."""
+    return f"{first}.{last}{suffix}".lower().translate(_ASCII) + "@elev.example.dk"
+
+
+def _phone(n: int) -> str:
+    """A phone number that cannot be dialled (Danish numbers never start with 0)."""
+    return f"+45 00 00 {n // 100 % 100:02d} {n % 100:02d}"
 
 
 def _weighted(rng: random.Random, options) -> str:
@@ -397,8 +433,8 @@ def _student(
         student_number=f"E{start.year}-{n:05d}",
         first_name=first,
         last_name=last,
-        email=f"{first}.{last}{n}@elev.example.dk".lower(),
-        phone=f"+45 20 {n:02d} {n % 97:02d} 10",
+        email=_email(first, last, str(n)),
+        phone=_phone(n),
         school=school,
         programme=programme,
         start_date=start,
@@ -406,18 +442,6 @@ def _student(
     db.session.add(student)
     db.session.flush()
     periods = plan_from_template(student.id, templates, start, today)
-    main_course = programme.code not in ("GF1", "GF2")
-    if main_course or (programme.code == "GF2" and rng.random() < 0.2):
-        kind = AgreementKind.TRAINING if main_course else AgreementKind.ADULT_BASIC
-        db.session.add(
-            TrainingAgreement(
-                student=student,
-                employer=employer,
-                kind=kind,
-                start_date=start,
-                end_date=periods[-1].end_date,
-            )
-        )
     for period in periods:
         if period.kind == PeriodKind.TRAINING:
             period.workplace = _workplace_for(
@@ -425,43 +449,94 @@ def _student(
             )
         elif teacher is not None:
             period.responsible = teacher
-    db.session.add_all(periods)
+    planned_end, planned = periods[-1].end_date, len(periods)
+    dropout = None
+    if planned_end < today:
+        student.status = StudentStatus.COMPLETED
+    elif start < today and rng.random() < 0.07:
+        dropout = _drop_out(rng, student, today)
+        periods = _cut_plan(periods, dropout)
+    elif rng.random() < 0.03:
+        student.status = StudentStatus.ON_LEAVE
+    # The case history in the order things happen: agreement, plan, dropout.
+    if programme.level == ProgrammeLevel.MAIN:
+        _agreements(student, AgreementKind.TRAINING, employer, periods, planned_end, counsellor)
+    elif programme.code == "GF2" and rng.random() < 0.2:  # adults 25+ are employed from GF2
+        _agreements(student, AgreementKind.ADULT_BASIC, employer, periods, planned_end, counsellor)
     db.session.add(
         CaseEvent(
             student_id=student.id,
             user_id=counsellor.id,
             kind=CaseEventKind.PLAN_CREATED,
-            details={"start": start.isoformat(), "periods": len(periods)},
+            details={"start": start.isoformat(), "periods": planned},
         )
     )
-    if periods[-1].end_date < today:
-        student.status = StudentStatus.COMPLETED
-    elif start < today and rng.random() < 0.07:
-        _drop_out(rng, student, periods, today, counsellor)
-    elif rng.random() < 0.03:
-        student.status = StudentStatus.ON_LEAVE
+    if dropout is not None:
+        db.session.add(
+            CaseEvent(
+                student_id=student.id,
+                user_id=counsellor.id,
+                kind=CaseEventKind.DROPPED_OUT,
+                details={"date": dropout.isoformat(), "reason": student.dropout_reason.value},
+            )
+        )
+    db.session.add_all(periods)
     _past_handovers(student, periods, today, counsellor)
     return student
 
 
-def _drop_out(rng, student, periods, today, counsellor) -> None:
+def _agreements(student, kind, employer, periods, end, counsellor) -> None:
+    """The employment until `end`: with the municipality, and with the region from a training
+    period at one of its hospitals (SSA somatics) on. Agreements never overlap, so a training
+    period's workplace always belongs to the employer of its days."""
+    hospital = next(
+        (
+            p
+            for p in periods
+            if p.kind == PeriodKind.TRAINING and p.workplace.organisation is not employer
+        ),
+        None,
+    )
+    spans = [(employer, student.start_date, end)]
+    if hospital is not None:
+        region = hospital.workplace.organisation
+        spans = [
+            (employer, student.start_date, hospital.start_date - timedelta(days=1)),
+            (region, hospital.start_date, end),
+        ]
+    for organisation, since, until in spans:
+        db.session.add(
+            TrainingAgreement(
+                student=student, employer=organisation, kind=kind, start_date=since, end_date=until
+            )
+        )
+        db.session.add(
+            CaseEvent(
+                student_id=student.id,
+                user_id=counsellor.id,
+                kind=CaseEventKind.AGREEMENT_CREATED,
+                details={"employer": organisation.name, "start": since.isoformat()},
+            )
+        )
+
+
+def _drop_out(rng, student, today) -> date:
+    """The student left on a day after the start and up to today."""
     on = student.start_date + timedelta(
         days=rng.randint(1, max((today - student.start_date).days, 1))
     )
     student.status = StudentStatus.DROPPED_OUT
     student.dropout_date = on
     student.dropout_reason = rng.choice(list(DropoutReason))
-    for period in periods:
-        if period.start_date <= on <= period.end_date:
-            period.status = PeriodStatus.INTERRUPTED
-    db.session.add(
-        CaseEvent(
-            student_id=student.id,
-            user_id=counsellor.id,
-            kind=CaseEventKind.DROPPED_OUT,
-            details={"date": on.isoformat(), "reason": student.dropout_reason.value},
-        )
-    )
+    return on
+
+
+def _cut_plan(periods: list, on: date) -> list:
+    """The plan of a student who left on `on`: that period interrupted, and the later periods
+    never held (kept, they would show as completed once their dates pass)."""
+    held = [p for p in periods if p.start_date <= on]
+    held[-1].status = PeriodStatus.INTERRUPTED
+    return held
 
 
 def _past_handovers(student, periods, today, author) -> None:
@@ -508,7 +583,7 @@ def _arrivals_for_demo_supervisor(
             student_number=f"E{start.year}-9{n:04d}",
             first_name=first,
             last_name=last,
-            email=f"{first}.{last}@elev.example.dk".lower(),
+            email=_email(first, last),
             school=school,
             programme=programme,
             start_date=start,
