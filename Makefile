@@ -8,9 +8,9 @@ FLASK  := ELEVSAG_CONFIG=development $(BIN)/flask --app wsgi
 DKFDS  := app/static/vendor/dkfds
 PO     := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
-CHROMIUM ?= /usr/bin/chromium
+CHROMIUM ?= $(or $(CHROMIUM_PATH),/usr/bin/chromium)
 
-.PHONY: run test lint check-migrations e2e-browser translations-extract clean help
+.PHONY: run test lint check-migrations e2e-browser assets translations-extract clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data (first run) and serve on http://127.0.0.1:5000"
@@ -49,29 +49,45 @@ run: $(VENV)/.runtime assets
 	@$(FLASK) demo-logins
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# The browser test drives Debian's Chromium. Install it if we can; say so plainly if not.
+# The browser tests drive Debian's Chromium (Playwright's own download is not used). Install
+# it if we can (root + apt-get); say plainly if not: pytest then skips the browser tests.
 e2e-browser:
-	@if [ -x "$(CHROMIUM)" ]; then :; \
+	@if [ -x "$(CHROMIUM)" ]; then \
+	  echo "Browser tests use $(CHROMIUM)"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing Chromium for the end-to-end test (apt-get install chromium)..."; \
-	  (apt-get install -y -qq chromium >/dev/null 2>&1 || \
-	   (apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null)) || \
-	  echo "WARNING: could not install Chromium; the end-to-end browser test will be SKIPPED."; \
+	  echo "Installing Chromium for the browser tests (apt-get install chromium)..."; \
+	  log=$$(mktemp); \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  if apt-get install -y -q chromium >"$$log" 2>&1 || \
+	     { apt-get update -q >>"$$log" 2>&1 && apt-get install -y -q chromium >>"$$log" 2>&1; }; then \
+	    rm -f "$$log"; \
+	  else \
+	    tail -n 5 "$$log"; rm -f "$$log"; \
+	  fi; \
+	  if [ -x "$(CHROMIUM)" ]; then echo "Chromium installed at $(CHROMIUM)."; else \
+	    echo "WARNING: no Chromium at $(CHROMIUM) after apt-get install chromium."; \
+	    echo "WARNING: the browser tests (tests/e2e) will be SKIPPED."; \
+	  fi; \
 	else \
-	  echo "WARNING: $(CHROMIUM) not found and cannot be installed here (needs root + apt-get)."; \
-	  echo "         The end-to-end browser test will be SKIPPED. Install Debian's chromium to run it."; \
+	  echo "WARNING: $(CHROMIUM) not found and cannot be installed here (needs root and apt-get)."; \
+	  echo "WARNING: the browser tests (tests/e2e) will be SKIPPED. Install Debian's chromium,"; \
+	  echo "         or set CHROMIUM_PATH to a Chromium binary, to run them."; \
 	fi
 
+# -rfEs: the summary names failures, errors and skips (with the reason, e.g. no Chromium).
 test: $(VENV)/.dev assets e2e-browser
-	ELEVSAG_CONFIG=test $(BIN)/pytest $(PYTEST_ARGS)
+	ELEVSAG_CONFIG=test CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -rfEs $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
+# The migrations, run on an empty SQLite database, must give exactly the models.
 check-migrations: $(VENV)/.runtime
-	@rm -f /tmp/elevsag-migration-check.sqlite
-	DATABASE_URL=sqlite:////tmp/elevsag-migration-check.sqlite $(FLASK) db upgrade
-	DATABASE_URL=sqlite:////tmp/elevsag-migration-check.sqlite $(FLASK) db check
+	@dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	export DATABASE_URL="sqlite:///$$dir/check.sqlite"; \
+	set -e; \
+	$(FLASK) db upgrade; \
+	$(FLASK) db check
 
 # After adding or changing UI text: update the catalogues, then translate the new entries.
 translations-extract: $(VENV)/.dev

@@ -1,13 +1,21 @@
-"""`flask db upgrade` from an empty database gives exactly the models, and downgrades work."""
+"""The migrations, run from an empty database, give exactly the models; downgrades work.
+
+Each test gets a fresh database of the kind the suite runs on: a temporary SQLite file, or
+a throwaway database on the PostgreSQL server of TEST_DATABASE_URL (dropped afterwards).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
@@ -24,7 +32,7 @@ def empty_database_url(tmp_path):
     if url.get_backend_name() == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
-    name = f"elevsag_migrations_{uuid.uuid4().hex[:8]}"
+    name = f"elevsag_migrations_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -37,33 +45,81 @@ def empty_database_url(tmp_path):
 
 
 @pytest.fixture
-def migration_app(empty_database_url):
+def keep_logging():
+    """migrations/env.py runs logging.config.fileConfig(alembic.ini), which replaces the root
+    handlers and disables every logger it does not name. Undo that for the tests after us."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    disabled = {
+        name: logger.disabled
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = disabled.get(name, False)
+
+
+@pytest.fixture
+def migration_app(empty_database_url, keep_logging):
+    """The app, configured like the tests but on the empty database."""
+
     class MigrationConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = empty_database_url
 
     app = create_app(MigrationConfig)
     yield app
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 
-def _differences(app) -> list:
-    with app.app_context(), db.engine.connect() as conn:
+def _differences() -> list:
+    """What autogenerate would write, with the options migrations/env.py uses."""
+    with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         return compare_metadata(context, db.metadata)
 
 
+def _tables() -> set[str]:
+    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def _current_revision() -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _alembic_config():
+    return current_app.extensions["migrate"].migrate.get_config()
+
+
+def test_migrations_have_one_head(migration_app):
+    with migration_app.app_context():
+        heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    assert len(heads) == 1, f"the migrations branch: heads {heads}; merge them"
+
+
 def test_upgrade_from_empty_matches_the_models(migration_app):
     with migration_app.app_context():
+        assert _tables() == set()
         upgrade()
-    assert _differences(migration_app) == []
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        assert _current_revision() == head
+        assert _tables() == set(db.metadata.tables)
+        assert _differences() == []
+        # And what `flask db check` runs, through migrations/env.py (raises on differences).
+        command.check(_alembic_config())
 
 
 def test_downgrade_to_empty_and_back_up(migration_app):
     with migration_app.app_context():
         upgrade()
         downgrade(revision="base")
-        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
-        assert tables == set()
+        assert _tables() == set()
+        assert _current_revision() is None
         upgrade()
-    assert _differences(migration_app) == []
+        assert _differences() == []

@@ -1,77 +1,98 @@
-"""A live server and headless Chromium (Debian's package, driven by Playwright)."""
+"""A live server and headless Chromium (Debian's package, driven by Playwright).
+
+Playwright's own browser download is not used: the tests launch the Chromium that Debian
+installs at /usr/bin/chromium (or CHROMIUM_PATH). Without it the browser tests are skipped,
+with the reason in the pytest summary (`make test` installs it when run as root).
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 import threading
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+from tests.e2e.helpers import BrowserProblems
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox",
+    "--no-sandbox",  # the tests may run as root (CI containers)
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
+    # Chromium must not try to reach Google's services from the test machine.
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
 ]
+TIMEOUT_MS = 15_000  # for each action or wait; a healthy run needs a fraction of that
+
+# Runs in every page before the page's own scripts. Playwright's init scripts are not subject
+# to the page's Content-Security-Policy, so this reports every violation the page causes.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__elevsagCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} on ${location.pathname}`
+  );
+});
+"""
 
 
 @pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+def live_server(app) -> Iterator[str]:
+    """The session's app served over HTTP on a free port in a background thread.
+
+    Yields the base URL. Requests run in their own app contexts, as in production, on the
+    same database as the test (commit test data before the browser needs it).
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-        thread.join(timeout=5)
+        server.server_close()
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.skip(
             f"Chromium not found at {CHROMIUM}; install Debian's chromium "
-            "(make test does it when run as root) to run the browser tests."
+            "(make test does it as root) or set CHROMIUM_PATH"
         )
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture
-def page(browser, tmp_path):
-    """A fresh browser context (no cookies) that fails the test on any console error."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+def browser_problems() -> BrowserProblems:
+    return BrowserProblems()
+
+
+@pytest.fixture
+def page(browser, browser_problems):
+    """A fresh browser context (no cookies). Any browser problem fails the test at the end."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+
+    def report_csp_violation(description: str) -> None:
+        browser_problems.csp_violations.append(description)
+
+    context.expose_function("__elevsagCspViolation", report_csp_violation)
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
     page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.problems = problems
+    browser_problems.watch(page)
     yield page
     context.close()
-    assert problems == [], f"browser console errors: {problems}"
-
-
-def log_in(page, base_url: str, email: str, password: str) -> None:
-    page.goto(base_url + "/")
-    assert "/login" in page.url
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def log_out(page) -> None:
-    page.locator("form.log-off button").click()
-    page.wait_for_load_state()
-    assert "/login" in page.url
+    browser_problems.assert_none()
