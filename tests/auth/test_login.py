@@ -171,6 +171,7 @@ def test_login_limits_can_be_kept_in_redis(db, world):
     import pytest
 
     from app import create_app
+    from app.extensions import limiter
     from config import TestConfig
 
     try:
@@ -182,15 +183,22 @@ def test_login_limits_can_be_kept_in_redis(db, world):
         RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379"
         RATELIMIT_KEY_PREFIX = f"elevsag-test-{uuid.uuid4().hex}"
 
-    # Two app instances stand in for two worker processes sharing one Redis.
-    first, second = create_app(RedisConfig), create_app(RedisConfig)
-    user = world.user(Role.COUNSELLOR)
-    statuses = []
-    for n in range(6):
-        client = (first if n % 2 else second).test_client()
-        statuses.append(
-            post(
-                client, "/login", {"email": user.email, "password": "wrong-password-1"}
-            ).status_code
-        )
-    assert statuses == [200] * 5 + [429]
+    # create_app() points the one shared limiter at Redis; the other tests must get their
+    # in-memory storage back afterwards.
+    saved = {k: getattr(limiter, k) for k in ("_storage", "_limiter", "_key_prefix")}
+    try:
+        # Two app instances stand in for two worker processes sharing one Redis.
+        first, second = create_app(RedisConfig), create_app(RedisConfig)
+        user = world.user(Role.COUNSELLOR)
+        statuses = []
+        for n in range(6):
+            client = (first if n % 2 else second).test_client()
+            statuses.append(
+                post(
+                    client, "/login", {"email": user.email, "password": "wrong-password-1"}
+                ).status_code
+            )
+        assert statuses == [200] * 5 + [429]
+    finally:
+        for name, value in saved.items():
+            setattr(limiter, name, value)
