@@ -22,6 +22,7 @@ from app.models import (
     PeriodKind,
     Role,
     Student,
+    StudentStatus,
     User,
     Workplace,
 )
@@ -96,7 +97,12 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
         .correlate(Period)
         .scalar_subquery()
     )
-    visible_ids = visible.with_only_columns(Student.id).scalar_subquery()
+    # A student who has dropped out has no transitions ahead.
+    visible_ids = (
+        visible.where(Student.status != StudentStatus.DROPPED_OUT)
+        .with_only_columns(Student.id)
+        .scalar_subquery()
+    )
     changed_place = or_(
         Prev.kind != Period.kind,
         and_(

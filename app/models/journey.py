@@ -13,6 +13,7 @@ from app.models.base import Base, UTCDateTime, enum_column, utcnow
 from app.models.organisation import Workplace
 
 if TYPE_CHECKING:
+    from app.models.student import Student
     from app.models.user import User
 
 
@@ -91,6 +92,7 @@ class Period(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 
+    student: Mapped[Student] = relationship()
     workplace: Mapped[Workplace | None] = relationship()
     responsible: Mapped[User | None] = relationship()
 
@@ -98,9 +100,14 @@ class Period(Base):
 
     def status_on(self, today: date) -> PeriodStatus:
         """The status to show: planned periods become ongoing and then completed as the dates
-        pass, without anyone having to change them; an interrupted or completed period stays so."""
+        pass, without anyone having to change them; an interrupted or completed period stays so.
+        A period after the student's dropout will not happen: it shows as interrupted (and as
+        planned again if the student is re-admitted)."""
         if self.status in (PeriodStatus.INTERRUPTED, PeriodStatus.COMPLETED):
             return self.status
+        dropped_out_on = self.student.dropout_date if self.student is not None else None
+        if dropped_out_on is not None and self.start_date > dropped_out_on:
+            return PeriodStatus.INTERRUPTED
         if self.end_date < today:
             return PeriodStatus.COMPLETED
         if self.start_date <= today:

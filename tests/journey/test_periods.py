@@ -400,3 +400,28 @@ def test_a_period_at_an_earlier_employers_workplace_can_still_be_edited(client, 
     assert response.status_code == 302
     db.session.refresh(training)
     assert training.title == "Ny titel" and training.workplace_id == world.b.workplace.id
+
+
+def test_periods_after_a_dropout_are_not_shown_as_planned_or_completed(client, db, world, plan):
+    """The periods the student will not come to are interrupted; re-admission brings them back."""
+    _, _, later = plan
+    student = world.a.student
+    login(client, world.user(Role.COUNSELLOR))
+    post(
+        client,
+        f"/students/{student.id}/dropout",
+        {"date": TODAY.isoformat(), "reason": "moved", "version": str(student.version_id)},
+    )
+    db.session.refresh(student)
+    assert later.status_on(TODAY + timedelta(days=200)) == PeriodStatus.INTERRUPTED
+    page = client.get(f"/students/{student.id}").text
+    row = page.split(f'data-testid="period-{later.id}"')[1].split("</tr>")[0]
+    assert "Afbrudt" in row and "Planlagt" not in row
+
+    post(
+        client,
+        f"/students/{student.id}/readmit",
+        {"date": TODAY.isoformat(), "version": str(student.version_id)},
+    )
+    db.session.refresh(student)
+    assert later.status_on(TODAY) == PeriodStatus.PLANNED

@@ -7,7 +7,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.models import CaseEvent, CaseEventKind, PeriodKind, Role, TrainingAgreement
+from app.models import (
+    CaseEvent,
+    CaseEventKind,
+    PeriodKind,
+    Role,
+    StudentStatus,
+    TrainingAgreement,
+)
 from tests import factories
 from tests.conftest import login, post
 
@@ -194,3 +201,13 @@ def test_coordinator_can_only_make_agreements_with_own_municipality(client, db, 
     s = world.a.student
     page = client.get(f"/students/{s.id}/agreements/new").text
     assert world.a.municipality.name in page and world.b.municipality.name not in page
+
+
+def test_a_student_who_dropped_out_has_no_upcoming_transitions(client, db, world, moves):
+    student = _moving(world, "Stoppet", 6)
+    student.status = StudentStatus.DROPPED_OUT
+    student.dropout_date = TODAY
+    db.session.commit()
+    login(client, world.user(Role.COUNSELLOR))
+    assert "Stoppet" not in client.get("/transitions").text
+    assert "Mangler" in client.get("/transitions").text
