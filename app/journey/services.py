@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import audit
+from app.editing import RuleError, StaleEdit
 from app.extensions import db
 from app.models import (
     AgreementKind,
@@ -35,17 +36,8 @@ from app.models import (
     Workplace,
 )
 
-
-class PlanError(ValueError):
-    """A change that breaks a rule of the plan. `field` names the form field to show it at."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
-
-
-class StaleEdit(Exception):
-    """Someone else saved the same object after this person opened it."""
+# A change that breaks a rule of the plan, and an edit from a form opened on an older version.
+PlanError = RuleError
 
 
 # How each kind of case change counts in the access log.
@@ -59,10 +51,25 @@ _AUDIT_ACTION = {
 }
 
 
-def log(student: Student, kind: CaseEventKind, user: User | None = None, **details) -> CaseEvent:
-    """Add a line to the case history (and the access log) for a change to `student`'s case."""
+def log(
+    student: Student,
+    kind: CaseEventKind,
+    user: User | None = None,
+    data_category: str | None = None,
+    **details,
+) -> CaseEvent:
+    """Add a line to the case history (and the access log) for a change to `student`'s case.
+
+    `data_category` (a ConsentCategory) marks a line about support data: the workplace side
+    sees it only under the student's consent for that category."""
     user = user or current_user
-    event = CaseEvent(student_id=student.id, user_id=user.id, kind=kind, details=details)
+    event = CaseEvent(
+        student_id=student.id,
+        user_id=user.id,
+        kind=kind,
+        details=details,
+        data_category=data_category,
+    )
     db.session.add(event)
     audit.record(_AUDIT_ACTION.get(kind, AuditAction.UPDATE), student=student, user=user)
     return event
