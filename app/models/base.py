@@ -51,16 +51,18 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
+def enum_column(enum_cls: type[enum.Enum], name: str, *, constraint: bool = True) -> Enum:
     """Store an enum by its value, as a plain string with a CHECK constraint.
 
-    Non-native enums keep migrations identical on SQLite and PostgreSQL.
+    Non-native enums keep migrations identical on SQLite and PostgreSQL. `constraint=False`
+    for vocabularies that grow with every feature (the kinds of case-history lines): the app
+    still refuses unknown values, and a new value needs no table rebuild.
     """
     return Enum(
         enum_cls,
         name=name,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=constraint,
         length=32,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,

@@ -139,6 +139,14 @@ class CaseEventKind(enum.StrEnum):
     HANDOVER_WRITTEN = "handover_written"
     HANDOVER_CHANGED = "handover_changed"
     HANDOVER_ACKNOWLEDGED = "handover_acknowledged"
+    SUPPORT_NEED_FLAGGED = "support_need_flagged"
+    SUPPORT_NEED_CHANGED = "support_need_changed"
+    SUPPORT_NEED_RESOLVED = "support_need_resolved"
+    MEASURE_ADDED = "measure_added"
+    MEASURE_CHANGED = "measure_changed"
+    SPS_STEP = "sps_step"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
 
 
 class CaseEvent(Base):
@@ -156,7 +164,12 @@ class CaseEvent(Base):
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    kind: Mapped[CaseEventKind] = mapped_column(enum_column(CaseEventKind, "case_event_kind"))
+    kind: Mapped[CaseEventKind] = mapped_column(
+        enum_column(CaseEventKind, "case_event_kind", constraint=False)
+    )
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Lines about support data carry the consent category that lets the workplace see them
+    # (a ConsentCategory value); empty for lines every viewer of the case may see.
+    data_category: Mapped[str | None] = mapped_column(String(32))
 
     user: Mapped[User | None] = relationship()
