@@ -104,12 +104,14 @@ def register_blueprints(app: Flask) -> None:
     from app.journey import bp as journey_bp
     from app.main import bp as main_bp
     from app.students import bp as students_bp
+    from app.support import bp as support_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(students_bp, url_prefix="/students")
     app.register_blueprint(journey_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(support_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -15,7 +15,8 @@ so its existence does not leak.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import wraps
 from typing import ParamSpec, TypeVar
@@ -28,12 +29,19 @@ from app.extensions import db
 from app.models import (
     EMPLOYER_ROLES,
     SCHOOL_ROLES,
+    CaseEvent,
+    Consent,
+    ConsentCategory,
     Membership,
     Organisation,
     Period,
     PeriodKind,
     Role,
     Student,
+    SupportCategory,
+    SupportMeasure,
+    SupportNeed,
+    SupportNeedStatus,
     TrainingAgreement,
     User,
     Workplace,
@@ -250,3 +258,120 @@ def can_edit_account(actor: User, user: User) -> bool:
     if ids is None:
         return True
     return all(m.organisation_id in ids for m in user.memberships)
+
+
+# --- support needs, SPS and consent -------------------------------------------------------
+#
+# Support-need details and SPS are school data. At the student's school the counsellor and the
+# teachers see them and the counsellor records them. Staff of another organisation (the
+# municipality, its supervisors) see a category only under the student's consent in force for
+# that category to their organisation; otherwise only that support is agreed and whom to ask.
+# A withdrawn consent stops access on the next request: nothing here is cached.
+
+SUPPORT_READ_ROLES = frozenset({Role.COUNSELLOR, Role.TEACHER})
+SUPPORT_EDIT_ROLES = frozenset({Role.COUNSELLOR})
+
+
+def can_edit_support(user: User, student: Student) -> bool:
+    return student.school_id in user.organisation_ids(*SUPPORT_EDIT_ROLES)
+
+
+@dataclass(frozen=True)
+class SupportView:
+    """What one user may see of one student's support data."""
+
+    categories: frozenset[ConsentCategory]
+    school: bool  # school staff who see all of it
+    can_edit: bool
+
+    def sees_category(self, category: ConsentCategory | str | None) -> bool:
+        return category is None or ConsentCategory(category) in self.categories
+
+    def sees_need(self, need: SupportNeed) -> bool:
+        category = ConsentCategory.HEALTH if need.category.health_data else None
+        return ConsentCategory.SUPPORT_NEEDS in self.categories and self.sees_category(category)
+
+    def sees_measure(self, measure: SupportMeasure) -> bool:
+        return measure.consent_category in self.categories
+
+    @property
+    def sees_anything(self) -> bool:
+        return bool(self.categories)
+
+
+def case_event_visibility(view: SupportView) -> ColumnElement[bool]:
+    """A SQL condition on CaseEvent: lines about support only in the categories `view` sees."""
+    categories = [c.value for c in view.categories]
+    return or_(CaseEvent.data_category.is_(None), CaseEvent.data_category.in_(categories))
+
+
+def consent_categories(consents: Iterable[Consent], organisation_ids: set[int], on: date):
+    """The categories consented, in force on `on`, to any of `organisation_ids`. Health data
+    is shared only together with the support needs it belongs to."""
+    categories = {
+        c.category for c in consents if c.recipient_id in organisation_ids and c.in_force(on)
+    }
+    if ConsentCategory.SUPPORT_NEEDS not in categories:
+        categories.discard(ConsentCategory.HEALTH)
+    return frozenset(categories)
+
+
+def support_view(user: User, student: Student) -> SupportView:
+    """Call after get_student_or_404: it assumes the user may see the student."""
+    if student.school_id in user.organisation_ids(*SUPPORT_READ_ROLES):
+        return SupportView(frozenset(ConsentCategory), True, can_edit_support(user, student))
+    organisation_ids = user.organisation_ids(*EMPLOYER_ROLES)
+    if not organisation_ids:
+        return SupportView(frozenset(), False, False)
+    return SupportView(consented_to(student, organisation_ids), False, False)
+
+
+def consented_to(student: Student, organisation_ids: set[int]) -> frozenset[ConsentCategory]:
+    """The categories the student's consents in force today share with these organisations."""
+    consents = db.session.execute(
+        select(Consent).where(
+            Consent.student_id == student.id,
+            Consent.recipient_id.in_(organisation_ids),
+            Consent.withdrawn_at.is_(None),
+        )
+    ).scalars()
+    return consent_categories(consents, organisation_ids, today())
+
+
+def students_with_visible_support(user: User, student_ids: Iterable[int]) -> set[int]:
+    """Of `student_ids` (already visible to the user), those with an active support need the
+    user may know about. Two queries, whatever the number of students (for lists)."""
+    ids = set(student_ids)
+    if not ids:
+        return set()
+    rows = db.session.execute(
+        select(SupportNeed.student_id, Student.school_id, SupportCategory.health_data)
+        .join(Student, Student.id == SupportNeed.student_id)
+        .join(SupportCategory, SupportCategory.id == SupportNeed.category_id)
+        .where(SupportNeed.student_id.in_(ids), SupportNeed.status == SupportNeedStatus.ACTIVE)
+    ).all()
+    if not rows:
+        return set()
+    school_ids = user.organisation_ids(*SUPPORT_READ_ROLES)
+    organisation_ids = user.organisation_ids(*EMPLOYER_ROLES)
+    consents: dict[int, list[Consent]] = {}
+    if organisation_ids:
+        for consent in db.session.execute(
+            select(Consent).where(
+                Consent.student_id.in_({r.student_id for r in rows}),
+                Consent.recipient_id.in_(organisation_ids),
+                Consent.withdrawn_at.is_(None),
+            )
+        ).scalars():
+            consents.setdefault(consent.student_id, []).append(consent)
+    on = today()
+    flagged = set()
+    for student_id, school_id, health_data in rows:
+        if school_id in school_ids:
+            flagged.add(student_id)
+            continue
+        categories = consent_categories(consents.get(student_id, []), organisation_ids, on)
+        needed = ConsentCategory.HEALTH if health_data else ConsentCategory.SUPPORT_NEEDS
+        if ConsentCategory.SUPPORT_NEEDS in categories and needed in categories:
+            flagged.add(student_id)
+    return flagged

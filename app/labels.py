@@ -7,13 +7,20 @@ from flask_babel import lazy_gettext as _l
 from app.models import (
     AgreementKind,
     CaseEventKind,
+    ConsentCategory,
+    DocumentationKind,
     DropoutReason,
+    MeasureProvider,
+    MeasureStatus,
+    MeasureType,
     NotificationKind,
     OrganisationKind,
     PeriodKind,
     PeriodStatus,
     Role,
+    SpsStage,
     StudentStatus,
+    SupportNeedStatus,
     TrainingArea,
     WorkplaceKind,
 )
@@ -117,6 +124,71 @@ CASE_EVENT = {
     CaseEventKind.HANDOVER_WRITTEN: _l("Handover note written for %(period)s"),
     CaseEventKind.HANDOVER_CHANGED: _l("Handover note changed for %(period)s"),
     CaseEventKind.HANDOVER_ACKNOWLEDGED: _l("Handover note acknowledged for %(period)s"),
+    CaseEventKind.SUPPORT_NEED_FLAGGED: _l("Support need flagged: %(category)s"),
+    CaseEventKind.SUPPORT_NEED_CHANGED: _l("Support need changed: %(category)s"),
+    CaseEventKind.SUPPORT_NEED_RESOLVED: _l("Support need resolved: %(category)s"),
+    CaseEventKind.MEASURE_ADDED: _l("Support measure added: %(measure)s"),
+    CaseEventKind.MEASURE_CHANGED: _l("Support measure changed: %(measure)s"),
+    CaseEventKind.SPS_STEP: _l("SPS, %(measure)s: %(stage)s on %(date)s"),
+    CaseEventKind.CONSENT_GIVEN: _l("Consent given: %(category)s to %(recipient)s"),
+    CaseEventKind.CONSENT_WITHDRAWN: _l("Consent withdrawn: %(category)s to %(recipient)s"),
+}
+
+SUPPORT_NEED_STATUS = {
+    SupportNeedStatus.ACTIVE: _l("Active"),
+    SupportNeedStatus.RESOLVED: _l("Resolved"),
+}
+
+DOCUMENTATION_KIND = {
+    DocumentationKind.NONE: _l("None yet"),
+    DocumentationKind.DYSLEXIA_TEST: _l("Dyslexia test"),
+    DocumentationKind.DYSCALCULIA_TEST: _l("Dyscalculia test"),
+    DocumentationKind.MEDICAL_CERTIFICATE: _l("Medical certificate"),
+    DocumentationKind.AUDIOGRAM: _l("Audiogram"),
+    DocumentationKind.PSYCHOLOGICAL_ASSESSMENT: _l("Psychological assessment"),
+    DocumentationKind.OTHER: _l("Other documentation"),
+}
+
+MEASURE_TYPE = {
+    MeasureType.SPS_STUDY_SUPPORT: _l("SPS study-support hours"),
+    MeasureType.IT_PACKAGE: _l("IT package"),
+    MeasureType.INSTRUCTION_HOURS: _l("Instruction hours"),
+    MeasureType.INTERPRETER: _l("Interpreter"),
+    MeasureType.NOTE_TAKING: _l("Note-taking help"),
+    MeasureType.NOTA: _l("NOTA"),
+    MeasureType.MENTOR: _l("Mentor"),
+    MeasureType.EXTRA_GUIDANCE: _l("Extra guidance"),
+    MeasureType.LANGUAGE_SUPPORT: _l("Language support"),
+    MeasureType.ADJUSTED_TRAINING: _l("Adjusted training"),
+    MeasureType.OTHER: _l("Other support"),
+}
+
+MEASURE_PROVIDER = {
+    MeasureProvider.SCHOOL: _l("School"),
+    MeasureProvider.WORKPLACE: _l("Workplace"),
+}
+
+MEASURE_STATUS = {
+    MeasureStatus.PLANNED: _l("Planned"),
+    MeasureStatus.ACTIVE: _l("Active"),
+    MeasureStatus.ENDED: _l("Ended"),
+    MeasureStatus.CANCELLED: _l("Cancelled"),
+}
+
+SPS_STAGE = {
+    SpsStage.AUTHORISATION_SIGNED: _l("Authorisation signed"),
+    SpsStage.DOCUMENTATION_COMPLETE: _l("Documentation complete"),
+    SpsStage.APPLIED: _l("Applied"),
+    SpsStage.GRANTED: _l("Granted"),
+    SpsStage.REFUSED: _l("Refused"),
+    SpsStage.IN_USE: _l("In use"),
+    SpsStage.ENDED: _l("Ended"),
+}
+
+CONSENT_CATEGORY = {
+    ConsentCategory.SUPPORT_NEEDS: _l("Support needs"),
+    ConsentCategory.SPS: _l("SPS"),
+    ConsentCategory.HEALTH: _l("Health-related information"),
 }
 
 NOTIFICATION = {
@@ -132,6 +204,12 @@ NOTIFICATION = {
 def choices(mapping: dict) -> list[tuple[str, object]]:
     """(value, label) pairs for a WTForms SelectField."""
     return [(member.value, label) for member, label in mapping.items()]
+
+
+def _translate(details: dict, key: str, enum_cls, names: dict) -> None:
+    """Show a stored enum value by its translated name."""
+    if details.get(key) in enum_cls.__members__.values():
+        details[key] = names[enum_cls(details[key])]
 
 
 def describe(event) -> str:
@@ -152,6 +230,10 @@ def describe(event) -> str:
                 details[key] = PERIOD_STATUS[PeriodStatus(details[key])]
     if event.kind == CaseEventKind.DROPPED_OUT and details.get("reason"):
         details["reason"] = DROPOUT_REASON.get(DropoutReason(details["reason"]), details["reason"])
+    _translate(details, "measure", MeasureType, MEASURE_TYPE)
+    _translate(details, "stage", SpsStage, SPS_STAGE)
+    if event.kind in (CaseEventKind.CONSENT_GIVEN, CaseEventKind.CONSENT_WITHDRAWN):
+        _translate(details, "category", ConsentCategory, CONSENT_CATEGORY)
     if event.kind == CaseEventKind.WORKPLACE_CHANGED:
         for key in ("old", "new"):
             if not details.get(key):

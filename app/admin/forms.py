@@ -11,7 +11,7 @@ from app import labels
 from app.admin import services
 from app.extensions import db
 from app.forms import BaseForm, max_length, plain_text, required, strip
-from app.models import Organisation, OrganisationKind, User, Workplace
+from app.models import Organisation, OrganisationKind, SupportCategory, User, Workplace
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 200
@@ -200,3 +200,22 @@ class NewUserForm(_UserFields, MembershipFields):
 class EditUserForm(_UserFields):
     active = BooleanField(_l("Active (may log in)"))
     password, confirm = _password_fields(required_=False)
+
+
+class SupportCategoryForm(_EditsOne):
+    code = StringField(
+        _l("Code"), filters=[strip], validators=[required(), max_length(40), plain_text]
+    )
+    name = StringField(
+        _l("Name (Danish)"), filters=[strip], validators=[required(), max_length(120), plain_text]
+    )
+    name_en = StringField(
+        _l("Name (English)"), filters=[strip], validators=[Optional(), max_length(120), plain_text]
+    )
+    health_data = BooleanField(_l("Health data (GDPR art. 9)"))
+    active = BooleanField(_l("Active"), default=True)
+
+    def validate_code(self, field) -> None:
+        others = () if self.obj_id is None else (SupportCategory.id != self.obj_id,)
+        if not field.errors and _taken(SupportCategory.code, field.data, *others):
+            raise ValidationError(_l("A category with this code already exists."))

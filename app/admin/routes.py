@@ -25,6 +25,7 @@ from app.admin.forms import (
     OrganisationForm,
     OrganisationSearchForm,
     SearchForm,
+    SupportCategoryForm,
     WorkplaceForm,
     WorkplaceSearchForm,
 )
@@ -37,6 +38,7 @@ from app.models import (
     Organisation,
     OrganisationKind,
     Role,
+    SupportCategory,
     User,
     Workplace,
     WorkplaceKind,
@@ -364,3 +366,52 @@ def delete_membership(user_id: int, membership_id: int):
     if still_administered is None:
         return redirect(url_for("admin.users"))
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+# --- support-need categories ------------------------------------------------------------------
+
+
+@bp.route("/support-categories")
+@system_admin_only
+def support_categories():
+    categories = (
+        db.session.execute(
+            select(SupportCategory).order_by(SupportCategory.position, SupportCategory.name)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template("admin/support_categories.html", categories=categories)
+
+
+@bp.route("/support-categories/new", methods=["GET", "POST"])
+@system_admin_only
+def new_support_category():
+    return _support_category_form(None)
+
+
+@bp.route("/support-categories/<int:category_id>/edit", methods=["GET", "POST"])
+@system_admin_only
+def edit_support_category(category_id: int):
+    return _support_category_form(db.get_or_404(SupportCategory, category_id))
+
+
+def _support_category_form(category: SupportCategory | None):
+    form = SupportCategoryForm(
+        obj=category if request.method == "GET" else None,
+        obj_id=category.id if category else None,
+    )
+    if form.validate_on_submit():
+        created = category is None
+        if created:
+            last = db.session.execute(select(func.max(SupportCategory.position))).scalar()
+            category = SupportCategory(position=(last or 0) + 1)
+            db.session.add(category)
+        form.populate_obj(category)
+        category.name_en = form.name_en.data or ""
+        db.session.flush()
+        audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, obj=category)
+        db.session.commit()
+        flash(_("The category was saved."), "success")
+        return redirect(url_for("admin.support_categories"))
+    return render_template("admin/support_category_form.html", form=form, category=category)

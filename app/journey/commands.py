@@ -9,15 +9,19 @@ from app.access import today
 from app.extensions import db
 from app.journey.handovers import remind_missing_notes
 from app.journey.programmes import ensure_programmes
+from app.support.categories import ensure_support_categories
 
 
 def register(app: Flask) -> None:
     @app.cli.command("seed-programmes")
     def seed_programmes() -> None:
-        """Create the programmes and their period templates where missing."""
+        """Create the programmes, their period templates and the support-need categories
+        where missing."""
         programmes = ensure_programmes()
+        categories = ensure_support_categories()
         db.session.commit()
         click.echo(f"Programmes: {', '.join(sorted(programmes))}")
+        click.echo(f"Support-need categories added: {categories}")
 
     @app.cli.command("notify-transitions")
     @click.option(

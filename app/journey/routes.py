@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import access, audit
+from app import access, audit, editing
 from app.access import case_roles_required, get_student_or_404, roles_required, today
 from app.extensions import db
 from app.forms import ButtonForm
@@ -48,6 +48,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.pagination import paginate_rows
+from app.support.queries import agreed_support_text
 
 
 def _student(student_id: int) -> Student:
@@ -76,44 +77,7 @@ def _period_or_404(student: Student, period_id: int) -> Period:
     return db.one_or_404(query)
 
 
-def _stale(form, url: str):
-    """Someone saved in between: say so and reload with what is stored now."""
-    db.session.rollback()
-    flash(
-        _(
-            "Someone else changed this while you were editing. Your changes were not saved; "
-            "the page now shows the current version."
-        ),
-        "error",
-    )
-    return redirect(url)
-
-
-def _field_error(form, error: services.PlanError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
-def _save(form, change, *, stale_url: str, done: str, redirect_to):
-    """Run `change` and commit. Returns the response to send, or None to show the form again.
-
-    A save from a form opened on an older version is refused with a reload (nothing is
-    overwritten); a broken plan rule is shown next to its field, with what was typed kept.
-    """
-    try:
-        change()
-        db.session.commit()
-    except (services.StaleEdit, StaleDataError):
-        return _stale(form, stale_url)
-    except services.PlanError as error:
-        db.session.rollback()
-        _field_error(form, error)
-        return None
-    flash(done, "success")
-    return redirect_to
+_stale, _field_error, _save = editing.stale, editing.field_error, editing.save
 
 
 def _back(student: Student):
@@ -354,7 +318,10 @@ def history(student_id: int):
     student = _student(student_id)
     query = (
         select(CaseEvent)
-        .where(CaseEvent.student_id == student.id)
+        .where(
+            CaseEvent.student_id == student.id,
+            access.case_event_visibility(access.support_view(current_user, student)),
+        )
         .options(joinedload(CaseEvent.user))
         .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
     )
@@ -489,6 +456,8 @@ def write_handover(student_id: int, period_id: int):
     form = HandoverForm(obj=note if request.method == "GET" else None)
     if request.method == "GET" and note is not None:
         form.version.data = note.version_id
+    elif request.method == "GET":
+        form.agreed_support.data = agreed_support_text(current_user, student, to_period)
     url = url_for("journey.write_handover", student_id=student.id, period_id=to_period.id)
     if form.validate_on_submit():
         content = ho.NoteContent(
@@ -573,6 +542,7 @@ def _upcoming(query_for_user, template: str, endpoint: str):
         students=students,
         weeks=weeks,
         labels_status=ho.status_of,
+        with_support=access.students_with_visible_support(current_user, students),
     )
 
 

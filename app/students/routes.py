@@ -32,6 +32,7 @@ from app.models import (
 )
 from app.students import bp
 from app.students.forms import NewStudentForm, StudentSearchForm
+from app.support.queries import record_support_view, support_summary
 
 
 def _search_form() -> StudentSearchForm:
@@ -75,7 +76,15 @@ def index():
             "page": page.page if page.page > 1 else None,
         }
     )
-    return render_template("students/index.html", form=form, page=page, today=today())
+    return render_template(
+        "students/index.html",
+        form=form,
+        page=page,
+        today=today(),
+        with_support=access.students_with_visible_support(
+            current_user, [s.id for s in page.items]
+        ),
+    )
 
 
 @bp.route("/<int:student_id>")
@@ -103,10 +112,14 @@ def show(student_id: int):
         .all()
     )
     transitions = handovers.transitions_of(periods, notes)
+    support = support_summary(current_user, student)
     history = (
         db.session.execute(
             select(CaseEvent)
-            .where(CaseEvent.student_id == student.id)
+            .where(
+                CaseEvent.student_id == student.id,
+                access.case_event_visibility(support.view),
+            )
             .options(joinedload(CaseEvent.user))
             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
             .limit(5)
@@ -115,10 +128,15 @@ def show(student_id: int):
         .all()
     )
     on = today()
-    audit.record_view(student)
+    # One line in the access log; marked "support" when support details were shown.
+    if support.shows_details:
+        record_support_view(student, support)
+    else:
+        audit.record_view(student)
     return render_template(
         "students/show.html",
         student=student,
+        support=support,
         agreements=student.agreements,
         periods=periods,
         transitions=transitions,

@@ -1,0 +1,41 @@
+"""PDF exports: one function renders a `templates/pdf/*.html` page with WeasyPrint.
+
+The data handed in is already authorised. The renderer may fetch only the app's own static
+files (fonts, the stylesheet); any other address (file://, http://, data from a note) is
+refused, so text a user typed can never make the server read a file or call a host.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from flask import current_app, render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# The page's base address; only /static/ below it resolves, and only to app/static.
+BASE_URL = "https://elevsag.invalid/"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    def __init__(self, static_folder: str) -> None:
+        super().__init__(allowed_protocols=("https",), allow_redirects=False)
+        self.root = Path(static_folder).resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        prefix = BASE_URL + "static/"
+        if url.startswith(prefix):
+            path = (self.root / url[len(prefix) :].split("?")[0]).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+        self.refused.append(url)
+        raise ValueError(f"PDF export fetches only the app's own static files, not {url!r}")
+
+
+def render_pdf(template: str, **context) -> bytes:
+    html = render_template(template, **context)
+    fetcher = StaticOnlyFetcher(current_app.static_folder)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()

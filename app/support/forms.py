@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app import labels
+from app.forms import BaseForm, max_length, plain_text, required, strip
+from app.journey.forms import VersionedForm, date_field
+
+_TEXT = 4000
+
+
+def _hours(label) -> DecimalField:
+    return DecimalField(
+        label,
+        places=1,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10000, message=_l("Enter a number of hours from 0 to 10000.")),
+        ],
+    )
+
+
+class NeedForm(VersionedForm):
+    category = SelectField(
+        _l("Category"),
+        coerce=str,
+        validators=[InputRequired(message=_l("Please choose a category."))],
+    )
+    description = TextAreaField(
+        _l("Description"), filters=[strip], validators=[required(), max_length(_TEXT)]
+    )
+    documentation_kind = SelectField(
+        _l("Documentation"), choices=labels.choices(labels.DOCUMENTATION_KIND)
+    )
+    documentation_date = date_field(_l("Date of the documentation"), optional=True)
+    status = SelectField(_l("Status"), choices=labels.choices(labels.SUPPORT_NEED_STATUS))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MeasureForm(VersionedForm):
+    type = SelectField(
+        _l("Type of support"),
+        choices=[("", _l("Choose a type")), *labels.choices(labels.MEASURE_TYPE)],
+        validators=[InputRequired(message=_l("Please choose a type of support."))],
+    )
+    provider = SelectField(_l("Provided by"), choices=labels.choices(labels.MEASURE_PROVIDER))
+    need = SelectField(_l("Support need it answers"), coerce=str, default="")
+    description = TextAreaField(
+        _l("What is agreed"), filters=[strip], validators=[max_length(_TEXT)]
+    )
+    start_date = date_field(_l("From"))
+    end_date = date_field(_l("To"), optional=True)
+    periods = MultiCheckboxField(_l("Periods it covers"), coerce=str, default=[])
+    hours_granted = _hours(_l("Hours granted"))
+    hours_used = _hours(_l("Hours used"))
+    owner = SelectField(
+        _l("Owner"),
+        coerce=str,
+        validators=[InputRequired(message=_l("Please choose who follows up."))],
+    )
+    next_follow_up = date_field(_l("Next follow-up"), optional=True)
+    evaluation = TextAreaField(
+        _l("Evaluation of the effect"), filters=[strip], validators=[max_length(_TEXT)]
+    )
+    status = SelectField(_l("Status"), choices=labels.choices(labels.MEASURE_STATUS))
+
+
+class SpsStepForm(VersionedForm):
+    stage = SelectField(_l("Step"), coerce=str)
+    date = date_field(_l("Date"))
+    note = StringField(
+        _l("Note"), filters=[strip], validators=[Optional(), max_length(500), plain_text]
+    )
+    equipment_returned = SelectField(
+        _l("Equipment returned"),
+        default="",
+        choices=[("", _l("Not relevant")), ("yes", _l("Yes")), ("no", _l("No"))],
+    )
+
+
+class ConsentForm(BaseForm):
+    category = SelectField(
+        _l("What may be shared"),
+        choices=[("", _l("Choose a category")), *labels.choices(labels.CONSENT_CATEGORY)],
+        validators=[InputRequired(message=_l("Please choose what may be shared."))],
+    )
+    recipient = SelectField(
+        _l("With"),
+        coerce=str,
+        validators=[InputRequired(message=_l("Please choose the organisation."))],
+    )
+    valid_from = date_field(_l("From"))
+    valid_to = date_field(_l("To"), optional=True)
+    note = StringField(
+        _l("Note (e.g. how the consent was given)"),
+        filters=[strip],
+        validators=[Optional(), max_length(500), plain_text],
+    )
+    confirmed = BooleanField(
+        _l("The student has given this consent"),
+        validators=[InputRequired(message=_l("Confirm that the student has given the consent."))],
+    )

@@ -1,0 +1,131 @@
+"""What one user may see of one student's support, loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app import audit, labels
+from app.access import SupportView, consented_to, support_view
+from app.extensions import db
+from app.models import (
+    AuditAction,
+    MeasureStatus,
+    Period,
+    PeriodKind,
+    Student,
+    SupportMeasure,
+    SupportNeed,
+    SupportNeedStatus,
+    User,
+)
+
+OPEN_MEASURE = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
+
+
+@dataclass
+class SupportSummary:
+    view: SupportView
+    needs: list[SupportNeed] = field(default_factory=list)  # only those the user may see
+    measures: list[SupportMeasure] = field(default_factory=list)
+    # Active support exists that the user may not see: show only "support is agreed, ask ...".
+    hidden: bool = False
+    contacts: list[User] = field(default_factory=list)
+
+    @property
+    def active_needs(self) -> list[SupportNeed]:
+        return [n for n in self.needs if n.status == SupportNeedStatus.ACTIVE]
+
+    @property
+    def open_measures(self) -> list[SupportMeasure]:
+        return [m for m in self.measures if m.status in OPEN_MEASURE]
+
+    @property
+    def shows_details(self) -> bool:
+        return bool(self.needs or self.measures)
+
+
+def support_summary(user: User, student: Student) -> SupportSummary:
+    """Needs and measures (not their SPS steps or periods: the measure page loads those)."""
+    view = support_view(user, student)
+    needs = (
+        db.session.execute(
+            select(SupportNeed)
+            .where(SupportNeed.student_id == student.id)
+            .options(joinedload(SupportNeed.category), joinedload(SupportNeed.flagged_by))
+            .order_by(SupportNeed.status, SupportNeed.flagged_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    measures = (
+        db.session.execute(
+            select(SupportMeasure)
+            .where(SupportMeasure.student_id == student.id)
+            .options(joinedload(SupportMeasure.owner))
+            .order_by(SupportMeasure.start_date.desc(), SupportMeasure.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    summary = SupportSummary(
+        view,
+        [n for n in needs if view.sees_need(n)],
+        [m for m in measures if view.sees_measure(m)],
+    )
+    hidden_needs = [
+        n for n in needs if n.status == SupportNeedStatus.ACTIVE and not view.sees_need(n)
+    ]
+    hidden_measures = [m for m in measures if m.status in OPEN_MEASURE and not view.sees_measure(m)]
+    if hidden_needs or hidden_measures:
+        summary.hidden = True
+        people = [m.owner for m in hidden_measures] + [n.flagged_by for n in hidden_needs]
+        seen: set[int] = set()
+        for person in people:
+            if person is not None and person.active and person.id not in seen:
+                seen.add(person.id)
+                summary.contacts.append(person)
+    return summary
+
+
+def record_support_view(student: Student, summary: SupportSummary, action=AuditAction.VIEW):
+    """The access log gets a line each time someone is shown support details."""
+    if summary.shows_details:
+        audit.record(action, student=student, criterion="support", commit=True)
+
+
+def agreed_support_text(writer: User, student: Student, to_period: Period) -> str:
+    """The "agreed support" of a new handover note: the open measures the receiving side may
+    see (all of them for the school; by consent for a workplace), and otherwise only that
+    support is agreed and whom to contact."""
+    summary = support_summary(writer, student)
+    measures = summary.open_measures
+    if to_period.kind == PeriodKind.TRAINING:
+        organisation_ids = {to_period.workplace.organisation_id} if to_period.workplace else set()
+        categories = consented_to(student, organisation_ids)
+        shared = [m for m in measures if m.consent_category in categories]
+    else:
+        shared = measures
+    lines = []
+    for m in shared:
+        line = f"- {labels.MEASURE_TYPE[m.type]} ({labels.MEASURE_PROVIDER[m.provider]})"
+        if m.description:
+            line += f": {m.description}"
+        lines.append(line)
+    if len(shared) < len(measures) or summary.hidden:
+        contacts = {m.owner.name for m in measures if m.owner is not None} | {
+            u.name for u in summary.contacts
+        }
+        lines.append(
+            _("Further support is agreed that the student has not consented to share.")
+            + " "
+            + (
+                _("Contact %(names)s at the school.", names=", ".join(sorted(contacts)))
+                if contacts
+                else _("Contact the student's school.")
+            )
+        )
+    return "\n".join(lines)

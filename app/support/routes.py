@@ -1,0 +1,593 @@
+"""Support needs, measures, the SPS application steps, consent, follow-ups and exports.
+
+Every view loads the student through the access module (404 if hidden), then the support
+object scoped to that student (404 if another student's or not visible to this user), then
+checks the right to edit (403).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import access, audit, editing, labels
+from app.access import case_roles_required, get_student_or_404, roles_required, today
+from app.extensions import db
+from app.forms import ButtonForm
+from app.models import (
+    AuditAction,
+    Consent,
+    ConsentCategory,
+    DocumentationKind,
+    MeasureProvider,
+    MeasureStatus,
+    MeasureType,
+    Membership,
+    Organisation,
+    Period,
+    Role,
+    SpsStage,
+    Student,
+    SupportCategory,
+    SupportMeasure,
+    SupportNeed,
+    SupportNeedStatus,
+    TrainingAgreement,
+    User,
+)
+from app.pdf import render_pdf
+from app.support import bp, services
+from app.support.forms import ConsentForm, MeasureForm, NeedForm, SpsStepForm
+from app.support.queries import OPEN_MEASURE, record_support_view, support_summary
+
+
+def _student(student_id: int) -> Student:
+    return get_student_or_404(
+        student_id,
+        joinedload(Student.school),
+        joinedload(Student.programme),
+        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+    )
+
+
+def _editable_student(student_id: int) -> Student:
+    student = _student(student_id)
+    if not access.can_edit_support(current_user, student):
+        abort(403)
+    return student
+
+
+def _need_or_404(student: Student, need_id: int) -> SupportNeed:
+    need = db.one_or_404(
+        select(SupportNeed)
+        .where(SupportNeed.id == need_id, SupportNeed.student_id == student.id)
+        .options(joinedload(SupportNeed.category))
+    )
+    if not access.support_view(current_user, student).sees_need(need):
+        abort(404)
+    return need
+
+
+def _measure_or_404(student: Student, measure_id: int) -> SupportMeasure:
+    measure = db.one_or_404(
+        select(SupportMeasure)
+        .where(SupportMeasure.id == measure_id, SupportMeasure.student_id == student.id)
+        .options(
+            joinedload(SupportMeasure.owner),
+            selectinload(SupportMeasure.periods),
+            selectinload(SupportMeasure.steps),
+        )
+    )
+    if not access.support_view(current_user, student).sees_measure(measure):
+        abort(404)
+    return measure
+
+
+def _overview_url(student: Student) -> str:
+    return url_for("support.overview", student_id=student.id)
+
+
+# --- the student's support page ---------------------------------------------------------------
+
+
+@bp.route("/students/<int:student_id>/support")
+@case_roles_required
+def overview(student_id: int):
+    student = _student(student_id)
+    summary = support_summary(current_user, student)
+    consents = []
+    if summary.view.school:
+        consents = (
+            db.session.execute(
+                select(Consent)
+                .where(Consent.student_id == student.id)
+                .options(
+                    joinedload(Consent.recipient),
+                    joinedload(Consent.recorded_by),
+                    joinedload(Consent.withdrawn_by),
+                )
+                .order_by(Consent.withdrawn_at.is_not(None), Consent.recorded_at.desc())
+            )
+            .scalars()
+            .all()
+        )
+    record_support_view(student, summary)
+    return render_template(
+        "support/overview.html",
+        student=student,
+        summary=summary,
+        consents=consents,
+        button_form=ButtonForm(),
+        today=today(),
+    )
+
+
+# --- support needs ----------------------------------------------------------------------------
+
+
+def _category_choices(current: SupportCategory | None = None) -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(SupportCategory)
+        .where(
+            (SupportCategory.active.is_(True))
+            | (SupportCategory.id == getattr(current, "id", None))
+        )
+        .order_by(SupportCategory.position, SupportCategory.name)
+    ).scalars()
+    locale = str(_locale())
+    return [("", _("Choose a category"))] + [(str(c.id), c.label(locale)) for c in rows]
+
+
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale() or "da"
+
+
+def _need_change(form: NeedForm) -> services.NeedChange | None:
+    category = db.session.get(SupportCategory, int(form.category.data))
+    if category is None:
+        form.category.errors.append(_l("Please choose a category."))
+        return None
+    return services.NeedChange(
+        category=category,
+        description=form.description.data,
+        documentation_kind=DocumentationKind(form.documentation_kind.data),
+        documentation_date=form.documentation_date.data,
+        status=SupportNeedStatus(form.status.data),
+    )
+
+
+def _warn_if_outdated(need: SupportNeed) -> None:
+    if need.documentation_outdated(today()):
+        flash(
+            _("The audiogram is more than 4 years old; SPS needs a newer one."),
+            "warning",
+        )
+
+
+@bp.route("/students/<int:student_id>/support/needs/new", methods=["GET", "POST"])
+@roles_required(*access.SUPPORT_EDIT_ROLES)
+def new_need(student_id: int):
+    student = _editable_student(student_id)
+    form = NeedForm()
+    form.category.choices = _category_choices()
+    if form.validate_on_submit():
+        change = _need_change(form)
+        if change is not None:
+            saved: list[SupportNeed] = []
+            response = editing.save(
+                form,
+                lambda: saved.append(services.flag_need(student, change)),
+                stale_url=request.url,
+                done=_("The support need was recorded."),
+                redirect_to=redirect(_overview_url(student)),
+            )
+            if response:
+                _warn_if_outdated(saved[0])
+                return response
+    return render_template("support/need_form.html", student=student, form=form, need=None)
+
+
+@bp.route("/students/<int:student_id>/support/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@roles_required(*access.SUPPORT_EDIT_ROLES)
+def edit_need(student_id: int, need_id: int):
+    student = _editable_student(student_id)
+    need = _need_or_404(student, need_id)
+    form = NeedForm(obj=need if request.method == "GET" else None)
+    form.category.choices = _category_choices(need.category)
+    if request.method == "GET":
+        form.category.data = str(need.category_id)
+        form.version.data = need.version_id
+    if form.validate_on_submit():
+        change = _need_change(form)
+        if change is not None:
+            response = editing.save(
+                form,
+                lambda: services.change_need(student, need, change, form.seen_version()),
+                stale_url=request.url,
+                done=_("The support need was saved."),
+                redirect_to=redirect(_overview_url(student)),
+            )
+            if response:
+                _warn_if_outdated(need)
+                return response
+    return render_template("support/need_form.html", student=student, form=form, need=need)
+
+
+# --- support measures -------------------------------------------------------------------------
+
+
+def _owner_choices(student: Student) -> list[tuple[str, str]]:
+    """Counsellors and contact teachers at the student's school follow measures up."""
+    users = db.session.execute(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.active.is_(True),
+            Membership.organisation_id == student.school_id,
+            Membership.role.in_([Role.COUNSELLOR, Role.TEACHER]),
+        )
+        .distinct()
+        .order_by(User.name)
+    ).scalars()
+    return [(str(u.id), u.name) for u in users]
+
+
+def _measure_form(student: Student, measure: SupportMeasure | None) -> MeasureForm:
+    form = MeasureForm(obj=measure if request.method == "GET" else None)
+    form.owner.choices = _owner_choices(student)
+    needs = db.session.execute(
+        select(SupportNeed)
+        .where(SupportNeed.student_id == student.id)
+        .options(joinedload(SupportNeed.category))
+        .order_by(SupportNeed.flagged_at)
+    ).scalars()
+    locale = str(_locale())
+    form.need.choices = [("", _("None"))] + [(str(n.id), n.category.label(locale)) for n in needs]
+    periods = db.session.execute(
+        select(Period).where(Period.student_id == student.id).order_by(Period.start_date)
+    ).scalars()
+    form.periods.choices = [
+        (
+            str(p.id),
+            f"{p.title or labels.PERIOD_KIND[p.kind]}"
+            f" ({p.start_date:%d.%m.%Y}–{p.end_date:%d.%m.%Y})",
+        )
+        for p in periods
+    ]
+    if request.method == "GET":
+        if measure is None:
+            form.owner.data = str(current_user.id)
+            form.start_date.data = today()
+        else:
+            form.owner.data = str(measure.owner_id or "")
+            form.need.data = str(measure.need_id or "")
+            form.periods.data = [str(p.id) for p in measure.periods]
+            form.version.data = measure.version_id
+    return form
+
+
+def _measure_change(form: MeasureForm, student: Student) -> services.MeasureChange:
+    need = None
+    if form.need.data:
+        need = db.session.execute(
+            select(SupportNeed).where(
+                SupportNeed.id == int(form.need.data), SupportNeed.student_id == student.id
+            )
+        ).scalar_one()
+    period_ids = [int(p) for p in form.periods.data]
+    periods = (
+        db.session.execute(
+            select(Period).where(Period.id.in_(period_ids), Period.student_id == student.id)
+        )
+        .scalars()
+        .all()
+        if period_ids
+        else []
+    )
+    return services.MeasureChange(
+        type=MeasureType(form.type.data),
+        provider=MeasureProvider(form.provider.data),
+        need=need,
+        description=form.description.data,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        periods=list(periods),
+        hours_granted=form.hours_granted.data,
+        hours_used=form.hours_used.data,
+        owner=db.session.get(User, int(form.owner.data)),
+        next_follow_up=form.next_follow_up.data,
+        evaluation=form.evaluation.data,
+        status=MeasureStatus(form.status.data),
+    )
+
+
+@bp.route("/students/<int:student_id>/support/measures/new", methods=["GET", "POST"])
+@roles_required(*access.SUPPORT_EDIT_ROLES)
+def new_measure(student_id: int):
+    student = _editable_student(student_id)
+    form = _measure_form(student, None)
+    if form.validate_on_submit():
+        response = editing.save(
+            form,
+            lambda: services.add_measure(student, _measure_change(form, student)),
+            stale_url=request.url,
+            done=_("The support measure was recorded."),
+            redirect_to=redirect(_overview_url(student)),
+        )
+        if response:
+            return response
+    return render_template("support/measure_form.html", student=student, form=form, measure=None)
+
+
+@bp.route(
+    "/students/<int:student_id>/support/measures/<int:measure_id>/edit", methods=["GET", "POST"]
+)
+@roles_required(*access.SUPPORT_EDIT_ROLES)
+def edit_measure(student_id: int, measure_id: int):
+    student = _editable_student(student_id)
+    measure = _measure_or_404(student, measure_id)
+    form = _measure_form(student, measure)
+    if form.validate_on_submit():
+        response = editing.save(
+            form,
+            lambda: services.change_measure(
+                student, measure, _measure_change(form, student), form.seen_version()
+            ),
+            stale_url=request.url,
+            done=_("The support measure was saved."),
+            redirect_to=redirect(
+                url_for("support.measure", student_id=student.id, measure_id=measure.id)
+            ),
+        )
+        if response:
+            return response
+    return render_template("support/measure_form.html", student=student, form=form, measure=measure)
+
+
+def _step_form(measure: SupportMeasure) -> SpsStepForm:
+    form = SpsStepForm()
+    form.stage.choices = [(s.value, labels.SPS_STAGE[s]) for s in services.next_stages(measure)]
+    if request.method == "GET":
+        form.version.data = measure.version_id
+        form.date.data = today()
+    return form
+
+
+@bp.route("/students/<int:student_id>/support/measures/<int:measure_id>")
+@case_roles_required
+def measure(student_id: int, measure_id: int):
+    student = _student(student_id)
+    measure = _measure_or_404(student, measure_id)
+    audit.record(AuditAction.VIEW, student=student, obj=measure, criterion="support", commit=True)
+    return render_template(
+        "support/measure.html",
+        student=student,
+        measure=measure,
+        step_form=_step_form(measure),
+        can_edit=access.can_edit_support(current_user, student),
+        today=today(),
+    )
+
+
+@bp.route("/students/<int:student_id>/support/measures/<int:measure_id>/sps", methods=["POST"])
+@roles_required(*access.SUPPORT_EDIT_ROLES)
+def add_sps_step(student_id: int, measure_id: int):
+    student = _editable_student(student_id)
+    measure = _measure_or_404(student, measure_id)
+    if not measure.is_sps:
+        abort(404)
+    form = _step_form(measure)
+    url = url_for("support.measure", student_id=student.id, measure_id=measure.id)
+    if form.validate_on_submit():
+        returned = {"yes": True, "no": False}.get(form.equipment_returned.data)
+        response = editing.save(
+            form,
+            lambda: services.add_sps_step(
+                student,
+                measure,
+                SpsStage(form.stage.data),
+                form.date.data,
+                form.note.data or "",
+                returned,
+                form.seen_version(),
+            ),
+            stale_url=url,
+            done=_("The step was recorded."),
+            redirect_to=redirect(url),
+        )
+        if response:
+            return response
+    return render_template(
+        "support/measure.html",
+        student=student,
+        measure=measure,
+        step_form=form,
+        can_edit=True,
+        today=today(),
+    )
+
+
+# --- consent ----------------------------------------------------------------------------------
+
+
+def _recipient_choices(student: Student) -> list[tuple[str, str]]:
+    """The student's employers: the organisations whose staff and supervisors see the student."""
+    employers = {a.employer for a in student.agreements}
+    return [("", _("Choose an organisation"))] + [
+        (str(o.id), o.name) for o in sorted(employers, key=lambda o: o.name)
+    ]
+
+
+@bp.route("/students/<int:student_id>/consents/new", methods=["GET", "POST"])
+@roles_required(*access.SUPPORT_EDIT_ROLES)
+def new_consent(student_id: int):
+    student = _editable_student(student_id)
+    form = ConsentForm()
+    form.recipient.choices = _recipient_choices(student)
+    if request.method == "GET":
+        form.valid_from.data = today()
+    if form.validate_on_submit():
+        recipient = db.session.get(Organisation, int(form.recipient.data))
+        response = editing.save(
+            form,
+            lambda: services.give_consent(
+                student,
+                ConsentCategory(form.category.data),
+                recipient,
+                form.valid_from.data,
+                form.valid_to.data,
+                form.note.data or "",
+            ),
+            stale_url=request.url,
+            done=_("The consent was recorded."),
+            redirect_to=redirect(_overview_url(student) + "#consents"),
+        )
+        if response:
+            return response
+    return render_template("support/consent_form.html", student=student, form=form)
+
+
+@bp.route("/students/<int:student_id>/consents/<int:consent_id>/withdraw", methods=["POST"])
+@roles_required(*access.SUPPORT_EDIT_ROLES)
+def withdraw_consent(student_id: int, consent_id: int):
+    student = _editable_student(student_id)
+    consent = db.one_or_404(
+        select(Consent)
+        .where(Consent.id == consent_id, Consent.student_id == student.id)
+        .options(joinedload(Consent.recipient))
+    )
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_consent(student, consent)
+        db.session.commit()
+        flash(_("The consent was withdrawn. It stops access at once."), "success")
+    except editing.RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(_overview_url(student) + "#consents")
+
+
+# --- my follow-ups ----------------------------------------------------------------------------
+
+
+@bp.route("/follow-ups")
+@roles_required(*access.SUPPORT_EDIT_ROLES, Role.TEACHER)
+def follow_ups():
+    """Measures I own whose follow-up is due within two weeks or overdue."""
+    query = (
+        select(SupportMeasure)
+        .join(Student, Student.id == SupportMeasure.student_id)
+        .where(
+            SupportMeasure.owner_id == current_user.id,
+            SupportMeasure.status.in_(OPEN_MEASURE),
+            SupportMeasure.next_follow_up.is_not(None),
+            SupportMeasure.next_follow_up <= services.follow_up_horizon(),
+            access.student_visibility(current_user),
+            Student.school_id.in_(current_user.organisation_ids(*access.SUPPORT_READ_ROLES)),
+        )
+        .options(joinedload(SupportMeasure.student).joinedload(Student.programme))
+        .order_by(SupportMeasure.next_follow_up, SupportMeasure.id)
+    )
+    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    audit.record_search({"list": "follow-ups"})
+    return render_template("support/follow_ups.html", page=page, today=today())
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+@bp.route("/students/<int:student_id>/support.pdf")
+@case_roles_required
+def support_pdf(student_id: int):
+    student = _student(student_id)
+    summary = support_summary(current_user, student)
+    record_support_view(student, summary, AuditAction.EXPORT)
+    if not summary.shows_details:
+        audit.record(AuditAction.EXPORT, student=student, commit=True)
+    pdf = render_pdf(
+        "pdf/support.html",
+        student=student,
+        summary=summary,
+        printed_by=current_user,
+        today=today(),
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="stoette-{student.student_number}.pdf"'
+        },
+    )
+
+
+@bp.route("/students/<int:student_id>/support.csv")
+@case_roles_required
+def support_csv(student_id: int):
+    student = _student(student_id)
+    summary = support_summary(current_user, student)
+    record_support_view(student, summary, AuditAction.EXPORT)
+    if not summary.shows_details:
+        audit.record(AuditAction.EXPORT, student=student, commit=True)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([_("Kind"), _("Type"), _("Description"), _("From"), _("To"), _("Status")])
+    locale = str(_locale())
+    for need in summary.needs:
+        writer.writerow(
+            safe_row(
+                _("Support need"),
+                need.category.label(locale),
+                need.description,
+                need.flagged_at.date().isoformat(),
+                need.resolved_on.isoformat() if need.resolved_on else "",
+                labels.SUPPORT_NEED_STATUS[need.status],
+            )
+        )
+    for m in summary.measures:
+        writer.writerow(
+            safe_row(
+                _("Support measure"),
+                labels.MEASURE_TYPE[m.type],
+                m.description,
+                m.start_date.isoformat(),
+                m.end_date.isoformat() if m.end_date else "",
+                labels.MEASURE_STATUS[m.status],
+            )
+        )
+    if summary.hidden:
+        names = ", ".join(u.name for u in summary.contacts)
+        writer.writerow(safe_row(_("Support is agreed"), "", names, "", "", ""))
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="stoette-{student.student_number}.csv"'
+        },
+    )
+
+
+def safe_row(*values) -> list[str]:
+    """Spreadsheet programs run a cell that starts with = + - @ as a formula: defuse it."""
+    return [
+        "'" + str(v) if str(v)[:1] in ("=", "+", "-", "@", "\t", "\r") else str(v) for v in values
+    ]

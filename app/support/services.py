@@ -1,0 +1,336 @@
+"""Changes to support needs, measures, SPS steps and consents. Each one is attributed, goes into
+the case history under its data category, and into the access log. The caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import audit
+from app.access import today
+from app.editing import RuleError, StaleEdit
+from app.extensions import db
+from app.journey.services import log
+from app.models import (
+    AuditAction,
+    CaseEventKind,
+    Consent,
+    ConsentCategory,
+    DocumentationKind,
+    MeasureProvider,
+    MeasureStatus,
+    MeasureType,
+    Organisation,
+    Period,
+    SpsStage,
+    SpsStep,
+    Student,
+    SupportCategory,
+    SupportMeasure,
+    SupportNeed,
+    SupportNeedStatus,
+    User,
+)
+from app.models.base import utcnow
+
+
+def _check_version(obj, seen_version: int | None) -> None:
+    if seen_version is not None and obj.version_id != seen_version:
+        raise StaleEdit()
+
+
+def need_category(need: SupportNeed) -> ConsentCategory:
+    """The consent that lets the workplace see this need (health data needs its own)."""
+    return ConsentCategory.HEALTH if need.category.health_data else ConsentCategory.SUPPORT_NEEDS
+
+
+# --- support needs ----------------------------------------------------------------------------
+
+
+@dataclass
+class NeedChange:
+    category: SupportCategory
+    description: str
+    documentation_kind: DocumentationKind
+    documentation_date: date | None
+    status: SupportNeedStatus
+
+
+def _check_need(change: NeedChange) -> None:
+    if change.documentation_date and change.documentation_date > today():
+        raise RuleError(_("The documentation date cannot be in the future."), "documentation_date")
+    if change.documentation_kind != DocumentationKind.NONE and not change.documentation_date:
+        raise RuleError(_("Please enter the date of the documentation."), "documentation_date")
+
+
+def flag_need(student: Student, change: NeedChange, user: User | None = None) -> SupportNeed:
+    _check_need(change)
+    user = user or current_user
+    need = SupportNeed(student_id=student.id, flagged_by_id=user.id)
+    _apply_need(need, change)
+    db.session.add(need)
+    db.session.flush()
+    log(
+        student,
+        CaseEventKind.SUPPORT_NEED_FLAGGED,
+        user,
+        data_category=need_category(need),
+        category=need.category.name,
+    )
+    return need
+
+
+def change_need(student: Student, need: SupportNeed, change: NeedChange, seen_version: int) -> None:
+    _check_version(need, seen_version)
+    _check_need(change)
+    was_active = need.status == SupportNeedStatus.ACTIVE
+    _apply_need(need, change)
+    resolved = was_active and need.status == SupportNeedStatus.RESOLVED
+    log(
+        student,
+        CaseEventKind.SUPPORT_NEED_RESOLVED if resolved else CaseEventKind.SUPPORT_NEED_CHANGED,
+        data_category=need_category(need),
+        category=need.category.name,
+    )
+
+
+def _apply_need(need: SupportNeed, change: NeedChange) -> None:
+    need.category = change.category
+    need.description = change.description
+    need.documentation_kind = change.documentation_kind
+    need.documentation_date = change.documentation_date
+    if change.status == SupportNeedStatus.RESOLVED and need.status != change.status:
+        need.resolved_on = today()
+    elif change.status == SupportNeedStatus.ACTIVE:
+        need.resolved_on = None
+    need.status = change.status
+
+
+# --- support measures -------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureChange:
+    type: MeasureType
+    provider: MeasureProvider
+    need: SupportNeed | None
+    description: str
+    start_date: date
+    end_date: date | None
+    periods: list[Period]
+    hours_granted: Decimal | None
+    hours_used: Decimal | None
+    owner: User | None
+    next_follow_up: date | None
+    evaluation: str
+    status: MeasureStatus
+
+
+def _check_measure(change: MeasureChange, measure: SupportMeasure | None) -> None:
+    if change.end_date and change.end_date < change.start_date:
+        raise RuleError(_("The end date must be on or after the start date."), "end_date")
+    if change.hours_used is not None and change.hours_granted is None:
+        raise RuleError(_("Enter the hours granted before the hours used."), "hours_granted")
+    if (
+        change.hours_used is not None
+        and change.hours_granted is not None
+        and change.hours_used > change.hours_granted
+    ):
+        raise RuleError(
+            _(
+                "Hours used cannot be more than the hours granted (%(hours)s).",
+                hours=f"{change.hours_granted:g}",
+            ),
+            "hours_used",
+        )
+    changed_follow_up = measure is None or measure.next_follow_up != change.next_follow_up
+    if change.next_follow_up and changed_follow_up and change.next_follow_up < today():
+        raise RuleError(_("The follow-up date cannot be in the past."), "next_follow_up")
+
+
+def add_measure(student: Student, change: MeasureChange, user: User | None = None):
+    _check_measure(change, None)
+    user = user or current_user
+    measure = SupportMeasure(student_id=student.id, created_by_id=user.id)
+    _apply_measure(measure, change)
+    db.session.add(measure)
+    db.session.flush()
+    log(
+        student,
+        CaseEventKind.MEASURE_ADDED,
+        user,
+        data_category=measure.consent_category,
+        measure=measure.type.value,
+    )
+    return measure
+
+
+def change_measure(
+    student: Student, measure: SupportMeasure, change: MeasureChange, seen_version: int
+) -> None:
+    _check_version(measure, seen_version)
+    _check_measure(change, measure)
+    _apply_measure(measure, change)
+    log(
+        student,
+        CaseEventKind.MEASURE_CHANGED,
+        data_category=measure.consent_category,
+        measure=measure.type.value,
+    )
+
+
+def _apply_measure(measure: SupportMeasure, change: MeasureChange) -> None:
+    for name in (
+        "type",
+        "provider",
+        "need",
+        "description",
+        "start_date",
+        "end_date",
+        "hours_granted",
+        "hours_used",
+        "owner",
+        "next_follow_up",
+        "evaluation",
+        "status",
+    ):
+        setattr(measure, name, getattr(change, name))
+    measure.periods = change.periods
+
+
+# --- the SPS application ----------------------------------------------------------------------
+
+# Which steps may follow the step reached (None: no step yet).
+NEXT_STAGES: dict[SpsStage | None, tuple[SpsStage, ...]] = {
+    None: (SpsStage.AUTHORISATION_SIGNED,),
+    SpsStage.AUTHORISATION_SIGNED: (SpsStage.DOCUMENTATION_COMPLETE,),
+    SpsStage.DOCUMENTATION_COMPLETE: (SpsStage.APPLIED,),
+    SpsStage.APPLIED: (SpsStage.GRANTED, SpsStage.REFUSED),
+    SpsStage.GRANTED: (SpsStage.IN_USE, SpsStage.ENDED),
+    SpsStage.REFUSED: (),
+    SpsStage.IN_USE: (SpsStage.ENDED,),
+    SpsStage.ENDED: (),
+}
+DECISIONS = (SpsStage.GRANTED, SpsStage.REFUSED)
+# Equipment is lent (IT package); it is returned when the support ends.
+EQUIPMENT_TYPES = frozenset({MeasureType.IT_PACKAGE})
+
+
+def next_stages(measure: SupportMeasure) -> tuple[SpsStage, ...]:
+    return NEXT_STAGES[measure.sps_stage] if measure.is_sps else ()
+
+
+def add_sps_step(
+    student: Student,
+    measure: SupportMeasure,
+    stage: SpsStage,
+    on: date,
+    note: str,
+    equipment_returned: bool | None,
+    seen_version: int,
+) -> SpsStep:
+    _check_version(measure, seen_version)
+    if stage not in next_stages(measure):
+        raise RuleError(_("This step cannot follow the step the application has reached."), "stage")
+    if on > today():
+        raise RuleError(_("A step cannot be recorded with a date in the future."), "date")
+    previous = measure.steps[-1] if measure.steps else None
+    if previous is not None and on < previous.on_date:
+        raise RuleError(
+            _(
+                "The date cannot be before the previous step (%(date)s).",
+                date=previous.on_date.strftime("%d.%m.%Y"),
+            ),
+            "date",
+        )
+    if stage in DECISIONS:
+        applied = measure.step(SpsStage.APPLIED)
+        if applied is not None and on < applied.on_date:
+            raise RuleError(_("The decision date cannot be before the application date."), "date")
+    if stage == SpsStage.ENDED and measure.type in EQUIPMENT_TYPES and equipment_returned is None:
+        raise RuleError(_("Say whether the equipment was returned."), "equipment_returned")
+    step = SpsStep(
+        stage=stage,
+        on_date=on,
+        note=note,
+        equipment_returned=equipment_returned if stage == SpsStage.ENDED else None,
+        recorded_by_id=current_user.id,
+    )
+    measure.steps.append(step)
+    measure.sps_stage = stage
+    if stage == SpsStage.IN_USE:
+        measure.status = MeasureStatus.ACTIVE
+    elif stage in (SpsStage.ENDED, SpsStage.REFUSED):
+        measure.status = MeasureStatus.ENDED if stage == SpsStage.ENDED else MeasureStatus.CANCELLED
+    # The version changes with each step, so two people cannot record the same step at once.
+    measure.updated_at = utcnow()
+    log(
+        student,
+        CaseEventKind.SPS_STEP,
+        data_category=ConsentCategory.SPS,
+        measure=measure.type.value,
+        stage=stage.value,
+        date=on.isoformat(),
+    )
+    return step
+
+
+# --- consent ----------------------------------------------------------------------------------
+
+
+def give_consent(
+    student: Student,
+    category: ConsentCategory,
+    recipient: Organisation,
+    valid_from: date,
+    valid_to: date | None,
+    note: str,
+) -> Consent:
+    if valid_to is not None and valid_to < valid_from:
+        raise RuleError(_("The end date must be on or after the start date."), "valid_to")
+    if valid_to is not None and valid_to < today():
+        raise RuleError(_("The consent would already have ended."), "valid_to")
+    consent = Consent(
+        student_id=student.id,
+        category=category,
+        recipient_id=recipient.id,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        note=note,
+        recorded_by_id=current_user.id,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    log(
+        student,
+        CaseEventKind.CONSENT_GIVEN,
+        data_category=category,
+        category=category.value,
+        recipient=recipient.name,
+    )
+    audit.record(AuditAction.CREATE, student=student, obj=consent)
+    return consent
+
+
+def withdraw_consent(student: Student, consent: Consent) -> None:
+    if consent.withdrawn_at is not None:
+        raise RuleError(_("The consent has already been withdrawn."))
+    consent.withdrawn_at = utcnow()
+    consent.withdrawn_by_id = current_user.id
+    log(
+        student,
+        CaseEventKind.CONSENT_WITHDRAWN,
+        data_category=consent.category,
+        category=consent.category.value,
+        recipient=consent.recipient.name,
+    )
+    audit.record(AuditAction.UPDATE, student=student, obj=consent)
+
+
+def follow_up_horizon() -> date:
+    """ "My follow-ups" lists what is due within two weeks, and everything overdue."""
+    return today() + timedelta(days=14)
