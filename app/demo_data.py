@@ -12,7 +12,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from itertools import pairwise
 
 from sqlalchemy import delete, select
@@ -23,11 +24,17 @@ from app.journey.handovers import is_transition, sending_organisation_id
 from app.journey.programmes import ensure_programmes
 from app.journey.services import plan_from_template, template_for
 from app.models import (
+    SPS_TYPES,
     AgreementKind,
     CaseEvent,
     CaseEventKind,
+    Consent,
+    ConsentCategory,
+    DocumentationKind,
     DropoutReason,
     HandoverNote,
+    MeasureStatus,
+    MeasureType,
     Membership,
     Organisation,
     OrganisationKind,
@@ -35,8 +42,13 @@ from app.models import (
     PeriodStatus,
     ProgrammeLevel,
     Role,
+    SpsStage,
+    SpsStep,
     Student,
     StudentStatus,
+    SupportCategory,
+    SupportMeasure,
+    SupportNeed,
     TrainingAgreement,
     TrainingArea,
     User,
@@ -44,6 +56,7 @@ from app.models import (
     WorkplaceKind,
 )
 from app.models.base import Base, utcnow
+from app.support.categories import ensure_support_categories
 
 __all__ = [
     "DEMO_LOGINS",
@@ -261,6 +274,7 @@ def load(
     report = progress or (lambda label, done, total: None)
 
     programmes = ensure_programmes()
+    ensure_support_categories()
     templates = {code: template_for(p.id) for code, p in programmes.items()}
     schools, municipalities, workplaces = _organisations(rng)
     organisations = len(schools) + len(municipalities)
@@ -278,7 +292,7 @@ def load(
         school_code, school, served = _pick_school(rng, schools)
         code = _weighted(rng, PROGRAMME_MIX)
         employer = municipalities[rng.choice(served)]
-        _student(
+        student = _student(
             rng,
             n,
             today,
@@ -291,6 +305,13 @@ def load(
             counsellor,
             teacher if school_code == "SOSU-FYN" else None,
         )
+        # The demo counsellor works at SOSU Fyn: support is recorded for some of its students.
+        if (
+            school_code == "SOSU-FYN"
+            and student.status == StudentStatus.ACTIVE
+            and rng.random() < 0.25
+        ):
+            _support(rng, student, today, counsellor, employer)
         created += 1
         if n % 25 == 0 or n == students:
             db.session.flush()
@@ -627,7 +648,110 @@ def _arrivals_for_demo_supervisor(
                     author_organisation_id=school.id,
                 )
             )
+        if n == 1:  # dyslexia with an IT package, shared with Odense by consent
+            _support(rng, student, today, counsellor, odense, category="dyslexia", consent=True)
+        elif n == 2:  # ADHD with a mentor, not shared: the supervisor sees whom to ask
+            _support(rng, student, today, counsellor, odense, category="adhd", consent=False)
         _past_handovers(student, periods, today, counsellor)
+
+
+# Support needs, and the measures that answer them (the first is an SPS measure).
+_SUPPORT_FOR = {
+    "dyslexia": (MeasureType.IT_PACKAGE, "Bærbar med AppWriter og oplæsning af tekster."),
+    "dyscalculia": (MeasureType.SPS_STUDY_SUPPORT, "Studiestøttetimer til medicinregning."),
+    "hearing": (MeasureType.INTERPRETER, "Skrivetolk ved undervisning i store hold."),
+    "adhd": (MeasureType.MENTOR, "Mentor hver anden uge; faste rammer for dagen."),
+    "danish_second_language": (MeasureType.LANGUAGE_SUPPORT, "Sprogstøtte to timer om ugen."),
+    "social": (MeasureType.EXTRA_GUIDANCE, "Ekstra vejledningssamtaler om økonomi og bolig."),
+}
+
+
+def _support(rng, student, today, counsellor, employer, category=None, consent=None) -> None:
+    """A support need, its measure (SPS with its application steps), and maybe a consent."""
+    code = category or rng.choice(list(_SUPPORT_FOR))
+    kind, text = _SUPPORT_FOR[code]
+    support_category = _category(code)
+    flagged = max(student.start_date, today - timedelta(days=rng.randint(20, 200)))
+    documentation = {
+        "dyslexia": DocumentationKind.DYSLEXIA_TEST,
+        "hearing": DocumentationKind.AUDIOGRAM,
+    }.get(code, DocumentationKind.NONE)
+    need = SupportNeed(
+        student_id=student.id,
+        category=support_category,
+        description=text.split(";")[0].split(".")[0] + " – aftalt med eleven.",
+        documentation_kind=documentation,
+        documentation_date=None
+        if documentation == DocumentationKind.NONE
+        else flagged - timedelta(days=rng.randint(30, 2000)),
+        flagged_by_id=counsellor.id,
+    )
+    sps = kind in SPS_TYPES
+    measure = SupportMeasure(
+        student_id=student.id,
+        need=need,
+        type=kind,
+        description=text,
+        start_date=flagged + timedelta(days=21),
+        hours_granted=Decimal(20) if sps else None,
+        hours_used=Decimal(rng.randint(0, 12)) if sps else None,
+        owner_id=counsellor.id,
+        created_by_id=counsellor.id,
+        next_follow_up=today + timedelta(days=rng.randint(-5, 40)),
+        status=MeasureStatus.ACTIVE,
+    )
+    db.session.add_all([need, measure])
+    need_data = (
+        ConsentCategory.HEALTH if support_category.health_data else ConsentCategory.SUPPORT_NEEDS
+    )
+    measure_data = ConsentCategory.SPS if sps else ConsentCategory.SUPPORT_NEEDS
+    events = [
+        (flagged, CaseEventKind.SUPPORT_NEED_FLAGGED, need_data, {"category": need.category.name}),
+        (measure.start_date, CaseEventKind.MEASURE_ADDED, measure_data, {"measure": kind.value}),
+    ]
+    if sps:
+        for n, stage in enumerate(
+            (
+                SpsStage.AUTHORISATION_SIGNED,
+                SpsStage.DOCUMENTATION_COMPLETE,
+                SpsStage.APPLIED,
+                SpsStage.GRANTED,
+                SpsStage.IN_USE,
+            )
+        ):
+            on = min(flagged + timedelta(days=4 * n + 1), today)
+            measure.steps.append(SpsStep(stage=stage, on_date=on, recorded_by_id=counsellor.id))
+        measure.sps_stage = SpsStage.IN_USE
+    if rng.random() < 0.5 if consent is None else consent:
+        db.session.add(
+            Consent(
+                student_id=student.id,
+                category=measure_data,
+                recipient_id=employer.id,
+                valid_from=flagged,
+                note="Givet ved vejledningssamtale.",
+                recorded_by_id=counsellor.id,
+            )
+        )
+        details = {"category": measure_data.value, "recipient": employer.name}
+        events.append((flagged, CaseEventKind.CONSENT_GIVEN, measure_data, details))
+    for on, event_kind, data_category, details in events:
+        db.session.add(
+            CaseEvent(
+                student_id=student.id,
+                user_id=counsellor.id,
+                kind=event_kind,
+                details=details,
+                data_category=data_category.value,
+                at=datetime.combine(min(on, today), time(10), tzinfo=UTC),
+            )
+        )
+
+
+def _category(code: str) -> SupportCategory:
+    return db.session.execute(
+        select(SupportCategory).where(SupportCategory.code == code)
+    ).scalar_one()
 
 
 def demo_users_exist() -> bool:

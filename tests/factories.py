@@ -11,7 +11,13 @@ from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import (
     AgreementKind,
+    Consent,
+    ConsentCategory,
+    DocumentationKind,
     HandoverNote,
+    MeasureProvider,
+    MeasureStatus,
+    MeasureType,
     Membership,
     Notification,
     NotificationKind,
@@ -25,12 +31,16 @@ from app.models import (
     Role,
     Student,
     StudentStatus,
+    SupportCategory,
+    SupportMeasure,
+    SupportNeed,
     TemplatePeriod,
     TrainingAgreement,
     User,
     Workplace,
     WorkplaceKind,
 )
+from app.support.categories import ensure_support_categories
 
 PASSWORD = "korrekt-hest-batteri-42"
 _seq = itertools.count(1)
@@ -176,6 +186,11 @@ class Side:
     training_period: Period
     note: HandoverNote
     users: dict[Role, User] = field(default_factory=dict)
+    # Dyslexia with an SPS IT package; the consent to the municipality was withdrawn, so by
+    # default the workplace side sees no support details.
+    need: SupportNeed | None = None
+    measure: SupportMeasure | None = None
+    consent: Consent | None = None
 
 
 @dataclass
@@ -249,10 +264,84 @@ def _side(label: str) -> Side:
     side.users[Role.SUPERVISOR] = user(
         Role.SUPERVISOR, municipality, wp, email=f"supervisor.{label.lower()}@example.org"
     )
+    counsellor = side.users[Role.COUNSELLOR]
+    side.need = support_need(s, "dyslexia", counsellor, f"Ordblind, side {label}")
+    side.measure = support_measure(
+        s, MeasureType.IT_PACKAGE, counsellor, f"Bærbar med AppWriter, side {label}", side.need
+    )
+    side.consent = consent(s, ConsentCategory.SPS, municipality, counsellor)
+    side.consent.withdrawn_at = side.consent.recorded_at
     return side
 
 
+def category(code: str) -> SupportCategory:
+    return db.session.query(SupportCategory).filter_by(code=code).one()
+
+
+def support_need(
+    s: Student, category_code: str, by: User, description: str = "Beskrivelse"
+) -> SupportNeed:
+    need = SupportNeed(
+        student_id=s.id,
+        category=category(category_code),
+        description=description,
+        documentation_kind=DocumentationKind.NONE,
+        flagged_by_id=by.id,
+    )
+    db.session.add(need)
+    db.session.flush()
+    return need
+
+
+def support_measure(
+    s: Student,
+    kind: MeasureType,
+    owner: User,
+    description: str = "",
+    need: SupportNeed | None = None,
+    follow_up: date | None = None,
+    status: MeasureStatus = MeasureStatus.ACTIVE,
+) -> SupportMeasure:
+    measure = SupportMeasure(
+        student_id=s.id,
+        type=kind,
+        provider=MeasureProvider.SCHOOL,
+        description=description,
+        need=need,
+        start_date=date.today() - timedelta(days=30),
+        owner_id=owner.id,
+        created_by_id=owner.id,
+        next_follow_up=follow_up,
+        status=status,
+    )
+    db.session.add(measure)
+    db.session.flush()
+    return measure
+
+
+def consent(
+    s: Student,
+    kind: ConsentCategory,
+    recipient: Organisation,
+    by: User,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> Consent:
+    c = Consent(
+        student_id=s.id,
+        category=kind,
+        recipient_id=recipient.id,
+        valid_from=valid_from or date.today() - timedelta(days=1),
+        valid_to=valid_to,
+        recorded_by_id=by.id,
+    )
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
 def build_world() -> World:
+    ensure_support_categories()
     a, b = _side("A"), _side("B")
     analyst = user(Role.ANALYST, a.municipality, email="analyst@example.org")
     system_admin = user(Role.SYSTEM_ADMIN, email="sysadmin@example.org")

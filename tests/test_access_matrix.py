@@ -25,6 +25,8 @@ EMPLOYER_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.MUNICIPALITY_ADMIN})
 NOBODY: frozenset[Role] = frozenset()
 PLAN_EDITORS = SCHOOL_ROLES | {Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN}
 RECEIVERS = frozenset({Role.SUPERVISOR, Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN})
+COUNSELLOR = frozenset({Role.COUNSELLOR})
+SUPPORT_READERS = frozenset({Role.COUNSELLOR, Role.TEACHER})
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,28 @@ MATRIX: dict[str, Allowed] = {
     ),
     "journey.notifications": Allowed(own=ALL, other=ALL),
     "journey.open_notification": Allowed(own=CASE),
+    # Support: the page and its exports show each viewer what they may see (the workplace
+    # side, without consent, only that support is agreed); only the counsellor records.
+    "support.overview": Allowed(own=CASE),
+    "support.support_pdf": Allowed(own=CASE),
+    "support.support_csv": Allowed(own=CASE),
+    "support.measure": Allowed(own=SUPPORT_READERS),
+    "support.new_need": Allowed(own=COUNSELLOR),
+    "support.edit_need": Allowed(own=COUNSELLOR),
+    "support.new_measure": Allowed(own=COUNSELLOR),
+    "support.edit_measure": Allowed(own=COUNSELLOR),
+    "support.add_sps_step": Allowed(own=COUNSELLOR),
+    "support.new_consent": Allowed(own=COUNSELLOR),
+    "support.withdraw_consent": Allowed(own=COUNSELLOR),
+    "support.follow_ups": Allowed(own=SUPPORT_READERS, other=SUPPORT_READERS),
+    "admin.support_categories": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.new_support_category": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.edit_support_category": Allowed(own=SYSTEM, other=SYSTEM),
 }
 
 # Requests that change or end something run last, so they do not spoil the others.
 LAST = (
+    "support.withdraw_consent",
     "journey.delete_period",
     "admin.delete_template_period",
     "admin.delete_membership",
@@ -131,6 +151,14 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = side.workplace.id
         elif name == "user_id":
             values[name] = _target_user(side, role).id
+        elif name == "need_id":
+            values[name] = side.need.id
+        elif name == "measure_id":
+            values[name] = side.measure.id
+        elif name == "consent_id":
+            values[name] = side.consent.id
+        elif name == "category_id":
+            values[name] = side.need.category_id
         elif name == "membership_id":
             values[name] = _target_user(side, role).memberships[0].id
         else:  # pragma: no cover - a new kind of argument needs a value here

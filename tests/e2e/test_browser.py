@@ -141,3 +141,79 @@ def test_handover_note_written_read_and_acknowledged(live_server, page, browser_
     page.goto(live_server + handover_path)
     expect(page.get_by_test_id("acknowledged")).to_contain_text(supervisor.name)
     browser_problems.assert_none()
+
+
+def test_consent_decides_what_the_supervisor_sees_of_the_support(
+    live_server, page, browser_problems, world
+):
+    """A counsellor flags dyslexia, logs an IT package and records consent for the
+    municipality; the supervisor then sees the IT package, and after withdrawal does not."""
+    counsellor, supervisor = world.user(Role.COUNSELLOR), world.user(Role.SUPERVISOR)
+    student = factories.student(
+        world.a.school,
+        first_name="Sofie",
+        last_name="Støttesen",
+        employer=world.a.municipality,
+        training_at=world.a.workplace,
+    )
+    db.session.commit()
+    support_url = f"{live_server}/students/{student.id}/support"
+    base = f"/students/{student.id}"
+
+    log_in(page, live_server, counsellor.email, factories.PASSWORD)
+    page.goto(support_url)
+    click_and_wait(
+        page,
+        page.locator(f"a[href='{base}/support/needs/new']"),
+        path_is(f"{base}/support/needs/new"),
+    )
+    page.locator("#category").select_option(str(factories.category("dyslexia").id))
+    page.locator("#description").fill("Ordblind; har brug for oplæsning.")
+    page.locator("#documentation_kind").select_option("dyslexia_test")
+    page.locator("#documentation_date").fill((date.today() - timedelta(days=90)).isoformat())
+    click_and_wait(page, page.locator("main form button.button-primary"), path_is(f"{base}/support"))
+    expect(page.get_by_test_id("needs")).to_contain_text("Ordblind; har brug for oplæsning.")
+
+    click_and_wait(
+        page,
+        page.locator(f"a[href='{base}/support/measures/new']"),
+        path_is(f"{base}/support/measures/new"),
+    )
+    page.locator("#type").select_option("it_package")
+    page.locator("#description").fill("Bærbar med AppWriter (E2E)")
+    page.locator("#hours_granted").fill("20")
+    click_and_wait(page, page.locator("main form button.button-primary"), path_is(f"{base}/support"))
+    expect(page.get_by_test_id("measures")).to_contain_text("Bærbar med AppWriter (E2E)")
+
+    click_and_wait(
+        page, page.locator(f"a[href='{base}/consents/new']"), path_is(f"{base}/consents/new")
+    )
+    page.locator("#category").select_option("sps")
+    page.locator("#recipient").select_option(str(world.a.municipality.id))
+    page.locator("#confirmed").check()
+    click_and_wait(page, page.locator("main form button.button-primary"), path_is(f"{base}/support"))
+    expect(page.get_by_test_id("consents")).to_contain_text(world.a.municipality.name)
+    log_out(page)
+
+    log_in(page, live_server, supervisor.email, factories.PASSWORD)
+    page.goto(f"{live_server}{base}")
+    expect(page.get_by_test_id("open-measures")).to_be_visible()
+    page.goto(support_url)
+    expect(page.get_by_test_id("measures")).to_contain_text("Bærbar med AppWriter (E2E)")
+    assert "Ordblind; har brug for oplæsning." not in page.content()  # SPS only, not the need
+    log_out(page)
+
+    log_in(page, live_server, counsellor.email, factories.PASSWORD)
+    page.goto(support_url)
+    page.once("dialog", lambda dialog: dialog.accept())  # "Withdraw this consent?"
+    page.get_by_test_id("consents").locator("form button").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("consents").locator("form")).to_have_count(0)
+    log_out(page)
+
+    log_in(page, live_server, supervisor.email, factories.PASSWORD)
+    page.goto(support_url)
+    expect(page.get_by_test_id("support-agreed")).to_contain_text(counsellor.name)
+    assert "Bærbar med AppWriter (E2E)" not in page.content()
+    assert page.get_by_test_id("measures").count() == 0
+    browser_problems.assert_none()
