@@ -238,6 +238,10 @@ def add_sps_step(
         raise RuleError(_("This step cannot follow the step the application has reached."), "stage")
     if on > today():
         raise RuleError(_("A step cannot be recorded with a date in the future."), "date")
+    if stage in DECISIONS:
+        applied = measure.step(SpsStage.APPLIED)
+        if applied is not None and on < applied.on_date:
+            raise RuleError(_("The decision date cannot be before the application date."), "date")
     previous = measure.steps[-1] if measure.steps else None
     if previous is not None and on < previous.on_date:
         raise RuleError(
@@ -247,10 +251,6 @@ def add_sps_step(
             ),
             "date",
         )
-    if stage in DECISIONS:
-        applied = measure.step(SpsStage.APPLIED)
-        if applied is not None and on < applied.on_date:
-            raise RuleError(_("The decision date cannot be before the application date."), "date")
     if stage == SpsStage.ENDED and measure.type in EQUIPMENT_TYPES and equipment_returned is None:
         raise RuleError(_("Say whether the equipment was returned."), "equipment_returned")
     step = SpsStep(

@@ -268,9 +268,21 @@ def test_sps_decision_before_the_application_date_is_refused(client, db, world):
     db.session.refresh(measure)
     response = _step(client, world, measure, "granted", day + timedelta(days=4))
     assert response.status_code == 200
-    assert "Datoen kan ikke ligge før det forrige trin" in response.text
+    assert "Afgørelsesdatoen kan ikke ligge før ansøgningsdatoen." in response.text
     db.session.refresh(measure)
     assert measure.sps_stage == SpsStage.APPLIED
+    assert len(measure.steps) == 3
+
+
+def test_an_sps_step_cannot_be_dated_before_the_previous_one(client, db, world):
+    measure = world.a.measure
+    login(client, world.user(Role.COUNSELLOR))
+    _step(client, world, measure, "authorisation_signed", TODAY - timedelta(days=3))
+    db.session.refresh(measure)
+    response = _step(client, world, measure, "documentation_complete", TODAY - timedelta(days=4))
+    assert "Datoen kan ikke ligge før det forrige trin" in response.text
+    db.session.refresh(measure)
+    assert [s.stage for s in measure.steps] == [SpsStage.AUTHORISATION_SIGNED]
 
 
 @pytest.mark.parametrize(
