@@ -342,9 +342,9 @@ def test_counsellor_records_and_withdraws_consent(client, db, world):
     assert consent.withdrawn_at is not None
     actions = (
         db.session.execute(
-            select(AuditEvent.action).where(
-                AuditEvent.object_type == "consent", AuditEvent.object_id == consent.id
-            )
+            select(AuditEvent.action)
+            .where(AuditEvent.object_type == "consent", AuditEvent.object_id == consent.id)
+            .order_by(AuditEvent.id)
         )
         .scalars()
         .all()
