@@ -375,3 +375,34 @@ def students_with_visible_support(user: User, student_ids: Iterable[int]) -> set
         if ConsentCategory.SUPPORT_NEEDS in categories and needed in categories:
             flagged.add(student_id)
     return flagged
+
+
+# --- training records (goals, experiences, evaluations, warnings, declarations) -------------
+#
+# A training period's records are read by the student's school and employer, and by the
+# supervisors of the period's workplace; supervisors elsewhere get 404. Only a supervisor at
+# the period's workplace writes them. The school contact (counsellor or teacher) acknowledges.
+
+SCHOOL_CONTACT_ROLES = frozenset({Role.COUNSELLOR, Role.TEACHER})
+
+
+def can_read_training(user: User, student: Student, period: Period) -> bool:
+    if period.kind != PeriodKind.TRAINING:
+        return False
+    if is_school_staff_for(user, student) or is_employer_staff_for(user, student):
+        return True
+    return period.workplace_id is not None and period.workplace_id in user.workplace_ids(
+        Role.SUPERVISOR
+    )
+
+
+def can_write_training(user: User, period: Period) -> bool:
+    return (
+        period.kind == PeriodKind.TRAINING
+        and period.workplace_id is not None
+        and period.workplace_id in user.workplace_ids(Role.SUPERVISOR)
+    )
+
+
+def is_school_contact_for(user: User, student: Student) -> bool:
+    return student.school_id in user.organisation_ids(*SCHOOL_CONTACT_ROLES)

@@ -57,6 +57,7 @@ from app.models import (
 )
 from app.models.base import Base, utcnow
 from app.support.categories import ensure_support_categories
+from app.training.goals import ensure_training_goals
 
 __all__ = [
     "DEMO_LOGINS",
@@ -275,6 +276,7 @@ def load(
 
     programmes = ensure_programmes()
     ensure_support_categories()
+    ensure_training_goals()
     templates = {code: template_for(p.id) for code, p in programmes.items()}
     schools, municipalities, workplaces = _organisations(rng)
     organisations = len(schools) + len(municipalities)

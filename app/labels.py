@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.models import (
+    AbsenceKind,
     AgreementKind,
     CaseEventKind,
     ConsentCategory,
     DocumentationKind,
     DropoutReason,
+    ExperienceCategory,
+    GoalLevel,
     MeasureProvider,
     MeasureStatus,
     MeasureType,
@@ -132,6 +135,40 @@ CASE_EVENT = {
     CaseEventKind.SPS_STEP: _l("SPS, %(measure)s: %(stage)s on %(date)s"),
     CaseEventKind.CONSENT_GIVEN: _l("Consent given: %(category)s to %(recipient)s"),
     CaseEventKind.CONSENT_WITHDRAWN: _l("Consent withdrawn: %(category)s to %(recipient)s"),
+    CaseEventKind.GOALS_ASSESSED: _l("Training goals assessed in %(period)s (%(count)s goals)"),
+    CaseEventKind.EXPERIENCE_RECORDED: _l("Training experience recorded in %(period)s"),
+    CaseEventKind.EXPERIENCE_CHANGED: _l("Training experience changed in %(period)s"),
+    CaseEventKind.LEARNING_AGREEMENT_SAVED: _l("Learning agreement saved for %(period)s"),
+    CaseEventKind.MID_EVALUATION_SIGNED: _l("Mid-period evaluation signed for %(period)s"),
+    CaseEventKind.MID_EVALUATION_ACKNOWLEDGED: _l(
+        "Mid-period evaluation acknowledged for %(period)s"
+    ),
+    CaseEventKind.WARNING_GIVEN: _l("Warning given in %(period)s, deadline %(deadline)s"),
+    CaseEventKind.WARNING_FOLLOWED_UP: _l("Warning followed up in %(period)s"),
+    CaseEventKind.DECLARATION_SAVED: _l("Declaration on training saved for %(period)s"),
+    CaseEventKind.DECLARATION_ISSUED: _l("Declaration on training issued for %(period)s"),
+    CaseEventKind.ABSENCE_RECORDED: _l("Absence recorded in %(period)s: %(days)s days"),
+}
+
+GOAL_LEVEL = {
+    GoalLevel.BEGINNER: _l("Beginner"),
+    GoalLevel.ROUTINED: _l("Routined"),
+    GoalLevel.ADVANCED: _l("Advanced"),
+}
+
+EXPERIENCE_CATEGORY = {
+    ExperienceCategory.PROFESSIONAL: _l("Professional"),
+    ExperienceCategory.PERSONAL: _l("Personal"),
+    ExperienceCategory.SOCIAL: _l("Social"),
+    ExperienceCategory.ATTENDANCE: _l("Attendance"),
+}
+
+ABSENCE_KIND = {
+    AbsenceKind.ILLNESS: _l("Illness"),
+    AbsenceKind.CHILD_ILLNESS: _l("Child's illness"),
+    AbsenceKind.APPROVED_LEAVE: _l("Approved leave"),
+    AbsenceKind.UNAUTHORISED: _l("Unauthorised absence"),
+    AbsenceKind.OTHER: _l("Other absence"),
 }
 
 SUPPORT_NEED_STATUS = {
@@ -192,6 +229,12 @@ CONSENT_CATEGORY = {
 }
 
 NOTIFICATION = {
+    NotificationKind.WARNING_GIVEN: _l(
+        "%(student)s has been given a warning in %(period)s: a required level may not be reached."
+    ),
+    NotificationKind.CONCERN_RECORDED: _l(
+        "The workplace has recorded a concern about %(student)s in %(period)s."
+    ),
     NotificationKind.HANDOVER_WRITTEN: _l(
         "A handover note has been written for %(student)s before %(period)s."
     ),

@@ -14,6 +14,7 @@ from app.models import (
     Consent,
     ConsentCategory,
     DocumentationKind,
+    ExperienceCategory,
     HandoverNote,
     MeasureProvider,
     MeasureStatus,
@@ -36,11 +37,15 @@ from app.models import (
     SupportNeed,
     TemplatePeriod,
     TrainingAgreement,
+    TrainingExperience,
+    TrainingGoal,
+    TrainingWarning,
     User,
     Workplace,
     WorkplaceKind,
 )
 from app.support.categories import ensure_support_categories
+from app.training.goals import ensure_training_goals
 
 PASSWORD = "korrekt-hest-batteri-42"
 _seq = itertools.count(1)
@@ -191,6 +196,9 @@ class Side:
     need: SupportNeed | None = None
     measure: SupportMeasure | None = None
     consent: Consent | None = None
+    # The supervisor's experience (a concern) and a warning in the training period.
+    experience: TrainingExperience | None = None
+    warning: TrainingWarning | None = None
 
 
 @dataclass
@@ -271,7 +279,51 @@ def _side(label: str) -> Side:
     )
     side.consent = consent(s, ConsentCategory.SPS, municipality, counsellor)
     side.consent.withdrawn_at = side.consent.recorded_at
+    supervisor = side.users[Role.SUPERVISOR]
+    side.experience = experience(training, supervisor, f"Glemte vagten, side {label}", True)
+    side.warning = warning(training, supervisor, f"Når ikke mål 4, side {label}")
     return side
+
+
+def goals(student_: Student) -> list[TrainingGoal]:
+    return list(
+        db.session.query(TrainingGoal)
+        .filter_by(programme_id=student_.programme_id)
+        .order_by(TrainingGoal.number)
+    )
+
+
+def experience(
+    p: Period, author: User, text: str = "Deltog i morgenplejen", concern: bool = False
+) -> TrainingExperience:
+    e = TrainingExperience(
+        period_id=p.id,
+        student_id=p.student_id,
+        on_date=max(p.start_date, min(date.today(), p.end_date)),
+        category=ExperienceCategory.PROFESSIONAL,
+        what_happened=text,
+        concern=concern,
+        author_id=author.id,
+    )
+    db.session.add(e)
+    db.session.flush()
+    return e
+
+
+def warning(
+    p: Period, author: User, reason: str = "Risiko for ikke at nå målene"
+) -> TrainingWarning:
+    w = TrainingWarning(
+        period_id=p.id,
+        student_id=p.student_id,
+        reason=reason,
+        agreed_actions="Ugentlig samtale med vejlederen.",
+        deadline=p.end_date,
+        issued_by_id=author.id,
+    )
+    db.session.add(w)
+    db.session.flush()
+    return w
 
 
 def category(code: str) -> SupportCategory:
@@ -342,6 +394,8 @@ def consent(
 
 def build_world() -> World:
     ensure_support_categories()
+    programme("SSA")
+    ensure_training_goals()
     a, b = _side("A"), _side("B")
     analyst = user(Role.ANALYST, a.municipality, email="analyst@example.org")
     system_admin = user(Role.SYSTEM_ADMIN, email="sysadmin@example.org")

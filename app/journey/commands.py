@@ -10,18 +10,21 @@ from app.extensions import db
 from app.journey.handovers import remind_missing_notes
 from app.journey.programmes import ensure_programmes
 from app.support.categories import ensure_support_categories
+from app.training.goals import ensure_training_goals
 
 
 def register(app: Flask) -> None:
     @app.cli.command("seed-programmes")
     def seed_programmes() -> None:
-        """Create the programmes, their period templates and the support-need categories
-        where missing."""
+        """Create the programmes, their period templates and training goals, and the
+        support-need categories, where missing."""
         programmes = ensure_programmes()
         categories = ensure_support_categories()
+        goals = ensure_training_goals()
         db.session.commit()
         click.echo(f"Programmes: {', '.join(sorted(programmes))}")
         click.echo(f"Support-need categories added: {categories}")
+        click.echo(f"Training goals added: {goals}")
 
     @app.cli.command("notify-transitions")
     @click.option(

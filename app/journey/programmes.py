@@ -23,6 +23,7 @@ class Step:
     title: str
     weeks: int
     area: TrainingArea | None = None
+    number: int | None = None  # which training period of the education (training steps)
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,13 @@ PROGRAMMES: tuple[ProgrammeSpec, ...] = (
         ProgrammeLevel.MAIN,
         (
             Step(S, "Skoleperiode 1", 8),
-            Step(T, "Oplæringsperiode 1A – hjemmepleje", 10, A.HOME_CARE),
+            Step(T, "Oplæringsperiode 1A – hjemmepleje", 10, A.HOME_CARE, 1),
             Step(S, "Skoleperiode 2", 4),
-            Step(T, "Oplæringsperiode 1B – hjemmepleje", 10, A.HOME_CARE),
+            Step(T, "Oplæringsperiode 1B – hjemmepleje", 10, A.HOME_CARE, 1),
             Step(S, "Skoleperiode 3", 6),
-            Step(T, "Oplæringsperiode 2A – plejecenter", 10, A.CARE_HOME),
+            Step(T, "Oplæringsperiode 2A – plejecenter", 10, A.CARE_HOME, 2),
             Step(S, "Skoleperiode 4", 3),
-            Step(T, "Oplæringsperiode 2B – plejecenter", 10, A.CARE_HOME),
+            Step(T, "Oplæringsperiode 2B – plejecenter", 10, A.CARE_HOME, 2),
         ),
     ),
     # 2 years 9 months 3 weeks: three training periods.
@@ -63,11 +64,11 @@ PROGRAMMES: tuple[ProgrammeSpec, ...] = (
         ProgrammeLevel.MAIN,
         (
             Step(S, "Skoleperiode 1", 10),
-            Step(T, "Oplæringsperiode 1 – kommunal sundhed og omsorg", 40, A.LOCAL_HEALTH_CARE),
+            Step(T, "Oplæringsperiode 1 – kommunal sundhed og omsorg", 40, A.LOCAL_HEALTH_CARE, 1),
             Step(S, "Skoleperiode 2", 13),
-            Step(T, "Oplæringsperiode 2 – psykiatri", 18, A.PSYCHIATRY),
+            Step(T, "Oplæringsperiode 2 – psykiatri", 18, A.PSYCHIATRY, 2),
             Step(S, "Skoleperiode 3", 12),
-            Step(T, "Oplæringsperiode 3 – somatik", 40, A.HOSPITAL_SOMATICS),
+            Step(T, "Oplæringsperiode 3 – somatik", 40, A.HOSPITAL_SOMATICS, 3),
             Step(S, "Skoleperiode 4", 10),
         ),
     ),
@@ -78,9 +79,9 @@ PROGRAMMES: tuple[ProgrammeSpec, ...] = (
         ProgrammeLevel.MAIN,
         (
             Step(S, "Skoleperiode 1", 14),
-            Step(T, "Oplæringsperiode 1 – dagtilbud for børn", 28, A.DAY_CARE),
+            Step(T, "Oplæringsperiode 1 – dagtilbud for børn", 28, A.DAY_CARE, 1),
             Step(S, "Skoleperiode 2", 20),
-            Step(T, "Oplæringsperiode 2 – voksne med særlige behov", 28, A.SPECIAL_NEEDS),
+            Step(T, "Oplæringsperiode 2 – voksne med særlige behov", 28, A.SPECIAL_NEEDS, 2),
             Step(S, "Skoleperiode 3", 20),
         ),
     ),
@@ -91,9 +92,9 @@ PROGRAMMES: tuple[ProgrammeSpec, ...] = (
         ProgrammeLevel.MAIN,
         (
             Step(S, "Skoleperiode 1 (EUX-fag)", 40),
-            Step(T, "Oplæringsperiode 1 – dagtilbud for børn", 28, A.DAY_CARE),
+            Step(T, "Oplæringsperiode 1 – dagtilbud for børn", 28, A.DAY_CARE, 1),
             Step(S, "Skoleperiode 2 (EUX-fag)", 40),
-            Step(T, "Oplæringsperiode 2 – voksne med særlige behov", 28, A.SPECIAL_NEEDS),
+            Step(T, "Oplæringsperiode 2 – voksne med særlige behov", 28, A.SPECIAL_NEEDS, 2),
             Step(S, "Skoleperiode 3", 20),
         ),
     ),
@@ -127,6 +128,7 @@ def ensure_programmes() -> dict[str, Programme]:
                     title=step.title,
                     weeks=step.weeks,
                     training_area=step.area,
+                    training_number=step.number,
                 )
                 for n, step in enumerate(spec.steps, start=1)
             )

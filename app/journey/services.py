@@ -105,6 +105,7 @@ def plan_from_template(
                 kind=template.kind,
                 title=template.title,
                 training_area=template.training_area,
+                training_number=template.training_number,
                 start_date=cursor,
                 end_date=end,
                 status=status_on(cursor, end, today),

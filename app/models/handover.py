@@ -65,6 +65,8 @@ class HandoverNote(Base):
 class NotificationKind(enum.StrEnum):
     HANDOVER_WRITTEN = "handover_written"  # a note was written for a period you receive
     HANDOVER_MISSING = "handover_missing"  # a transition you send is near and has no note
+    WARNING_GIVEN = "warning_given"  # the workplace warns that a goal may not be reached
+    CONCERN_RECORDED = "concern_recorded"  # an experience flagged as a concern
 
 
 class Notification(Base):
@@ -77,7 +79,7 @@ class Notification(Base):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[NotificationKind] = mapped_column(
-        enum_column(NotificationKind, "notification_kind")
+        enum_column(NotificationKind, "notification_kind", constraint=False)
     )
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"))
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))

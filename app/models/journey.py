@@ -59,6 +59,9 @@ class TemplatePeriod(Base):
     training_area: Mapped[TrainingArea | None] = mapped_column(
         enum_column(TrainingArea, "training_area")
     )
+    # Which training period of the education this is (SSH 1A and 1B are both 1): the
+    # training goals' required levels and the declaration refer to it.
+    training_number: Mapped[int | None]
 
 
 class Period(Base):
@@ -76,6 +79,8 @@ class Period(Base):
     training_area: Mapped[TrainingArea | None] = mapped_column(
         enum_column(TrainingArea, "training_area")
     )
+    # Copied from the template: which training period of the education this is (1, 2, 3).
+    training_number: Mapped[int | None]
     start_date: Mapped[date]
     end_date: Mapped[date]
     # Set on the first extension, so the plan shows how long the period was meant to be.
@@ -147,6 +152,17 @@ class CaseEventKind(enum.StrEnum):
     SPS_STEP = "sps_step"
     CONSENT_GIVEN = "consent_given"
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    GOALS_ASSESSED = "goals_assessed"
+    EXPERIENCE_RECORDED = "experience_recorded"
+    EXPERIENCE_CHANGED = "experience_changed"
+    LEARNING_AGREEMENT_SAVED = "learning_agreement_saved"
+    MID_EVALUATION_SIGNED = "mid_evaluation_signed"
+    MID_EVALUATION_ACKNOWLEDGED = "mid_evaluation_acknowledged"
+    WARNING_GIVEN = "warning_given"
+    WARNING_FOLLOWED_UP = "warning_followed_up"
+    DECLARATION_SAVED = "declaration_saved"
+    DECLARATION_ISSUED = "declaration_issued"
+    ABSENCE_RECORDED = "absence_recorded"
 
 
 class CaseEvent(Base):
