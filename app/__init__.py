@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.students import bp as students_bp
     from app.support import bp as support_bp
+    from app.training import bp as training_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(journey_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(support_bp)
+    app.register_blueprint(training_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
