@@ -7,7 +7,7 @@ import re
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, Form
+from wtforms import Field, FieldList, Form, FormField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 
@@ -40,6 +40,9 @@ class BaseForm(FlaskForm):
 
         def bind_field(self, form: Form, unbound_field, options: dict):
             # Every field drops NUL bytes before any validator or query sees the value.
+            # (Lists of subforms take no filters; their own fields get theirs.)
+            if issubclass(unbound_field.field_class, FieldList | FormField):
+                return unbound_field.bind(form=form, **options)
             filters = [_drop_nul, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, **options, filters=filters)
 

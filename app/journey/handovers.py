@@ -211,7 +211,7 @@ def acknowledge(
 # --- notifications -----------------------------------------------------------------------
 
 
-def _people_at(period: Period, student: Student) -> list[int]:
+def people_at(period: Period, student: Student) -> list[int]:
     """Whom to tell about a period: its responsible person, else the people of its place."""
     if period.responsible_id:
         return [period.responsible_id]
@@ -236,11 +236,11 @@ def _people_at(period: Period, student: Student) -> list[int]:
 
 
 def receivers(student: Student, to_period: Period) -> list[int]:
-    return _people_at(to_period, student)
+    return people_at(to_period, student)
 
 
 def senders(student: Student, from_period: Period) -> list[int]:
-    return _people_at(from_period, student)
+    return people_at(from_period, student)
 
 
 def notify(
