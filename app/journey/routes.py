@@ -35,6 +35,7 @@ from app.models import (
     HandoverNote,
     Membership,
     Notification,
+    NotificationKind,
     Organisation,
     OrganisationKind,
     Period,
@@ -603,6 +604,10 @@ def open_notification(notification_id: int):
     if ButtonForm().validate_on_submit() and notification.read_at is None:
         notification.read_at = utcnow()
         db.session.commit()
+    if notification.kind in (NotificationKind.WARNING_GIVEN, NotificationKind.CONCERN_RECORDED):
+        return redirect(
+            url_for("training.period", student_id=student.id, period_id=notification.period_id)
+        )
     return redirect(
         url_for("journey.handover", student_id=student.id, period_id=notification.period_id)
     )

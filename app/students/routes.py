@@ -137,6 +137,9 @@ def show(student_id: int):
         "students/show.html",
         student=student,
         support=support,
+        training_readable={
+            p.id for p in periods if access.can_read_training(current_user, student, p)
+        },
         agreements=student.agreements,
         periods=periods,
         transitions=transitions,

@@ -1,7 +1,563 @@
 """The training period page and the supervisor's records (issue 5).
 
-Declarations live in app/training/declarations.py, the progress view in
-app/training/progress.py.
+Every view loads the student (404 if hidden), then the training period (404 unless the user
+may read its records), and requires the right to write (403) before a change. Declarations live
+in app/training/declarations.py, the progress view in app/training/progress.py.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import access, audit, editing, labels
+from app.access import case_roles_required, roles_required, today
+from app.extensions import db
+from app.models import (
+    Absence,
+    AbsenceKind,
+    AuditAction,
+    Declaration,
+    ExperienceCategory,
+    GoalAssessment,
+    GoalLevel,
+    LearningAgreement,
+    MidEvaluation,
+    Period,
+    Role,
+    Student,
+    TrainingExperience,
+    TrainingWarning,
+)
+from app.training import bp, services
+from app.training.common import readable_period, training_number, training_student, writable_period
+from app.training.forms import (
+    AbsenceForm,
+    AcknowledgeForm,
+    AssessmentForm,
+    ExperienceForm,
+    FollowUpForm,
+    LearningAgreementForm,
+    MidEvaluationForm,
+    WarningForm,
+)
+from app.training.goals import goals_of
+
+PERIOD = "/students/<int:student_id>/periods/<int:period_id>"
+
+
+def _period_url(student: Student, period: Period) -> str:
+    return url_for("training.period", student_id=student.id, period_id=period.id)
+
+
+def _load(student_id: int, period_id: int, write: bool = False) -> tuple[Student, Period]:
+    student = training_student(student_id)
+    period = (writable_period if write else readable_period)(student, period_id)
+    return student, period
+
+
+# --- the period page --------------------------------------------------------------------------
+
+
+@bp.route(PERIOD + "/training")
+@case_roles_required
+def period(student_id: int, period_id: int):
+    student, period = _load(student_id, period_id)
+    number = training_number(period)
+    goals = goals_of(student.programme_id)
+    assessments = {
+        a.goal_id: a
+        for a in db.session.execute(
+            select(GoalAssessment)
+            .where(GoalAssessment.period_id == period.id)
+            .options(joinedload(GoalAssessment.assessed_by))
+        ).scalars()
+    }
+    experiences = db.paginate(
+        select(TrainingExperience)
+        .where(TrainingExperience.period_id == period.id)
+        .options(joinedload(TrainingExperience.author))
+        .order_by(TrainingExperience.on_date.desc(), TrainingExperience.id.desc()),
+        per_page=current_app.config["STUDENTS_PER_PAGE"],
+        error_out=False,
+    )
+    agreement = db.session.execute(
+        select(LearningAgreement).where(LearningAgreement.period_id == period.id)
+    ).scalar_one_or_none()
+    evaluation = db.session.execute(
+        select(MidEvaluation)
+        .where(MidEvaluation.period_id == period.id)
+        .options(joinedload(MidEvaluation.signed_by), joinedload(MidEvaluation.acknowledged_by))
+    ).scalar_one_or_none()
+    warnings = (
+        db.session.execute(
+            select(TrainingWarning)
+            .where(TrainingWarning.period_id == period.id)
+            .options(
+                selectinload(TrainingWarning.goals),
+                joinedload(TrainingWarning.issued_by),
+                joinedload(TrainingWarning.followed_up_by),
+            )
+            .order_by(TrainingWarning.issued_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    declaration = db.session.execute(
+        select(Declaration).where(Declaration.period_id == period.id)
+    ).scalar_one_or_none()
+    absences = (
+        db.session.execute(
+            select(Absence).where(Absence.period_id == period.id).order_by(Absence.start_date)
+        )
+        .scalars()
+        .all()
+    )
+    totals = Counter()
+    for absence in absences:
+        totals[absence.kind] += absence.days
+    audit.record(AuditAction.VIEW, student=student, obj=period, criterion="training", commit=True)
+    can_write = access.can_write_training(current_user, period)
+    is_contact = access.is_school_contact_for(current_user, student)
+    ack_form = AcknowledgeForm()
+    if evaluation is not None:
+        ack_form.version.data = evaluation.version_id
+    return render_template(
+        "training/period.html",
+        student=student,
+        period=period,
+        number=number,
+        goals=goals,
+        assessments=assessments,
+        experiences=experiences,
+        agreement=agreement,
+        evaluation=evaluation,
+        warnings=warnings,
+        declaration=declaration,
+        absences=absences,
+        totals=totals,
+        total_days=sum(totals.values()),
+        can_write=can_write,
+        is_contact=is_contact,
+        can_follow_up=can_write or is_contact,
+        ack_form=ack_form,
+        absence_form=AbsenceForm(formdata=None),
+        today=today(),
+    )
+
+
+# --- goal assessments -------------------------------------------------------------------------
+
+
+@bp.route(PERIOD + "/assessments", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def assess(student_id: int, period_id: int):
+    student, period = _load(student_id, period_id, write=True)
+    goals = goals_of(student.programme_id)
+    by_id = {str(g.id): g for g in goals}
+    current = {
+        a.goal_id: a
+        for a in db.session.execute(
+            select(GoalAssessment).where(GoalAssessment.period_id == period.id)
+        ).scalars()
+    }
+    form = AssessmentForm()
+    if request.method == "GET":
+        form.assessed_on.data = min(max(today(), period.start_date), period.end_date)
+        for goal in goals:
+            assessment = current.get(goal.id)
+            form.rows.append_entry(
+                {
+                    "goal": str(goal.id),
+                    "level": assessment.level.value if assessment else "",
+                    "comment": assessment.comment if assessment else "",
+                }
+            )
+    if form.validate_on_submit() and _rows_match(form, by_id):
+        marks = [
+            services.GoalMark(
+                goal=by_id[row.form.goal.data],
+                level=GoalLevel(row.form.level.data) if row.form.level.data else None,
+                comment=row.form.comment.data or "",
+            )
+            for row in form.rows
+        ]
+        response = editing.save(
+            form,
+            lambda: services.assess_goals(
+                student, period, form.assessed_on.data, marks, current_user
+            ),
+            stale_url=request.url,
+            done=_("The assessments were saved."),
+            redirect_to=redirect(_period_url(student, period) + "#goals"),
+        )
+        if response:
+            return response
+    return render_template(
+        "training/assess.html",
+        student=student,
+        period=period,
+        form=form,
+        rows=[(row, by_id.get(row.form.goal.data)) for row in form.rows],
+        number=training_number(period),
+    )
+
+
+def _rows_match(form: AssessmentForm, by_id: dict) -> bool:
+    """The posted rows must be exactly the programme's goals, each once."""
+    posted = [row.form.goal.data for row in form.rows]
+    if sorted(posted) != sorted(by_id):
+        form.assessed_on.errors = [
+            *form.assessed_on.errors,
+            _l("The list of goals has changed. Reload the page and try again."),
+        ]
+        return False
+    return True
+
+
+# --- experiences ------------------------------------------------------------------------------
+
+
+def _experience_change(form: ExperienceForm) -> services.ExperienceChange:
+    return services.ExperienceChange(
+        on_date=form.on_date.data,
+        category=ExperienceCategory(form.category.data),
+        what_happened=form.what_happened.data,
+        learned=form.learned.data or "",
+        work_on=form.work_on.data or "",
+        concern=form.concern.data,
+    )
+
+
+@bp.route(PERIOD + "/experiences/new", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def new_experience(student_id: int, period_id: int):
+    student, period = _load(student_id, period_id, write=True)
+    form = ExperienceForm()
+    if request.method == "GET":
+        form.on_date.data = min(max(today(), period.start_date), period.end_date)
+    if form.validate_on_submit():
+        response = editing.save(
+            form,
+            lambda: services.record_experience(
+                student, period, _experience_change(form), current_user
+            ),
+            stale_url=request.url,
+            done=_("The experience was recorded."),
+            redirect_to=redirect(_period_url(student, period) + "#experiences"),
+        )
+        if response:
+            return response
+    return render_template(
+        "training/experience_form.html", student=student, period=period, form=form
+    )
+
+
+@bp.route(PERIOD + "/experiences/<int:experience_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def edit_experience(student_id: int, period_id: int, experience_id: int):
+    student, period = _load(student_id, period_id, write=True)
+    experience = db.one_or_404(
+        select(TrainingExperience).where(
+            TrainingExperience.id == experience_id, TrainingExperience.period_id == period.id
+        )
+    )
+    form = ExperienceForm(obj=experience if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = experience.version_id
+    if form.validate_on_submit():
+        response = editing.save(
+            form,
+            lambda: services.record_experience(
+                student,
+                period,
+                _experience_change(form),
+                current_user,
+                experience,
+                form.seen_version(),
+            ),
+            stale_url=request.url,
+            done=_("The experience was saved."),
+            redirect_to=redirect(_period_url(student, period) + "#experiences"),
+        )
+        if response:
+            return response
+    return render_template(
+        "training/experience_form.html",
+        student=student,
+        period=period,
+        form=form,
+        experience=experience,
+    )
+
+
+# --- learning agreement and mid-period evaluation ---------------------------------------------
+
+_AGREEMENT_FIELDS = (
+    "goals_for_period",
+    "agreed_support",
+    "meeting_1",
+    "meeting_2",
+    "meeting_3",
+    "meeting_4",
+)
+
+
+@bp.route(PERIOD + "/learning-agreement", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def learning_agreement(student_id: int, period_id: int):
+    student, period = _load(student_id, period_id, write=True)
+    agreement = db.session.execute(
+        select(LearningAgreement).where(LearningAgreement.period_id == period.id)
+    ).scalar_one_or_none()
+    form = LearningAgreementForm(obj=agreement if request.method == "GET" else None)
+    if request.method == "GET" and agreement is not None:
+        form.version.data = agreement.version_id
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in _AGREEMENT_FIELDS}
+        values["agreed_support"] = values["agreed_support"] or ""
+        response = editing.save(
+            form,
+            lambda: services.save_learning_agreement(
+                student,
+                period,
+                agreement,
+                values,
+                current_user,
+                form.seen_version() if agreement else None,
+            ),
+            stale_url=request.url,
+            done=_("The learning agreement was saved."),
+            redirect_to=redirect(_period_url(student, period) + "#agreement"),
+        )
+        if response:
+            return response
+    return render_template(
+        "training/learning_agreement.html", student=student, period=period, form=form
+    )
+
+
+@bp.route(PERIOD + "/mid-evaluation", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def mid_evaluation(student_id: int, period_id: int):
+    student, period = _load(student_id, period_id, write=True)
+    evaluation = db.session.execute(
+        select(MidEvaluation).where(MidEvaluation.period_id == period.id)
+    ).scalar_one_or_none()
+    form = MidEvaluationForm(obj=evaluation if request.method == "GET" else None)
+    if request.method == "GET":
+        if evaluation is not None:
+            form.version.data = evaluation.version_id
+            form.on_track.data = "yes" if evaluation.on_track else "no"
+        else:
+            form.evaluated_on.data = min(max(today(), period.start_date), period.end_date)
+        form.signed.data = False
+    if form.validate_on_submit():
+        values = {
+            "evaluated_on": form.evaluated_on.data,
+            "on_track": form.on_track.data == "yes",
+            "comment": form.comment.data,
+            "next_steps": form.next_steps.data or "",
+        }
+        response = editing.save(
+            form,
+            lambda: services.sign_mid_evaluation(
+                student,
+                period,
+                evaluation,
+                values,
+                current_user,
+                form.seen_version() if evaluation else None,
+            ),
+            stale_url=request.url,
+            done=_("The evaluation was signed. The school has been asked to acknowledge it."),
+            redirect_to=redirect(_period_url(student, period) + "#evaluation"),
+        )
+        if response:
+            return response
+    return render_template(
+        "training/mid_evaluation.html", student=student, period=period, form=form
+    )
+
+
+@bp.route(PERIOD + "/mid-evaluation/acknowledge", methods=["POST"])
+@roles_required(*access.SCHOOL_CONTACT_ROLES)
+def acknowledge_mid_evaluation(student_id: int, period_id: int):
+    student, period = _load(student_id, period_id)
+    if not access.is_school_contact_for(current_user, student):
+        abort(403)
+    evaluation = db.one_or_404(select(MidEvaluation).where(MidEvaluation.period_id == period.id))
+    form = AcknowledgeForm()
+    url = _period_url(student, period) + "#evaluation"
+    if not form.validate_on_submit():
+        abort(400)
+    response = editing.save(
+        form,
+        lambda: services.acknowledge_mid_evaluation(
+            student, period, evaluation, current_user, form.seen_version()
+        ),
+        stale_url=url,
+        done=_("You have acknowledged the evaluation."),
+        redirect_to=redirect(url),
+    )
+    return response or redirect(url)
+
+
+# --- warnings ---------------------------------------------------------------------------------
+
+
+@bp.route(PERIOD + "/warnings/new", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def new_warning(student_id: int, period_id: int):
+    student, period = _load(student_id, period_id, write=True)
+    goals = goals_of(student.programme_id)
+    form = WarningForm()
+    form.goals.choices = [(str(g.id), f"{g.number}. {g.text}") for g in goals]
+    if request.method == "GET":
+        form.deadline.data = period.end_date
+    if form.validate_on_submit():
+        if not form.goals.data:
+            form.goals.errors = [_l("Choose at least one goal.")]
+        else:
+            chosen = [g for g in goals if str(g.id) in set(form.goals.data)]
+            response = editing.save(
+                form,
+                lambda: services.give_warning(
+                    student,
+                    period,
+                    form.reason.data,
+                    chosen,
+                    form.agreed_actions.data,
+                    form.deadline.data,
+                    current_user,
+                ),
+                stale_url=request.url,
+                done=_("The warning was given. The school has been notified."),
+                redirect_to=redirect(_period_url(student, period) + "#warnings"),
+            )
+            if response:
+                return response
+    return render_template("training/warning_form.html", student=student, period=period, form=form)
+
+
+@bp.route(PERIOD + "/warnings/<int:warning_id>/follow-up", methods=["POST"])
+@roles_required(Role.SUPERVISOR, *access.SCHOOL_CONTACT_ROLES)
+def follow_up_warning(student_id: int, period_id: int, warning_id: int):
+    student, period = _load(student_id, period_id)
+    if not (
+        access.can_write_training(current_user, period)
+        or access.is_school_contact_for(current_user, student)
+    ):
+        abort(403)
+    warning = db.one_or_404(
+        select(TrainingWarning).where(
+            TrainingWarning.id == warning_id, TrainingWarning.period_id == period.id
+        )
+    )
+    form = FollowUpForm()
+    url = _period_url(student, period) + "#warnings"
+    if form.validate_on_submit():
+        return editing.save(
+            form,
+            lambda: services.follow_up_warning(
+                student, period, warning, form.note.data, current_user, form.seen_version()
+            ),
+            stale_url=url,
+            done=_("The follow-up was recorded."),
+            redirect_to=redirect(url),
+        ) or redirect(url)
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+    return redirect(url)
+
+
+# --- absence ----------------------------------------------------------------------------------
+
+
+@bp.route(PERIOD + "/absence", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def add_absence(student_id: int, period_id: int):
+    student, period = _load(student_id, period_id, write=True)
+    form = AbsenceForm()
+    url = _period_url(student, period) + "#absence"
+    if form.validate_on_submit():
+        try:
+            services.record_absence(
+                student,
+                period,
+                form.start_date.data,
+                form.end_date.data,
+                AbsenceKind(form.kind.data),
+                form.note.data or "",
+                current_user,
+            )
+            db.session.commit()
+            flash(_("The absence was recorded."), "success")
+            return redirect(url)
+        except editing.RuleError as error:
+            db.session.rollback()
+            editing.field_error(form, error)
+    return render_template(
+        "training/absence_form.html", student=student, period=period, form=form
+    ), 200
+
+
+# --- the school's list ------------------------------------------------------------------------
+
+
+@bp.route("/from-training")
+@roles_required(*access.SCHOOL_CONTACT_ROLES)
+def from_training():
+    """Open warnings and recent concerns about students of my school."""
+    school_ids = current_user.organisation_ids(*access.SCHOOL_CONTACT_ROLES)
+    mine = Student.school_id.in_(school_ids)
+    warnings = db.paginate(
+        select(TrainingWarning)
+        .join(Student, Student.id == TrainingWarning.student_id)
+        .where(mine, TrainingWarning.followed_up_at.is_(None))
+        .options(
+            joinedload(TrainingWarning.period).joinedload(Period.workplace),
+            joinedload(TrainingWarning.issued_by),
+            selectinload(TrainingWarning.goals),
+        )
+        .order_by(TrainingWarning.deadline, TrainingWarning.id),
+        per_page=current_app.config["STUDENTS_PER_PAGE"],
+        error_out=False,
+        page=request.args.get("warnings_page", 1, type=int),
+    )
+    concerns = db.paginate(
+        select(TrainingExperience)
+        .join(Student, Student.id == TrainingExperience.student_id)
+        .where(mine, TrainingExperience.concern.is_(True))
+        .options(
+            joinedload(TrainingExperience.period).joinedload(Period.workplace),
+            joinedload(TrainingExperience.author),
+        )
+        .order_by(TrainingExperience.on_date.desc(), TrainingExperience.id.desc()),
+        per_page=current_app.config["STUDENTS_PER_PAGE"],
+        error_out=False,
+        page=request.args.get("concerns_page", 1, type=int),
+    )
+    ids = {w.student_id for w in warnings.items} | {c.student_id for c in concerns.items}
+    students = {
+        s.id: s
+        for s in db.session.execute(
+            select(Student).where(Student.id.in_(ids)).options(joinedload(Student.programme))
+        ).scalars()
+    }
+    audit.record_search({"list": "from-training"})
+    return render_template(
+        "training/from_training.html",
+        warnings=warnings,
+        concerns=concerns,
+        students=students,
+        today=today(),
+        labels=labels,
+    )

@@ -1,0 +1,313 @@
+"""Changes to a training period's records. Each is attributed, goes into the case history and
+the access log; dates must lie within the period. The caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.access import today
+from app.editing import RuleError, StaleEdit
+from app.extensions import db
+from app.journey.handovers import notify, people_at
+from app.journey.services import log
+from app.models import (
+    Absence,
+    AbsenceKind,
+    CaseEventKind,
+    ExperienceCategory,
+    GoalAssessment,
+    GoalLevel,
+    LearningAgreement,
+    MidEvaluation,
+    NotificationKind,
+    Period,
+    PeriodKind,
+    Student,
+    TrainingExperience,
+    TrainingGoal,
+    TrainingWarning,
+    User,
+)
+from app.models.base import utcnow
+from app.training.common import check_in_period
+
+
+def _in_period(period: Period, on: date | None, field: str) -> None:
+    message = check_in_period(period, on)
+    if message:
+        raise RuleError(message, field)
+
+
+def _title(period: Period) -> str:
+    return period.title or str(period.start_date)
+
+
+def _check_version(obj, seen_version: int | None) -> None:
+    if obj is not None and seen_version is not None and obj.version_id != seen_version:
+        raise StaleEdit()
+
+
+def school_contacts(student: Student, period: Period) -> list[int]:
+    """The school's people for this student: the responsible teacher of the nearest school
+    period (the one before, else the one after), else the school's teachers and counsellors."""
+    school_periods = list(
+        db.session.execute(
+            select(Period)
+            .where(Period.student_id == student.id, Period.kind == PeriodKind.SCHOOL)
+            .order_by(Period.start_date)
+        ).scalars()
+    )
+    before = [p for p in school_periods if p.start_date < period.start_date]
+    after = [p for p in school_periods if p.start_date > period.start_date]
+    nearest = before[-1] if before else (after[0] if after else None)
+    if nearest is None:
+        nearest = Period(kind=PeriodKind.SCHOOL, student_id=student.id)
+    return people_at(nearest, student)
+
+
+# --- goal assessments -------------------------------------------------------------------------
+
+
+@dataclass
+class GoalMark:
+    goal: TrainingGoal
+    level: GoalLevel | None  # None: not assessed (an earlier assessment is removed)
+    comment: str
+
+
+def assess_goals(
+    student: Student, period: Period, on: date, marks: list[GoalMark], user: User
+) -> int:
+    _in_period(period, on, "assessed_on")
+    if on > today():
+        raise RuleError(_("An assessment cannot be dated in the future."), "assessed_on")
+    existing = {
+        a.goal_id: a
+        for a in db.session.execute(
+            select(GoalAssessment).where(GoalAssessment.period_id == period.id)
+        ).scalars()
+    }
+    assessed = 0
+    for mark in marks:
+        current = existing.get(mark.goal.id)
+        if mark.level is None:
+            if current is not None:
+                db.session.delete(current)
+            continue
+        if current is None:
+            current = GoalAssessment(period_id=period.id, goal_id=mark.goal.id)
+            db.session.add(current)
+        elif current.level == mark.level and current.comment == mark.comment:
+            continue  # unchanged: keep its date and assessor
+        current.level = mark.level
+        current.comment = mark.comment
+        current.assessed_on = on
+        current.assessed_by_id = user.id
+        assessed += 1
+    log(student, CaseEventKind.GOALS_ASSESSED, user, period=_title(period), count=assessed)
+    return assessed
+
+
+# --- experiences ------------------------------------------------------------------------------
+
+
+@dataclass
+class ExperienceChange:
+    on_date: date
+    category: ExperienceCategory
+    what_happened: str
+    learned: str
+    work_on: str
+    concern: bool
+
+
+def record_experience(
+    student: Student,
+    period: Period,
+    change: ExperienceChange,
+    user: User,
+    experience: TrainingExperience | None = None,
+    seen_version: int | None = None,
+) -> TrainingExperience:
+    _check_version(experience, seen_version)
+    _in_period(period, change.on_date, "on_date")
+    if change.on_date > today():
+        raise RuleError(_("An experience cannot be dated in the future."), "on_date")
+    new = experience is None
+    was_concern = bool(experience and experience.concern)
+    if new:
+        experience = TrainingExperience(
+            period_id=period.id, student_id=student.id, author_id=user.id
+        )
+        db.session.add(experience)
+    for name in ("on_date", "category", "what_happened", "learned", "work_on", "concern"):
+        setattr(experience, name, getattr(change, name))
+    db.session.flush()
+    kind = CaseEventKind.EXPERIENCE_RECORDED if new else CaseEventKind.EXPERIENCE_CHANGED
+    log(student, kind, user, period=_title(period))
+    if change.concern and not was_concern:
+        notify(
+            school_contacts(student, period),
+            NotificationKind.CONCERN_RECORDED,
+            student,
+            period,
+            again=True,
+        )
+    return experience
+
+
+# --- learning agreement and mid-period evaluation ---------------------------------------------
+
+
+def save_learning_agreement(
+    student: Student,
+    period: Period,
+    agreement: LearningAgreement | None,
+    values: dict,
+    user: User,
+    seen_version: int | None,
+) -> LearningAgreement:
+    _check_version(agreement, seen_version)
+    for name in ("meeting_1", "meeting_2", "meeting_3", "meeting_4"):
+        _in_period(period, values[name], name)
+    if agreement is None:
+        agreement = LearningAgreement(period_id=period.id)
+        db.session.add(agreement)
+    for name, value in values.items():
+        setattr(agreement, name, value)
+    agreement.author_id = user.id
+    log(student, CaseEventKind.LEARNING_AGREEMENT_SAVED, user, period=_title(period))
+    return agreement
+
+
+def sign_mid_evaluation(
+    student: Student,
+    period: Period,
+    evaluation: MidEvaluation | None,
+    values: dict,
+    user: User,
+    seen_version: int | None,
+) -> MidEvaluation:
+    _check_version(evaluation, seen_version)
+    _in_period(period, values["evaluated_on"], "evaluated_on")
+    if values["evaluated_on"] > today():
+        raise RuleError(_("An evaluation cannot be dated in the future."), "evaluated_on")
+    if evaluation is None:
+        evaluation = MidEvaluation(period_id=period.id)
+        db.session.add(evaluation)
+    for name, value in values.items():
+        setattr(evaluation, name, value)
+    # A changed evaluation is signed again and must be acknowledged again.
+    evaluation.signed_by_id = user.id
+    evaluation.signed_at = utcnow()
+    evaluation.acknowledged_at = None
+    evaluation.acknowledged_by_id = None
+    log(student, CaseEventKind.MID_EVALUATION_SIGNED, user, period=_title(period))
+    return evaluation
+
+
+def acknowledge_mid_evaluation(
+    student: Student, period: Period, evaluation: MidEvaluation, user: User, seen_version: int
+) -> None:
+    _check_version(evaluation, seen_version)
+    if evaluation.acknowledged_at is not None:
+        raise RuleError(_("The evaluation has already been acknowledged."))
+    evaluation.acknowledged_at = utcnow()
+    evaluation.acknowledged_by_id = user.id
+    log(student, CaseEventKind.MID_EVALUATION_ACKNOWLEDGED, user, period=_title(period))
+
+
+# --- warnings ---------------------------------------------------------------------------------
+
+
+def give_warning(
+    student: Student,
+    period: Period,
+    reason: str,
+    goals: list[TrainingGoal],
+    actions: str,
+    deadline: date,
+    user: User,
+) -> TrainingWarning:
+    _in_period(period, deadline, "deadline")
+    if deadline < today():
+        raise RuleError(_("The deadline cannot be in the past."), "deadline")
+    warning = TrainingWarning(
+        period_id=period.id,
+        student_id=student.id,
+        reason=reason,
+        agreed_actions=actions,
+        deadline=deadline,
+        issued_by_id=user.id,
+        goals=goals,
+    )
+    db.session.add(warning)
+    db.session.flush()
+    log(
+        student,
+        CaseEventKind.WARNING_GIVEN,
+        user,
+        period=_title(period),
+        deadline=deadline.isoformat(),
+    )
+    notify(
+        school_contacts(student, period),
+        NotificationKind.WARNING_GIVEN,
+        student,
+        period,
+        again=True,
+    )
+    return warning
+
+
+def follow_up_warning(
+    student: Student,
+    period: Period,
+    warning: TrainingWarning,
+    note: str,
+    user: User,
+    seen_version: int,
+) -> None:
+    _check_version(warning, seen_version)
+    if warning.followed_up_at is not None:
+        raise RuleError(_("The warning has already been followed up."))
+    warning.followed_up_at = utcnow()
+    warning.followed_up_by_id = user.id
+    warning.follow_up_note = note
+    log(student, CaseEventKind.WARNING_FOLLOWED_UP, user, period=_title(period))
+
+
+# --- absence ----------------------------------------------------------------------------------
+
+
+def record_absence(
+    student: Student,
+    period: Period,
+    start: date,
+    end: date | None,
+    kind: AbsenceKind,
+    note: str,
+    user: User,
+) -> Absence:
+    end = end or start
+    _in_period(period, start, "start_date")
+    _in_period(period, end, "end_date")
+    if end < start:
+        raise RuleError(_("The end date must be on or after the start date."), "end_date")
+    if start > today():
+        raise RuleError(_("Absence cannot be recorded ahead of time."), "start_date")
+    absence = Absence(
+        period_id=period.id,
+        start_date=start,
+        end_date=end,
+        kind=kind,
+        note=note,
+        recorded_by_id=user.id,
+    )
+    db.session.add(absence)
+    log(student, CaseEventKind.ABSENCE_RECORDED, user, period=_title(period), days=absence.days)
+    return absence
