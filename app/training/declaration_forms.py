@@ -1,0 +1,51 @@
+"""The form of the declaration on training (oplæringserklæring): one row per active goal of the
+student's programme, and the workplace's view of the student's needs for the next periods."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import FieldList, FormField, HiddenField, SelectField, TextAreaField
+
+from app import labels
+from app.forms import BaseForm, max_length, strip
+from app.journey.forms import VersionedForm
+
+APPROVED = "approved"
+NOT_APPROVED = "not_approved"
+
+DECISIONS = {APPROVED: _l("Approved"), NOT_APPROVED: _l("Not approved")}
+
+
+class DeclarationRow(BaseForm):
+    """One goal. `goal_id` is checked against the programme's active goals by the view."""
+
+    class Meta:
+        csrf = False  # a row inside the declaration form, which carries the token
+
+    goal_id = HiddenField()
+    level = SelectField(
+        _l("Level reached"),
+        default="",
+        choices=[("", _l("Not assessed")), *labels.choices(labels.GOAL_LEVEL)],
+    )
+    approved = SelectField(
+        _l("Decision"),
+        default="",
+        choices=[("", _l("Not decided")), *DECISIONS.items()],
+    )
+
+    def decision(self) -> bool | None:
+        if self.approved.data == APPROVED:
+            return True
+        if self.approved.data == NOT_APPROVED:
+            return False
+        return None
+
+
+class DeclarationForm(VersionedForm):
+    lines = FieldList(FormField(DeclarationRow), min_entries=0)
+    needs_next_periods = TextAreaField(
+        _l("The workplace's view of the student's needs for the next periods"),
+        filters=[strip],
+        validators=[max_length(4000)],
+    )
