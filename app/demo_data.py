@@ -32,10 +32,15 @@ from app.models import (
     ConsentCategory,
     DocumentationKind,
     DropoutReason,
+    ExperienceCategory,
+    GoalAssessment,
+    GoalLevel,
     HandoverNote,
+    LearningAgreement,
     MeasureStatus,
     MeasureType,
     Membership,
+    MidEvaluation,
     Organisation,
     OrganisationKind,
     PeriodKind,
@@ -51,6 +56,9 @@ from app.models import (
     SupportNeed,
     TrainingAgreement,
     TrainingArea,
+    TrainingExperience,
+    TrainingGoal,
+    TrainingWarning,
     User,
     Workplace,
     WorkplaceKind,
@@ -650,6 +658,10 @@ def _arrivals_for_demo_supervisor(
                     author_organisation_id=school.id,
                 )
             )
+        if days_until < 0:  # already in training: what the supervisor has recorded so far
+            db.session.flush()
+            current = next(p for p in periods if p.kind == PeriodKind.TRAINING)
+            _training_records(rng, student, current, supervisor, today, worried=n == 4)
         if n == 1:  # dyslexia with an IT package, shared with Odense by consent
             _support(rng, student, today, counsellor, odense, category="dyslexia", consent=True)
         elif n == 2:  # ADHD with a mentor, not shared: the supervisor sees whom to ask
@@ -748,6 +760,83 @@ def _support(rng, student, today, counsellor, employer, category=None, consent=N
                 at=datetime.combine(min(on, today), time(10), tzinfo=UTC),
             )
         )
+
+
+def _training_records(rng, student, period, supervisor, today, worried: bool) -> None:
+    """A learning agreement, a few experiences, goal assessments and, if `worried`, a
+    concern, a warning and a mid-period evaluation that is not on track."""
+    on = min(today, period.end_date)
+    db.session.add(
+        LearningAgreement(
+            period_id=period.id,
+            goals_for_period="Fokus på mål 1–6: personlig pleje, observation og dokumentation.",
+            agreed_support="Fast kollega de første to uger; samtale hver fredag.",
+            meeting_1=period.start_date,
+            meeting_2=period.start_date + (period.end_date - period.start_date) / 2,
+            meeting_3=period.end_date,
+            author_id=supervisor.id,
+        )
+    )
+    texts = [
+        ("Hjalp en borger med morgenpleje og forflytning med lift.", "Brug af lift.", False),
+        ("Deltog i et møde med pårørende.", "At lytte og spørge ind.", False),
+        ("Kom for sent tre dage i træk uden at give besked.", "", worried),
+    ]
+    for k, (text, learned, concern) in enumerate(texts):
+        db.session.add(
+            TrainingExperience(
+                period_id=period.id,
+                student_id=student.id,
+                on_date=max(period.start_date, on - timedelta(days=3 * (len(texts) - k))),
+                category=ExperienceCategory.ATTENDANCE
+                if concern
+                else ExperienceCategory.PROFESSIONAL,
+                what_happened=text,
+                learned=learned,
+                concern=concern,
+                author_id=supervisor.id,
+            )
+        )
+    goals = (
+        db.session.execute(
+            select(TrainingGoal)
+            .where(TrainingGoal.programme_id == student.programme_id)
+            .order_by(TrainingGoal.number)
+        )
+        .scalars()
+        .all()
+    )
+    for goal in goals[:6]:
+        db.session.add(
+            GoalAssessment(
+                period_id=period.id,
+                goal_id=goal.id,
+                level=rng.choice([GoalLevel.BEGINNER, GoalLevel.ROUTINED]),
+                assessed_on=on,
+                assessed_by_id=supervisor.id,
+            )
+        )
+    if worried:
+        db.session.add(
+            MidEvaluation(
+                period_id=period.id,
+                evaluated_on=on,
+                on_track=False,
+                comment="Fagligt på vej, men fremmødet skal være stabilt.",
+                next_steps="Aftale om at melde fra før vagten; opfølgning om to uger.",
+                signed_by_id=supervisor.id,
+            )
+        )
+        warning = TrainingWarning(
+            period_id=period.id,
+            student_id=student.id,
+            reason="Fremmødet gør, at mål 5 og 6 måske ikke nås på rutineret niveau.",
+            agreed_actions="Ugentlig samtale med vejlederen; skolen kontakter eleven.",
+            deadline=min(period.end_date, today + timedelta(days=21)),
+            issued_by_id=supervisor.id,
+            goals=goals[4:6],
+        )
+        db.session.add(warning)
 
 
 def _category(code: str) -> SupportCategory:

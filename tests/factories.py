@@ -20,6 +20,7 @@ from app.models import (
     MeasureStatus,
     MeasureType,
     Membership,
+    MidEvaluation,
     Notification,
     NotificationKind,
     Organisation,
@@ -199,6 +200,7 @@ class Side:
     # The supervisor's experience (a concern) and a warning in the training period.
     experience: TrainingExperience | None = None
     warning: TrainingWarning | None = None
+    evaluation: MidEvaluation | None = None
 
 
 @dataclass
@@ -282,6 +284,14 @@ def _side(label: str) -> Side:
     supervisor = side.users[Role.SUPERVISOR]
     side.experience = experience(training, supervisor, f"Glemte vagten, side {label}", True)
     side.warning = warning(training, supervisor, f"Når ikke mål 4, side {label}")
+    side.evaluation = MidEvaluation(
+        period_id=training.id,
+        evaluated_on=date.today(),
+        on_track=True,
+        comment="På rette spor.",
+        signed_by_id=supervisor.id,
+    )
+    db.session.add(side.evaluation)
     return side
 
 

@@ -26,6 +26,7 @@ NOBODY: frozenset[Role] = frozenset()
 PLAN_EDITORS = SCHOOL_ROLES | {Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN}
 RECEIVERS = frozenset({Role.SUPERVISOR, Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN})
 COUNSELLOR = frozenset({Role.COUNSELLOR})
+SUPERVISOR = frozenset({Role.SUPERVISOR})
 SUPPORT_READERS = frozenset({Role.COUNSELLOR, Role.TEACHER})
 
 
@@ -34,6 +35,7 @@ class Allowed:
     own: frozenset[Role]  # may use it on their own organisation's objects
     other: frozenset[Role] = NOBODY  # may use it on another organisation's objects
     public: bool = False  # anonymous visitors may use it
+    post: frozenset[Role] | None = None  # who may POST on own objects, if not the same as `own`
 
 
 MATRIX: dict[str, Allowed] = {
@@ -101,6 +103,26 @@ MATRIX: dict[str, Allowed] = {
     "support.new_consent": Allowed(own=COUNSELLOR),
     "support.withdraw_consent": Allowed(own=COUNSELLOR),
     "support.follow_ups": Allowed(own=SUPPORT_READERS, other=SUPPORT_READERS),
+    # Training records: the school, the employer and the period's supervisors read them; the
+    # supervisor at the period's workplace writes; the school contact acknowledges.
+    "training.period": Allowed(own=CASE),
+    "training.assess": Allowed(own=SUPERVISOR),
+    "training.new_experience": Allowed(own=SUPERVISOR),
+    "training.edit_experience": Allowed(own=SUPERVISOR),
+    "training.learning_agreement": Allowed(own=SUPERVISOR),
+    "training.mid_evaluation": Allowed(own=SUPERVISOR),
+    "training.acknowledge_mid_evaluation": Allowed(own=SUPPORT_READERS),
+    "training.new_warning": Allowed(own=SUPERVISOR),
+    "training.follow_up_warning": Allowed(own=SUPPORT_READERS | SUPERVISOR),
+    "training.add_absence": Allowed(own=SUPERVISOR),
+    "training.from_training": Allowed(own=SUPPORT_READERS, other=SUPPORT_READERS),
+    "training.progress": Allowed(own=CASE),
+    "training.declaration": Allowed(own=CASE, post=SUPERVISOR),
+    "training.issue_declaration": Allowed(own=SUPERVISOR),
+    "training.declaration_pdf": Allowed(own=CASE),
+    "admin.programme_goals": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.new_goal": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.edit_goal": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.support_categories": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.new_support_category": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.edit_support_category": Allowed(own=SYSTEM, other=SYSTEM),
@@ -155,6 +177,14 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = side.need.id
         elif name == "measure_id":
             values[name] = side.measure.id
+        elif name == "goal_id":
+            from tests.factories import goals
+
+            values[name] = goals(side.student)[0 if side is world.a else 1].id
+        elif name == "experience_id":
+            values[name] = side.experience.id
+        elif name == "warning_id":
+            values[name] = side.warning.id
         elif name == "consent_id":
             values[name] = side.consent.id
         elif name == "category_id":
@@ -193,6 +223,25 @@ def test_every_route_is_in_the_matrix(app):
     assert MATRIX.keys() - endpoints == set(), "remove endpoints that no longer exist"
 
 
+def _issue_declarations(world: World) -> None:
+    """The declaration's PDF exists only once it is issued (and then the declaration is locked,
+    so the supervisor's POSTs are refused with a message, not an error)."""
+    from app.extensions import db
+    from app.models import Declaration
+    from app.models.base import utcnow
+
+    for side in (world.a, world.b):
+        db.session.add(
+            Declaration(
+                period_id=side.training_period.id,
+                approved=True,
+                issued_at=utcnow(),
+                issued_by_id=side.users[Role.SUPERVISOR].id,
+            )
+        )
+    db.session.commit()
+
+
 def _login(client, user):
     response = client.post(
         "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
@@ -212,6 +261,7 @@ def _methods(rule) -> list[str]:
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
 def test_access_matrix(app, client, world, role):
+    _issue_declarations(world)
     user = world.user(role) if role else None
     if user:
         _login(client, user)
@@ -237,6 +287,8 @@ def test_access_matrix(app, client, world, role):
                     )
                 else:
                     permitted = allowed.own if target_name == "own" else allowed.other
+                    if method == "POST" and target_name == "own" and allowed.post is not None:
+                        permitted = allowed.post
                     if role in permitted:
                         to_login = response.headers.get("Location", "").startswith("/login")
                         ok = status < 400 and (not to_login or rule.endpoint == "auth.logout")

@@ -171,7 +171,9 @@ def test_consent_decides_what_the_supervisor_sees_of_the_support(
     page.locator("#description").fill("Ordblind; har brug for oplæsning.")
     page.locator("#documentation_kind").select_option("dyslexia_test")
     page.locator("#documentation_date").fill((date.today() - timedelta(days=90)).isoformat())
-    click_and_wait(page, page.locator("main form button.button-primary"), path_is(f"{base}/support"))
+    click_and_wait(
+        page, page.locator("main form button.button-primary"), path_is(f"{base}/support")
+    )
     expect(page.get_by_test_id("needs")).to_contain_text("Ordblind; har brug for oplæsning.")
 
     click_and_wait(
@@ -182,7 +184,9 @@ def test_consent_decides_what_the_supervisor_sees_of_the_support(
     page.locator("#type").select_option("it_package")
     page.locator("#description").fill("Bærbar med AppWriter (E2E)")
     page.locator("#hours_granted").fill("20")
-    click_and_wait(page, page.locator("main form button.button-primary"), path_is(f"{base}/support"))
+    click_and_wait(
+        page, page.locator("main form button.button-primary"), path_is(f"{base}/support")
+    )
     expect(page.get_by_test_id("measures")).to_contain_text("Bærbar med AppWriter (E2E)")
 
     click_and_wait(
@@ -191,7 +195,9 @@ def test_consent_decides_what_the_supervisor_sees_of_the_support(
     page.locator("#category").select_option("sps")
     page.locator("#recipient").select_option(str(world.a.municipality.id))
     page.locator("#confirmed").check()
-    click_and_wait(page, page.locator("main form button.button-primary"), path_is(f"{base}/support"))
+    click_and_wait(
+        page, page.locator("main form button.button-primary"), path_is(f"{base}/support")
+    )
     expect(page.get_by_test_id("consents")).to_contain_text(world.a.municipality.name)
     log_out(page)
 
@@ -216,4 +222,54 @@ def test_consent_decides_what_the_supervisor_sees_of_the_support(
     expect(page.get_by_test_id("support-agreed")).to_contain_text(counsellor.name)
     assert "Bærbar med AppWriter (E2E)" not in page.content()
     assert page.get_by_test_id("measures").count() == 0
+    browser_problems.assert_none()
+
+
+def test_supervisor_logs_a_concern_and_a_warning_and_the_school_sees_both(
+    live_server, page, browser_problems, world
+):
+    supervisor, teacher = world.user(Role.SUPERVISOR), world.user(Role.TEACHER)
+    student, period = world.a.student, world.a.training_period
+    base = f"/students/{student.id}/periods/{period.id}"
+
+    log_in(page, live_server, supervisor.email, factories.PASSWORD)
+    page.goto(f"{live_server}/students/{student.id}")
+    click_and_wait(
+        page, page.locator(f"a[href='{base}/training']").first, path_is(f"{base}/training")
+    )
+    click_and_wait(
+        page, page.locator(f"a[href='{base}/experiences/new']"), path_is(f"{base}/experiences/new")
+    )
+    page.locator("#category").select_option("attendance")
+    page.locator("#what_happened").fill("Mødte ikke op to dage uden at melde fra (E2E).")
+    page.locator("#concern").check()
+    click_and_wait(
+        page, page.locator("main form button.button-primary"), path_is(f"{base}/training")
+    )
+    expect(page.get_by_test_id("experiences")).to_contain_text("uden at melde fra (E2E)")
+
+    click_and_wait(
+        page, page.locator(f"a[href='{base}/warnings/new']"), path_is(f"{base}/warnings/new")
+    )
+    page.locator("#reason").fill("Risiko for ikke at nå rutineret niveau i mål 4 (E2E).")
+    page.locator("input[name=goals]").nth(3).check()
+    page.locator("#agreed_actions").fill("Ugentlig samtale.")
+    page.locator("#deadline").fill((date.today() + timedelta(days=14)).isoformat())
+    click_and_wait(
+        page, page.locator("main form button.button-primary"), path_is(f"{base}/training")
+    )
+    expect(page.get_by_test_id("warnings")).to_contain_text("mål 4 (E2E)")
+    log_out(page)
+
+    log_in(page, live_server, teacher.email, factories.PASSWORD)
+    expect(page.get_by_test_id("nav-notifications")).to_be_visible()
+    page.goto(f"{live_server}/from-training")
+    expect(page.get_by_test_id("open-warnings")).to_contain_text(student.last_name)
+    expect(page.get_by_test_id("concerns")).to_contain_text("uden at melde fra (E2E)")
+    click_and_wait(
+        page,
+        page.get_by_test_id("open-warnings").get_by_role("link").first,
+        path_is(f"{base}/training"),
+    )
+    expect(page.get_by_test_id("warnings")).to_contain_text("mål 4 (E2E)")
     browser_problems.assert_none()

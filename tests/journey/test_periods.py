@@ -282,7 +282,7 @@ def test_supervisor_reads_the_plan_but_cannot_edit_it(client, world, plan):
     login(client, world.user(Role.SUPERVISOR))
     page = client.get(f"/students/{world.a.student.id}").text
     assert 'data-testid="timeline"' in page
-    assert "/periods/" not in page  # no edit links
+    assert "/edit" not in page and "/extend" not in page  # no edit links
     assert client.get(_url(world, training)).status_code == 403
 
 
