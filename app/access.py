@@ -207,6 +207,17 @@ def is_employer_staff_for(user: User, student: Student) -> bool:
     return bool(user.organisation_ids(*EMPLOYER_STAFF_ROLES) & employer_ids_of(student))
 
 
+def acting_organisation_id(user: User, student: Student) -> int | None:
+    """The organisation `user` acts for in `student`'s case: the school, else the employer."""
+    if student.school_id in user.organisation_ids(*SCHOOL_ROLES):
+        return student.school_id
+    mine = user.organisation_ids(*EMPLOYER_ROLES)
+    if not mine:
+        return None
+    shared = mine & {a.employer_id for a in student.agreements}
+    return min(shared or mine)
+
+
 def can_edit_plan(user: User, student: Student) -> bool:
     """School staff at the student's school and staff of the student's employer edit the plan."""
     return is_school_staff_for(user, student) or is_employer_staff_for(user, student)
@@ -299,10 +310,18 @@ class SupportView:
         return bool(self.categories)
 
 
-def case_event_visibility(view: SupportView) -> ColumnElement[bool]:
-    """A SQL condition on CaseEvent: lines about support only in the categories `view` sees."""
+def case_event_visibility(view: SupportView, user: User | None = None) -> ColumnElement[bool]:
+    """A SQL condition on CaseEvent: lines about support only in the categories `view` sees,
+    and lines kept to one organisation (notes) only for its staff."""
+    user = user or current_user
     categories = [c.value for c in view.categories]
-    return or_(CaseEvent.data_category.is_(None), CaseEvent.data_category.in_(categories))
+    return and_(
+        or_(CaseEvent.data_category.is_(None), CaseEvent.data_category.in_(categories)),
+        or_(
+            CaseEvent.restricted_to_id.is_(None),
+            CaseEvent.restricted_to_id.in_(user.organisation_ids(*Role)),
+        ),
+    )
 
 
 def consent_categories(consents: Iterable[Consent], organisation_ids: set[int], on: date):

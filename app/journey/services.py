@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import audit
+from app.access import acting_organisation_id
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
 from app.models import (
@@ -56,12 +57,18 @@ def log(
     kind: CaseEventKind,
     user: User | None = None,
     data_category: str | None = None,
+    *,
+    period_id: int | None = None,
+    note_id: int | None = None,
+    review_id: int | None = None,
+    restricted_to_id: int | None = None,
     **details,
 ) -> CaseEvent:
     """Add a line to the case history (and the access log) for a change to `student`'s case.
 
     `data_category` (a ConsentCategory) marks a line about support data: the workplace side
-    sees it only under the student's consent for that category."""
+    sees it only under the student's consent for that category. `restricted_to_id` keeps a
+    line to one organisation. The line records the organisation the user acted for."""
     user = user or current_user
     event = CaseEvent(
         student_id=student.id,
@@ -69,6 +76,11 @@ def log(
         kind=kind,
         details=details,
         data_category=data_category,
+        organisation_id=acting_organisation_id(user, student),
+        period_id=period_id,
+        note_id=note_id,
+        review_id=review_id,
+        restricted_to_id=restricted_to_id,
     )
     db.session.add(event)
     audit.record(_AUDIT_ACTION.get(kind, AuditAction.UPDATE), student=student, user=user)

@@ -1,6 +1,17 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from app.models.audit import AuditAction, AuditEvent
+from app.models.casefile import (
+    ActionItem,
+    ActionItemStatus,
+    CaseNote,
+    CaseReview,
+    NoteCategory,
+    NoteVisibility,
+    ReviewMeeting,
+    ReviewOutcome,
+    ReviewStatus,
+)
 from app.models.handover import HandoverNote, Notification, NotificationKind
 from app.models.journey import (
     CaseEvent,
@@ -68,11 +79,15 @@ __all__ = [
     "SPS_TYPES",
     "Absence",
     "AbsenceKind",
+    "ActionItem",
+    "ActionItemStatus",
     "AgreementKind",
     "AuditAction",
     "AuditEvent",
     "CaseEvent",
     "CaseEventKind",
+    "CaseNote",
+    "CaseReview",
     "Consent",
     "ConsentCategory",
     "Declaration",
@@ -91,6 +106,8 @@ __all__ = [
     "MeasureType",
     "Membership",
     "MidEvaluation",
+    "NoteCategory",
+    "NoteVisibility",
     "Notification",
     "NotificationKind",
     "Organisation",
@@ -100,6 +117,9 @@ __all__ = [
     "PeriodStatus",
     "Programme",
     "ProgrammeLevel",
+    "ReviewMeeting",
+    "ReviewOutcome",
+    "ReviewStatus",
     "Role",
     "SpsStage",
     "SpsStep",

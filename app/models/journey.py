@@ -6,13 +6,14 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.organisation import Workplace
+from app.models.organisation import Organisation, Workplace
 
 if TYPE_CHECKING:
+    from app.models.casefile import CaseNote
     from app.models.student import Student
     from app.models.user import User
 
@@ -163,6 +164,13 @@ class CaseEventKind(enum.StrEnum):
     DECLARATION_SAVED = "declaration_saved"
     DECLARATION_ISSUED = "declaration_issued"
     ABSENCE_RECORDED = "absence_recorded"
+    NOTE_WRITTEN = "note_written"
+    NOTE_CHANGED = "note_changed"
+    REVIEW_SCHEDULED = "review_scheduled"
+    REVIEW_CHANGED = "review_changed"
+    REVIEW_HELD = "review_held"
+    ACTION_ITEM_ADDED = "action_item_added"
+    ACTION_ITEM_CHANGED = "action_item_changed"
 
 
 class CaseEvent(Base):
@@ -173,6 +181,8 @@ class CaseEvent(Base):
     """
 
     __tablename__ = "case_event"
+    # The case file pages newest first through one student's lines.
+    __table_args__ = (Index("ix_case_event_student_id_at", "student_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(
@@ -187,5 +197,21 @@ class CaseEvent(Base):
     # Lines about support data carry the consent category that lets the workplace see them
     # (a ConsentCategory value); empty for lines every viewer of the case may see.
     data_category: Mapped[str | None] = mapped_column(String(32))
+    # The organisation the author acted for, and the period the line is about (for filters).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("period.id", ondelete="SET NULL"))
+    # Set for lines only the author's organisation may see (a note kept to itself).
+    restricted_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    # The note or review the line is about; its text is shown in the case file.
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("case_note.id", ondelete="SET NULL"))
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_review.id", ondelete="SET NULL")
+    )
 
     user: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id])
+    note: Mapped[CaseNote | None] = relationship()
