@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import (
     AbsenceKind,
+    ActionItemStatus,
     AgreementKind,
     CaseEventKind,
     ConsentCategory,
@@ -16,10 +17,14 @@ from app.models import (
     MeasureProvider,
     MeasureStatus,
     MeasureType,
+    NoteCategory,
+    NoteVisibility,
     NotificationKind,
     OrganisationKind,
     PeriodKind,
     PeriodStatus,
+    ReviewOutcome,
+    ReviewStatus,
     Role,
     SpsStage,
     StudentStatus,
@@ -148,6 +153,47 @@ CASE_EVENT = {
     CaseEventKind.DECLARATION_SAVED: _l("Declaration on training saved for %(period)s"),
     CaseEventKind.DECLARATION_ISSUED: _l("Declaration on training issued for %(period)s"),
     CaseEventKind.ABSENCE_RECORDED: _l("Absence recorded in %(period)s: %(days)s days"),
+    CaseEventKind.NOTE_WRITTEN: _l("Note: %(category)s"),
+    CaseEventKind.NOTE_CHANGED: _l("Note changed: %(category)s"),
+    CaseEventKind.REVIEW_SCHEDULED: _l("Case review scheduled for %(date)s"),
+    CaseEventKind.REVIEW_CHANGED: _l("Case review changed (%(date)s)"),
+    CaseEventKind.REVIEW_HELD: _l("Case review held on %(date)s"),
+    CaseEventKind.ACTION_ITEM_ADDED: _l("Action item added, due %(due)s"),
+    CaseEventKind.ACTION_ITEM_CHANGED: _l("Action item changed: %(status)s"),
+}
+
+NOTE_CATEGORY = {
+    NoteCategory.GENERAL: _l("General"),
+    NoteCategory.ATTENDANCE: _l("Attendance"),
+    NoteCategory.WELLBEING: _l("Well-being"),
+    NoteCategory.ACADEMIC: _l("Academic"),
+    NoteCategory.PRACTICAL: _l("Practical"),
+    NoteCategory.HEALTH: _l("Health-related"),
+}
+
+NOTE_VISIBILITY = {
+    NoteVisibility.SHARED: _l("Shared with the partner (school and municipality)"),
+    NoteVisibility.OWN: _l("My organisation only"),
+}
+
+REVIEW_STATUS = {
+    ReviewStatus.PLANNED: _l("Planned"),
+    ReviewStatus.HELD: _l("Held"),
+    ReviewStatus.CANCELLED: _l("Cancelled"),
+}
+
+REVIEW_OUTCOME = {
+    ReviewOutcome.CONTINUE: _l("Continue as planned"),
+    ReviewOutcome.EXTRA_SUPPORT: _l("Extra support"),
+    ReviewOutcome.EXTENSION: _l("Extension"),
+    ReviewOutcome.CHANGE_OF_WORKPLACE: _l("Change of workplace"),
+    ReviewOutcome.DROPOUT_RISK: _l("Risk of dropout"),
+}
+
+ACTION_ITEM_STATUS = {
+    ActionItemStatus.OPEN: _l("Open"),
+    ActionItemStatus.DONE: _l("Done"),
+    ActionItemStatus.CANCELLED: _l("Cancelled"),
 }
 
 GOAL_LEVEL = {
@@ -275,6 +321,10 @@ def describe(event) -> str:
         details["reason"] = DROPOUT_REASON.get(DropoutReason(details["reason"]), details["reason"])
     _translate(details, "measure", MeasureType, MEASURE_TYPE)
     _translate(details, "stage", SpsStage, SPS_STAGE)
+    if event.kind in (CaseEventKind.NOTE_WRITTEN, CaseEventKind.NOTE_CHANGED):
+        _translate(details, "category", NoteCategory, NOTE_CATEGORY)
+    if event.kind == CaseEventKind.ACTION_ITEM_CHANGED:
+        _translate(details, "status", ActionItemStatus, ACTION_ITEM_STATUS)
     if event.kind in (CaseEventKind.CONSENT_GIVEN, CaseEventKind.CONSENT_WITHDRAWN):
         _translate(details, "category", ConsentCategory, CONSENT_CATEGORY)
     if event.kind == CaseEventKind.WORKPLACE_CHANGED:

@@ -11,6 +11,8 @@ from app.models.casefile import (
     ReviewMeeting,
     ReviewOutcome,
     ReviewStatus,
+    meeting_participant,
+    review_participant,
 )
 from app.models.handover import HandoverNote, Notification, NotificationKind
 from app.models.journey import (
@@ -138,4 +140,6 @@ __all__ = [
     "User",
     "Workplace",
     "WorkplaceKind",
+    "meeting_participant",
+    "review_participant",
 ]

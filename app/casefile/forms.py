@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from app import labels
+from app.forms import BaseForm, max_length, required, strip
+from app.journey.forms import VersionedForm
+
+NOTE_MAX = 10000
+
+
+class NoteForm(VersionedForm):
+    category = SelectField(_l("Category"), choices=labels.choices(labels.NOTE_CATEGORY))
+    visibility = SelectField(
+        _l("Who may read it"), choices=labels.choices(labels.NOTE_VISIBILITY), default="shared"
+    )
+    body = TextAreaField(
+        _l("Note"), filters=[strip], validators=[required(), max_length(NOTE_MAX)]
+    )
+
+
+class CaseFileFilter(BaseForm):
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Kind"), default="", choices=[])
+    period = SelectField(_l("Period"), default="", choices=[], coerce=str)
+    organisation = SelectField(_l("Organisation"), default="", choices=[], coerce=str)
+    q = StringField(
+        _l("Search in the case file"), filters=[strip], validators=[Optional(), max_length(100)]
+    )

@@ -1,0 +1,372 @@
+"""The case file: every line of a student's history that the viewer may see, with filters,
+search, notes and a PDF.
+
+What a viewer sees is decided by the access module: the student must be visible, lines about
+support need the student's consent, and lines kept to one organisation (notes) are shown to its
+staff only. The same query serves the page and the PDF.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import access, audit, editing, labels
+from app.access import case_roles_required, get_student_or_404, today
+from app.casefile.forms import CaseFileFilter, NoteForm
+from app.casefile.sanitize import clean_note
+from app.extensions import db
+from app.journey.services import log
+from app.models import (
+    AuditAction,
+    CaseEvent,
+    CaseEventKind,
+    CaseNote,
+    ConsentCategory,
+    NoteCategory,
+    NoteVisibility,
+    Organisation,
+    OrganisationKind,
+    Period,
+    Student,
+    TrainingAgreement,
+)
+from app.models.base import utcnow
+from app.pdf import render_pdf
+
+from . import bp
+
+K = CaseEventKind
+# The kinds of line a person can filter the case file by.
+KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
+    "notes": (K.NOTE_WRITTEN, K.NOTE_CHANGED),
+    "plan": (
+        K.STUDENT_CREATED,
+        K.PLAN_CREATED,
+        K.PERIOD_ADDED,
+        K.PERIOD_CHANGED,
+        K.PERIOD_EXTENDED,
+        K.WORKPLACE_CHANGED,
+        K.PERIOD_STATUS_CHANGED,
+        K.PERIOD_DELETED,
+        K.DROPPED_OUT,
+        K.READMITTED,
+        K.AGREEMENT_CREATED,
+        K.AGREEMENT_CHANGED,
+    ),
+    "handovers": (K.HANDOVER_WRITTEN, K.HANDOVER_CHANGED, K.HANDOVER_ACKNOWLEDGED),
+    "support": (
+        K.SUPPORT_NEED_FLAGGED,
+        K.SUPPORT_NEED_CHANGED,
+        K.SUPPORT_NEED_RESOLVED,
+        K.MEASURE_ADDED,
+        K.MEASURE_CHANGED,
+        K.SPS_STEP,
+        K.CONSENT_GIVEN,
+        K.CONSENT_WITHDRAWN,
+    ),
+    "training": (
+        K.GOALS_ASSESSED,
+        K.EXPERIENCE_RECORDED,
+        K.EXPERIENCE_CHANGED,
+        K.LEARNING_AGREEMENT_SAVED,
+        K.MID_EVALUATION_SIGNED,
+        K.MID_EVALUATION_ACKNOWLEDGED,
+        K.WARNING_GIVEN,
+        K.WARNING_FOLLOWED_UP,
+        K.DECLARATION_SAVED,
+        K.DECLARATION_ISSUED,
+        K.ABSENCE_RECORDED,
+    ),
+    "reviews": (
+        K.REVIEW_SCHEDULED,
+        K.REVIEW_CHANGED,
+        K.REVIEW_HELD,
+        K.ACTION_ITEM_ADDED,
+        K.ACTION_ITEM_CHANGED,
+    ),
+}
+KIND_LABELS = {
+    "notes": _l("Notes"),
+    "plan": _l("Plan and agreements"),
+    "handovers": _l("Handover notes"),
+    "support": _l("Support and consent"),
+    "training": _l("Training"),
+    "reviews": _l("Case reviews"),
+}
+CASE_FILE_PDF_MAX = 500  # lines in one PDF (about 15 pages); the filters reach older ones
+
+
+def _student(student_id: int) -> Student:
+    return get_student_or_404(
+        student_id,
+        joinedload(Student.school),
+        joinedload(Student.programme),
+        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+    )
+
+
+def _filters(student: Student) -> tuple[CaseFileFilter, list]:
+    """The filter form with its choices, and the SQL conditions of a valid filter."""
+    form = CaseFileFilter(request.args)
+    form.kind.choices = [("", _("All kinds")), *KIND_LABELS.items()]
+    periods = db.session.execute(
+        select(Period).where(Period.student_id == student.id).order_by(Period.start_date)
+    ).scalars()
+    form.period.choices = [("", _("All periods"))] + [
+        (str(p.id), f"{p.title or labels.PERIOD_KIND[p.kind]} ({p.start_date:%d.%m.%Y})")
+        for p in periods
+    ]
+    organisations = {student.school} | {a.employer for a in student.agreements}
+    form.organisation.choices = [("", _("All organisations"))] + [
+        (str(o.id), o.name) for o in sorted(organisations, key=lambda o: o.name)
+    ]
+    if not form.validate():
+        return form, [False]
+    conditions = []
+    if form.kind.data:
+        conditions.append(CaseEvent.kind.in_(KIND_GROUPS[form.kind.data]))
+    if form.period.data:
+        conditions.append(CaseEvent.period_id == int(form.period.data))
+    if form.organisation.data:
+        conditions.append(CaseEvent.organisation_id == int(form.organisation.data))
+    if form.q.data:
+        text = form.q.data.lower()
+        conditions.append(
+            or_(
+                func.lower(CaseNote.body).contains(text, autoescape=True),
+                func.lower(cast(CaseEvent.details, String)).contains(text, autoescape=True),
+            )
+        )
+    return form, conditions
+
+
+def case_file_query(student: Student, conditions: list):
+    view = access.support_view(current_user, student)
+    return (
+        select(CaseEvent)
+        .outerjoin(CaseNote, CaseNote.id == CaseEvent.note_id)
+        .where(
+            CaseEvent.student_id == student.id,
+            access.case_event_visibility(view, current_user),
+            *conditions,
+        )
+        .options(
+            joinedload(CaseEvent.user),
+            joinedload(CaseEvent.organisation),
+            joinedload(CaseEvent.note),
+        )
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+    )
+
+
+@bp.route("/students/<int:student_id>/case-file")
+@case_roles_required
+def case_file(student_id: int):
+    student = _student(student_id)
+    form, conditions = _filters(student)
+    page = db.paginate(
+        case_file_query(student, conditions),
+        per_page=current_app.config["CASE_FILE_PER_PAGE"],
+        error_out=False,
+        count=True,
+    )
+    audit.record(
+        AuditAction.SEARCH if form.q.data else AuditAction.VIEW,
+        student=student,
+        criterion="case-file" + (f"; q={form.q.data}" if form.q.data else ""),
+        commit=True,
+    )
+    return render_template(
+        "casefile/case_file.html",
+        student=student,
+        form=form,
+        page=page,
+        editable=_editable_note_ids(page.items),
+    )
+
+
+def _editable_note_ids(events) -> set[int]:
+    window = timedelta(minutes=current_app.config["NOTE_EDIT_MINUTES"])
+    now = utcnow()
+    return {
+        e.note.id
+        for e in events
+        if e.note is not None
+        and e.note.author_id == current_user.id
+        and now - e.note.created_at <= window
+    }
+
+
+@bp.route("/students/<int:student_id>/case-file.pdf")
+@case_roles_required
+def case_file_pdf(student_id: int):
+    student = _student(student_id)
+    form, conditions = _filters(student)
+    events = (
+        db.session.execute(case_file_query(student, conditions).limit(CASE_FILE_PDF_MAX))
+        .unique()
+        .scalars()
+        .all()
+    )
+    audit.record(AuditAction.EXPORT, student=student, criterion="case-file", commit=True)
+    pdf = render_pdf(
+        "pdf/case_file.html",
+        student=student,
+        events=events,
+        truncated=len(events) == CASE_FILE_PDF_MAX,
+        filters=form,
+        printed_by=current_user,
+        today=today(),
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="sagsmappe-{student.student_number}.pdf"'
+        },
+    )
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+
+def _note_organisation(student: Student) -> Organisation | None:
+    organisation_id = access.acting_organisation_id(current_user, student)
+    return db.session.get(Organisation, organisation_id) if organisation_id else None
+
+
+def _note_event(student, note: CaseNote, kind: CaseEventKind, organisation: Organisation):
+    # Health-related notes from the school reach the workplace side only under the student's
+    # consent; a note kept to the author's organisation is shown to its staff only. The note's
+    # earlier lines follow a change of category or visibility.
+    health = (
+        note.category == NoteCategory.HEALTH and organisation.kind == OrganisationKind.SCHOOL
+    )
+    data_category = ConsentCategory.HEALTH.value if health else None
+    restricted_to_id = organisation.id if note.visibility == NoteVisibility.OWN else None
+    db.session.execute(
+        update(CaseEvent)
+        .where(CaseEvent.note_id == note.id)
+        .values(data_category=data_category, restricted_to_id=restricted_to_id)
+    )
+    log(
+        student,
+        kind,
+        data_category=data_category,
+        note_id=note.id,
+        restricted_to_id=restricted_to_id,
+        category=note.category.value,
+    )
+
+
+@bp.route("/students/<int:student_id>/notes/new", methods=["GET", "POST"])
+@case_roles_required
+def new_note(student_id: int):
+    student = _student(student_id)
+    organisation = _note_organisation(student)
+    if organisation is None:
+        abort(403)
+    form = NoteForm()
+    if form.validate_on_submit():
+        body = clean_note(form.body.data)
+        if not body:
+            form.body.errors.append(_("The note has no text left after removing formatting."))
+        else:
+
+            def write():
+                note = CaseNote(
+                    student_id=student.id,
+                    author_id=current_user.id,
+                    organisation_id=organisation.id,
+                    visibility=NoteVisibility(form.visibility.data),
+                    category=NoteCategory(form.category.data),
+                    body=body,
+                )
+                db.session.add(note)
+                db.session.flush()
+                _note_event(student, note, CaseEventKind.NOTE_WRITTEN, organisation)
+
+            response = editing.save(
+                form,
+                write,
+                stale_url=request.url,
+                done=_("The note was added to the case file."),
+                redirect_to=redirect(url_for("casefile.case_file", student_id=student.id)),
+            )
+            if response:
+                return response
+    return render_template(
+        "casefile/note_form.html", student=student, form=form, note=None, organisation=organisation
+    )
+
+
+@bp.route("/students/<int:student_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@case_roles_required
+def edit_note(student_id: int, note_id: int):
+    student = _student(student_id)
+    note = db.one_or_404(
+        select(CaseNote)
+        .where(CaseNote.id == note_id, CaseNote.student_id == student.id)
+        .options(joinedload(CaseNote.organisation))
+    )
+    if note.author_id != current_user.id:
+        # Someone else's note: hidden if they may not read it, refused if they may.
+        visible = note.visibility == NoteVisibility.SHARED or note.organisation_id in (
+            current_user.organisation_ids(*access.CASE_ROLES)
+        )
+        abort(403 if visible else 404)
+    window = timedelta(minutes=current_app.config["NOTE_EDIT_MINUTES"])
+    if utcnow() - note.created_at > window:
+        editing_closed = _(
+            "A note can be changed for %(minutes)s minutes after it was written. Add a new "
+            "note instead.",
+            minutes=current_app.config["NOTE_EDIT_MINUTES"],
+        )
+        return render_template(
+            "casefile/note_form.html",
+            student=student,
+            form=None,
+            note=note,
+            closed=editing_closed,
+            organisation=note.organisation,
+        ), 403
+    form = NoteForm(obj=note if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = note.version_id
+    if form.validate_on_submit():
+        body = clean_note(form.body.data)
+        if not body:
+            form.body.errors.append(_("The note has no text left after removing formatting."))
+        else:
+
+            def change():
+                if note.version_id != form.seen_version():
+                    raise editing.StaleEdit()
+                note.body = body
+                note.category = NoteCategory(form.category.data)
+                note.visibility = NoteVisibility(form.visibility.data)
+                _note_event(student, note, CaseEventKind.NOTE_CHANGED, note.organisation)
+
+            response = editing.save(
+                form,
+                change,
+                stale_url=request.url,
+                done=_("The note was changed."),
+                redirect_to=redirect(url_for("casefile.case_file", student_id=student.id)),
+            )
+            if response:
+                return response
+    return render_template(
+        "casefile/note_form.html",
+        student=student,
+        form=form,
+        note=note,
+        organisation=note.organisation,
+    )

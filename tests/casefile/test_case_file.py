@@ -1,0 +1,255 @@
+"""The case file: what each viewer sees, notes and their safety, filters, search, PDF, size."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from app.models import (
+    CaseEvent,
+    CaseEventKind,
+    CaseNote,
+    ConsentCategory,
+    Role,
+)
+from app.models.base import utcnow
+from tests import factories
+from tests.conftest import login, post
+from tests.support.test_privacy import pdf_text
+
+
+def _note(client, world, body, visibility="shared", category="general"):
+    return post(
+        client,
+        f"/students/{world.a.student.id}/notes/new",
+        {"category": category, "visibility": visibility, "body": body, "version": ""},
+    )
+
+
+def _case_file(client, world, query: str = "") -> str:
+    return client.get(f"/students/{world.a.student.id}/case-file{query}").text
+
+
+def _pdf(client, world, query: str = "") -> str:
+    return pdf_text(client.get(f"/students/{world.a.student.id}/case-file.pdf{query}"))
+
+
+def test_a_shared_note_is_read_by_the_partner_and_an_own_note_is_not(client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    assert _note(client, world, "DELT-NOTAT-1a2b").status_code == 302
+    assert _note(client, world, "SKOLENS-EGET-9z8y", visibility="own").status_code == 302
+    page = _case_file(client, world)
+    assert "DELT-NOTAT-1a2b" in page and "SKOLENS-EGET-9z8y" in page
+    post(client, "/logout")
+
+    login(client, world.user(Role.TEACHER))  # same school
+    assert "SKOLENS-EGET-9z8y" in _case_file(client, world)
+    post(client, "/logout")
+
+    for role in (Role.TRAINING_COORDINATOR, Role.SUPERVISOR):
+        login(client, world.user(role))
+        page, pdf = _case_file(client, world), _pdf(client, world)
+        assert "DELT-NOTAT-1a2b" in page and "DELT-NOTAT-1a2b" in pdf
+        assert "SKOLENS-EGET-9z8y" not in page and "SKOLENS-EGET-9z8y" not in pdf
+        assert "SKOLENS" not in client.get(f"/students/{world.a.student.id}/history").text
+        post(client, "/logout")
+
+
+def test_support_lines_follow_consent_and_health_notes_too(client, db, world):
+    counsellor = world.user(Role.COUNSELLOR)
+    login(client, counsellor)
+    _note(client, world, "HELBRED-NOTAT-77", category="health")
+    post(
+        client,
+        f"/students/{world.a.student.id}/support/measures/new",
+        {
+            "type": "it_package",
+            "provider": "school",
+            "description": "x",
+            "start_date": utcnow().date().isoformat(),
+            "owner": str(counsellor.id),
+            "status": "active",
+        },
+    )
+    assert "IT-pakke" in _case_file(client, world)
+    post(client, "/logout")
+
+    login(client, world.user(Role.SUPERVISOR))
+    page, pdf = _case_file(client, world), _pdf(client, world)
+    for sentinel in ("IT-pakke", "HELBRED-NOTAT-77"):
+        assert sentinel not in page and sentinel.replace(" ", "") not in pdf
+    factories.consent(world.a.student, ConsentCategory.SPS, world.a.municipality, counsellor)
+    db.session.commit()
+    assert "IT-pakke" in _case_file(client, world)
+    assert "HELBRED-NOTAT-77" not in _case_file(client, world)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<script>alert('x')</script>Hej",
+        "<img src=x onerror=alert(1)>Hej",
+        "{{7*7}} og {% raw %}",
+        "<b>Fed</b> <a href='javascript:alert(1)'>link</a>",
+    ],
+)
+def test_a_hostile_note_is_stored_and_shown_harmless_everywhere(client, db, world, body):
+    login(client, world.user(Role.COUNSELLOR))
+    assert _note(client, world, body).status_code == 302
+    stored = db.session.execute(select(CaseNote.body).order_by(CaseNote.id.desc())).scalar()
+    for bad in ("<script", "onerror", "<img", "javascript:", "<a "):
+        assert bad not in stored
+    page = _case_file(client, world)
+    note_html = page.split('data-testid="note-')[1].split("</div>")[0]
+    for bad in ("<script", "onerror", "<img", "javascript:"):
+        assert bad not in note_html
+    if "{{" in body:
+        assert "{{7*7}}" in note_html and "49" not in note_html
+        assert "{{7*7}}" in _pdf(client, world)
+    if "<b>" in body:
+        assert "<b>Fed</b>" in note_html  # safe formatting is kept
+
+
+def test_the_pdf_renderer_fetches_nothing_a_note_points_at(client, db, world, monkeypatch):
+    from app import pdf
+
+    fetched: list[str] = []
+    original = pdf.StaticOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", spy)
+    login(client, world.user(Role.COUNSELLOR))
+    _note(client, world, '<img src="file:///etc/passwd"><p>Se vedhæftet</p>')
+    # Even markup that got into the database some other way is never fetched.
+    note = db.session.execute(select(CaseNote).order_by(CaseNote.id.desc())).scalar()
+    note.body += (
+        '<img src="file:///etc/passwd"><link rel="stylesheet" href="http://evil.test/x.css">'
+    )
+    db.session.commit()
+    text = _pdf(client, world)
+    assert "Sevedhæftet" in text
+    assert all(url.startswith("https://elevsag.invalid/static/") for url in fetched), fetched
+    assert not any("passwd" in url or "evil" in url for url in fetched)
+
+
+def test_filters_and_search(client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    _note(client, world, "Samtale om fremmøde og motivation")
+    notes_only = _case_file(client, world, "?kind=notes")
+    assert 'data-kind="note_written"' in notes_only
+    assert 'data-kind="handover_written"' not in notes_only
+    found = _case_file(client, world, "?q=MOTIVATION")
+    assert "Samtale om fremmøde og motivation" in found
+    assert "1 resultat" in found
+    assert "Samtale om" not in _case_file(client, world, "?q=ingen-saadan-tekst")
+    school = _case_file(client, world, f"?organisation={world.a.school.id}")
+    assert "Samtale om fremmøde" in school
+    municipality = _case_file(client, world, f"?organisation={world.a.municipality.id}")
+    assert "Samtale om fremmøde" not in municipality
+
+
+@pytest.mark.parametrize("query", ["?kind=secret", "?period=abc", "?organisation=999999"])
+def test_bad_filters_show_an_error_not_a_500(client, world, query):
+    login(client, world.user(Role.COUNSELLOR))
+    response = client.get(f"/students/{world.a.student.id}/case-file{query}")
+    assert response.status_code == 200 and "form-error-message" in response.text
+
+
+def test_a_note_can_be_corrected_by_its_author_for_a_while(app, client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    _note(client, world, "Første udgave")
+    note = db.session.execute(select(CaseNote)).scalar_one()
+    url = f"/students/{world.a.student.id}/notes/{note.id}/edit"
+    form = {"category": "general", "visibility": "shared", "body": "Rettet udgave"}
+    assert post(client, url, {**form, "version": str(note.version_id)}).status_code == 302
+    assert "Rettet udgave" in _case_file(client, world)
+    history = (
+        db.session.execute(
+            select(CaseEvent.kind).where(CaseEvent.note_id == note.id).order_by(CaseEvent.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert history == [CaseEventKind.NOTE_WRITTEN, CaseEventKind.NOTE_CHANGED]
+
+    db.session.refresh(note)
+    note.created_at = utcnow() - timedelta(minutes=app.config["NOTE_EDIT_MINUTES"] + 1)
+    db.session.commit()
+    response = post(client, url, {**form, "body": "For sent", "version": str(note.version_id)})
+    assert response.status_code == 403
+    db.session.refresh(note)
+    assert note.body == "Rettet udgave"
+    post(client, "/logout")
+    login(client, world.user(Role.TEACHER))
+    assert client.get(url).status_code == 403  # someone else's note
+    post(client, "/logout")
+    login(client, world.user(Role.COUNSELLOR, "b"))
+    assert client.get(url).status_code == 404
+
+
+def test_a_note_form_refuses_bad_input_and_keeps_the_text(client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    before = db.session.execute(select(func.count(CaseNote.id))).scalar_one()
+    for data, field in (
+        ({"body": "", "category": "general", "visibility": "shared"}, "body"),
+        ({"body": "x" * 10001, "category": "general", "visibility": "shared"}, "body"),
+        ({"body": "Bevar mig", "category": "gossip", "visibility": "shared"}, "category"),
+        ({"body": "Bevar mig", "category": "general", "visibility": "everyone"}, "visibility"),
+        ({"body": "<script>x</script>", "category": "general", "visibility": "shared"}, "body"),
+    ):
+        response = post(client, f"/students/{world.a.student.id}/notes/new", data)
+        assert response.status_code == 200
+        assert f'data-testid="error-{field}"' in response.text
+        if data["body"] == "Bevar mig":
+            assert "Bevar mig" in response.text
+    assert db.session.execute(select(func.count(CaseNote.id))).scalar_one() == before
+
+
+def _bulk_history(db, world, n: int) -> None:
+    start = utcnow() - timedelta(days=n)
+    db.session.execute(
+        insert(CaseEvent),
+        [
+            {
+                "student_id": world.a.student.id,
+                "user_id": world.user(Role.TEACHER).id,
+                "organisation_id": world.a.school.id,
+                "kind": CaseEventKind.PERIOD_CHANGED,
+                "details": {"period": f"Periode {i}"},
+                "at": start + timedelta(hours=i),
+            }
+            for i in range(n)
+        ],
+    )
+    db.session.commit()
+
+
+def test_a_case_file_of_2000_lines_pages_fast_with_a_fixed_number_of_queries(
+    client, db, world, count_queries
+):
+    login(client, world.user(Role.TRAINING_COORDINATOR))
+    url = f"/students/{world.a.student.id}/case-file"
+    with count_queries() as few:
+        client.get(url)
+    _bulk_history(db, world, 2000)
+    with count_queries() as many:
+        started = time.perf_counter()
+        page = client.get(url).text
+        elapsed = time.perf_counter() - started
+    assert "Periode 1999" in page and "Periode 1974" not in page  # the newest page only
+    assert many.count == few.count
+    assert elapsed < 2.0
+
+    # The PDF holds the newest 500 lines (about 15 pages); the filters reach older ones.
+    started = time.perf_counter()
+    text = pdf_text(client.get(f"{url}.pdf"))
+    assert time.perf_counter() - started < 20
+    assert "Periode1999" in text and "Periode1500" in text and "Periode1499" not in text
+    older = pdf_text(client.get(f"{url}.pdf?q=Periode%201499"))
+    assert "Periode1499" in older
