@@ -11,6 +11,7 @@ from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import (
     AgreementKind,
+    CaseNote,
     Consent,
     ConsentCategory,
     DocumentationKind,
@@ -21,6 +22,8 @@ from app.models import (
     MeasureType,
     Membership,
     MidEvaluation,
+    NoteCategory,
+    NoteVisibility,
     Notification,
     NotificationKind,
     Organisation,
@@ -201,6 +204,7 @@ class Side:
     experience: TrainingExperience | None = None
     warning: TrainingWarning | None = None
     evaluation: MidEvaluation | None = None
+    case_note: CaseNote | None = None  # the counsellor's shared note, written just now
 
 
 @dataclass
@@ -292,6 +296,15 @@ def _side(label: str) -> Side:
         signed_by_id=supervisor.id,
     )
     db.session.add(side.evaluation)
+    side.case_note = CaseNote(
+        student_id=s.id,
+        author_id=counsellor.id,
+        organisation_id=school.id,
+        visibility=NoteVisibility.SHARED,
+        category=NoteCategory.GENERAL,
+        body=f"<p>Samtale med eleven, side {label}</p>",
+    )
+    db.session.add(side.case_note)
     return side
 
 

@@ -27,6 +27,7 @@ PLAN_EDITORS = SCHOOL_ROLES | {Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMI
 RECEIVERS = frozenset({Role.SUPERVISOR, Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN})
 COUNSELLOR = frozenset({Role.COUNSELLOR})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
+SCHOOL_ADMIN = frozenset({Role.SCHOOL_ADMIN})
 SUPPORT_READERS = frozenset({Role.COUNSELLOR, Role.TEACHER})
 
 
@@ -117,6 +118,13 @@ MATRIX: dict[str, Allowed] = {
     "training.add_absence": Allowed(own=SUPERVISOR),
     "training.from_training": Allowed(own=SUPPORT_READERS, other=SUPPORT_READERS),
     "training.progress": Allowed(own=CASE),
+    "casefile.case_file": Allowed(own=CASE),
+    "casefile.case_file_pdf": Allowed(own=CASE),
+    "casefile.new_note": Allowed(own=CASE),
+    "casefile.edit_note": Allowed(own=COUNSELLOR),
+    "export.access_request": Allowed(own=SCHOOL_ADMIN),
+    "export.access_request_pdf": Allowed(own=SCHOOL_ADMIN),
+    "export.access_request_json": Allowed(own=SCHOOL_ADMIN),
     "training.declaration": Allowed(own=CASE, post=SUPERVISOR),
     "training.issue_declaration": Allowed(own=SUPERVISOR),
     "training.declaration_pdf": Allowed(own=CASE),
@@ -181,6 +189,8 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             from tests.factories import goals
 
             values[name] = goals(side.student)[0 if side is world.a else 1].id
+        elif name == "note_id":
+            values[name] = side.case_note.id
         elif name == "experience_id":
             values[name] = side.experience.id
         elif name == "warning_id":

@@ -164,7 +164,9 @@ def test_bad_filters_show_an_error_not_a_500(client, world, query):
 def test_a_note_can_be_corrected_by_its_author_for_a_while(app, client, db, world):
     login(client, world.user(Role.COUNSELLOR))
     _note(client, world, "Første udgave")
-    note = db.session.execute(select(CaseNote)).scalar_one()
+    note = db.session.execute(
+        select(CaseNote).where(CaseNote.body.contains("Første udgave"))
+    ).scalar_one()
     url = f"/students/{world.a.student.id}/notes/{note.id}/edit"
     form = {"category": "general", "visibility": "shared", "body": "Rettet udgave"}
     assert post(client, url, {**form, "version": str(note.version_id)}).status_code == 302
