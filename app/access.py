@@ -425,3 +425,67 @@ def can_write_training(user: User, period: Period) -> bool:
 
 def is_school_contact_for(user: User, student: Student) -> bool:
     return student.school_id in user.organisation_ids(*SCHOOL_CONTACT_ROLES)
+
+
+# --- case reviews and group review meetings -----------------------------------------------
+#
+# A review is read by its participants, by the counsellors and teachers of the student's school,
+# and by the coordinators and administrators of an employer that has a participant in it;
+# everyone else gets 404 (the student must first be visible). Participants record the minutes
+# and action items. A group meeting is read by its participants and by the staff of the
+# organiser's organisation.
+
+REVIEW_SCHOOL_ROLES = frozenset({Role.COUNSELLOR, Role.TEACHER})
+REVIEW_SCHEDULER_ROLES = frozenset({Role.COUNSELLOR, Role.TEACHER, Role.TRAINING_COORDINATOR})
+MEETING_ORGANISER_ROLES = frozenset({Role.COUNSELLOR, Role.TRAINING_COORDINATOR})
+MEETING_STAFF_ROLES = frozenset(
+    {
+        Role.COUNSELLOR,
+        Role.TEACHER,
+        Role.SCHOOL_ADMIN,
+        Role.TRAINING_COORDINATOR,
+        Role.MUNICIPALITY_ADMIN,
+    }
+)
+
+
+def can_schedule_review(user: User, student: Student) -> bool:
+    """Counsellors and teachers at the school, coordinators of the student's employer."""
+    return student.school_id in user.organisation_ids(*REVIEW_SCHOOL_ROLES) or bool(
+        user.organisation_ids(Role.TRAINING_COORDINATOR) & employer_ids_of(student)
+    )
+
+
+def is_review_participant(user: User, review) -> bool:
+    return any(p.id == user.id for p in review.participants)
+
+
+def can_read_review(user: User, review, student: Student) -> bool:
+    """Call after get_student_or_404. `review.participants` with their memberships loaded."""
+    if review.student_id != student.id:
+        return False
+    if is_review_participant(user, review):
+        return True
+    if student.school_id in user.organisation_ids(*REVIEW_SCHOOL_ROLES):
+        return True
+    mine = user.organisation_ids(*EMPLOYER_STAFF_ROLES)
+    if not mine:
+        return False
+    return any(
+        m.organisation_id in mine
+        for p in review.participants
+        for m in p.memberships
+        if m.role in EMPLOYER_ROLES
+    )
+
+
+def can_edit_review(user: User, review) -> bool:
+    """Participants from either side record minutes, decisions and action items."""
+    return is_review_participant(user, review)
+
+
+def can_read_meeting(user: User, meeting) -> bool:
+    """`meeting.participants` loaded."""
+    if any(p.id == user.id for p in meeting.participants):
+        return True
+    return meeting.organisation_id in user.organisation_ids(*MEETING_STAFF_ROLES)

@@ -67,6 +67,7 @@ class NotificationKind(enum.StrEnum):
     HANDOVER_MISSING = "handover_missing"  # a transition you send is near and has no note
     WARNING_GIVEN = "warning_given"  # the workplace warns that a goal may not be reached
     CONCERN_RECORDED = "concern_recorded"  # an experience flagged as a concern
+    REVIEW_SCHEDULED = "review_scheduled"  # you take part in a case review
 
 
 class Notification(Base):

@@ -1,0 +1,84 @@
+"""Forms and labels for case reviews, action items and group review meetings."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired
+
+from app import labels
+from app.forms import BaseForm, max_length, plain_text, required, strip
+from app.journey.forms import VersionedForm, date_field
+from app.support.forms import MultiCheckboxField
+
+_TEXT = 10000
+
+# The labels live with the others in app.labels.
+REVIEW_OUTCOME = labels.REVIEW_OUTCOME
+REVIEW_STATUS = labels.REVIEW_STATUS
+ACTION_ITEM_STATUS = labels.ACTION_ITEM_STATUS
+
+
+def _location():
+    return StringField(
+        _l("Location"), filters=[strip], validators=[max_length(200), plain_text], default=""
+    )
+
+
+def _participants():
+    return MultiCheckboxField(_l("Participants"), coerce=int, default=[])
+
+
+class ReviewForm(BaseForm):
+    on_date = date_field(_l("Date"))
+    location = _location()
+    participants = _participants()
+    agenda = TextAreaField(_l("Agenda"), filters=[strip], validators=[max_length(_TEXT)])
+
+
+class MinutesForm(VersionedForm):
+    agenda = TextAreaField(_l("Agenda"), filters=[strip], validators=[max_length(_TEXT)])
+    minutes = TextAreaField(_l("Minutes"), filters=[strip], validators=[max_length(_TEXT)])
+    decisions = TextAreaField(_l("Decisions"), filters=[strip], validators=[max_length(_TEXT)])
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[("", _l("No outcome yet")), *[(k.value, v) for k, v in REVIEW_OUTCOME.items()]],
+        default="",
+    )
+    cancelled = BooleanField(_l("The review was cancelled"))
+
+
+class ActionItemForm(BaseForm):
+    text = StringField(
+        _l("Action"), filters=[strip], validators=[required(), max_length(1000), plain_text]
+    )
+    owner = SelectField(
+        _l("Owner"),
+        coerce=str,
+        validators=[InputRequired(message=_l("Please choose who does it."))],
+    )
+    due_date = date_field(_l("Due date"))
+
+
+class ActionStatusForm(VersionedForm):
+    status = SelectField(
+        _l("Status"), choices=[(k.value, v) for k, v in ACTION_ITEM_STATUS.items()]
+    )
+
+
+class MeetingForm(BaseForm):
+    title = StringField(
+        _l("Title"), filters=[strip], validators=[required(), max_length(200), plain_text]
+    )
+    on_date = date_field(_l("Date"))
+    location = _location()
+    participants = _participants()
+    pseudonymised = BooleanField(
+        _l("Show the cases pseudonymised (initials only, no student number)"), default=True
+    )
+
+
+class MeetingCaseForm(BaseForm):
+    student_number = StringField(
+        _l("Student number"), filters=[strip], validators=[required(), max_length(20), plain_text]
+    )

@@ -1,0 +1,509 @@
+"""Case reviews, their action items and minutes PDF, and group review meetings.
+
+Every review view loads the student through the access module (404 if hidden), then the review
+scoped to that student, then checks that the user may read it (404 otherwise) and, for changes,
+that the user takes part in it (403).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import access, audit, editing
+from app.access import case_roles_required, get_student_or_404, roles_required, today
+from app.editing import RuleError
+from app.extensions import db
+from app.models import (
+    ActionItem,
+    ActionItemStatus,
+    AuditAction,
+    CaseReview,
+    Membership,
+    Period,
+    Programme,
+    ReviewMeeting,
+    ReviewOutcome,
+    Student,
+    TrainingAgreement,
+    User,
+    meeting_participant,
+    review_participant,
+)
+from app.pagination import paginate_rows
+from app.pdf import render_pdf
+from app.reviews import bp, services
+from app.reviews.forms import (
+    ACTION_ITEM_STATUS,
+    REVIEW_OUTCOME,
+    REVIEW_STATUS,
+    ActionItemForm,
+    ActionStatusForm,
+    MeetingCaseForm,
+    MeetingForm,
+    MinutesForm,
+    ReviewForm,
+)
+
+
+def _student(student_id: int) -> Student:
+    return get_student_or_404(
+        student_id,
+        joinedload(Student.school),
+        joinedload(Student.programme),
+        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+    )
+
+
+def _review_or_404(student: Student, review_id: int) -> CaseReview:
+    review = db.one_or_404(
+        select(CaseReview)
+        .where(CaseReview.id == review_id, CaseReview.student_id == student.id)
+        .options(
+            selectinload(CaseReview.participants)
+            .selectinload(User.memberships)
+            .options(joinedload(Membership.organisation), joinedload(Membership.workplace)),
+            selectinload(CaseReview.action_items).joinedload(ActionItem.owner),
+            joinedload(CaseReview.meeting),
+        )
+    )
+    if not access.can_read_review(current_user, review, student):
+        abort(404)
+    return review
+
+
+def _editable_review(student_id: int, review_id: int) -> tuple[Student, CaseReview]:
+    student = _student(student_id)
+    review = _review_or_404(student, review_id)
+    if not access.can_edit_review(current_user, review):
+        abort(403)
+    return student, review
+
+
+def _review_url(student: Student, review: CaseReview) -> str:
+    return url_for("reviews.review", student_id=student.id, review_id=review.id)
+
+
+def _labels() -> dict:
+    return {
+        "outcome_labels": REVIEW_OUTCOME,
+        "status_labels": REVIEW_STATUS,
+        "item_labels": ACTION_ITEM_STATUS,
+    }
+
+
+def _organisations(users: list[User]) -> dict[int, str]:
+    """Each participant's organisation (and workplace), from their loaded memberships."""
+    result = {}
+    for user in users:
+        places = []
+        for m in user.memberships:
+            place = m.workplace.name if m.workplace is not None else None
+            org = m.organisation.name if m.organisation is not None else None
+            text = ", ".join(p for p in (place, org) if p)
+            if text and text not in places:
+                places.append(text)
+        result[user.id] = "; ".join(places)
+    return result
+
+
+def _load_places(review: CaseReview) -> dict[int, str]:
+    return _organisations(review.participants)
+
+
+# --- scheduling ---------------------------------------------------------------------------
+
+
+@bp.route("/students/<int:student_id>/reviews/new", methods=["GET", "POST"])
+@roles_required(*access.REVIEW_SCHEDULER_ROLES)
+def new_review(student_id: int):
+    student = _student(student_id)
+    if not access.can_schedule_review(current_user, student):
+        abort(403)
+    on = today()
+    candidates = services.review_candidates(student, on)
+    form = ReviewForm()
+    form.participants.choices = [(c.id, c.label) for c in candidates if c.id != current_user.id]
+    if request.method == "GET":
+        form.agenda.data = services.build_agenda(student, on)
+    if form.validate_on_submit():
+        plan = services.ReviewPlan(
+            on_date=form.on_date.data,
+            location=form.location.data,
+            participant_ids=list(form.participants.data or []),
+            agenda=form.agenda.data,
+        )
+        try:
+            review = services.schedule_review(student, plan, current_user, on)
+            db.session.commit()
+        except RuleError as error:
+            db.session.rollback()
+            editing.field_error(form, error)
+        else:
+            flash(_("The review was scheduled and the participants notified."), "success")
+            return redirect(_review_url(student, review))
+    return render_template("reviews/review_form.html", student=student, form=form)
+
+
+# --- one review ---------------------------------------------------------------------------
+
+
+@bp.route("/students/<int:student_id>/reviews/<int:review_id>")
+@case_roles_required
+def review(student_id: int, review_id: int):
+    student = _student(student_id)
+    review = _review_or_404(student, review_id)
+    audit.record(AuditAction.VIEW, student=student, obj=review, commit=True)
+    can_edit = access.can_edit_review(current_user, review)
+    item_form = None
+    if can_edit:
+        item_form = ActionItemForm()
+        item_form.owner.choices = _owner_choices(review)
+    return render_template(
+        "reviews/review.html",
+        student=student,
+        review=review,
+        places=_load_places(review),
+        can_edit=can_edit,
+        item_form=item_form,
+        today=today(),
+        **_labels(),
+    )
+
+
+def _owner_choices(review: CaseReview) -> list[tuple[str, str]]:
+    return [("", _("Choose an owner"))] + [(str(p.id), p.name) for p in review.participants]
+
+
+@bp.route("/students/<int:student_id>/reviews/<int:review_id>/edit", methods=["GET", "POST"])
+@case_roles_required
+def edit_review(student_id: int, review_id: int):
+    student, review = _editable_review(student_id, review_id)
+    form = MinutesForm(obj=review if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = review.version_id
+        form.outcome.data = review.outcome.value if review.outcome else ""
+        form.cancelled.data = review.status == "cancelled"
+    if form.validate_on_submit():
+        content = services.Minutes(
+            agenda=form.agenda.data,
+            minutes=form.minutes.data,
+            decisions=form.decisions.data,
+            outcome=ReviewOutcome(form.outcome.data) if form.outcome.data else None,
+            cancelled=bool(form.cancelled.data),
+        )
+        response = editing.save(
+            form,
+            lambda: services.record_minutes(
+                student, review, content, current_user, form.seen_version()
+            ),
+            stale_url=request.url,
+            done=_("The minutes were saved."),
+            redirect_to=redirect(_review_url(student, review)),
+        )
+        if response is not None:
+            return response
+    return render_template("reviews/minutes_form.html", student=student, review=review, form=form)
+
+
+@bp.route("/students/<int:student_id>/reviews/<int:review_id>/actions", methods=["POST"])
+@case_roles_required
+def add_action_item(student_id: int, review_id: int):
+    student, review = _editable_review(student_id, review_id)
+    form = ActionItemForm()
+    form.owner.choices = _owner_choices(review)
+    if form.validate_on_submit():
+        owner_id = int(form.owner.data) if form.owner.data.isdigit() else -1
+        response = editing.save(
+            form,
+            lambda: services.add_action_item(
+                student,
+                review,
+                form.text.data,
+                owner_id,
+                form.due_date.data,
+                current_user,
+                today(),
+            ),
+            stale_url=_review_url(student, review),
+            done=_("The action item was added."),
+            redirect_to=redirect(_review_url(student, review) + "#action-items"),
+        )
+        if response is not None:
+            return response
+    # The review page again, with the errors next to the fields and what was typed.
+    audit.record(AuditAction.VIEW, student=student, obj=review, commit=True)
+    return render_template(
+        "reviews/review.html",
+        student=student,
+        review=review,
+        places=_load_places(review),
+        can_edit=True,
+        item_form=form,
+        today=today(),
+        **_labels(),
+    )
+
+
+@bp.route(
+    "/students/<int:student_id>/reviews/<int:review_id>/actions/<int:item_id>", methods=["POST"]
+)
+@case_roles_required
+def update_action_item(student_id: int, review_id: int, item_id: int):
+    student, review = _editable_review(student_id, review_id)
+    item = next((i for i in review.action_items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    form = ActionStatusForm()
+    if form.validate_on_submit():
+        status = ActionItemStatus(form.status.data)
+        response = editing.save(
+            form,
+            lambda: services.change_action_item(
+                student, review, item, status, current_user, form.seen_version()
+            ),
+            stale_url=_review_url(student, review),
+            done=_("The action item was updated."),
+            redirect_to=redirect(_review_url(student, review) + "#action-items"),
+        )
+        if response is not None:
+            return response
+    flash(_("The action item was not changed."), "error")
+    return redirect(_review_url(student, review))
+
+
+@bp.route("/students/<int:student_id>/reviews/<int:review_id>/minutes.pdf")
+@case_roles_required
+def review_pdf(student_id: int, review_id: int):
+    student = _student(student_id)
+    review = _review_or_404(student, review_id)
+    audit.record(AuditAction.EXPORT, student=student, obj=review, commit=True)
+    pdf = render_pdf(
+        "pdf/review.html",
+        student=student,
+        review=review,
+        places=_load_places(review),
+        printed_by=current_user,
+        today=today(),
+        **_labels(),
+    )
+    filename = f"referat-{student.student_number}-{review.on_date.isoformat()}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- my reviews, my action items ---------------------------------------------------------------
+
+
+@bp.route("/reviews")
+@case_roles_required
+def my_reviews():
+    on = today()
+    upcoming = CaseReview.on_date >= on
+    query = (
+        select(CaseReview, Student, Programme.code)
+        .join(review_participant, review_participant.c.review_id == CaseReview.id)
+        .join(Student, Student.id == CaseReview.student_id)
+        .join(Programme, Programme.id == Student.programme_id)
+        .where(
+            review_participant.c.user_id == current_user.id,
+            access.student_visibility(current_user, on),
+        )
+        .order_by(
+            case((upcoming, 0), else_=1),
+            case((upcoming, CaseReview.on_date)).asc(),
+            CaseReview.on_date.desc(),
+            CaseReview.id.desc(),
+        )
+    )
+    page = paginate_rows(query, current_app.config["STUDENTS_PER_PAGE"])
+    # The group meetings I take part in, from a week ago on (a short list, one query).
+    meetings = (
+        db.session.execute(
+            select(ReviewMeeting)
+            .join(meeting_participant, meeting_participant.c.meeting_id == ReviewMeeting.id)
+            .where(
+                meeting_participant.c.user_id == current_user.id,
+                ReviewMeeting.on_date >= on - timedelta(days=7),
+            )
+            .order_by(ReviewMeeting.on_date, ReviewMeeting.id)
+            .limit(10)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "reviews/my_reviews.html",
+        page=page,
+        meetings=meetings,
+        can_organise=current_user.has_role(*access.MEETING_ORGANISER_ROLES),
+        today=on,
+        **_labels(),
+    )
+
+
+@bp.route("/action-items")
+@case_roles_required
+def my_action_items():
+    on = today()
+    query = (
+        select(ActionItem, Student, Programme.code)
+        .join(Student, Student.id == ActionItem.student_id)
+        .join(Programme, Programme.id == Student.programme_id)
+        .where(
+            ActionItem.owner_id == current_user.id,
+            ActionItem.status == ActionItemStatus.OPEN,
+            access.student_visibility(current_user, on),
+        )
+        .order_by(ActionItem.due_date, ActionItem.id)
+    )
+    page = paginate_rows(query, current_app.config["STUDENTS_PER_PAGE"])
+    return render_template("reviews/my_action_items.html", page=page, today=on)
+
+
+# --- group review meetings -------------------------------------------------------------------
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@roles_required(*access.MEETING_ORGANISER_ROLES)
+def new_meeting():
+    on = today()
+    form = MeetingForm()
+    form.participants.choices = [
+        (c.id, c.label)
+        for c in services.meeting_candidates(current_user)
+        if c.id != current_user.id
+    ]
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(
+                form.title.data,
+                form.on_date.data,
+                form.location.data,
+                list(form.participants.data or []),
+                bool(form.pseudonymised.data),
+                current_user,
+                on,
+            )
+            db.session.commit()
+        except RuleError as error:
+            db.session.rollback()
+            editing.field_error(form, error)
+        else:
+            flash(_("The meeting was created."), "success")
+            return redirect(url_for("reviews.meeting", meeting_id=meeting.id))
+    return render_template("reviews/meeting_form.html", form=form)
+
+
+def _meeting_or_404(meeting_id: int) -> ReviewMeeting:
+    meeting = db.one_or_404(
+        select(ReviewMeeting)
+        .where(ReviewMeeting.id == meeting_id)
+        .options(
+            selectinload(ReviewMeeting.participants)
+            .selectinload(User.memberships)
+            .options(joinedload(Membership.organisation), joinedload(Membership.workplace)),
+            selectinload(ReviewMeeting.reviews)
+            .joinedload(CaseReview.student)
+            .joinedload(Student.programme),
+            selectinload(ReviewMeeting.reviews).selectinload(CaseReview.participants),
+            joinedload(ReviewMeeting.organisation),
+        )
+    )
+    if not access.can_read_meeting(current_user, meeting):
+        abort(404)
+    return meeting
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@case_roles_required
+def meeting(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    on = today()
+    student_ids = {r.student_id for r in meeting.reviews}
+    visible = set()
+    periods: dict[int, Period] = {}
+    if student_ids:
+        visible = set(
+            db.session.execute(
+                access.visible_students(current_user)
+                .with_only_columns(Student.id)
+                .where(Student.id.in_(student_ids))
+            ).scalars()
+        )
+        for period in db.session.execute(
+            select(Period)
+            .where(Period.student_id.in_(student_ids))
+            .order_by(Period.start_date, Period.id)
+        ).scalars():
+            # The current period, else the next one, else the last one.
+            chosen = periods.get(period.student_id)
+            if chosen is None or chosen.end_date < on:
+                periods[period.student_id] = period
+    cases = []
+    for review in sorted(meeting.reviews, key=lambda r: r.id):
+        student = review.student
+        shown = student.id in visible
+        cases.append(
+            {
+                "review": review,
+                "name": (
+                    services.initials(student)
+                    if meeting.pseudonymised or not shown
+                    else student.full_name
+                ),
+                "programme": student.programme.code,
+                "period": periods.get(student.id),
+                # Links only for those who may open the student's review.
+                "link": shown
+                and (
+                    current_user.id in {p.id for p in review.participants}
+                    or student.school_id
+                    in current_user.organisation_ids(*access.REVIEW_SCHOOL_ROLES)
+                ),
+            }
+        )
+    return render_template(
+        "reviews/meeting.html",
+        meeting=meeting,
+        cases=cases,
+        places=_organisations(meeting.participants),
+        case_form=MeetingCaseForm(formdata=None),
+        today=on,
+        **_labels(),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/cases", methods=["POST"])
+@case_roles_required
+def add_meeting_case(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    form = MeetingCaseForm()
+    back = redirect(url_for("reviews.meeting", meeting_id=meeting.id))
+    if not form.validate_on_submit():
+        flash(_("Enter the student number of one of your students."), "error")
+        return back
+    student = db.session.execute(
+        access.visible_students(current_user)
+        .where(Student.student_number == form.student_number.data)
+        .options(selectinload(Student.agreements))
+    ).scalar_one_or_none()
+    if student is None:
+        flash(_("None of your students has that student number."), "error")
+        return back
+    response = editing.save(
+        form,
+        lambda: services.add_meeting_case(meeting, student, current_user),
+        stale_url=url_for("reviews.meeting", meeting_id=meeting.id),
+        done=_("The case was added to the meeting."),
+        redirect_to=back,
+    )
+    return response or back

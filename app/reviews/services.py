@@ -1,0 +1,488 @@
+"""Rules for case reviews, action items and group review meetings.
+
+Views call these after the access checks; each call adds its case-history line (and audit row)
+to the same transaction as the change. The caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from app import access, labels
+from app.editing import RuleError, StaleEdit
+from app.extensions import db
+from app.journey.handovers import notify
+from app.journey.services import log
+from app.models import (
+    ActionItem,
+    ActionItemStatus,
+    CaseEventKind,
+    CaseReview,
+    MeasureStatus,
+    Membership,
+    NotificationKind,
+    Organisation,
+    Period,
+    PeriodKind,
+    ReviewMeeting,
+    ReviewOutcome,
+    ReviewStatus,
+    Role,
+    Student,
+    SupportMeasure,
+    TrainingAgreement,
+    TrainingExperience,
+    TrainingWarning,
+    User,
+    Workplace,
+    review_participant,
+)
+from app.models.base import utcnow
+from app.support.queries import OPEN_MEASURE
+
+TRANSITION_WEEKS = 8
+
+
+# --- who may take part --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    name: str
+    role: Role
+    place: str  # organisation (and workplace) name
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({labels.ROLE[self.role]}, {self.place})"
+
+
+def _candidates(condition) -> list[Candidate]:
+    rows = db.session.execute(
+        select(User.id, User.name, Membership.role, Organisation.name, Workplace.name)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .outerjoin(Workplace, Workplace.id == Membership.workplace_id)
+        .where(condition, User.active.is_(True))
+        .order_by(User.name, User.id, Membership.id)
+    ).all()
+    seen: dict[int, Candidate] = {}
+    for user_id, name, role, organisation, workplace in rows:
+        if user_id not in seen:
+            place = f"{workplace}, {organisation}" if workplace else organisation
+            seen[user_id] = Candidate(user_id, name, role, place)
+    return list(seen.values())
+
+
+def review_candidates(student: Student, on: date) -> list[Candidate]:
+    """Active people who can see the student: counsellors and teachers at the school,
+    coordinators of the student's employers, supervisors of a current or upcoming training
+    period's workplace (from the day they may see the student)."""
+    conditions = [
+        (Membership.role.in_(access.REVIEW_SCHOOL_ROLES))
+        & (Membership.organisation_id == student.school_id)
+    ]
+    employers = access.employer_ids_of(student, on)
+    if employers:
+        conditions.append(
+            (Membership.role == Role.TRAINING_COORDINATOR)
+            & (Membership.organisation_id.in_(employers))
+        )
+    before = timedelta(days=current_app.config["SUPERVISOR_DAYS_BEFORE"])
+    workplaces = select(Period.workplace_id).where(
+        Period.student_id == student.id,
+        Period.kind == PeriodKind.TRAINING,
+        Period.workplace_id.is_not(None),
+        Period.end_date >= on,
+        Period.start_date <= on + before,
+    )
+    conditions.append(
+        (Membership.role == Role.SUPERVISOR) & (Membership.workplace_id.in_(workplaces))
+    )
+    return _candidates(or_(*conditions))
+
+
+def meeting_candidates(user: User) -> list[Candidate]:
+    """Staff of the user's school or municipality and of its partners (the employers of the
+    school's students, or the schools of the employer's students)."""
+    schools = user.organisation_ids(*access.REVIEW_SCHOOL_ROLES)
+    employers = user.organisation_ids(*access.EMPLOYER_STAFF_ROLES)
+    organisations = set(schools | employers)
+    if schools:
+        organisations |= set(
+            db.session.execute(
+                select(TrainingAgreement.employer_id)
+                .join(Student, Student.id == TrainingAgreement.student_id)
+                .where(Student.school_id.in_(schools))
+                .distinct()
+            ).scalars()
+        )
+    if employers:
+        organisations |= set(
+            db.session.execute(
+                select(Student.school_id)
+                .join(TrainingAgreement, TrainingAgreement.student_id == Student.id)
+                .where(TrainingAgreement.employer_id.in_(employers))
+                .distinct()
+            ).scalars()
+        )
+    roles = access.REVIEW_SCHOOL_ROLES | access.EMPLOYER_STAFF_ROLES
+    return _candidates(
+        Membership.role.in_(roles) & Membership.organisation_id.in_(organisations or {-1})
+    )
+
+
+# --- the agenda, pre-filled from the case ---------------------------------------------------
+
+
+def previous_review(student: Student, before: CaseReview | None = None) -> CaseReview | None:
+    query = select(CaseReview).where(CaseReview.student_id == student.id)
+    if before is not None and before.id is not None:
+        query = query.where(CaseReview.id != before.id)
+    query = query.order_by(CaseReview.on_date.desc(), CaseReview.id.desc()).limit(1)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def open_action_items(review: CaseReview) -> list[ActionItem]:
+    return list(
+        db.session.execute(
+            select(ActionItem)
+            .where(ActionItem.review_id == review.id, ActionItem.status == ActionItemStatus.OPEN)
+            .order_by(ActionItem.due_date, ActionItem.id)
+        ).scalars()
+    )
+
+
+def build_agenda(student: Student, on: date) -> str:
+    """The agenda as plain text lines, shared by school and municipality: support appears
+    only as the types the student has consented to share with the employer."""
+    lines: list[str] = []
+
+    measures = list(
+        db.session.execute(
+            select(SupportMeasure).where(
+                SupportMeasure.student_id == student.id, SupportMeasure.status.in_(OPEN_MEASURE)
+            )
+        ).scalars()
+    )
+    if measures:
+        categories = access.consented_to(student, access.employer_ids_of(student, on))
+        shared = [m for m in measures if m.consent_category in categories]
+        lines.append(_("Open support measures:"))
+        lines += [f"- {labels.MEASURE_TYPE[m.type]}" for m in shared]
+        if len(shared) < len(measures):
+            owners = sorted(
+                {m.owner.name for m in measures if m not in shared and m.owner is not None}
+            )
+            lines.append(
+                "- "
+                + (
+                    _("Support is agreed; contact %(names)s.", names=", ".join(owners))
+                    if owners
+                    else _("Support is agreed; contact the student's school.")
+                )
+            )
+        overdue = sum(
+            1
+            for m in measures
+            if m.next_follow_up is not None
+            and m.next_follow_up < on
+            and m.status in (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
+        )
+        if overdue:
+            lines.append(_("Overdue follow-ups: %(num)d", num=overdue))
+
+    count, last = db.session.execute(
+        select(func.count(TrainingExperience.id), func.max(TrainingExperience.on_date)).where(
+            TrainingExperience.student_id == student.id, TrainingExperience.concern.is_(True)
+        )
+    ).one()
+    if count:
+        lines.append(
+            _(
+                "Concerns from the workplace: %(num)d, the last on %(date)s",
+                num=count,
+                date=format_date(last),
+            )
+        )
+
+    warnings = list(
+        db.session.execute(
+            select(TrainingWarning)
+            .where(
+                TrainingWarning.student_id == student.id, TrainingWarning.followed_up_at.is_(None)
+            )
+            .order_by(TrainingWarning.deadline)
+        ).scalars()
+    )
+    for warning in warnings:
+        lines.append(_("Open warning, deadline %(date)s", date=format_date(warning.deadline)))
+
+    upcoming = db.session.execute(
+        select(Period)
+        .where(
+            Period.student_id == student.id,
+            Period.start_date > on,
+            Period.start_date <= on + timedelta(weeks=TRANSITION_WEEKS),
+        )
+        .order_by(Period.start_date)
+        .limit(1)
+    ).scalar_one_or_none()
+    if upcoming is not None:
+        lines.append(
+            _(
+                "Upcoming transition: %(period)s starts on %(date)s",
+                period=upcoming.title or labels.PERIOD_KIND[upcoming.kind],
+                date=format_date(upcoming.start_date),
+            )
+        )
+
+    previous = previous_review(student)
+    if previous is not None:
+        items = open_action_items(previous)
+        if items:
+            lines.append(
+                _(
+                    "Open action items from the review on %(date)s:",
+                    date=format_date(previous.on_date),
+                )
+            )
+            for item in items:
+                owner = item.owner.name if item.owner else "–"
+                lines.append(f"- {item.text} ({owner}, {format_date(item.due_date)})")
+    return "\n".join(lines)
+
+
+# --- scheduling and recording ----------------------------------------------------------------
+
+
+def notification_period(student: Student, on: date) -> Period | None:
+    """The student's current period, else the next one."""
+    return db.session.execute(
+        select(Period)
+        .where(Period.student_id == student.id, Period.end_date >= on)
+        .order_by(Period.start_date)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _participants(ids: list[int], allowed: list[Candidate], user: User) -> list[User]:
+    allowed_ids = {c.id for c in allowed}
+    chosen = {i for i in ids if i in allowed_ids and i != user.id}
+    if not chosen:
+        raise RuleError(_("Choose at least one participant besides yourself."), "participants")
+    people = list(db.session.execute(select(User).where(User.id.in_(chosen))).scalars())
+    return [user, *sorted(people, key=lambda u: u.name)]
+
+
+@dataclass
+class ReviewPlan:
+    on_date: date
+    location: str
+    participant_ids: list[int]
+    agenda: str
+
+
+def schedule_review(
+    student: Student, plan: ReviewPlan, user: User, on: date, meeting: ReviewMeeting | None = None
+) -> CaseReview:
+    if plan.on_date < on:
+        raise RuleError(_("A new review cannot be in the past."), "on_date")
+    participants = _participants(plan.participant_ids, review_candidates(student, on), user)
+    review = CaseReview(
+        student_id=student.id,
+        meeting_id=meeting.id if meeting else None,
+        on_date=plan.on_date,
+        location=plan.location or "",
+        agenda=plan.agenda or "",
+        participants=participants,
+        created_by_id=user.id,
+        organisation_id=access.acting_organisation_id(user, student),
+    )
+    db.session.add(review)
+    db.session.flush()
+    log(
+        student,
+        CaseEventKind.REVIEW_SCHEDULED,
+        user=user,
+        review_id=review.id,
+        date=plan.on_date.isoformat(),
+    )
+    period = notification_period(student, on)
+    others = [p.id for p in participants if p.id != user.id]
+    if period is not None and others:
+        notify(others, NotificationKind.REVIEW_SCHEDULED, student, period, again=True)
+    return review
+
+
+def add_meeting_case(meeting: ReviewMeeting, student: Student, user: User) -> CaseReview:
+    if any(r.student_id == student.id for r in meeting.reviews):
+        raise RuleError(_("The student's case is already on this meeting's agenda."))
+    participants = {p.id: p for p in meeting.participants}
+    participants.setdefault(user.id, user)
+    review = CaseReview(
+        student_id=student.id,
+        meeting_id=meeting.id,
+        on_date=meeting.on_date,
+        location=meeting.location,
+        agenda=build_agenda(student, access.today()),
+        participants=list(participants.values()),
+        created_by_id=user.id,
+        organisation_id=access.acting_organisation_id(user, student) or meeting.organisation_id,
+    )
+    db.session.add(review)
+    db.session.flush()
+    log(
+        student,
+        CaseEventKind.REVIEW_SCHEDULED,
+        user=user,
+        review_id=review.id,
+        date=meeting.on_date.isoformat(),
+    )
+    return review
+
+
+@dataclass
+class Minutes:
+    agenda: str
+    minutes: str
+    decisions: str
+    outcome: ReviewOutcome | None
+    cancelled: bool
+
+
+def record_minutes(
+    student: Student, review: CaseReview, content: Minutes, user: User, seen_version: int
+) -> None:
+    if seen_version != review.version_id:
+        raise StaleEdit()
+    was_held = review.status == ReviewStatus.HELD
+    review.agenda = content.agenda or ""
+    review.minutes = content.minutes or ""
+    review.decisions = content.decisions or ""
+    review.outcome = content.outcome
+    if content.cancelled:
+        review.status = ReviewStatus.CANCELLED
+    elif review.minutes:
+        review.status = ReviewStatus.HELD
+    else:
+        review.status = ReviewStatus.PLANNED
+    kind = (
+        CaseEventKind.REVIEW_HELD
+        if review.status == ReviewStatus.HELD and not was_held
+        else CaseEventKind.REVIEW_CHANGED
+    )
+    log(
+        student,
+        kind,
+        user=user,
+        review_id=review.id,
+        date=review.on_date.isoformat(),
+        status=review.status.value,
+    )
+
+
+def add_action_item(
+    student: Student,
+    review: CaseReview,
+    text: str,
+    owner_id: int,
+    due: date,
+    user: User,
+    on: date,
+) -> ActionItem:
+    if due < on:
+        raise RuleError(_("The due date cannot be in the past."), "due_date")
+    if owner_id not in {p.id for p in review.participants}:
+        raise RuleError(_("The owner must be one of the review's participants."), "owner")
+    item = ActionItem(
+        review_id=review.id,
+        student_id=student.id,
+        text=text,
+        owner_id=owner_id,
+        due_date=due,
+        created_by_id=user.id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    log(
+        student,
+        CaseEventKind.ACTION_ITEM_ADDED,
+        user=user,
+        review_id=review.id,
+        due=due.isoformat(),
+    )
+    return item
+
+
+def change_action_item(
+    student: Student,
+    review: CaseReview,
+    item: ActionItem,
+    status: ActionItemStatus,
+    user: User,
+    seen_version: int,
+) -> None:
+    if seen_version != item.version_id:
+        raise StaleEdit()
+    if item.status == status:
+        return
+    item.status = status
+    item.done_at = utcnow() if status == ActionItemStatus.DONE else None
+    log(
+        student,
+        CaseEventKind.ACTION_ITEM_CHANGED,
+        user=user,
+        review_id=review.id,
+        status=status.value,
+    )
+
+
+def create_meeting(
+    title: str,
+    on_date: date,
+    location: str,
+    participant_ids: list[int],
+    pseudonymised: bool,
+    user: User,
+    on: date,
+) -> ReviewMeeting:
+    if on_date < on:
+        raise RuleError(_("A new meeting cannot be in the past."), "on_date")
+    participants = _participants(participant_ids, meeting_candidates(user), user)
+    organisations = user.organisation_ids(*access.MEETING_ORGANISER_ROLES)
+    meeting = ReviewMeeting(
+        title=title,
+        on_date=on_date,
+        location=location or "",
+        pseudonymised=pseudonymised,
+        organiser_id=user.id,
+        organisation_id=min(organisations),
+        participants=participants,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def initials(student: Student) -> str:
+    return " ".join(f"{part[:1].upper()}." for part in (student.first_name, student.last_name))
+
+
+def participant_ids_of(review_ids: list[int]) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = {i: set() for i in review_ids}
+    if review_ids:
+        for review_id, user_id in db.session.execute(
+            select(review_participant.c.review_id, review_participant.c.user_id).where(
+                review_participant.c.review_id.in_(review_ids)
+            )
+        ):
+            result[review_id].add(user_id)
+    return result
