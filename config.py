@@ -76,7 +76,7 @@ class Config:
     STUDENTS_PER_PAGE = 25
     CASE_FILE_PER_PAGE = 25
     # A note can be corrected by its author for this long; after that, add a new note.
-    NOTE_EDIT_MINUTES = int(os.environ.get("NOTE_EDIT_MINUTES", "30"))
+    NOTE_EDIT_MINUTES = _int("NOTE_EDIT_MINUTES", 30)
     ADMIN_ROWS_PER_PAGE = 25
     # A practice supervisor sees a student from this many days before a training period at
     # their workplace starts until this many days after it ends.

@@ -101,8 +101,11 @@ def _migrations_dir() -> Path:
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.casefile import bp as casefile_bp
+    from app.export import bp as export_bp
     from app.journey import bp as journey_bp
     from app.main import bp as main_bp
+    from app.reviews import bp as reviews_bp
     from app.students import bp as students_bp
     from app.support import bp as support_bp
     from app.training import bp as training_bp
@@ -114,6 +117,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(support_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(casefile_bp)
+    app.register_blueprint(export_bp)
+    app.register_blueprint(reviews_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -123,11 +129,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.bench import register as register_bench
     from app.cli import register
     from app.journey.commands import register as register_journey
 
     register(app)
     register_journey(app)
+    register_bench(app)
 
 
 def register_request_hooks(app: Flask) -> None:

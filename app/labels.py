@@ -275,6 +275,7 @@ CONSENT_CATEGORY = {
 }
 
 NOTIFICATION = {
+    NotificationKind.REVIEW_SCHEDULED: _l("You take part in a case review of %(student)s."),
     NotificationKind.WARNING_GIVEN: _l(
         "%(student)s has been given a warning in %(period)s: a required level may not be reached."
     ),

@@ -10,8 +10,10 @@ from functools import lru_cache
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import (
+    ActionItem,
     AgreementKind,
     CaseNote,
+    CaseReview,
     Consent,
     ConsentCategory,
     DocumentationKind,
@@ -33,6 +35,7 @@ from app.models import (
     PeriodStatus,
     Programme,
     ProgrammeLevel,
+    ReviewMeeting,
     Role,
     Student,
     StudentStatus,
@@ -205,6 +208,10 @@ class Side:
     warning: TrainingWarning | None = None
     evaluation: MidEvaluation | None = None
     case_note: CaseNote | None = None  # the counsellor's shared note, written just now
+    # A coming case review (counsellor and coordinator), its action item, and a group meeting.
+    review: CaseReview | None = None
+    action_item: ActionItem | None = None
+    meeting: ReviewMeeting | None = None
 
 
 @dataclass
@@ -347,6 +354,38 @@ def warning(
     db.session.add(w)
     db.session.flush()
     return w
+
+
+def review_objects(side: Side) -> None:
+    """A review with an action item and a meeting on `side`; for tests that need one of each
+    (the access matrix), not in every world: review tests count what they create."""
+    counsellor = side.users[Role.COUNSELLOR]
+    coordinator = side.users[Role.TRAINING_COORDINATOR]
+    side.review = CaseReview(
+        student_id=side.student.id,
+        on_date=date.today() + timedelta(days=7),
+        participants=[counsellor, coordinator],
+        created_by_id=counsellor.id,
+        organisation_id=side.school.id,
+    )
+    db.session.add(side.review)
+    db.session.flush()
+    side.action_item = ActionItem(
+        review_id=side.review.id,
+        student_id=side.student.id,
+        text="Ring til eleven",
+        owner_id=coordinator.id,
+        due_date=date.today() + timedelta(days=14),
+    )
+    side.meeting = ReviewMeeting(
+        title="Kvartalsmøde",
+        on_date=date.today() + timedelta(days=14),
+        organiser_id=counsellor.id,
+        organisation_id=side.school.id,
+        participants=[counsellor, coordinator],
+    )
+    db.session.add_all([side.action_item, side.meeting])
+    db.session.flush()
 
 
 def category(code: str) -> SupportCategory:

@@ -28,6 +28,7 @@ RECEIVERS = frozenset({Role.SUPERVISOR, Role.TRAINING_COORDINATOR, Role.MUNICIPA
 COUNSELLOR = frozenset({Role.COUNSELLOR})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 SCHOOL_ADMIN = frozenset({Role.SCHOOL_ADMIN})
+PARTICIPANTS = frozenset({Role.COUNSELLOR, Role.TRAINING_COORDINATOR})
 SUPPORT_READERS = frozenset({Role.COUNSELLOR, Role.TEACHER})
 
 
@@ -41,6 +42,7 @@ class Allowed:
 
 MATRIX: dict[str, Allowed] = {
     "main.index": Allowed(own=ALL, other=ALL),
+    "main.health": Allowed(own=ALL, other=ALL, public=True),
     "main.overview": Allowed(own=frozenset({Role.ANALYST}), other=frozenset({Role.ANALYST})),
     "auth.login": Allowed(own=ALL, other=ALL, public=True),
     "auth.logout": Allowed(own=ALL, other=ALL),
@@ -122,6 +124,19 @@ MATRIX: dict[str, Allowed] = {
     "casefile.case_file_pdf": Allowed(own=CASE),
     "casefile.new_note": Allowed(own=CASE),
     "casefile.edit_note": Allowed(own=COUNSELLOR),
+    # Case reviews: participants, the school's counsellors and teachers, and the employer's
+    # staff when a colleague takes part; only participants write.
+    "reviews.new_review": Allowed(own=SUPPORT_READERS | {Role.TRAINING_COORDINATOR}),
+    "reviews.review": Allowed(own=PARTICIPANTS | {Role.TEACHER, Role.MUNICIPALITY_ADMIN}),
+    "reviews.review_pdf": Allowed(own=PARTICIPANTS | {Role.TEACHER, Role.MUNICIPALITY_ADMIN}),
+    "reviews.edit_review": Allowed(own=PARTICIPANTS),
+    "reviews.add_action_item": Allowed(own=PARTICIPANTS),
+    "reviews.update_action_item": Allowed(own=PARTICIPANTS),
+    "reviews.my_reviews": Allowed(own=CASE, other=CASE),
+    "reviews.my_action_items": Allowed(own=CASE, other=CASE),
+    "reviews.new_meeting": Allowed(own=PARTICIPANTS, other=PARTICIPANTS),
+    "reviews.meeting": Allowed(own=PARTICIPANTS | {Role.TEACHER, Role.SCHOOL_ADMIN}),
+    "reviews.add_meeting_case": Allowed(own=PARTICIPANTS | {Role.TEACHER, Role.SCHOOL_ADMIN}),
     "export.access_request": Allowed(own=SCHOOL_ADMIN),
     "export.access_request_pdf": Allowed(own=SCHOOL_ADMIN),
     "export.access_request_json": Allowed(own=SCHOOL_ADMIN),
@@ -189,6 +204,12 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             from tests.factories import goals
 
             values[name] = goals(side.student)[0 if side is world.a else 1].id
+        elif name == "review_id":
+            values[name] = side.review.id
+        elif name == "item_id":
+            values[name] = side.action_item.id
+        elif name == "meeting_id":
+            values[name] = side.meeting.id
         elif name == "note_id":
             values[name] = side.case_note.id
         elif name == "experience_id":
@@ -233,6 +254,15 @@ def test_every_route_is_in_the_matrix(app):
     assert MATRIX.keys() - endpoints == set(), "remove endpoints that no longer exist"
 
 
+def add_review_objects(world: World) -> None:
+    from app.extensions import db
+    from tests.factories import review_objects
+
+    for side in (world.a, world.b):
+        review_objects(side)
+    db.session.commit()
+
+
 def _issue_declarations(world: World) -> None:
     """The declaration's PDF exists only once it is issued (and then the declaration is locked,
     so the supervisor's POSTs are refused with a message, not an error)."""
@@ -272,6 +302,7 @@ def _methods(rule) -> list[str]:
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
 def test_access_matrix(app, client, world, role):
     _issue_declarations(world)
+    add_review_objects(world)
     user = world.user(role) if role else None
     if user:
         _login(client, user)

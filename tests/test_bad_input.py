@@ -13,7 +13,7 @@ from flask import url_for
 
 from app.models import Role
 from tests.conftest import csrf_token, login
-from tests.test_access_matrix import MATRIX, _args, _rules
+from tests.test_access_matrix import MATRIX, _args, _rules, add_review_objects
 
 BAD_VALUES = [
     "",
@@ -57,6 +57,7 @@ def _user_for(world, endpoint):
 
 
 def test_every_post_route_survives_hostile_input(app, client, world):
+    add_review_objects(world)
     problems = []
     for rule in _post_routes(app):
         role, user = _user_for(world, rule.endpoint)

@@ -604,6 +604,8 @@ def open_notification(notification_id: int):
     if ButtonForm().validate_on_submit() and notification.read_at is None:
         notification.read_at = utcnow()
         db.session.commit()
+    if notification.kind == NotificationKind.REVIEW_SCHEDULED:
+        return redirect(url_for("reviews.my_reviews"))
     if notification.kind in (NotificationKind.WARNING_GIVEN, NotificationKind.CONCERN_RECORDED):
         return redirect(
             url_for("training.period", student_id=student.id, period_id=notification.period_id)
