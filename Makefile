@@ -10,12 +10,13 @@ PO     := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 CHROMIUM ?= $(or $(CHROMIUM_PATH),/usr/bin/chromium)
 
-.PHONY: run test lint check-migrations e2e-browser assets translations-extract clean help
+.PHONY: run test lint bench check-migrations e2e-browser assets translations-extract clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data (first run) and serve on http://127.0.0.1:5000"
 	@echo "make test   - install test tools and run the whole test suite"
 	@echo "make lint   - ruff check"
+	@echo "make bench  - build the regional database and time the main pages (see README)"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +78,27 @@ e2e-browser:
 # -rfEs: the summary names failures, errors and skips (with the reason, e.g. no Chromium).
 test: $(VENV)/.dev assets e2e-browser
 	ELEVSAG_CONFIG=test CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -rfEs $(PYTEST_ARGS)
+
+# The regional benchmark (README, "Performance"): builds the regional database once (SQLite in
+# instance/bench.sqlite, and PostgreSQL database elevsag_bench if a server answers on
+# 127.0.0.1:5432), times the main pages in-process, then load-tests gunicorn.
+BENCH_SQLITE := sqlite:///$(CURDIR)/instance/bench.sqlite
+BENCH_PG     := postgresql+psycopg://postgres@127.0.0.1:5432/elevsag_bench
+BENCH_STUDENTS ?= 50000
+BENCH_REQUESTS ?= 200
+bench: $(VENV)/.runtime assets
+	@mkdir -p instance
+	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) db upgrade
+	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS)
+	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench --requests $(BENCH_REQUESTS) --label SQLite
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='elevsag_bench'" | grep -q 1 || \
+	    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE elevsag_bench"; \
+	  DATABASE_URL=$(BENCH_PG) $(FLASK) db upgrade && \
+	  DATABASE_URL=$(BENCH_PG) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS) && \
+	  DATABASE_URL=$(BENCH_PG) $(FLASK) bench --requests $(BENCH_REQUESTS) --label PostgreSQL; \
+	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: its column is left out."; fi
+	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench-load --seconds 20
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -48,3 +48,9 @@ def overview():
         small=SMALL_COUNT,
         peak=peak,
     )
+
+
+@bp.route("/healthz")
+def health():
+    """For the load balancer and the benchmark's baseline: answers without a database."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
