@@ -20,3 +20,14 @@ babel = Babel()
 # No default limits: only the routes that need throttling (login) declare one.
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()
+
+
+def tune_sqlite(dbapi_connection, _record) -> None:
+    """SQLite, the embedded default: enforce foreign keys (ON DELETE CASCADE/SET NULL as on
+    PostgreSQL), and write-ahead logging with normal syncing, so a commit (every page logs its
+    access) does not wait for a full disk flush and readers never block the writer."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
