@@ -24,6 +24,7 @@ from typing import ParamSpec, TypeVar
 from flask import abort, current_app
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -130,6 +131,18 @@ def get_student_or_404(student_id: int, *options, user: User | None = None) -> S
     """
     query = visible_students(user).where(Student.id == student_id).options(*options)
     return db.one_or_404(query)
+
+
+def get_case_student_or_404(student_id: int, user: User | None = None) -> Student:
+    """A student for a page about their case, with what every such page shows (school,
+    programme, agreements with their employers) loaded in the same round trips."""
+    return get_student_or_404(
+        student_id,
+        joinedload(Student.school),
+        joinedload(Student.programme),
+        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+        user=user,
+    )
 
 
 # --- administration ---------------------------------------------------------------------

@@ -39,3 +39,14 @@ def render_pdf(template: str, **context) -> bytes:
     html = render_template(template, **context)
     fetcher = StaticOnlyFetcher(current_app.static_folder)
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+
+
+def pdf_download(pdf: bytes, filename: str):
+    """A PDF as a download (the browser saves it rather than showing it inline)."""
+    from flask import Response
+
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import String, cast, func, or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import access, audit, editing, labels
-from app.access import case_roles_required, get_student_or_404, today
+from app.access import case_roles_required, today
 from app.casefile.forms import CaseFileFilter, NoteForm
 from app.casefile.sanitize import clean_note
 from app.extensions import db
@@ -35,10 +35,9 @@ from app.models import (
     OrganisationKind,
     Period,
     Student,
-    TrainingAgreement,
 )
 from app.models.base import utcnow
-from app.pdf import render_pdf
+from app.pdf import pdf_download, render_pdf
 
 from . import bp
 
@@ -104,12 +103,7 @@ CASE_FILE_PDF_MAX = 500  # lines in one PDF (about 15 pages); the filters reach 
 
 
 def _student(student_id: int) -> Student:
-    return get_student_or_404(
-        student_id,
-        joinedload(Student.school),
-        joinedload(Student.programme),
-        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
-    )
+    return access.get_case_student_or_404(student_id)
 
 
 def _filters(student: Student) -> tuple[CaseFileFilter, list]:
@@ -225,13 +219,7 @@ def case_file_pdf(student_id: int):
         printed_by=current_user,
         today=today(),
     )
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="sagsmappe-{student.student_number}.pdf"'
-        },
-    )
+    return pdf_download(pdf, f"sagsmappe-{student.student_number}.pdf")
 
 
 # --- notes ------------------------------------------------------------------------------------
@@ -246,9 +234,7 @@ def _note_event(student, note: CaseNote, kind: CaseEventKind, organisation: Orga
     # Health-related notes from the school reach the workplace side only under the student's
     # consent; a note kept to the author's organisation is shown to its staff only. The note's
     # earlier lines follow a change of category or visibility.
-    health = (
-        note.category == NoteCategory.HEALTH and organisation.kind == OrganisationKind.SCHOOL
-    )
+    health = note.category == NoteCategory.HEALTH and organisation.kind == OrganisationKind.SCHOOL
     data_category = ConsentCategory.HEALTH.value if health else None
     restricted_to_id = organisation.id if note.visibility == NoteVisibility.OWN else None
     db.session.execute(

@@ -25,7 +25,7 @@ from app.export.collect import (
     to_json,
 )
 from app.models import AuditAction, Role, Student, TrainingAgreement
-from app.pdf import render_pdf
+from app.pdf import pdf_download, render_pdf
 
 CRITERION = "access-request"
 
@@ -69,11 +69,7 @@ def access_request_pdf(student_id: int):
         object_types=OBJECT_TYPE,
         today=today(),
     )
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(student, "pdf")}"'},
-    )
+    return pdf_download(pdf, _filename(student, "pdf"))
 
 
 @bp.route("/students/<int:student_id>/access-request.json")

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, audit, editing
@@ -53,12 +53,7 @@ from app.support.queries import agreed_support_text
 
 
 def _student(student_id: int) -> Student:
-    return get_student_or_404(
-        student_id,
-        joinedload(Student.programme),
-        joinedload(Student.school),
-        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
-    )
+    return access.get_case_student_or_404(student_id)
 
 
 def _editable_student(student_id: int) -> Student:

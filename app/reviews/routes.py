@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, audit, editing
-from app.access import case_roles_required, get_student_or_404, roles_required, today
+from app.access import case_roles_required, roles_required, today
 from app.editing import RuleError
 from app.extensions import db
 from app.models import (
@@ -30,13 +30,12 @@ from app.models import (
     ReviewMeeting,
     ReviewOutcome,
     Student,
-    TrainingAgreement,
     User,
     meeting_participant,
     review_participant,
 )
 from app.pagination import paginate_rows
-from app.pdf import render_pdf
+from app.pdf import pdf_download, render_pdf
 from app.reviews import bp, services
 from app.reviews.forms import (
     ACTION_ITEM_STATUS,
@@ -52,12 +51,7 @@ from app.reviews.forms import (
 
 
 def _student(student_id: int) -> Student:
-    return get_student_or_404(
-        student_id,
-        joinedload(Student.school),
-        joinedload(Student.programme),
-        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
-    )
+    return access.get_case_student_or_404(student_id)
 
 
 def _review_or_404(student: Student, review_id: int) -> CaseReview:
@@ -293,11 +287,7 @@ def review_pdf(student_id: int, review_id: int):
         **_labels(),
     )
     filename = f"referat-{student.student_number}-{review.on_date.isoformat()}.pdf"
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return pdf_download(pdf, filename)
 
 
 # --- my reviews, my action items ---------------------------------------------------------------

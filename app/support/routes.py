@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, audit, editing, labels
-from app.access import case_roles_required, get_student_or_404, roles_required, today
+from app.access import case_roles_required, roles_required, today
 from app.extensions import db
 from app.forms import ButtonForm
 from app.models import (
@@ -48,22 +48,16 @@ from app.models import (
     SupportMeasure,
     SupportNeed,
     SupportNeedStatus,
-    TrainingAgreement,
     User,
 )
-from app.pdf import render_pdf
+from app.pdf import pdf_download, render_pdf
 from app.support import bp, services
 from app.support.forms import ConsentForm, MeasureForm, NeedForm, SpsStepForm
 from app.support.queries import OPEN_MEASURE, record_support_view, support_summary
 
 
 def _student(student_id: int) -> Student:
-    return get_student_or_404(
-        student_id,
-        joinedload(Student.school),
-        joinedload(Student.programme),
-        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
-    )
+    return access.get_case_student_or_404(student_id)
 
 
 def _editable_student(student_id: int) -> Student:
@@ -531,13 +525,7 @@ def support_pdf(student_id: int):
         printed_by=current_user,
         today=today(),
     )
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="stoette-{student.student_number}.pdf"'
-        },
-    )
+    return pdf_download(pdf, f"stoette-{student.student_number}.pdf")
 
 
 @bp.route("/students/<int:student_id>/support.csv")

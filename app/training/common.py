@@ -6,21 +6,15 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import access
-from app.access import get_student_or_404
 from app.extensions import db
-from app.models import Period, PeriodKind, Student, TrainingAgreement, Workplace
+from app.models import Period, PeriodKind, Student, Workplace
 
 
 def training_student(student_id: int) -> Student:
-    return get_student_or_404(
-        student_id,
-        joinedload(Student.school),
-        joinedload(Student.programme),
-        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
-    )
+    return access.get_case_student_or_404(student_id)
 
 
 def readable_period(student: Student, period_id: int) -> Period:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,7 +39,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.pdf import render_pdf
+from app.pdf import pdf_download, render_pdf
 from app.training import bp
 from app.training.common import (
     readable_period,
@@ -416,16 +416,7 @@ def declaration_pdf(student_id: int, period_id: int):
     lines = {line.goal_id: line for line in existing.lines}
     audit.record(AuditAction.EXPORT, student=student, obj=existing, commit=True)
     pdf = render_pdf_for(student, period, goals, existing, lines)
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="oplaeringserklaering-{student.student_number}'
-                f'-{period.id}.pdf"'
-            )
-        },
-    )
+    return pdf_download(pdf, f"oplaeringserklaering-{student.student_number}-{period.id}.pdf")
 
 
 def render_pdf_for(student, period, goals, declaration, lines) -> bytes:
