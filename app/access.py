@@ -94,11 +94,14 @@ def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool
 
     employer_ids = user.organisation_ids(*EMPLOYER_STAFF_ROLES)
     if employer_ids:
+        # IN (subquery), not a correlated EXISTS: the agreements of a few employers are found
+        # once by index instead of looked up for every student of the region.
         conditions.append(
-            exists().where(
-                TrainingAgreement.student_id == Student.id,
-                TrainingAgreement.employer_id.in_(employer_ids),
-                or_(TrainingAgreement.end_date.is_(None), TrainingAgreement.end_date >= on),
+            Student.id.in_(
+                select(TrainingAgreement.student_id).where(
+                    TrainingAgreement.employer_id.in_(employer_ids),
+                    or_(TrainingAgreement.end_date.is_(None), TrainingAgreement.end_date >= on),
+                )
             )
         )
 
@@ -106,12 +109,13 @@ def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool
     if workplace_ids:
         config = current_app.config
         conditions.append(
-            exists().where(
-                Period.student_id == Student.id,
-                Period.kind == PeriodKind.TRAINING,
-                Period.workplace_id.in_(workplace_ids),
-                Period.start_date <= on + timedelta(days=config["SUPERVISOR_DAYS_BEFORE"]),
-                Period.end_date >= on - timedelta(days=config["SUPERVISOR_DAYS_AFTER"]),
+            Student.id.in_(
+                select(Period.student_id).where(
+                    Period.kind == PeriodKind.TRAINING,
+                    Period.workplace_id.in_(workplace_ids),
+                    Period.start_date <= on + timedelta(days=config["SUPERVISOR_DAYS_BEFORE"]),
+                    Period.end_date >= on - timedelta(days=config["SUPERVISOR_DAYS_AFTER"]),
+                )
             )
         )
 

@@ -69,7 +69,14 @@ class Period(Base):
     """A period of one student's plan. Copied from the template, then edited on its own."""
 
     __tablename__ = "period"
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_in_order"),)
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_in_order"),
+        # A student's plan in order (the period before another), and periods by start date
+        # (upcoming transitions), and "students at these workplaces" (supervisors' access).
+        Index("ix_period_student_id_start_date", "student_id", "start_date"),
+        Index("ix_period_start_date", "start_date"),
+        Index("ix_period_workplace_id_student_id", "workplace_id", "student_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(

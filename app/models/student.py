@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -115,6 +115,8 @@ class TrainingAgreement(Base):
     __tablename__ = "training_agreement"
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+        # "Students employed by these organisations": a lookup per student in the access rule.
+        Index("ix_training_agreement_student_id_employer_id", "student_id", "employer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
