@@ -28,6 +28,7 @@ from app.models import (
     AgreementKind,
     CaseEvent,
     CaseEventKind,
+    CaseNote,
     Consent,
     ConsentCategory,
     DocumentationKind,
@@ -41,6 +42,8 @@ from app.models import (
     MeasureType,
     Membership,
     MidEvaluation,
+    NoteCategory,
+    NoteVisibility,
     Organisation,
     OrganisationKind,
     PeriodKind,
@@ -662,6 +665,7 @@ def _arrivals_for_demo_supervisor(
             db.session.flush()
             current = next(p for p in periods if p.kind == PeriodKind.TRAINING)
             _training_records(rng, student, current, supervisor, today, worried=n == 4)
+            _notes(student, counsellor, school, today)
         if n == 1:  # dyslexia with an IT package, shared with Odense by consent
             _support(rng, student, today, counsellor, odense, category="dyslexia", consent=True)
         elif n == 2:  # ADHD with a mentor, not shared: the supervisor sees whom to ask
@@ -837,6 +841,78 @@ def _training_records(rng, student, period, supervisor, today, worried: bool) ->
             goals=goals[4:6],
         )
         db.session.add(warning)
+    # The case file tells what was recorded, by whom, for which organisation.
+    lines = [
+        (period.start_date, CaseEventKind.LEARNING_AGREEMENT_SAVED, {}),
+        *(
+            (
+                max(period.start_date, on - timedelta(days=3 * (len(texts) - k))),
+                CaseEventKind.EXPERIENCE_RECORDED,
+                {},
+            )
+            for k in range(len(texts))
+        ),
+        (on, CaseEventKind.GOALS_ASSESSED, {"count": min(6, len(goals))}),
+    ]
+    if worried:
+        lines += [
+            (on, CaseEventKind.MID_EVALUATION_SIGNED, {}),
+            (on, CaseEventKind.WARNING_GIVEN, {"deadline": warning.deadline.isoformat()}),
+        ]
+    for day, kind, details in lines:
+        db.session.add(
+            CaseEvent(
+                student_id=student.id,
+                user_id=supervisor.id,
+                kind=kind,
+                details={"period": period.title, **details},
+                organisation_id=supervisor.memberships[0].organisation_id,
+                period_id=period.id,
+                at=datetime.combine(day, time(11), tzinfo=UTC),
+            )
+        )
+
+
+def _notes(student, counsellor, school, today) -> None:
+    """Two notes by the counsellor: one shared with the municipality, one kept to the school."""
+    for days_ago, visibility, text in (
+        (
+            20,
+            NoteVisibility.SHARED,
+            "<p>Samtale med eleven før oplæringen: glæder sig, men er "
+            "nervøs for nattevagterne.</p>",
+        ),
+        (
+            5,
+            NoteVisibility.OWN,
+            "<p>Eleven har bedt om hjælp til at søge SU-lån; henvist til studievejledningen.</p>",
+        ),
+    ):
+        moment = datetime.combine(today - timedelta(days=days_ago), time(14), tzinfo=UTC)
+        note = CaseNote(
+            student_id=student.id,
+            author_id=counsellor.id,
+            organisation_id=school.id,
+            visibility=visibility,
+            category=NoteCategory.GENERAL,
+            body=text,
+            created_at=moment,
+            updated_at=moment,
+        )
+        db.session.add(note)
+        db.session.flush()
+        db.session.add(
+            CaseEvent(
+                student_id=student.id,
+                user_id=counsellor.id,
+                kind=CaseEventKind.NOTE_WRITTEN,
+                details={"category": "general"},
+                organisation_id=school.id,
+                note_id=note.id,
+                restricted_to_id=school.id if visibility == NoteVisibility.OWN else None,
+                at=moment,
+            )
+        )
 
 
 def _category(code: str) -> SupportCategory:
