@@ -26,6 +26,13 @@ class StaleEdit(Exception):
     """Someone else saved the same object after this person opened it."""
 
 
+def check_version(obj, seen_version: int | None) -> None:
+    """Refuse a save from a form opened on an older version of `obj` (None: a new object, or
+    a form that carries no version)."""
+    if obj is not None and seen_version is not None and obj.version_id != seen_version:
+        raise StaleEdit()
+
+
 def stale(form, url: str):
     """Someone saved in between: say so and reload with what is stored now."""
     db.session.rollback()

@@ -333,8 +333,7 @@ def edit_note(student_id: int, note_id: int):
         else:
 
             def change():
-                if note.version_id != form.seen_version():
-                    raise editing.StaleEdit()
+                editing.check_version(note, form.seen_version())
                 note.body = body
                 note.category = NoteCategory(form.category.data)
                 note.visibility = NoteVisibility(form.visibility.data)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app import access, labels
-from app.editing import RuleError, StaleEdit
+from app.editing import RuleError, check_version
 from app.extensions import db
 from app.journey.handovers import notify
 from app.journey.services import log
@@ -361,8 +361,7 @@ class Minutes:
 def record_minutes(
     student: Student, review: CaseReview, content: Minutes, user: User, seen_version: int
 ) -> None:
-    if seen_version != review.version_id:
-        raise StaleEdit()
+    check_version(review, seen_version)
     was_held = review.status == ReviewStatus.HELD
     review.agenda = content.agenda or ""
     review.minutes = content.minutes or ""
@@ -430,8 +429,7 @@ def change_action_item(
     user: User,
     seen_version: int,
 ) -> None:
-    if seen_version != item.version_id:
-        raise StaleEdit()
+    check_version(item, seen_version)
     if item.status == status:
         return
     item.status = status

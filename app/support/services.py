@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from app import audit
 from app.access import today
-from app.editing import RuleError, StaleEdit
+from app.editing import RuleError, check_version
 from app.extensions import db
 from app.journey.services import log
 from app.models import (
@@ -36,11 +36,6 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-
-
-def _check_version(obj, seen_version: int | None) -> None:
-    if seen_version is not None and obj.version_id != seen_version:
-        raise StaleEdit()
 
 
 def need_category(need: SupportNeed) -> ConsentCategory:
@@ -85,7 +80,7 @@ def flag_need(student: Student, change: NeedChange, user: User | None = None) ->
 
 
 def change_need(student: Student, need: SupportNeed, change: NeedChange, seen_version: int) -> None:
-    _check_version(need, seen_version)
+    check_version(need, seen_version)
     _check_need(change)
     was_active = need.status == SupportNeedStatus.ACTIVE
     _apply_need(need, change)
@@ -172,7 +167,7 @@ def add_measure(student: Student, change: MeasureChange, user: User | None = Non
 def change_measure(
     student: Student, measure: SupportMeasure, change: MeasureChange, seen_version: int
 ) -> None:
-    _check_version(measure, seen_version)
+    check_version(measure, seen_version)
     _check_measure(change, measure)
     _apply_measure(measure, change)
     log(
@@ -233,7 +228,7 @@ def add_sps_step(
     equipment_returned: bool | None,
     seen_version: int,
 ) -> SpsStep:
-    _check_version(measure, seen_version)
+    check_version(measure, seen_version)
     if stage not in next_stages(measure):
         raise RuleError(_("This step cannot follow the step the application has reached."), "stage")
     if on > today():

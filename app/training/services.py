@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.access import today
-from app.editing import RuleError, StaleEdit
+from app.editing import RuleError, check_version
 from app.extensions import db
 from app.journey.handovers import notify, people_at
 from app.journey.services import log
@@ -44,11 +44,6 @@ def _in_period(period: Period, on: date | None, field: str) -> None:
 
 def _title(period: Period) -> str:
     return period.title or str(period.start_date)
-
-
-def _check_version(obj, seen_version: int | None) -> None:
-    if obj is not None and seen_version is not None and obj.version_id != seen_version:
-        raise StaleEdit()
 
 
 def school_contacts(student: Student, period: Period) -> list[int]:
@@ -133,7 +128,7 @@ def record_experience(
     experience: TrainingExperience | None = None,
     seen_version: int | None = None,
 ) -> TrainingExperience:
-    _check_version(experience, seen_version)
+    check_version(experience, seen_version)
     _in_period(period, change.on_date, "on_date")
     if change.on_date > today():
         raise RuleError(_("An experience cannot be dated in the future."), "on_date")
@@ -171,7 +166,7 @@ def save_learning_agreement(
     user: User,
     seen_version: int | None,
 ) -> LearningAgreement:
-    _check_version(agreement, seen_version)
+    check_version(agreement, seen_version)
     for name in ("meeting_1", "meeting_2", "meeting_3", "meeting_4"):
         _in_period(period, values[name], name)
     if agreement is None:
@@ -192,7 +187,7 @@ def sign_mid_evaluation(
     user: User,
     seen_version: int | None,
 ) -> MidEvaluation:
-    _check_version(evaluation, seen_version)
+    check_version(evaluation, seen_version)
     _in_period(period, values["evaluated_on"], "evaluated_on")
     if values["evaluated_on"] > today():
         raise RuleError(_("An evaluation cannot be dated in the future."), "evaluated_on")
@@ -213,7 +208,7 @@ def sign_mid_evaluation(
 def acknowledge_mid_evaluation(
     student: Student, period: Period, evaluation: MidEvaluation, user: User, seen_version: int
 ) -> None:
-    _check_version(evaluation, seen_version)
+    check_version(evaluation, seen_version)
     if evaluation.acknowledged_at is not None:
         raise RuleError(_("The evaluation has already been acknowledged."))
     evaluation.acknowledged_at = utcnow()
@@ -272,7 +267,7 @@ def follow_up_warning(
     user: User,
     seen_version: int,
 ) -> None:
-    _check_version(warning, seen_version)
+    check_version(warning, seen_version)
     if warning.followed_up_at is not None:
         raise RuleError(_("The warning has already been followed up."))
     warning.followed_up_at = utcnow()
