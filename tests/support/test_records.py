@@ -533,3 +533,14 @@ def test_transition_lists_flag_support_the_viewer_may_know_about(client, db, wor
     factories.consent(s, ConsentCategory.SUPPORT_NEEDS, world.a.municipality, counsellor)
     db.session.commit()
     assert flagged(client.get("/starting-soon").text)
+
+
+def test_support_page_marks_an_overdue_follow_up(client, db, world):
+    """The measures table on the support page shows follow-up dates and flags overdue ones."""
+    world.a.measure.next_follow_up = TODAY - timedelta(days=3)
+    db.session.commit()
+    login(client, world.user(Role.COUNSELLOR))
+    response = client.get(f"/students/{world.a.student.id}/support")
+    assert response.status_code == 200
+    row = response.text.split(f'data-testid="measure-{world.a.measure.id}"')[1].split("</tr>")[0]
+    assert "Overskredet" in row
