@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from app import demo_data
 from app.extensions import db
@@ -43,6 +43,7 @@ from app.models import (
     PeriodStatus,
     Programme,
     Student,
+    StudentSearchTerm,
     StudentStatus,
     SupportCategory,
     SupportMeasure,
@@ -54,6 +55,7 @@ from app.models import (
     User,
     Workplace,
 )
+from app.models.student import search_terms
 
 BATCH = 5000
 COHORTS = 5
@@ -81,6 +83,7 @@ _SUPPORT = (
 )
 MODELS = (
     Student,
+    StudentSearchTerm,
     TrainingAgreement,
     Period,
     HandoverNote,
@@ -102,6 +105,7 @@ class _Rows:
         self.next_id = {
             model: (db.session.execute(select(func.max(model.id))).scalar() or 0) + 1
             for model in MODELS
+            if hasattr(model, "id")
         }
 
     def add(self, model: type, **values) -> int:
@@ -110,6 +114,10 @@ class _Rows:
         values["id"] = row_id
         self.rows[model].append(values)
         return row_id
+
+    def add_plain(self, model: type, **values) -> None:
+        """A row of a table without an id of its own."""
+        self.rows[model].append(values)
 
     def count(self) -> int:
         return sum(len(rows) for rows in self.rows.values())
@@ -203,7 +211,19 @@ def generate(students: int = 50_000, seed: int = 2027, progress: Progress | None
             if progress:
                 progress(n)
     lines = db.session.execute(select(func.count(CaseEvent.id))).scalar_one()
+    _analyze()
     return {"students": students, "rows": written, "case_file_lines": lines}
+
+
+def _analyze() -> None:
+    """Fresh statistics for the query planner, as a running database keeps them (PostgreSQL's
+    autovacuum; `PRAGMA optimize` on SQLite): without them the planners guess after a bulk load."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def _staff() -> dict[str, User]:
@@ -238,9 +258,10 @@ def _student(
     counsellor, teacher = staff["counsellor"], staff["teacher"]
     supervisor, coordinator = staff["supervisor"], staff["coordinator"]
     plan_end = start + timedelta(weeks=sum(t.weeks for t in templates)) - timedelta(days=1)
+    number = f"R{start.year}-{n:06d}"
     student_id = rows.add(
         Student,
-        student_number=f"R{start.year}-{n:06d}",
+        student_number=number,
         first_name=first,
         last_name=last,
         email=f"elev{n}@regional.example",
@@ -249,6 +270,8 @@ def _student(
         status=StudentStatus.COMPLETED if plan_end < today else StudentStatus.ACTIVE,
         start_date=start,
     )
+    for term in search_terms(first, last, number):
+        rows.add_plain(StudentSearchTerm, term=term, student_id=student_id)
     events = []
 
     def event(day, kind, user, org, data_category=None, period_id=None, note_id=None, **details):

@@ -31,6 +31,7 @@ from app.models.student import (
     Programme,
     ProgrammeLevel,
     Student,
+    StudentSearchTerm,
     StudentStatus,
     TrainingAgreement,
 )
@@ -126,6 +127,7 @@ __all__ = [
     "SpsStage",
     "SpsStep",
     "Student",
+    "StudentSearchTerm",
     "StudentStatus",
     "SupportCategory",
     "SupportMeasure",

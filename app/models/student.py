@@ -5,8 +5,18 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    and_,
+    event,
+    inspect,
+    select,
+    true,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
 from app.models.organisation import Organisation
@@ -55,6 +65,10 @@ class StudentStatus(enum.StrEnum):
 
 class Student(Base):
     __tablename__ = "student"
+    __table_args__ = (
+        # A school's students by id alone: counting a search's matches reads only this index.
+        Index("ix_student_school_id_id", "school_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The school's own student number. Never a CPR number.
@@ -63,7 +77,7 @@ class Student(Base):
     last_name: Mapped[str] = mapped_column(String(80))
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
-    school_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     status: Mapped[StudentStatus] = mapped_column(
         enum_column(StudentStatus, "student_status"), default=StudentStatus.ACTIVE, index=True
@@ -84,6 +98,10 @@ class Student(Base):
     agreements: Mapped[list[TrainingAgreement]] = relationship(
         back_populates="student", order_by="TrainingAgreement.start_date"
     )
+    # Kept in step with the name and number by `_refresh_search_terms` below.
+    search_terms: Mapped[list[StudentSearchTerm]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -101,6 +119,72 @@ class Student(Base):
 
     def __repr__(self) -> str:
         return f"<Student {self.student_number}>"
+
+
+# Terms compare byte by byte (PostgreSQL's "C" collation; SQLite's default), so that all terms
+# starting with a prefix lie in one range of the index, in the same order on both databases.
+_TERM = String(80).with_variant(String(80, collation="C"), "postgresql")
+
+
+class StudentSearchTerm(Base):
+    """One word of a student's name or number, lower-cased, for the student search.
+
+    The search finds the students with a term that starts with each word typed, by a range scan
+    of the primary key, instead of reading every visible student's name (`search_condition`).
+    """
+
+    __tablename__ = "student_search_term"
+
+    term: Mapped[str] = mapped_column(_TERM, primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("student.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+def search_terms(*texts: str) -> set[str]:
+    """The terms of a name or number: each word, and each part of a hyphenated word
+    ("Anne-Marie" gives "anne-marie", "anne" and "marie")."""
+    terms: set[str] = set()
+    for word in " ".join(texts).casefold().split():
+        terms.add(word[:80])
+        terms.update(part[:80] for part in word.split("-") if part)
+    return terms
+
+
+def search_condition(text: str):
+    """A condition on `Student`: every word of `text` starts one of the student's terms."""
+    conditions = []
+    for word in text.casefold().split()[:6]:
+        word = word[:80]
+        after = word[:-1] + chr(min(ord(word[-1]) + 1, 0x10FFFF))
+        conditions.append(
+            Student.id.in_(
+                select(StudentSearchTerm.student_id).where(
+                    StudentSearchTerm.term >= word, StudentSearchTerm.term < after
+                )
+            )
+        )
+    return and_(true(), *conditions)
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_search_terms(session: Session, _context, _instances) -> None:
+    for student in list(session.new) + list(session.dirty):
+        if not isinstance(student, Student):
+            continue
+        state = inspect(student)
+        if not state.pending and not any(
+            state.attrs[name].history.has_changes()
+            for name in ("first_name", "last_name", "student_number")
+        ):
+            continue
+        wanted = search_terms(student.first_name, student.last_name, student.student_number)
+        current = {t.term: t for t in student.search_terms}
+        for term, row in current.items():
+            if term not in wanted:
+                student.search_terms.remove(row)
+        for term in wanted - current.keys():
+            student.search_terms.append(StudentSearchTerm(term=term))
 
 
 class AgreementKind(enum.StrEnum):

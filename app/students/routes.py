@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, audit
@@ -30,6 +30,7 @@ from app.models import (
     Student,
     TrainingAgreement,
 )
+from app.models.student import search_condition
 from app.students import bp
 from app.students.forms import NewStudentForm, StudentSearchForm
 from app.support.queries import record_support_view, support_summary
@@ -49,11 +50,7 @@ def index():
     query = visible_students(current_user)
     if form.validate():
         if form.q.data:
-            needle = f"%{form.q.data.lower()}%"
-            full_name = func.lower(Student.first_name + " " + Student.last_name)
-            query = query.where(
-                or_(full_name.like(needle), func.lower(Student.student_number).like(needle))
-            )
+            query = query.where(search_condition(form.q.data))
         if form.programme.data:
             query = query.join(Programme, Student.programme_id == Programme.id).where(
                 Programme.code == form.programme.data

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditAction, AuditEvent, Role, StudentStatus
+from app.models import AuditAction, AuditEvent, Role, Student, StudentStatus
+from app.models.student import search_condition
 from tests import factories
 from tests.conftest import login
 
@@ -161,6 +162,43 @@ def test_search_by_name_number_and_filters(client, db, world):
 
     page = client.get("/students/?status=on_leave").text
     assert "Nielsen" in page and "Kjær" not in page
+
+
+def test_search_matches_the_start_of_each_word_in_any_order(client, db, world):
+    school = world.a.school
+    factories.student(school, first_name="Anne-Marie", last_name="Østergaard")
+    factories.student(school, first_name="Marie", last_name="Holm")
+    factories.student(school, first_name="Rosa", last_name="Damsgaard")
+    db.session.commit()
+    login(client, world.user(Role.COUNSELLOR))
+
+    def found(q: str) -> set[str]:
+        page = client.get("/students/", query_string={"q": q}).text
+        return {n for n in ("Østergaard", "Holm", "Damsgaard") if n in page}
+
+    assert found("ØSTER") == {"Østergaard"}  # case does not matter, Danish letters included
+    assert found("marie") == {"Østergaard", "Holm"}  # a part of a hyphenated name counts
+    assert found("anne-m øst") == {"Østergaard"}
+    assert found("holm marie") == {"Holm"}  # words in any order
+    assert found("gaard") == set()  # words are matched from their start
+    assert found("d%") == set() and found("_olm") == set()  # no wildcards
+
+
+def test_search_follows_a_change_of_name(db, world):
+    """The search terms are kept in step with the name and number whenever a student is saved."""
+
+    def ids(q: str) -> set[int]:
+        return set(db.session.execute(select(Student.id).where(search_condition(q))).scalars())
+
+    student = world.a.student
+    student.last_name = "Skovbo"
+    db.session.commit()
+    assert ids("skovbo") == {student.id}
+    student.last_name = "Bøgh"
+    student.student_number = "NY-123"
+    db.session.commit()
+    assert ids("skovbo") == set()
+    assert ids("bøgh ny-1") == {student.id}
 
 
 def test_list_is_paginated_and_keeps_filters(client, db, world, app):
