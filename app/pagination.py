@@ -1,4 +1,10 @@
-"""Paging for queries whose rows hold several entities (db.paginate keeps only the first)."""
+"""Paging in one statement: the page's rows and the total come back together.
+
+`count(*) OVER ()` is computed over all matching rows before LIMIT, so each row of the page
+carries the total, and the separate count query that `db.paginate` runs (a second pass over
+the same rows) is not needed. Only a page past the end, which has no rows to carry it, asks
+for the count on its own.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,41 @@ from flask_sqlalchemy.pagination import Pagination
 from app.extensions import db
 
 
-class RowPagination(Pagination):
-    """`items` are whole result rows; otherwise the same as `db.paginate(select)`."""
+class CountedPagination(Pagination):
+    """`items` are whole result rows, or the first entity of each row with `entities=True`;
+    otherwise the same as `db.paginate(select)`."""
 
     def _query_items(self) -> list:
         query = self._query_args["select"]
-        return list(db.session.execute(query.limit(self.per_page).offset(self._query_offset)))
+        counted = query.add_columns(sa.func.count().over().label("_total"))
+        result = db.session.execute(counted.limit(self.per_page).offset(self._query_offset))
+        rows = result.unique().all() if self._query_args["entities"] else result.all()
+        self._total = rows[0][-1] if rows else None
+        if self._query_args["entities"]:
+            return [row[0] for row in rows]
+        return [row[:-1] for row in rows]
 
     def _query_count(self) -> int:
+        if self._total is not None:
+            return self._total
+        if self._query_offset == 0:
+            return 0  # the first page is empty: nothing matches
         query = self._query_args["select"].order_by(None).subquery()
         return db.session.execute(sa.select(sa.func.count()).select_from(query)).scalar_one()
 
 
-def paginate_rows(query: sa.Select, per_page: int) -> RowPagination:
-    return RowPagination(
-        select=query, page=None, per_page=per_page, max_per_page=None, error_out=False, count=True
+def paginate(query: sa.Select, per_page: int, *, entities: bool = False) -> CountedPagination:
+    """The page asked for in the request's `page` argument (the first if it is not a number)."""
+    return CountedPagination(
+        select=query,
+        entities=entities,
+        page=None,
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
+        count=True,
     )
+
+
+def paginate_rows(query: sa.Select, per_page: int) -> CountedPagination:
+    return paginate(query, per_page)

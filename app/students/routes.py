@@ -31,6 +31,7 @@ from app.models import (
     TrainingAgreement,
 )
 from app.models.student import search_condition
+from app.pagination import paginate
 from app.students import bp
 from app.students.forms import NewStudentForm, StudentSearchForm
 from app.support.queries import record_support_view, support_summary
@@ -64,7 +65,7 @@ def index():
         joinedload(Student.school),
         selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
     ).order_by(Student.last_name, Student.first_name, Student.id)
-    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
     audit.record_search(
         {
             "q": form.q.data,

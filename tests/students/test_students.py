@@ -212,6 +212,11 @@ def test_list_is_paginated_and_keeps_filters(client, db, world, app):
     second = client.get("/students/?programme=SSH&page=2")
     assert "Side12" in second.text and "Side00" not in second.text
     assert "13 resultater" in second.text
+    # Past the last page: no rows, but the total and the way back are still shown.
+    beyond = client.get("/students/?programme=SSH&page=9")
+    assert beyond.status_code == 200 and "Side0" not in beyond.text and "Side1" not in beyond.text
+    assert "13 resultater" in beyond.text and 'rel="prev"' in beyond.text
+    assert "0 resultater" in client.get("/students/?q=ingen-saadan").text
 
 
 @pytest.mark.parametrize(
