@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import LoginSession, Membership, User
@@ -52,12 +52,13 @@ def end_session() -> None:
 
 
 def load_user_from_session(token: str) -> User | None:
-    """Flask-Login's user loader: one query for the session, user and memberships."""
+    """Flask-Login's user loader: two queries, one for the session and its user, one for the
+    user's memberships and their organisations."""
     query = (
         select(LoginSession)
         .where(LoginSession.token_hash == _hash(token), LoginSession.revoked_at.is_(None))
         .options(
-            selectinload(LoginSession.user)
+            joinedload(LoginSession.user)
             .selectinload(User.memberships)
             .joinedload(Membership.organisation),
         )
