@@ -73,15 +73,15 @@ class Period(Base):
         CheckConstraint("end_date >= start_date", name="dates_in_order"),
         # A student's plan in order (the period before another), and periods by start date
         # (upcoming transitions), and "students at these workplaces" (supervisors' access).
+        # The first also serves every lookup by student alone: no index on student_id by itself,
+        # which PostgreSQL would otherwise pick and then filter by date.
         Index("ix_period_student_id_start_date", "student_id", "start_date"),
         Index("ix_period_start_date", "start_date"),
         Index("ix_period_workplace_id_student_id", "workplace_id", "student_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"))
     kind: Mapped[PeriodKind] = mapped_column(enum_column(PeriodKind, "period_kind"))
     title: Mapped[str] = mapped_column(String(120), default="")
     training_area: Mapped[TrainingArea | None] = mapped_column(
