@@ -58,3 +58,20 @@ def test_every_text_in_the_code_is_in_the_danish_catalogue(tmp_path):
         extracted = _ids(read_po(fh))
     missing = sorted(extracted - _ids(_catalogue()))
     assert missing == [], "run `make translations-extract` and translate: " + repr(missing[:20])
+
+
+def test_templates_follow_the_locale_within_one_request(app):
+    """The templates keep the request's translations, but a forced or refreshed locale
+    (English e-mail text, a language change) is followed at once."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+
+    template = "{{ _('Log out') }}|{{ ngettext('%(num)d result', '%(num)d results', 2) }}"
+    with app.test_request_context("/"):
+        assert render_template_string(template) == "Log ud|2 resultater"
+        with force_locale("en"):
+            assert render_template_string(template) == "Log out|2 results"
+        assert render_template_string(template) == "Log ud|2 resultater"
+        session["locale"] = "en"
+        refresh()
+        assert render_template_string(template) == "Log out|2 results"
