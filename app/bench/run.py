@@ -27,7 +27,7 @@ BUDGET_MS = {
     "case file, first page": 25,
     "upcoming transitions": 25,
     "my follow-ups": 25,
-    "case-file PDF (~20 pages)": 2000,
+    "case-file PDF (500 lines)": 2000,
 }
 
 
@@ -127,7 +127,7 @@ def run_in_process(count: int, label: str) -> list[Timing]:
         _time(coordinator, "upcoming transitions", "/transitions", count),
         _time(counsellor, "my follow-ups", "/follow-ups", count),
         _time(
-            counsellor, "case-file PDF (~20 pages)", targets["heavy"] + "/case-file.pdf", pdf_count
+            counsellor, "case-file PDF (500 lines)", targets["heavy"] + "/case-file.pdf", pdf_count
         ),
     ]
     base = timings[0].median

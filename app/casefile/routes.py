@@ -99,7 +99,7 @@ KIND_LABELS = {
     "training": _l("Training"),
     "reviews": _l("Case reviews"),
 }
-CASE_FILE_PDF_MAX = 500  # lines in one PDF (about 15 pages); the filters reach older ones
+CASE_FILE_PDF_MAX = 500  # lines in one PDF (about 30 pages); the filters reach older ones
 
 
 def _student(student_id: int) -> Student:
