@@ -48,7 +48,3 @@ def paginate(query: sa.Select, per_page: int, *, entities: bool = False) -> Coun
         error_out=False,
         count=True,
     )
-
-
-def paginate_rows(query: sa.Select, per_page: int) -> CountedPagination:
-    return paginate(query, per_page)

@@ -48,7 +48,7 @@ from app.models import (
     Workplace,
 )
 from app.models.base import utcnow
-from app.pagination import paginate_rows
+from app.pagination import paginate
 from app.support.queries import agreed_support_text
 
 
@@ -519,7 +519,7 @@ def _upcoming(query_for_user, template: str, endpoint: str):
     status = ho.HandoverStatus(form.status.data) if valid and form.status.data else None
     start = today()
     query = ho.filter_status(query_for_user(start, start + timedelta(weeks=weeks)), status)
-    page = paginate_rows(query, current_app.config["STUDENTS_PER_PAGE"])
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"])
     rows = page.items
     students = {
         s.id: s

@@ -34,7 +34,7 @@ from app.models import (
     meeting_participant,
     review_participant,
 )
-from app.pagination import paginate_rows
+from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.reviews import bp, services
 from app.reviews.forms import (
@@ -314,7 +314,7 @@ def my_reviews():
             CaseReview.id.desc(),
         )
     )
-    page = paginate_rows(query, current_app.config["STUDENTS_PER_PAGE"])
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"])
     # The group meetings I take part in, from a week ago on (a short list, one query).
     meetings = (
         db.session.execute(
@@ -355,7 +355,7 @@ def my_action_items():
         )
         .order_by(ActionItem.due_date, ActionItem.id)
     )
-    page = paginate_rows(query, current_app.config["STUDENTS_PER_PAGE"])
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"])
     return render_template("reviews/my_action_items.html", page=page, today=on)
 
 
