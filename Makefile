@@ -113,7 +113,7 @@ check-migrations: $(VENV)/.runtime
 
 # After adding or changing UI text: update the catalogues, then translate the new entries.
 translations-extract: $(VENV)/.dev
-	$(BIN)/pybabel extract --no-location --ignore-dirs=".* node_modules" -F babel.cfg -k _l -k lazy_gettext -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel extract --no-location --ignore-dirs=".* node_modules" -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k N_ -o app/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
 
 clean:

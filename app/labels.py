@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from app.models import (
     AbsenceKind,
@@ -191,7 +192,7 @@ REVIEW_OUTCOME = {
 }
 
 ACTION_ITEM_STATUS = {
-    ActionItemStatus.OPEN: _l("Open"),
+    ActionItemStatus.OPEN: _lp("status", "Open"),
     ActionItemStatus.DONE: _l("Done"),
     ActionItemStatus.CANCELLED: _l("Cancelled"),
 }

@@ -8,10 +8,12 @@ refused, so text a user typed can never make the server read a file or call a ho
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 
 from flask import current_app, render_template
-from weasyprint import HTML
+from flask_babel import gettext
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # The page's base address; only /static/ below it resolves, and only to app/static.
@@ -35,10 +37,31 @@ class StaticOnlyFetcher(URLFetcher):
         raise ValueError(f"PDF export fetches only the app's own static files, not {url!r}")
 
 
+def page_numbers_css() -> str:
+    """The footer "Page 1 of 2" in the reader's language, as CSS generated content.
+
+    The translated sentence is split at its placeholders, so a language may put the numbers
+    in any order; the words become CSS strings, the placeholders page counters.
+    """
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", gettext("Page %(page)s of %(pages)s")):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    content = " ".join(parts)
+    return f"@page {{ @bottom-right {{ content: {content}; font-size: 8pt; color: #555; }} }}"
+
+
 def render_pdf(template: str, **context) -> bytes:
     html = render_template(template, **context)
     fetcher = StaticOnlyFetcher(current_app.static_folder)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    footer = CSS(string=page_numbers_css())
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+        stylesheets=[footer]
+    )
 
 
 def pdf_download(pdf: bytes, filename: str):

@@ -18,7 +18,8 @@ def _catalogue():
 
 
 def _ids(catalogue) -> set[str]:
-    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id}
+    # A text with a context (pgettext) is its own entry: "Open" the status is not "Open" the verb.
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalogue if m.id}
 
 
 def test_every_danish_entry_is_translated_and_not_fuzzy():
@@ -47,6 +48,8 @@ def test_every_text_in_the_code_is_in_the_danish_catalogue(tmp_path):
         "_l",
         "-k",
         "lazy_gettext",
+        "-k",
+        "lazy_pgettext:1c,2",
         "-k",
         "N_",
         "-o",

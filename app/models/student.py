@@ -40,6 +40,11 @@ class Programme(Base):
     duration_weeks: Mapped[int]
     active: Mapped[bool] = mapped_column(default=True)
 
+    @property
+    def short_name(self) -> str:
+        """The code as people write it: "EUX PA", not the identifier "EUX_PA"."""
+        return self.code.replace("_", " ")
+
     def __repr__(self) -> str:
         return f"<Programme {self.code}>"
 

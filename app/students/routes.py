@@ -40,7 +40,9 @@ from app.support.queries import record_support_view, support_summary
 def _search_form() -> StudentSearchForm:
     form = StudentSearchForm(request.args)
     programmes = db.session.execute(select(Programme).order_by(Programme.code)).scalars()
-    form.programme.choices = [("", _l("All programmes"))] + [(p.code, p.code) for p in programmes]
+    form.programme.choices = [("", _l("All programmes"))] + [
+        (p.code, f"{p.short_name} – {p.name}") for p in programmes
+    ]
     return form
 
 
@@ -171,7 +173,7 @@ def new():
     programmes = db.session.execute(
         select(Programme).where(Programme.active.is_(True)).order_by(Programme.code)
     ).scalars()
-    form.programme.choices = [(str(p.id), f"{p.code} – {p.name}") for p in programmes]
+    form.programme.choices = [(str(p.id), f"{p.short_name} – {p.name}") for p in programmes]
     if form.validate_on_submit():
         student = Student(
             student_number=form.student_number.data,

@@ -538,7 +538,7 @@ def support_csv(student_id: int):
         audit.record(AuditAction.EXPORT, student=student, commit=True)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Kind"), _("Type"), _("Description"), _("From"), _("To"), _("Status")])
+    writer.writerow([_("Record"), _("Type"), _("Description"), _("From"), _("To"), _("Status")])
     locale = str(_locale())
     for need in summary.needs:
         writer.writerow(
