@@ -87,6 +87,10 @@ class Config:
     # Remind the sending side this many days before a transition that has no handover note.
     HANDOVER_REMINDER_DAYS = _int("HANDOVER_REMINDER_DAYS", 14)
     AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 183)
+    # Every date typed into a form lies in these years (1 January to 31 December), so a typo
+    # such as 0001 or 9999 never reaches the database or date arithmetic.
+    DATE_MIN_YEAR = _int("DATE_MIN_YEAR", 2000)
+    DATE_MAX_YEAR = _int("DATE_MAX_YEAR", 2100)
 
     @classmethod
     def validate(cls) -> None:
