@@ -8,12 +8,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.editing import RuleError
+from app.journey import services as journey
 from app.models import (
     Absence,
     CaseEvent,
     CaseReview,
     Consent,
     Period,
+    PeriodKind,
     ReviewMeeting,
     Role,
     Student,
@@ -237,3 +240,167 @@ def test_the_window_edges_are_allowed(client, db, world):
     _role, _url, data, field, _model = FORMS["need"]
     response = post(client, url, {**data(world), field: "2000-01-01"})
     assert response.status_code == 302
+
+
+# --- extending a period -------------------------------------------------------------------
+
+
+def test_extending_to_9999_and_moving_the_later_periods_is_an_error_not_a_crash(client, db, world):
+    later = factories.period(
+        world.a.student, PeriodKind.SCHOOL, TODAY + timedelta(days=111), TODAY + timedelta(days=150)
+    )
+    db.session.commit()
+    training = world.a.training_period
+    login(client, world.user(Role.TEACHER))
+    response = post(
+        client,
+        _period_url(world, "extend"),
+        {"new_end_date": "9999-12-31", "shift_following": "y", "version": "1"},
+    )
+    assert response.status_code == 200
+    assert 'data-testid="error-new_end_date"' in response.text
+    db.session.refresh(later)
+    db.session.refresh(training)
+    assert later.start_date == TODAY + timedelta(days=111)
+    assert training.end_date == TODAY + timedelta(days=110)
+
+
+def test_the_service_refuses_an_extension_past_the_last_date_without_overflowing(app, db, world):
+    """The rule holds below the form too: a date that Python cannot shift is a RuleError."""
+    factories.period(
+        world.a.student, PeriodKind.SCHOOL, TODAY + timedelta(days=111), TODAY + timedelta(days=150)
+    )
+    db.session.commit()
+    training = world.a.training_period
+    with app.test_request_context(), pytest.raises(RuleError) as error:
+        journey.extend_period(
+            world.a.student, training, date(9999, 12, 31), True, training.version_id
+        )
+    assert error.value.field == "new_end_date"
+
+
+def test_moving_the_later_periods_out_of_the_window_is_refused(app, db, world):
+    s = world.a.student
+    last = factories.period(s, PeriodKind.SCHOOL, date(2100, 11, 1), date(2100, 12, 20))
+    db.session.commit()
+    training = world.a.training_period
+    with app.test_request_context(), pytest.raises(RuleError) as error:
+        journey.extend_period(
+            s, training, training.end_date + timedelta(days=30), True, training.version_id
+        )
+    assert error.value.field == "new_end_date"
+    db.session.rollback()
+    db.session.refresh(last)
+    assert last.end_date == date(2100, 12, 20)
+
+
+def test_an_extension_longer_than_a_period_may_last_is_refused(client, db, world):
+    training = world.a.training_period
+    login(client, world.user(Role.TEACHER))
+    response = post(
+        client,
+        _period_url(world, "extend"),
+        {
+            "new_end_date": (training.start_date + timedelta(days=450)).isoformat(),
+            "version": "1",
+        },
+    )
+    assert response.status_code == 200
+    error = response.text.split('data-testid="error-new_end_date"')[1][:400]
+    assert "En periode kan højst vare 400 dage." in error
+    db.session.refresh(training)
+    assert training.end_date == TODAY + timedelta(days=110)
+
+
+# --- period lengths and start dates ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "start, days, field, message",
+    [
+        (
+            TODAY + timedelta(days=200),
+            2,
+            "end_date",
+            "En oplæringsperiode skal vare mindst 3 dage.",
+        ),
+        (TODAY + timedelta(days=200), 401, "end_date", "En periode kan højst vare 400 dage."),
+        (TODAY + timedelta(days=365 * 15), 100, "start_date", "højst ligge 10 år fra i dag"),
+        (TODAY - timedelta(days=365 * 15), 100, "start_date", "højst ligge 10 år fra i dag"),
+    ],
+)
+def test_a_new_training_period_must_have_a_plausible_length_and_start(
+    client, db, world, start, days, field, message
+):
+    before = _count(db, Period)
+    login(client, world.user(Role.TEACHER))
+    end = start + timedelta(days=days - 1)  # both days count
+    response = post(
+        client,
+        f"/students/{world.a.student.id}/periods/new",
+        {
+            "title": "Oplæring",
+            "kind": "training",
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
+            "workplace": str(world.a.workplace.id),
+            "status": "planned",
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.text.split(f'data-testid="error-{field}"')[1][:400]
+    assert end.isoformat() in response.text
+    assert _count(db, Period) == before
+
+
+def test_shortening_a_training_period_to_two_days_is_refused(client, db, world):
+    training = world.a.training_period
+    login(client, world.user(Role.TEACHER))
+    end = training.start_date + timedelta(days=1)
+    response = post(client, _period_url(world, "edit"), _period_form(training, end_date=end))
+    assert response.status_code == 200
+    assert "mindst 3 dage" in response.text.split('data-testid="error-end_date"')[1][:400]
+    db.session.refresh(training)
+    assert training.end_date == TODAY + timedelta(days=110)
+
+
+def test_a_short_school_period_and_a_three_day_training_period_are_fine(client, db, world):
+    login(client, world.user(Role.TEACHER))
+    start = TODAY + timedelta(days=200)
+    for kind, days in (("school", 1), ("training", 3)):
+        response = post(
+            client,
+            f"/students/{world.a.student.id}/periods/new",
+            {
+                "title": kind,
+                "kind": kind,
+                "start_date": start.isoformat(),
+                "end_date": (start + timedelta(days=days - 1)).isoformat(),
+                "workplace": str(world.a.workplace.id) if kind == "training" else "",
+                "status": "planned",
+            },
+        )
+        assert response.status_code == 302
+        start += timedelta(days=10)
+
+
+def test_an_old_period_keeps_its_dates_and_can_still_be_renamed(client, db, world):
+    """The start-date rule is for new dates: a period that started long ago stays editable."""
+    old = factories.period(world.a.student, PeriodKind.SCHOOL, date(2005, 1, 3), date(2005, 3, 1))
+    db.session.commit()
+    login(client, world.user(Role.TEACHER))
+    response = post(client, _period_url(world, "edit", old), _period_form(old, title="Gammel"))
+    assert response.status_code == 302
+
+
+def test_a_plan_that_would_end_after_the_window_is_refused(app, client, db, world):
+    s = factories.student(world.a.school, programme_code="TEST")  # two periods of 10 weeks
+    db.session.commit()
+    with app.test_request_context(), pytest.raises(RuleError):
+        journey.plan_from_template(s.id, world.template_periods, date(2100, 10, 1), TODAY)
+    login(client, world.user(Role.COUNSELLOR))
+    response = post(
+        client, f"/students/{s.id}/plan", {"start_date": "2100-10-01"}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert _count(db, Period) == 4  # the two sides' own periods only
