@@ -404,3 +404,33 @@ def test_a_plan_that_would_end_after_the_window_is_refused(app, client, db, worl
     )
     assert response.status_code == 200
     assert _count(db, Period) == 4  # the two sides' own periods only
+
+
+# --- dates stored before the window existed -------------------------------------------------
+
+
+def test_dates_stored_before_the_window_do_not_crash_reads(app, world):
+    """Issue 12 left periods at year 1 and records at year 9999 in the database: the checks
+    and deadlines computed from them answer instead of overflowing."""
+    from app import access
+    from app.models import (
+        DocumentationKind,
+        SpsStage,
+        SpsStep,
+        SupportMeasure,
+    )
+
+    year_one = Period(
+        kind=PeriodKind.TRAINING, workplace_id=world.a.workplace.id, start_date=date(1, 1, 2)
+    )
+    with app.test_request_context():
+        supervisor = world.user(Role.SUPERVISOR)
+        assert access.can_read_handover(
+            supervisor, world.a.student, world.a.school_period, year_one
+        )
+    need = SupportNeed(
+        documentation_kind=DocumentationKind.AUDIOGRAM, documentation_date=date(9998, 6, 1)
+    )
+    assert need.documentation_outdated(TODAY) is False
+    measure = SupportMeasure(steps=[SpsStep(stage=SpsStage.GRANTED, on_date=date(9999, 12, 31))])
+    assert measure.complaint_deadline is None
