@@ -87,6 +87,16 @@ class Config:
     # Remind the sending side this many days before a transition that has no handover note.
     HANDOVER_REMINDER_DAYS = _int("HANDOVER_REMINDER_DAYS", 14)
     AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 183)
+    # Every date typed into a form lies in these years (1 January to 31 December), so a typo
+    # such as 0001 or 9999 never reaches the database or date arithmetic.
+    DATE_MIN_YEAR = _int("DATE_MIN_YEAR", 2000)
+    DATE_MAX_YEAR = _int("DATE_MAX_YEAR", 2100)
+    # A training period lasts from a few days to about a year: the longest in the templates is
+    # 40 weeks (SSA), which leaves room for extensions. School periods have no minimum.
+    TRAINING_PERIOD_MIN_DAYS = _int("TRAINING_PERIOD_MIN_DAYS", 3)
+    PERIOD_MAX_DAYS = _int("PERIOD_MAX_DAYS", 400)
+    # A new or moved period starts at most this many years before or after today.
+    PERIOD_START_MAX_YEARS = _int("PERIOD_START_MAX_YEARS", 10)
 
     @classmethod
     def validate(cls) -> None:

@@ -26,6 +26,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import dates
 from app.extensions import db
 from app.models import (
     EMPLOYER_ROLES,
@@ -270,7 +271,10 @@ def can_read_handover(user: User, student: Student, from_period: Period, to_peri
     if from_period.kind == PeriodKind.TRAINING and from_period.workplace_id in supervised:
         return True
     if to_period.kind == PeriodKind.TRAINING and to_period.workplace_id in supervised:
-        opens = to_period.start_date - timedelta(days=current_app.config["HANDOVER_DAYS_BEFORE"])
+        # Clamped: a period stored with a date near year 1 must not crash the check.
+        opens = dates.add_clamped(
+            to_period.start_date, -timedelta(days=current_app.config["HANDOVER_DAYS_BEFORE"])
+        )
         return today() >= opens
     return False
 

@@ -7,8 +7,10 @@ import re
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, Form, FormField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import DateField, Field, FieldList, Form, FormField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from app import dates
 
 
 class _Translations:
@@ -80,3 +82,20 @@ def length_between(low: int, high: int) -> Length:
 def strip(value: str | None) -> str | None:
     """Filter: trim surrounding whitespace, so "  " counts as empty."""
     return value.strip() if isinstance(value, str) else value
+
+
+def in_date_window(form: Form, field: Field) -> None:
+    """Every date lies in the window from settings (DATE_MIN_YEAR to DATE_MAX_YEAR): a slip such
+    as 0001 or 9999 would move a period out of every list, or overflow date arithmetic."""
+    if field.data is not None and not dates.in_window(field.data):
+        raise ValidationError(dates.window_message())
+
+
+def date_field(label, optional: bool = False) -> DateField:
+    """The one way forms ask for a date: ISO format, within the allowed window."""
+    presence = Optional() if optional else InputRequired(message=_l("Please enter a date."))
+    return DateField(
+        label,
+        validators=[presence, in_date_window],
+        render_kw={"placeholder": "åååå-mm-dd"},
+    )

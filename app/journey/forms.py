@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -13,12 +12,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app import labels
-from app.forms import BaseForm, max_length, plain_text, required, strip
-
-
-def date_field(label, optional: bool = False) -> DateField:
-    validators = [Optional()] if optional else [InputRequired(message=_l("Please enter a date."))]
-    return DateField(label, validators=validators, render_kw={"placeholder": "åååå-mm-dd"})
+from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
 
 
 class VersionedForm(BaseForm):

@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import audit
+from app import audit, dates
 from app.access import acting_organisation_id
+from app.access import today as _today
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
 from app.models import (
@@ -110,7 +112,10 @@ def plan_from_template(
     periods = []
     cursor = start
     for template in templates:
-        end = cursor + timedelta(weeks=template.weeks) - timedelta(days=1)
+        # The whole plan lies in the window (a start near its end would overflow otherwise).
+        end = dates.shifted_into_window(
+            cursor, timedelta(weeks=template.weeks) - timedelta(days=1), "start_date"
+        )
         periods.append(
             Period(
                 student_id=student_id,
@@ -123,7 +128,7 @@ def plan_from_template(
                 status=status_on(cursor, end, today),
             )
         )
-        cursor = end + timedelta(days=1)
+        cursor = dates.add_clamped(end, timedelta(days=1))
     return periods
 
 
@@ -134,6 +139,7 @@ def generate_plan(student: Student, start: date, today: date) -> list[Period]:
     """
     if plan_of(student):
         raise PlanError(_("The student already has a plan."))
+    check_start(start, today)
     periods = plan_from_template(student.id, template_for(student.programme_id), start, today)
     db.session.add_all(periods)
     log(student, CaseEventKind.PLAN_CREATED, start=start.isoformat(), periods=len(periods))
@@ -146,6 +152,54 @@ def plan_of(student: Student) -> list[Period]:
 
 
 # --- changing periods -------------------------------------------------------------------
+
+
+def check_length(kind: PeriodKind, start: date, end: date) -> None:
+    """A period lasts at most PERIOD_MAX_DAYS, a training period at least
+    TRAINING_PERIOD_MIN_DAYS (both days count)."""
+    config = current_app.config
+    days = (end - start).days + 1
+    if kind == PeriodKind.TRAINING and days < config["TRAINING_PERIOD_MIN_DAYS"]:
+        raise PlanError(
+            _(
+                "A training period must last at least %(days)d days.",
+                days=config["TRAINING_PERIOD_MIN_DAYS"],
+            ),
+            "end_date",
+        )
+    if days > config["PERIOD_MAX_DAYS"]:
+        raise PlanError(
+            _("A period can last at most %(days)d days.", days=config["PERIOD_MAX_DAYS"]),
+            "end_date",
+        )
+
+
+def check_start(start: date, today: date) -> None:
+    """A new start date lies at most PERIOD_START_MAX_YEARS before or after today: further away
+    it is a typo (and the student would drop out of every current list)."""
+    years = current_app.config["PERIOD_START_MAX_YEARS"]
+    if abs((start - today).days) > years * 365:
+        raise PlanError(
+            _("The start date can be at most %(years)d years from today.", years=years),
+            "start_date",
+        )
+
+
+def check_period(change: PeriodChange, today: date, period: Period | None = None) -> None:
+    """The domain's rules for a period's dates, checked when they are set or changed: a period
+    saved long ago keeps its dates and stays editable."""
+    dates.check_in_window(change.start_date, "start_date")
+    dates.check_in_window(change.end_date, "end_date")
+    if change.end_date < change.start_date:
+        return  # check_dates says so, at the end date
+    if period is None or period.start_date != change.start_date:
+        check_start(change.start_date, today)
+    if period is None or (period.start_date, period.end_date, period.kind) != (
+        change.start_date,
+        change.end_date,
+        change.kind,
+    ):
+        check_length(change.kind, change.start_date, change.end_date)
 
 
 def check_dates(student: Student, start: date, end: date, period: Period | None = None) -> None:
@@ -185,6 +239,7 @@ def _place(period_kind: PeriodKind, workplace: Workplace | None) -> str:
 
 def add_period(student: Student, change: PeriodChange) -> Period:
     check_dates(student, change.start_date, change.end_date)
+    check_period(change, _today())
     period = Period(student_id=student.id)
     _apply(period, change)
     db.session.add(period)
@@ -227,6 +282,7 @@ def update_period(
     if period.version_id != seen_version:
         raise StaleEdit()
     check_dates(student, change.start_date, change.end_date, period)
+    check_period(change, _today(), period)
     before = _snapshot(period)
     _apply(period, change)
     after = _snapshot(period)
@@ -261,14 +317,24 @@ def extend_period(
     """Forlængelse: move the end date later; optionally move every later period by as much."""
     if period.version_id != seen_version:
         raise StaleEdit()
+    dates.check_in_window(new_end, "new_end_date")
     if new_end <= period.end_date:
         raise PlanError(_("An extension must end after the current end date."), "new_end_date")
+    try:
+        check_length(period.kind, period.start_date, new_end)
+    except PlanError as error:
+        raise PlanError(error.message, "new_end_date") from None
     shift = new_end - period.end_date
     later = [p for p in plan_of(student) if p.start_date > period.end_date]
     if shift_following:
-        for other in later:
-            other.start_date += shift
-            other.end_date += shift
+        # Every moved period must stay in the window: work out all new dates before changing
+        # any, so a refusal leaves the plan as it was (and nothing overflows).
+        moved = [
+            (other, _moved(other.start_date, shift), _moved(other.end_date, shift))
+            for other in later
+        ]
+        for other, start, end in moved:
+            other.start_date, other.end_date = start, end
     else:
         check_dates(student, period.start_date, new_end, period)
     old_end = period.end_date
@@ -283,6 +349,24 @@ def extend_period(
         new=new_end.isoformat(),
         shifted=len(later) if shift_following else 0,
     )
+
+
+def _moved(value: date, shift: timedelta) -> date:
+    """A later period's date moved by an extension; outside the window it is refused at the
+    new end date, the field that caused it."""
+    moved = dates.add(value, shift)
+    if moved is None or not dates.in_window(moved):
+        first, last = dates.window()
+        raise PlanError(
+            _(
+                "Moving the later periods would put them outside the allowed dates "
+                "(%(first)s – %(last)s).",
+                first=format_date(first, "long"),
+                last=format_date(last, "long"),
+            ),
+            "new_end_date",
+        )
+    return moved
 
 
 def delete_period(student: Student, period: Period) -> None:

@@ -116,6 +116,8 @@ class SupportNeed(Base):
             return False
         taken = self.documentation_date
         years = AUDIOGRAM_VALID_YEARS
+        if taken.year + years > date.max.year:  # a stored typo far in the future: not outdated
+            return False
         expires = date(taken.year + years, taken.month, 28 if taken.month == 2 else taken.day)
         return expires < today
 
@@ -254,7 +256,12 @@ class SupportMeasure(Base):
     @property
     def complaint_deadline(self) -> date | None:
         decision = self.decision
-        return decision.on_date + timedelta(weeks=COMPLAINT_WEEKS) if decision else None
+        if decision is None:
+            return None
+        try:
+            return decision.on_date + timedelta(weeks=COMPLAINT_WEEKS)
+        except OverflowError:  # a stored date so late that the deadline is past year 9999
+            return None
 
     @property
     def hours_left(self) -> Decimal | None:

@@ -7,8 +7,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from app import labels
-from app.forms import BaseForm, max_length, plain_text, required, strip
-from app.journey.forms import VersionedForm, date_field
+from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
+from app.journey.forms import VersionedForm
 from app.support.forms import MultiCheckboxField
 
 _TEXT = 10000

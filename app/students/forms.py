@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import BooleanField, DateField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Optional, Regexp, ValidationError
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import Email, Optional, Regexp, ValidationError
 
 from app import labels
-from app.forms import BaseForm, max_length, plain_text, required, strip
+from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
 
 
 class StudentSearchForm(BaseForm):
@@ -59,9 +59,7 @@ class NewStudentForm(BaseForm):
     )
     school = SelectField(_l("School"))
     programme = SelectField(_l("Programme"))
-    start_date = DateField(
-        _l("Start date"), validators=[InputRequired(message=_l("Please enter a date."))]
-    )
+    start_date = date_field(_l("Start date"))
     create_plan = BooleanField(_l("Create the plan from the programme's template"), default=True)
 
     def validate_student_number(self, field) -> None:

@@ -15,6 +15,7 @@ from app.access import (
     today,
     visible_students,
 )
+from app.editing import field_error
 from app.extensions import db
 from app.forms import ButtonForm
 from app.journey import handovers, services, timeline
@@ -188,8 +189,15 @@ def new():
         db.session.add(student)
         db.session.flush()
         services.log(student, CaseEventKind.STUDENT_CREATED)
-        if form.create_plan.data:
-            services.generate_plan(student, form.start_date.data, today())
+        try:
+            if form.create_plan.data:
+                services.generate_plan(student, form.start_date.data, today())
+        except services.PlanError as error:
+            # E.g. a start date from which the plan would end after the allowed dates: the
+            # student is not created either, and the form shows what was typed.
+            db.session.rollback()
+            field_error(form, error)
+            return render_template("students/new.html", form=form)
         db.session.commit()
         flash(_("The student was created."), "success")
         return redirect(url_for("students.show", student_id=student.id))

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import access, audit, editing, labels
+from app import access, audit, dates, editing, labels
 from app.access import case_roles_required, today
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
@@ -169,8 +169,9 @@ def plan_new_course(student: Student, period: Period) -> Period:
     long as `period`, to plan: the course the student takes again after a not approved
     declaration."""
     last_end = max(p.end_date for p in journey.plan_of(student))
-    start = last_end + timedelta(days=1)
-    end = start + (period.end_date - period.start_date)
+    # The new course must fit in the allowed dates; add_period checks the rest of the rules.
+    start = dates.shifted_into_window(last_end, timedelta(days=1), None)
+    end = dates.shifted_into_window(start, period.end_date - period.start_date, None)
     title = _("%(title)s – new course", title=period_title(period))[:120]
     new = journey.add_period(
         student,

@@ -14,8 +14,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from app import labels
-from app.forms import BaseForm, max_length, plain_text, required, strip
-from app.journey.forms import VersionedForm, date_field
+from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
+from app.journey.forms import VersionedForm
 
 _TEXT = 4000
 

@@ -1,0 +1,68 @@
+"""The dates the app accepts, and date arithmetic that cannot overflow.
+
+Python's dates end at year 1 and 9999: adding days to a typed 9999-12-31 raises OverflowError.
+Forms bound every date to the window from settings (DATE_MIN_YEAR to DATE_MAX_YEAR); services
+that compute dates from stored or typed ones use `add`, and turn a date outside the window into
+a RuleError at the field, never a server error.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from app.editing import RuleError
+
+
+def window() -> tuple[date, date]:
+    """The first and last date a form or a computed plan may hold."""
+    config = current_app.config
+    return date(config["DATE_MIN_YEAR"], 1, 1), date(config["DATE_MAX_YEAR"], 12, 31)
+
+
+def in_window(value: date) -> bool:
+    first, last = window()
+    return first <= value <= last
+
+
+def window_message() -> str:
+    first, last = window()
+    return _(
+        "The date must be between %(first)s and %(last)s.",
+        first=format_date(first, "long"),
+        last=format_date(last, "long"),
+    )
+
+
+def check_in_window(value: date | None, field: str | None) -> None:
+    """A RuleError at `field` for a date outside the window (None: no date, nothing to check)."""
+    if value is not None and not in_window(value):
+        raise RuleError(window_message(), field)
+
+
+def add(value: date, delta: timedelta) -> date | None:
+    """`value + delta`, or None where that is before year 1 or after year 9999."""
+    try:
+        return value + delta
+    except OverflowError:
+        return None
+
+
+def add_clamped(value: date, delta: timedelta) -> date:
+    """`value + delta`, held at the first or last date Python knows. For comparisons with a
+    stored date that may predate the window (nothing is saved from it)."""
+    result = add(value, delta)
+    if result is not None:
+        return result
+    return date.max if delta > timedelta(0) else date.min
+
+
+def shifted_into_window(value: date, delta: timedelta, field: str | None) -> date:
+    """`value + delta` where the result must lie in the window, else a RuleError at `field`."""
+    result = add(value, delta)
+    if result is None or not in_window(result):
+        raise RuleError(window_message(), field)
+    return result
