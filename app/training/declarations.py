@@ -171,6 +171,9 @@ def plan_new_course(student: Student, period: Period) -> Period:
     last_end = max(p.end_date for p in journey.plan_of(student))
     start = last_end + timedelta(days=1)
     end = start + (period.end_date - period.start_date)
+    responsible = period.responsible
+    if responsible is not None and not journey.supervises_at(responsible, period.workplace):
+        responsible = None  # e.g. a teacher chosen before that was refused
     title = _("%(title)s – new course", title=period_title(period))[:120]
     new = journey.add_period(
         student,
@@ -180,7 +183,7 @@ def plan_new_course(student: Student, period: Period) -> Period:
             start_date=start,
             end_date=end,
             workplace=period.workplace,
-            responsible=period.responsible,
+            responsible=responsible,
             status=PeriodStatus.PLANNED,
         ),
     )
