@@ -87,6 +87,8 @@ class Config:
     # Remind the sending side this many days before a transition that has no handover note.
     HANDOVER_REMINDER_DAYS = _int("HANDOVER_REMINDER_DAYS", 14)
     AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 183)
+    # The declaration on training can be issued from this many days before its period ends.
+    DECLARATION_DAYS_BEFORE_END = _int("DECLARATION_DAYS_BEFORE_END", 14)
 
     @classmethod
     def validate(cls) -> None:
