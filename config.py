@@ -97,6 +97,8 @@ class Config:
     PERIOD_MAX_DAYS = _int("PERIOD_MAX_DAYS", 400)
     # A new or moved period starts at most this many years before or after today.
     PERIOD_START_MAX_YEARS = _int("PERIOD_START_MAX_YEARS", 10)
+    # The declaration on training can be issued from this many days before its period ends.
+    DECLARATION_DAYS_BEFORE_END = _int("DECLARATION_DAYS_BEFORE_END", 14)
 
     @classmethod
     def validate(cls) -> None:

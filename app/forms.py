@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, FieldList, Form, FormField
+from wtforms import DateField, Field, FieldList, Form, FormField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import dates
@@ -35,7 +36,94 @@ def _drop_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-class BaseForm(FlaskForm):
+# --- CPR numbers (issue 12) -------------------------------------------------------------------
+# A CPR number is never stored (DOMAIN.md). Identifier fields refuse anything shaped like one
+# (`not_cpr`); free text that contains one is refused until the person confirms, next to the
+# field, that it is not a CPR number (`_CprCheck`, a base of BaseForm; the confirmation box is
+# rendered by the `field` macro in templates/_macros/forms.html).
+
+# Six digits, an optional dash (any kind) or space, four digits; not part of a longer digit run.
+_CPR = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-\u2010-\u2013\s]?\d{4}(?!\d)")
+# The name of the confirmation box of a free-text field is the field's name plus this.
+CPR_CONFIRM_SUFFIX = "-cpr_confirmed"
+
+
+def _plausible_date(day: int, month: int, year: int) -> bool:
+    for century in (1900, 2000):
+        try:
+            date(century + year, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def looks_like_cpr(text) -> bool:
+    """True if `text` contains a number shaped like a CPR number: DDMMYY (a real date, in the
+    1900s or 2000s), an optional dash or space, and four digits, with no digit either side."""
+    if not text:
+        return False
+    for match in _CPR.finditer(str(text)):
+        day, month, year = (int(part) for part in match.groups())
+        if _plausible_date(day, month, year):
+            return True
+    return False
+
+
+def not_cpr(message=None):
+    """Validator for identifier fields (student numbers, codes, searches by number)."""
+    message = message or _l("Must not be a CPR number. Use the school's student number.")
+
+    def _check(form: Form, field: Field) -> None:
+        if field.data and looks_like_cpr(field.data):
+            raise ValidationError(message)
+
+    return _check
+
+
+class _CprCheck:
+    """Free-text fields (every TextAreaField) are checked on validate: text that looks like it
+    contains a CPR number fails with a warning at the field, unless the box
+    ``<field name>-cpr_confirmed`` was ticked. What was typed is kept.
+
+    Sets on each such field `cpr_suspect` (the text looks like it has one) and `cpr_confirmed`
+    (the box was ticked), which the `field` macro uses to show the box."""
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        formdata = self.meta.wrap_formdata(self, formdata)
+        self._cpr_formdata = formdata
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._check_free_text_for_cpr() and valid
+
+    def _check_free_text_for_cpr(self) -> bool:
+        formdata = getattr(self, "_cpr_formdata", None)
+        ok = True
+        for field in self:
+            if not isinstance(field, TextAreaField) or not looks_like_cpr(field.data):
+                continue
+            field.cpr_suspect = True
+            field.cpr_confirmed = bool(
+                formdata is not None and formdata.get(field.name + CPR_CONFIRM_SUFFIX)
+            )
+            if not field.cpr_confirmed:
+                field.errors = [
+                    *field.errors,
+                    _l(
+                        "The text seems to contain a CPR number. Remove it, or confirm that it "
+                        "is not a CPR number."
+                    ),
+                ]
+                ok = False
+        return ok
+
+
+# --- end of the CPR block ------------------------------------------------------------------------
+
+
+class BaseForm(_CprCheck, FlaskForm):
     class Meta:
         def get_translations(self, form: Form) -> _Translations:
             return _TRANSLATIONS

@@ -10,8 +10,11 @@ from wtforms.validators import Email, EqualTo, Length, Optional, Regexp, Validat
 from app import labels
 from app.admin import services
 from app.extensions import db
-from app.forms import BaseForm, max_length, plain_text, required, strip
+from app.forms import BaseForm, max_length, not_cpr, plain_text, required, strip
 from app.models import Organisation, OrganisationKind, SupportCategory, User, Workplace
+
+# A code is an identifier: never a CPR number (see app/forms.py).
+_CPR_CODE = _l("Must not be a CPR number.")
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 200
@@ -71,6 +74,7 @@ class OrganisationForm(_EditsOne):
             required(),
             max_length(20),
             plain_text,
+            not_cpr(_CPR_CODE),
             Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
         ],
     )
@@ -204,7 +208,9 @@ class EditUserForm(_UserFields):
 
 class SupportCategoryForm(_EditsOne):
     code = StringField(
-        _l("Code"), filters=[strip], validators=[required(), max_length(40), plain_text]
+        _l("Code"),
+        filters=[strip],
+        validators=[required(), max_length(40), plain_text, not_cpr(_CPR_CODE)],
     )
     name = StringField(
         _l("Name (Danish)"), filters=[strip], validators=[required(), max_length(120), plain_text]

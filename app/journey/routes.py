@@ -118,6 +118,31 @@ def _responsible_choices(student: Student) -> list[tuple[str, str]]:
     ]
 
 
+def _narrow_responsible(form: PeriodForm) -> None:
+    """For showing the form: a training period at a known workplace offers only the practice
+    supervisors there (the posted choice is checked by services.check_responsible)."""
+    if form.kind.data != PeriodKind.TRAINING.value:
+        return
+    try:
+        workplace_id = int(form.workplace.data)
+    except (TypeError, ValueError):
+        return
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.active.is_(True),
+            Membership.role == Role.SUPERVISOR,
+            Membership.workplace_id == workplace_id,
+        )
+        .distinct()
+        .order_by(User.name)
+    )
+    form.responsible.choices = [("", _("Nobody yet"))] + [
+        (str(u.id), u.name) for u in db.session.execute(query).scalars()
+    ]
+
+
 def _period_change(form: PeriodForm, student: Student) -> services.PeriodChange | None:
     workplace = responsible = None
     if form.workplace.data:
@@ -176,6 +201,7 @@ def new_period(student_id: int):
         )
         if response:
             return response
+    _narrow_responsible(form)
     return render_template("journey/period_form.html", student=student, form=form, period=None)
 
 
@@ -215,6 +241,7 @@ def edit_period(student_id: int, period_id: int):
         )
         if response:
             return response
+    _narrow_responsible(form)
     return render_template("journey/period_form.html", student=student, form=form, period=period)
 
 

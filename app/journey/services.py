@@ -27,10 +27,12 @@ from app.models import (
     CaseEventKind,
     DropoutReason,
     HandoverNote,
+    Membership,
     Organisation,
     Period,
     PeriodKind,
     PeriodStatus,
+    Role,
     Student,
     StudentStatus,
     TemplatePeriod,
@@ -237,9 +239,41 @@ def _place(period_kind: PeriodKind, workplace: Workplace | None) -> str:
     )
 
 
+def supervises_at(user: User, workplace: Workplace | None) -> bool:
+    """`user` is a practice supervisor at `workplace`."""
+    if workplace is None:
+        return False
+    return (
+        db.session.execute(
+            select(Membership.id).where(
+                Membership.user_id == user.id,
+                Membership.role == Role.SUPERVISOR,
+                Membership.workplace_id == workplace.id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def check_responsible(change: PeriodChange) -> None:
+    """The responsible person of a training period gets the supervisor's notifications, so
+    it must be a practice supervisor at the period's workplace (not, e.g., a teacher)."""
+    if change.kind != PeriodKind.TRAINING or change.responsible is None:
+        return
+    if not supervises_at(change.responsible, change.workplace):
+        raise PlanError(
+            _(
+                "The responsible person of a training period must be a practice supervisor "
+                "(oplæringsvejleder) at its workplace."
+            ),
+            "responsible",
+        )
+
+
 def add_period(student: Student, change: PeriodChange) -> Period:
     check_dates(student, change.start_date, change.end_date)
     check_period(change, _today())
+    check_responsible(change)
     period = Period(student_id=student.id)
     _apply(period, change)
     db.session.add(period)
@@ -283,6 +317,7 @@ def update_period(
         raise StaleEdit()
     check_dates(student, change.start_date, change.end_date, period)
     check_period(change, _today(), period)
+    check_responsible(change)
     before = _snapshot(period)
     _apply(period, change)
     after = _snapshot(period)

@@ -7,7 +7,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
+from app.forms import BaseForm, date_field, max_length, not_cpr, plain_text, required, strip
 from app.journey.forms import VersionedForm
 from app.support.forms import MultiCheckboxField
 
@@ -80,5 +80,7 @@ class MeetingForm(BaseForm):
 
 class MeetingCaseForm(BaseForm):
     student_number = StringField(
-        _l("Student number"), filters=[strip], validators=[required(), max_length(20), plain_text]
+        _l("Student number"),
+        filters=[strip],
+        validators=[required(), max_length(20), plain_text, not_cpr()],
     )

@@ -358,10 +358,32 @@ class Minutes:
     cancelled: bool
 
 
+def _check_held_on_its_date(review: CaseReview, content: Minutes) -> None:
+    """Minutes, decisions and an outcome (which make the review "held") only from the review's
+    date; before it, only the agenda can change, or the review be cancelled."""
+    if review.on_date <= access.today() or content.cancelled:
+        return
+    for name, value in (
+        ("minutes", content.minutes),
+        ("decisions", content.decisions),
+        ("outcome", content.outcome),
+    ):
+        if value:
+            raise RuleError(
+                _(
+                    "Cannot be recorded before the review's date (%(date)s). Until then you "
+                    "can change the agenda or cancel the review.",
+                    date=format_date(review.on_date),
+                ),
+                name,
+            )
+
+
 def record_minutes(
     student: Student, review: CaseReview, content: Minutes, user: User, seen_version: int
 ) -> None:
     check_version(review, seen_version)
+    _check_held_on_its_date(review, content)
     was_held = review.status == ReviewStatus.HELD
     review.agenda = content.agenda or ""
     review.minutes = content.minutes or ""

@@ -4,7 +4,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Email, Optional, Regexp, ValidationError
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
+from app.forms import BaseForm, date_field, max_length, not_cpr, plain_text, required, strip
 
 
 class StudentSearchForm(BaseForm):
@@ -14,7 +14,9 @@ class StudentSearchForm(BaseForm):
         csrf = False
 
     q = StringField(
-        _l("Name or student number"), filters=[strip], validators=[max_length(100), plain_text]
+        _l("Name or student number"),
+        filters=[strip],
+        validators=[max_length(100), plain_text, not_cpr()],
     )
     programme = SelectField(_l("Programme"), default="")
     status = SelectField(
@@ -41,6 +43,7 @@ class NewStudentForm(BaseForm):
             required(),
             max_length(20),
             plain_text,
+            not_cpr(),
             Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
         ],
     )

@@ -4,7 +4,7 @@ student's programme, and the workplace's view of the student's needs for the nex
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FieldList, FormField, HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField, TextAreaField
 
 from app import labels
 from app.forms import BaseForm, max_length, strip
@@ -48,4 +48,11 @@ class DeclarationForm(VersionedForm):
         _l("The workplace's view of the student's needs for the next periods"),
         filters=[strip],
         validators=[max_length(4000)],
+    )
+    # Issuing locks the declaration for good: the issue step asks for this to be ticked.
+    confirm_issue = BooleanField(
+        _l(
+            "I confirm that the declaration is correct. It is locked when issued and can "
+            "never be changed."
+        )
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,12 +30,14 @@ from app.models import (
     CaseEventKind,
     Declaration,
     DeclarationLine,
+    GoalAssessment,
     GoalLevel,
     Period,
     PeriodKind,
     PeriodStatus,
     Student,
     TrainingGoal,
+    TrainingWarning,
     User,
 )
 from app.models.base import utcnow
@@ -126,6 +128,68 @@ def missing_goals(goals: list[TrainingGoal], inputs: dict[int, LineInput]) -> li
     return [g for g in goals if not (g.id in inputs and inputs[g.id].complete)]
 
 
+def earliest_issue_date(period: Period):
+    """The first day the declaration can be issued: DECLARATION_DAYS_BEFORE_END before the
+    period ends."""
+    return period.end_date - timedelta(days=current_app.config["DECLARATION_DAYS_BEFORE_END"])
+
+
+def too_early_message(period: Period) -> str | None:
+    earliest = earliest_issue_date(period)
+    if today() >= earliest:
+        return None
+    return _(
+        "The declaration can be issued at the earliest %(date)s, %(days)d days before the "
+        "period ends.",
+        date=format_date(earliest),
+        days=current_app.config["DECLARATION_DAYS_BEFORE_END"],
+    )
+
+
+@dataclass(frozen=True)
+class LevelDifference:
+    goal: TrainingGoal
+    assessed: GoalLevel
+    declared: GoalLevel
+
+
+@dataclass
+class IssueWarnings:
+    """What the supervisor should look at before issuing: warnings of the period not followed
+    up, and goals whose declared level is not the level of their assessment in the period."""
+
+    open_warnings: list[TrainingWarning]
+    differences: list[LevelDifference]
+
+
+def issue_warnings(
+    period: Period, goals: list[TrainingGoal], inputs: dict[int, LineInput]
+) -> IssueWarnings:
+    warnings = list(
+        db.session.execute(
+            select(TrainingWarning)
+            .where(TrainingWarning.period_id == period.id, TrainingWarning.followed_up_at.is_(None))
+            .options(selectinload(TrainingWarning.goals))
+            .order_by(TrainingWarning.issued_at)
+        ).scalars()
+    )
+    assessed = {
+        a.goal_id: a.level
+        for a in db.session.execute(
+            select(GoalAssessment).where(GoalAssessment.period_id == period.id)
+        ).scalars()
+    }
+    differences = [
+        LevelDifference(goal, assessed[goal.id], inputs[goal.id].level)
+        for goal in goals
+        if goal.id in assessed
+        and goal.id in inputs
+        and inputs[goal.id].level is not None
+        and inputs[goal.id].level != assessed[goal.id]
+    ]
+    return IssueWarnings(warnings, differences)
+
+
 def issue_declaration(
     student: Student,
     period: Period,
@@ -141,6 +205,9 @@ def issue_declaration(
     Returns the declaration and the new period (None when approved). The caller commits."""
     if declaration is not None and declaration.issued:
         raise _locked()
+    too_early = too_early_message(period)
+    if too_early:
+        raise RuleError(too_early)
     if missing_goals(goals, inputs):
         raise RuleError(_incomplete_message())
     declaration = save_declaration(
@@ -172,6 +239,9 @@ def plan_new_course(student: Student, period: Period) -> Period:
     # The new course must fit in the allowed dates; add_period checks the rest of the rules.
     start = dates.shifted_into_window(last_end, timedelta(days=1), None)
     end = dates.shifted_into_window(start, period.end_date - period.start_date, None)
+    responsible = period.responsible
+    if responsible is not None and not journey.supervises_at(responsible, period.workplace):
+        responsible = None  # e.g. a teacher chosen before that was refused
     title = _("%(title)s – new course", title=period_title(period))[:120]
     new = journey.add_period(
         student,
@@ -181,7 +251,7 @@ def plan_new_course(student: Student, period: Period) -> Period:
             start_date=start,
             end_date=end,
             workplace=period.workplace,
-            responsible=period.responsible,
+            responsible=responsible,
             status=PeriodStatus.PLANNED,
         ),
     )
@@ -278,7 +348,7 @@ def _period_url(student: Student, period: Period) -> str:
     return url_for("training.period", student_id=student.id, period_id=period.id)
 
 
-def _render(student, period, goals, declaration, form):
+def _render(student, period, goals, declaration, form, confirm: IssueWarnings | None = None):
     goals_by_id = {g.id: g for g in goals}
     number = training_number(period)
     rows = []
@@ -303,6 +373,8 @@ def _render(student, period, goals, declaration, form):
         form=form,
         can_write=access.can_write_training(current_user, period),
         decisions={True: _("Approved"), False: _("Not approved")},
+        confirm=confirm,
+        earliest=earliest_issue_date(period),
     )
 
 
@@ -366,8 +438,16 @@ def issue_declaration_view(student_id: int, period_id: int):
         inputs = _read_rows(form, goals)
         if inputs is not None:
             missing = missing_goals(goals, inputs)
+            too_early = too_early_message(period)
             if missing:
                 _mark_missing(form, missing)
+            elif too_early:
+                form.form_errors.append(too_early)
+            elif not form.confirm_issue.data:
+                # Issuing locks it for good: show what to look at, and ask to confirm.
+                return _render(
+                    student, period, goals, existing, form, issue_warnings(period, goals, inputs)
+                )
             else:
                 issued: list[tuple[Declaration, Period | None]] = []
                 response = editing.save(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from app.access import today
 from app.editing import RuleError, check_version
@@ -22,11 +22,17 @@ from app.models import (
     GoalAssessment,
     GoalLevel,
     LearningAgreement,
+    MeasureStatus,
+    Membership,
     MidEvaluation,
     NotificationKind,
     Period,
     PeriodKind,
+    Role,
     Student,
+    SupportMeasure,
+    SupportNeed,
+    SupportNeedStatus,
     TrainingExperience,
     TrainingGoal,
     TrainingWarning,
@@ -62,6 +68,37 @@ def school_contacts(student: Student, period: Period) -> list[int]:
     if nearest is None:
         nearest = Period(kind=PeriodKind.SCHOOL, student_id=student.id)
     return people_at(nearest, student)
+
+
+def support_counsellors(student: Student) -> list[int]:
+    """The counsellors responsible for the student's active support needs: who flagged a need
+    and who owns an open measure for one, while they are active counsellors at the student's
+    school. They already know of the support, so telling them about the student reveals
+    nothing new to anyone, and the workplace is not shown whom the school told."""
+    flagged = select(SupportNeed.flagged_by_id).where(
+        SupportNeed.student_id == student.id, SupportNeed.status == SupportNeedStatus.ACTIVE
+    )
+    owners = (
+        select(SupportMeasure.owner_id)
+        .join(SupportNeed, SupportNeed.id == SupportMeasure.need_id)
+        .where(
+            SupportNeed.student_id == student.id,
+            SupportNeed.status == SupportNeedStatus.ACTIVE,
+            SupportMeasure.status.in_([MeasureStatus.PLANNED, MeasureStatus.ACTIVE]),
+        )
+    )
+    query = (
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.role == Role.COUNSELLOR,
+            Membership.organisation_id == student.school_id,
+            Membership.user_id.in_(union(flagged, owners).scalar_subquery()),
+            User.active.is_(True),
+        )
+        .distinct()
+    )
+    return list(db.session.execute(query).scalars())
 
 
 # --- goal assessments -------------------------------------------------------------------------
@@ -145,8 +182,11 @@ def record_experience(
     kind = CaseEventKind.EXPERIENCE_RECORDED if new else CaseEventKind.EXPERIENCE_CHANGED
     log(student, kind, user, period=_title(period))
     if change.concern and not was_concern:
+        # The contact teacher, and the counsellors who follow the student's support.
+        receivers = school_contacts(student, period)
+        receivers += [i for i in support_counsellors(student) if i not in receivers]
         notify(
-            school_contacts(student, period),
+            receivers,
             NotificationKind.CONCERN_RECORDED,
             student,
             period,

@@ -425,3 +425,76 @@ def test_periods_after_a_dropout_are_not_shown_as_planned_or_completed(client, d
     )
     db.session.refresh(student)
     assert later.status_on(TODAY) == PeriodStatus.PLANNED
+
+
+# --- the responsible person of a training period (issue 12) -----------------------------------
+
+
+def _responsible_options(html: str) -> str:
+    return html.split('name="responsible"')[1].split("</select>")[0]
+
+
+def test_a_training_period_offers_only_supervisors_at_its_workplace(client, db, world, plan):
+    _school, training, _later = plan
+    other_wp = factories.workplace(world.a.municipality, "Hjemmeplejen Nord")
+    elsewhere = factories.user(Role.SUPERVISOR, world.a.municipality, other_wp)
+    db.session.commit()
+    login(client, world.user(Role.TEACHER))
+    options = _responsible_options(client.get(_url(world, training)).text)
+    assert f'value="{world.user(Role.SUPERVISOR).id}"' in options
+    assert f'value="{world.user(Role.TEACHER).id}"' not in options
+    assert f'value="{elsewhere.id}"' not in options
+
+
+def test_a_teacher_posted_as_responsible_for_a_training_period_is_refused(
+    client, db, world, plan
+):
+    _school, training, _later = plan
+    teacher = world.user(Role.TEACHER)
+    login(client, teacher)
+    response = post(client, _url(world, training), _form(training, responsible=str(teacher.id)))
+    assert response.status_code == 200
+    error = response.text.split('data-testid="error-responsible"')[1][:400]
+    assert "oplæringsvejleder" in error
+    db.session.refresh(training)
+    assert training.responsible_id is None
+
+
+def test_a_supervisor_at_another_workplace_is_refused_too(client, db, world, plan):
+    _school, training, _later = plan
+    other_wp = factories.workplace(world.a.municipality, "Hjemmeplejen Syd")
+    elsewhere = factories.user(Role.SUPERVISOR, world.a.municipality, other_wp)
+    db.session.commit()
+    login(client, world.user(Role.TEACHER))
+    response = post(client, _url(world, training), _form(training, responsible=str(elsewhere.id)))
+    assert response.status_code == 200
+    assert 'data-testid="error-responsible"' in response.text
+    db.session.refresh(training)
+    assert training.responsible_id is None
+
+
+def test_the_supervisor_at_the_workplace_can_be_responsible(client, db, world, plan):
+    _school, training, _later = plan
+    supervisor = world.user(Role.SUPERVISOR)
+    login(client, world.user(Role.TEACHER))
+    data = _form(training, responsible=str(supervisor.id))
+    assert post(client, _url(world, training), data).status_code == 302
+    db.session.refresh(training)
+    assert training.responsible_id == supervisor.id
+
+
+def test_a_new_training_period_with_a_teacher_as_responsible_is_refused(client, db, world, plan):
+    login(client, world.user(Role.TEACHER))
+    data = {
+        "title": "Oplæring 2",
+        "kind": "training",
+        "start_date": (TODAY + timedelta(days=200)).isoformat(),
+        "end_date": (TODAY + timedelta(days=300)).isoformat(),
+        "workplace": str(world.a.workplace.id),
+        "responsible": str(world.user(Role.TEACHER).id),
+        "status": "planned",
+    }
+    response = post(client, f"/students/{world.a.student.id}/periods/new", data)
+    assert response.status_code == 200
+    assert 'data-testid="error-responsible"' in response.text
+    assert db.session.execute(select(Period).filter_by(title="Oplæring 2")).first() is None

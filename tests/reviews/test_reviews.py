@@ -316,6 +316,8 @@ def test_review_of_another_student_in_the_url_is_404(client, world, review_a):
 
 
 def test_minutes_make_the_review_held_and_a_stale_save_is_refused(client, world, review_a):
+    review_a.on_date = TODAY  # minutes only from the review's date
+    db.session.commit()
     login(client, world.user(Role.TRAINING_COORDINATOR, "a"))
     form = client.get(url(world.a, review_a, "/edit"))
     assert form.status_code == 200
@@ -461,3 +463,51 @@ def test_lists_run_a_bounded_number_of_queries(client, world, count_queries, pat
     assert response.status_code == 200
     assert response.get_data(as_text=True).count('data-testid="') >= 10
     assert ten.count == one.count
+
+
+# --- minutes only from the review's date (issue 12) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"minutes": MINUTES}, "minutes"),
+        ({"decisions": "Ekstra vejledning"}, "decisions"),
+        ({"outcome": "extra_support"}, "outcome"),
+    ],
+)
+def test_minutes_of_a_review_next_week_are_refused(client, world, review_a, data, field):
+    login(client, world.user(Role.TRAINING_COORDINATOR, "a"))
+    form = {"version": str(review_a.version_id), "agenda": "Dagsorden", **data}
+    response = post(client, url(world.a, review_a, "/edit"), form)
+    assert response.status_code == 200
+    error = response.text.split(f'data-testid="error-{field}"')[1][:400]
+    assert "før mødets dato" in error
+    assert (data.get("minutes") or data.get("decisions") or "") in response.text
+    db.session.refresh(review_a)
+    assert review_a.status == ReviewStatus.PLANNED
+    assert review_a.minutes == "" and review_a.outcome is None
+
+
+def test_the_agenda_of_a_coming_review_can_still_be_changed_or_it_cancelled(
+    client, world, review_a
+):
+    login(client, world.user(Role.TRAINING_COORDINATOR, "a"))
+    form = {"version": str(review_a.version_id), "agenda": "Ny dagsorden"}
+    assert post(client, url(world.a, review_a, "/edit"), form).status_code == 302
+    db.session.refresh(review_a)
+    assert review_a.agenda == "Ny dagsorden" and review_a.status == ReviewStatus.PLANNED
+    form = {"version": str(review_a.version_id), "agenda": "Ny dagsorden", "cancelled": "y"}
+    assert post(client, url(world.a, review_a, "/edit"), form).status_code == 302
+    db.session.refresh(review_a)
+    assert review_a.status == ReviewStatus.CANCELLED
+
+
+def test_minutes_on_the_day_of_the_review_are_accepted(client, world, review_a):
+    review_a.on_date = TODAY
+    db.session.commit()
+    login(client, world.user(Role.TRAINING_COORDINATOR, "a"))
+    form = {"version": str(review_a.version_id), "minutes": MINUTES, "outcome": "continue"}
+    assert post(client, url(world.a, review_a, "/edit"), form).status_code == 302
+    db.session.refresh(review_a)
+    assert review_a.status == ReviewStatus.HELD

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -47,7 +47,7 @@ def _form(goals, filled: int | None = None, *, version: int = 0, needs: str = ""
     decision; goal n gets level n mod 3 and is approved. `overrides` maps a row's field name
     (e.g. ``lines-3-approved``) to a value."""
     filled = len(goals) if filled is None else filled
-    data = {"version": str(version), "needs_next_periods": needs}
+    data = {"version": str(version), "needs_next_periods": needs, "confirm_issue": "y"}
     for i, goal in enumerate(goals):
         data[f"lines-{i}-goal_id"] = str(goal.id)
         data[f"lines-{i}-level"] = LEVELS[goal.number % 3].value if i < filled else ""
@@ -96,7 +96,10 @@ def _danish(app, text) -> str:
 
 
 @pytest.fixture
-def goals(world):
+def goals(db, world):
+    # The period ends in a week, so the declaration may be issued (DECLARATION_DAYS_BEFORE_END).
+    world.a.training_period.end_date = date.today() + timedelta(days=7)
+    db.session.commit()
     found = factories.goals(world.a.student)
     assert len(found) == 20  # SSA
     return found

@@ -402,3 +402,51 @@ def test_from_training_runs_a_bounded_number_of_queries(client, db, world, count
         page = client.get("/from-training").text
     assert "Liste5" in page
     assert many.count == few.count
+
+
+# --- a concern reaches the counsellor of an active support need (issue 12) --------------------
+
+
+def _concern_receivers(db) -> set[int]:
+    return set(
+        db.session.execute(
+            select(Notification.user_id).where(
+                Notification.kind == NotificationKind.CONCERN_RECORDED
+            )
+        ).scalars()
+    )
+
+
+def test_a_concern_reaches_the_counsellor_of_an_active_support_need(client, db, world):
+    teacher, counsellor = world.user(Role.TEACHER), world.user(Role.COUNSELLOR)
+    # The school period has a responsible teacher, so the school's other people are not told.
+    world.a.school_period.responsible_id = teacher.id
+    other_counsellor = factories.user(Role.COUNSELLOR, world.a.school)
+    db.session.commit()
+    login(client, world.user(Role.SUPERVISOR))
+    form = _experience(what_happened="Virker presset og træt.", concern="y")
+    response = post(client, _url(world, "experiences/new"), form, follow_redirects=True)
+    assert response.status_code == 200
+    notified = _concern_receivers(db)
+    assert teacher.id in notified
+    assert counsellor.id in notified  # flagged the dyslexia need and owns its measure
+    assert other_counsellor.id not in notified
+    assert world.user(Role.SUPERVISOR).id not in notified
+    # The workplace has no consent: nothing it is shown names the counsellor or the need.
+    assert counsellor.name not in response.text
+    assert "Ordblind" not in response.text
+
+
+def test_no_counsellor_is_told_when_the_support_need_is_resolved(client, db, world):
+    from app.models import SupportNeedStatus
+
+    teacher, counsellor = world.user(Role.TEACHER), world.user(Role.COUNSELLOR)
+    world.a.school_period.responsible_id = teacher.id
+    world.a.need.status = SupportNeedStatus.RESOLVED
+    world.a.measure.need_id = None
+    db.session.commit()
+    login(client, world.user(Role.SUPERVISOR))
+    form = _experience(what_happened="Virker presset og træt.", concern="y")
+    assert post(client, _url(world, "experiences/new"), form).status_code == 302
+    notified = _concern_receivers(db)
+    assert teacher.id in notified and counsellor.id not in notified
