@@ -38,6 +38,12 @@ def _database_url(default: str) -> str:
     return url
 
 
+def _ratelimit_storage() -> str:
+    """Where the login limiter counts: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory
+    (which only one process can use: see Config.validate)."""
+    return os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+
+
 class Config:
     """Production settings. Everything security-relevant is on."""
 
@@ -59,9 +65,14 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
     WTF_I18N_ENABLED = False  # forms translate through our own catalogue (app/forms.py)
 
-    # Login throttling. Memory storage works for one process; set RATELIMIT_STORAGE_URI to
-    # redis://127.0.0.1:6379 when more than one worker serves the app.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Login throttling. The counts must be shared by every process that serves the app: with
+    # `gunicorn -w 2` and memory storage each worker counted on its own, and 10 of 20 wrong
+    # passwords got through (issue 12). So production wants Redis (REDIS_URL) and refuses
+    # memory storage unless ELEVSAG_SINGLE_PROCESS says only one process serves the app.
+    RATELIMIT_STORAGE_URI = _ratelimit_storage()
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "elevsag")
+    SINGLE_PROCESS = _bool("ELEVSAG_SINGLE_PROCESS", False)
+    REQUIRE_SHARED_RATELIMIT_STORAGE = True
     RATELIMIT_HEADERS_ENABLED = True
     # A moving window: with fixed windows, 5 failures just before a window ends and 5 just
     # after would both be let through.
@@ -95,6 +106,18 @@ class Config:
                 "SECRET_KEY must be set to a random string of at least 32 characters "
                 "(python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        storage = cls.RATELIMIT_STORAGE_URI or ""
+        if (
+            cls.REQUIRE_SHARED_RATELIMIT_STORAGE
+            and storage.startswith("memory:")
+            and not cls.SINGLE_PROCESS
+        ):
+            raise RuntimeError(
+                f"The login limiter would count in memory ({storage}): every gunicorn worker "
+                "would count failed logins on its own, and the login limits would not hold. "
+                "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0), or ELEVSAG_SINGLE_PROCESS=1 "
+                "if exactly one process serves the app."
+            )
 
 
 def _development_secret() -> str:
@@ -110,6 +133,7 @@ def _development_secret() -> str:
 class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     HTTPS = False
+    REQUIRE_SHARED_RATELIMIT_STORAGE = False  # `make run` needs no Redis
 
     @classmethod
     def validate(cls) -> None:
@@ -125,6 +149,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     HTTPS = False
     RATELIMIT_STORAGE_URI = "memory://"
+    REQUIRE_SHARED_RATELIMIT_STORAGE = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     STUDENTS_PER_PAGE = 10
