@@ -70,7 +70,9 @@ class Config:
     # passwords got through (issue 12). So production wants Redis (REDIS_URL) and refuses
     # memory storage unless ELEVSAG_SINGLE_PROCESS says only one process serves the app.
     RATELIMIT_STORAGE_URI = _ratelimit_storage()
-    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "elevsag")
+    # Empty by default, as in Flask-Limiter: the limiter keeps the first prefix it is given
+    # (even across create_app() calls), so a default here would hide a test's own prefix.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     SINGLE_PROCESS = _bool("ELEVSAG_SINGLE_PROCESS", False)
     REQUIRE_SHARED_RATELIMIT_STORAGE = True
     RATELIMIT_HEADERS_ENABLED = True
