@@ -38,6 +38,17 @@ def _database_url(default: str) -> str:
     return url
 
 
+def _engine_options(url: str, connect_timeout: int) -> dict:
+    """Every pooled connection is pinged before use, so connections that a database restart
+    killed are replaced instead of failing the request. On PostgreSQL a connection attempt
+    gives up after `connect_timeout` seconds: a database that does not answer makes the
+    request answer 503 instead of holding the worker (libpq's default is to wait forever)."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": connect_timeout}
+    return options
+
+
 def _ratelimit_storage() -> str:
     """Where the login limiter counts: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory
     (which only one process can use: see Config.validate)."""
@@ -49,7 +60,8 @@ class Config:
 
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'elevsag.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI, DATABASE_CONNECT_TIMEOUT)
 
     # Sessions: server-side login sessions (see app/auth/sessions.py) referenced from a
     # signed cookie that scripts cannot read and other sites do not send.
@@ -148,6 +160,9 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(
+        SQLALCHEMY_DATABASE_URI, Config.DATABASE_CONNECT_TIMEOUT
+    )
     SESSION_COOKIE_SECURE = False
     HTTPS = False
     RATELIMIT_STORAGE_URI = "memory://"

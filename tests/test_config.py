@@ -94,3 +94,21 @@ def test_wsgi_refuses_to_start_with_memory_store_and_starts_with_single_process_
     assert refused.returncode != 0
     assert "RuntimeError" in refused.stderr and "REDIS_URL" in refused.stderr
     assert _start({"ELEVSAG_SINGLE_PROCESS": "1"}).returncode == 0
+
+
+# --- the database connection -----------------------------------------------------------------
+
+
+def test_pool_pre_ping_stays_on(app):
+    from app.extensions import db
+
+    for config_class in (Config, DevelopmentConfig, TestConfig):
+        assert config_class.SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"] is True
+    assert db.engine.pool._pre_ping is True
+
+
+def test_postgresql_connections_get_a_connect_timeout():
+    options = config._engine_options("postgresql+psycopg://u@db/elevsag", 7)
+    assert options == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 7}}
+    # sqlite3.connect() has no such argument (its `timeout` is the lock wait).
+    assert config._engine_options("sqlite:///x.sqlite", 7) == {"pool_pre_ping": True}
