@@ -62,6 +62,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'elevsag.sqlite'}")
     DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI, DATABASE_CONNECT_TIMEOUT)
+    # A database that is briefly away answers 503 with this Retry-After (app/errors.py).
+    DATABASE_RETRY_AFTER_SECONDS = 5
 
     # Sessions: server-side login sessions (see app/auth/sessions.py) referenced from a
     # signed cookie that scripts cannot read and other sites do not send.
