@@ -126,6 +126,15 @@ def test_a_login_form_comes_back_without_the_password(client, db, world):
     assert client.post("/login", data={**fields, "password": PASSWORD}).status_code == 302
 
 
+def test_logins_answered_503_do_not_count_against_the_login_limits(client, db, world):
+    """No password was checked: a person retrying through a restart is not locked out."""
+    data = {"email": world.user(Role.COUNSELLOR).email, "password": PASSWORD}
+    for _ in range(6):
+        with failing_statement(db, lambda s: "user_account" in s, _raise_operational_error):
+            assert post(client, "/login", data).status_code == 503
+    assert post(client, "/login", data).status_code == 302
+
+
 def test_no_password_field_is_echoed_whatever_its_name(client, db, world):
     """The new-user form's second password field is called "confirm"."""
     login(client, world.user(Role.SYSTEM_ADMIN))
