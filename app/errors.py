@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect as sa_inspect
 
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
@@ -105,6 +105,9 @@ def database_away(error):
     # pool_pre_ping catches any connection it did not recognise as dead), so the next
     # request connects afresh.
     g._login_user = login_manager.anonymous_user()
+    # On a throttled route (login) Flask-Limiter would replace our Retry-After with its own
+    # window (15 minutes) and add its X-RateLimit headers: this answer is about the database.
+    limiter.context.view_rate_limit = None
     with force_locale(locale) if locale else nullcontext():
         page = render_template(
             "errors/unavailable.html",
