@@ -38,12 +38,32 @@ def _database_url(default: str) -> str:
     return url
 
 
+def _engine_options(url: str, connect_timeout: int) -> dict:
+    """Every pooled connection is pinged before use, so connections that a database restart
+    killed are replaced instead of failing the request. On PostgreSQL a connection attempt
+    gives up after `connect_timeout` seconds: a database that does not answer makes the
+    request answer 503 instead of holding the worker (libpq's default is to wait forever)."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": connect_timeout}
+    return options
+
+
+def _ratelimit_storage() -> str:
+    """Where the login limiter counts: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory
+    (which only one process can use: see Config.validate)."""
+    return os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+
+
 class Config:
     """Production settings. Everything security-relevant is on."""
 
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'elevsag.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI, DATABASE_CONNECT_TIMEOUT)
+    # A database that is briefly away answers 503 with this Retry-After (app/errors.py).
+    DATABASE_RETRY_AFTER_SECONDS = 5
 
     # Sessions: server-side login sessions (see app/auth/sessions.py) referenced from a
     # signed cookie that scripts cannot read and other sites do not send.
@@ -59,9 +79,16 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
     WTF_I18N_ENABLED = False  # forms translate through our own catalogue (app/forms.py)
 
-    # Login throttling. Memory storage works for one process; set RATELIMIT_STORAGE_URI to
-    # redis://127.0.0.1:6379 when more than one worker serves the app.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Login throttling. The counts must be shared by every process that serves the app: with
+    # `gunicorn -w 2` and memory storage each worker counted on its own, and 10 of 20 wrong
+    # passwords got through (issue 12). So production wants Redis (REDIS_URL) and refuses
+    # memory storage unless ELEVSAG_SINGLE_PROCESS says only one process serves the app.
+    RATELIMIT_STORAGE_URI = _ratelimit_storage()
+    # Empty by default, as in Flask-Limiter: the limiter keeps the first prefix it is given
+    # (even across create_app() calls), so a default here would hide a test's own prefix.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
+    SINGLE_PROCESS = _bool("ELEVSAG_SINGLE_PROCESS", False)
+    REQUIRE_SHARED_RATELIMIT_STORAGE = True
     RATELIMIT_HEADERS_ENABLED = True
     # A moving window: with fixed windows, 5 failures just before a window ends and 5 just
     # after would both be let through.
@@ -107,6 +134,18 @@ class Config:
                 "SECRET_KEY must be set to a random string of at least 32 characters "
                 "(python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        storage = cls.RATELIMIT_STORAGE_URI or ""
+        if (
+            cls.REQUIRE_SHARED_RATELIMIT_STORAGE
+            and storage.startswith("memory:")
+            and not cls.SINGLE_PROCESS
+        ):
+            raise RuntimeError(
+                f"The login limiter would count in memory ({storage}): every gunicorn worker "
+                "would count failed logins on its own, and the login limits would not hold. "
+                "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0), or ELEVSAG_SINGLE_PROCESS=1 "
+                "if exactly one process serves the app."
+            )
 
 
 def _development_secret() -> str:
@@ -122,6 +161,7 @@ def _development_secret() -> str:
 class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     HTTPS = False
+    REQUIRE_SHARED_RATELIMIT_STORAGE = False  # `make run` needs no Redis
 
     @classmethod
     def validate(cls) -> None:
@@ -134,9 +174,13 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(
+        SQLALCHEMY_DATABASE_URI, Config.DATABASE_CONNECT_TIMEOUT
+    )
     SESSION_COOKIE_SECURE = False
     HTTPS = False
     RATELIMIT_STORAGE_URI = "memory://"
+    REQUIRE_SHARED_RATELIMIT_STORAGE = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     STUDENTS_PER_PAGE = 10

@@ -1,12 +1,23 @@
-"""Error pages. A 500 rolls back the session so a half-done change is never committed."""
+"""Error pages. A 500 rolls back the session so a half-done change is never committed.
+
+A database that is briefly away (a restart, a failover, a connection that was cut) answers
+503 with Retry-After, and a form posted in that moment comes back with what was typed.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from contextlib import nullcontext, suppress
+from functools import cache
+
+import psycopg
+from flask import Flask, current_app, g, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import inspect as sa_inspect
 
-from app.extensions import db
+from app.extensions import db, limiter, login_manager
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
@@ -18,7 +29,21 @@ MESSAGES = {
         _l("Too many attempts in a short time. Wait a few minutes and try again."),
     ),
     500: (_l("Something went wrong"), _l("An error occurred. Nothing was saved. Try again.")),
+    503: (
+        _l("Try again in a moment"),
+        _l("The database is not answering right now. Try again in a moment."),
+    ),
 }
+
+# Errors that mean "the database is away", not "the program is wrong". A DBAPIError that is
+# not an OperationalError (e.g. InterfaceError) counts only when SQLAlchemy found that the
+# connection was lost (connection_invalidated).
+DATABASE_AWAY = (
+    sa_exc.OperationalError,  # refused, timed out, terminated, restarting, ...
+    sa_exc.DisconnectionError,  # raised by the pool when a connection fails its ping
+    sa_exc.TimeoutError,  # no pooled connection became free in time
+    psycopg.OperationalError,  # the driver's own, should one arrive unwrapped
+)
 
 
 def _render(code: int, message=None):
@@ -38,8 +63,138 @@ def register(app: Flask) -> None:
             _l("The form had expired or was sent from elsewhere. Reload the page and try again."),
         )
 
+    @app.errorhandler(sa_exc.DBAPIError)
+    def dbapi_error(error):
+        if isinstance(error, sa_exc.OperationalError) or error.connection_invalidated:
+            return database_away(error)
+        raise error  # a programming or data error: the 500 below
+
+    for error_class in DATABASE_AWAY:
+        app.register_error_handler(error_class, database_away)
+
     @app.errorhandler(500)
     def internal_error(error):
         db.session.rollback()
         app.logger.exception("Unhandled error on %s", request.path)
         return _render(500)
+
+
+# --- the database is away -----------------------------------------------------------------
+
+
+def database_away(error):
+    """503 with Retry-After; a POSTed form is shown again, filled in, ready to send again.
+
+    Neither this handler nor its template touches the database: the user is treated as not
+    logged in for this one page (the loader or the notification count would query again).
+    """
+    seconds = current_app.config.get("DATABASE_RETRY_AFTER_SECONDS", 5)
+    current_app.logger.warning(
+        "Database unavailable, answered 503: %s on %s %s",
+        _describe(error),
+        request.method,
+        request.path,
+    )
+    locale = _known_locale()
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: drop it rather than return it to the pool
+        with suppress(Exception):
+            db.session.invalidate()
+    # SQLAlchemy has already invalidated the whole pool if the connection was lost (and
+    # pool_pre_ping catches any connection it did not recognise as dead), so the next
+    # request connects afresh.
+    g._login_user = login_manager.anonymous_user()
+    # On a throttled route (login) Flask-Limiter would replace our Retry-After with its own
+    # window (15 minutes) and add its X-RateLimit headers: this answer is about the database.
+    limiter.context.view_rate_limit = None
+    with force_locale(locale) if locale else nullcontext():
+        page = render_template(
+            "errors/unavailable.html",
+            title=MESSAGES[503][0],
+            text=MESSAGES[503][1],
+            fields=_typed_fields(),
+            action=request.script_root + request.full_path.rstrip("?"),
+        )
+    return page, 503, {"Retry-After": str(seconds)}
+
+
+def _describe(error) -> str:
+    """The driver's message without the SQL statement and its parameters (these may hold
+    personal data)."""
+    original = getattr(error, "orig", None) or error
+    message = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    if isinstance(original, sa_exc.StatementError):
+        message = message.split("[SQL:")[0].strip()
+    return f"{type(original).__name__}: {message[:200]}"
+
+
+def _known_locale() -> str | None:
+    """The person's language, from what is already in memory (never a query)."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    user = g.get("_login_user")
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    loaded = state.dict.get("locale") if state is not None else None
+    return loaded if loaded in languages else None
+
+
+@cache
+def _declared_fields() -> tuple[frozenset[str], frozenset[str], dict[str, list]]:
+    """From every form class in the app: the names of password fields, of hidden fields, and
+    each name's labels (lazy strings). A form does not say which class it came from, so a
+    name counts as a password if any form has a password field by that name."""
+    from flask_wtf import FlaskForm
+    from wtforms.fields import HiddenField, PasswordField
+    from wtforms.fields.core import UnboundField
+
+    passwords, hidden, labels = set(), set(), {}
+    classes, seen = [FlaskForm], set()
+    while classes:
+        form_class = classes.pop()
+        if form_class in seen:
+            continue
+        seen.add(form_class)
+        classes.extend(form_class.__subclasses__())
+        for name, value in vars(form_class).items():
+            if not isinstance(value, UnboundField):
+                continue
+            if issubclass(value.field_class, PasswordField):
+                passwords.add(name)
+            elif issubclass(value.field_class, HiddenField):
+                hidden.add(name)
+            label = value.args[0] if value.args else value.kwargs.get("label")
+            if label is not None:
+                labels.setdefault(name, []).append(label)
+    return frozenset(passwords), frozenset(hidden), labels
+
+
+def _label(name: str, labels: dict[str, list]) -> str:
+    """The field's label if every form that has this field agrees on it, else its name."""
+    texts = {str(label) for label in labels.get(name, ())}
+    return texts.pop() if len(texts) == 1 else name
+
+
+def _typed_fields() -> list[tuple[str, str, str, str]]:
+    """(name, label, value, kind) for every field of a POSTed form, in order. Everything the
+    person typed in this request is echoed (Jinja escapes it) except passwords, which are
+    asked for again, and the CSRF token, for which the page makes a fresh one."""
+    if request.method != "POST":
+        return []
+    passwords, hidden, labels = _declared_fields()
+    fields = []
+    for name, value in request.form.items(multi=True):
+        if name == "csrf_token":
+            continue
+        label = _label(name, labels)
+        if name in passwords or "password" in name.lower():
+            fields.append((name, label, "", "password"))
+        elif name in hidden or value == "":
+            fields.append((name, label, value, "hidden"))
+        elif "\n" in value or len(value) > 80:
+            fields.append((name, label, value, "textarea"))
+        else:
+            fields.append((name, label, value, "text"))
+    return fields

@@ -45,6 +45,7 @@ def test_production_cookie_is_secure_and_sends_hsts(monkeypatch):
     class Production(Config):
         SECRET_KEY = "x" * 40
         SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI
+        SINGLE_PROCESS = True  # memory storage for the login limiter is then allowed
 
     app = create_app(Production)
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -20,8 +20,9 @@ def _account_key() -> str:
 
 
 def _failed(response) -> bool:
-    """Only failed attempts count against the limits; a successful login redirects."""
-    return response.status_code != 302
+    """Only failed attempts count against the limits: a successful login redirects, and a
+    503 (the database did not answer, app/errors.py) checked no password."""
+    return response.status_code not in (302, 503)
 
 
 @bp.route("/login", methods=["GET", "POST"])
