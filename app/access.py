@@ -454,7 +454,9 @@ def is_school_contact_for(user: User, student: Student) -> bool:
 # and by the coordinators and administrators of an employer that has a participant in it;
 # everyone else gets 404 (the student must first be visible). Participants record the minutes
 # and action items. A group meeting is read by its participants and by the staff of the
-# organiser's organisation.
+# organiser's organisation. A case on a meeting's agenda (even pseudonymised: pseudonymised
+# data are still personal data) is opened only by those who may read both the meeting and the
+# case's review.
 
 REVIEW_SCHOOL_ROLES = frozenset({Role.COUNSELLOR, Role.TEACHER})
 REVIEW_SCHEDULER_ROLES = frozenset({Role.COUNSELLOR, Role.TEACHER, Role.TRAINING_COORDINATOR})
@@ -510,3 +512,14 @@ def can_read_meeting(user: User, meeting) -> bool:
     if any(p.id == user.id for p in meeting.participants):
         return True
     return meeting.organisation_id in user.organisation_ids(*MEETING_STAFF_ROLES)
+
+
+def can_read_meeting_case(user: User, meeting, review, student: Student) -> bool:
+    """A case on a group meeting's agenda, pseudonymised or named. Call after
+    get_student_or_404; the meeting's and the review's participants (with their memberships)
+    loaded."""
+    return (
+        review.meeting_id == meeting.id
+        and can_read_meeting(user, meeting)
+        and can_read_review(user, review, student)
+    )

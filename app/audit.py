@@ -1,8 +1,9 @@
 """Write the access log. One call per read, search, change or export of student data.
 
-Rows record who, when, what kind of action and which student or search criterion; never the
-contents of a field. A read commits its row at once; a change adds its row to the same
-transaction as the change, so either both are stored or neither is.
+Rows record who, when, what kind of action and which student or search criterion, and for a
+student's data the organisation the user acted for (the student's access request names it);
+never the contents of a field. A read commits its row at once; a change adds its row to the
+same transaction as the change, so either both are stored or neither is.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 
 from flask_login import current_user
 
+from app.access import acting_organisation_id
 from app.extensions import db
 from app.models import AuditAction, AuditEvent, Student, User
 
@@ -27,6 +29,9 @@ def record(
     if user is None and current_user and current_user.is_authenticated:
         user = current_user
     student_id = student.id if isinstance(student, Student) else student
+    organisation_id = None
+    if user is not None and isinstance(student, Student):
+        organisation_id = acting_organisation_id(user, student)
     event = AuditEvent(
         action=action,
         user_id=user.id if user is not None else None,
@@ -34,6 +39,7 @@ def record(
         object_type=_object_type(obj if obj is not None else student),
         object_id=getattr(obj, "id", None) if obj is not None else student_id,
         criterion=criterion[:500],
+        organisation_id=organisation_id,
     )
     db.session.add(event)
     if commit:

@@ -137,6 +137,11 @@ MATRIX: dict[str, Allowed] = {
     "reviews.new_meeting": Allowed(own=PARTICIPANTS, other=PARTICIPANTS),
     "reviews.meeting": Allowed(own=PARTICIPANTS | {Role.TEACHER, Role.SCHOOL_ADMIN}),
     "reviews.add_meeting_case": Allowed(own=PARTICIPANTS | {Role.TEACHER, Role.SCHOOL_ADMIN}),
+    # A case on the meeting's agenda (the side's review), pseudonymised or opened by name: for
+    # those who may read both the meeting and the review (not the school admin, who reads
+    # only the meeting; not the municipality admin, who reads only the review).
+    "reviews.meeting_case": Allowed(own=PARTICIPANTS | {Role.TEACHER}),
+    "reviews.open_meeting_case": Allowed(own=PARTICIPANTS | {Role.TEACHER}),
     "export.access_request": Allowed(own=SCHOOL_ADMIN),
     "export.access_request_pdf": Allowed(own=SCHOOL_ADMIN),
     "export.access_request_json": Allowed(own=SCHOOL_ADMIN),
@@ -210,6 +215,8 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = side.action_item.id
         elif name == "meeting_id":
             values[name] = side.meeting.id
+        elif name == "position":
+            values[name] = 1  # the side's review, on its meeting's agenda
         elif name == "note_id":
             values[name] = side.case_note.id
         elif name == "experience_id":
@@ -260,6 +267,7 @@ def add_review_objects(world: World) -> None:
 
     for side in (world.a, world.b):
         review_objects(side)
+        side.review.meeting_id = side.meeting.id  # the meeting's one case
     db.session.commit()
 
 

@@ -23,9 +23,10 @@ from typing import Any
 import nh3
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import labels
+from app.access import acting_organisation_id
 from app.extensions import db
 from app.models import (
     Absence,
@@ -40,12 +41,15 @@ from app.models import (
     GoalAssessment,
     HandoverNote,
     LearningAgreement,
+    Membership,
     MidEvaluation,
+    Organisation,
     Period,
     SupportMeasure,
     SupportNeed,
     TrainingExperience,
     TrainingWarning,
+    User,
     Workplace,
 )
 from app.models import Student as StudentModel
@@ -467,16 +471,51 @@ def collect(student: StudentModel, generated_at: datetime | None = None) -> Data
         for r in reviews
     ]
 
-    # Only the columns the student is told about: never who (user_id) or what was searched.
-    log = db.session.execute(
-        select(AuditEvent.at, AuditEvent.action, AuditEvent.object_type)
-        .where(AuditEvent.student_id == sid)
-        .order_by(AuditEvent.at, AuditEvent.id)
-    )
-    data["access_log"] = [
-        {"at": at, "action": action, "object_type": object_type} for at, action, object_type in log
-    ]
+    data["access_log"] = _access_log(student)
     return data
+
+
+def _access_log(student: StudentModel) -> list[Data]:
+    """When, what kind of access, to what kind of information, and by which organisation;
+    never who (the user) or what was searched. Rows written before the organisation was
+    recorded take it from the user's memberships now: the organisation the user acts for in
+    this student's case (empty if the user has been deleted). Two queries at most."""
+    organisation = aliased(Organisation)
+    rows = db.session.execute(
+        select(
+            AuditEvent.at,
+            AuditEvent.action,
+            AuditEvent.object_type,
+            AuditEvent.user_id,
+            organisation.name,
+        )
+        .outerjoin(organisation, organisation.id == AuditEvent.organisation_id)
+        .where(AuditEvent.student_id == student.id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    unknown = {r.user_id for r in rows if r.name is None and r.user_id is not None}
+    names: dict[int, str | None] = {}
+    if unknown:
+        users = db.session.scalars(
+            select(User)
+            .where(User.id.in_(unknown))
+            .options(selectinload(User.memberships).joinedload(Membership.organisation))
+        )
+        for user in users:
+            acting = acting_organisation_id(user, student)
+            names[user.id] = next(
+                (m.organisation.name for m in user.memberships if m.organisation_id == acting),
+                None,
+            )
+    return [
+        {
+            "at": r.at,
+            "action": r.action,
+            "object_type": r.object_type,
+            "organisation": r.name if r.name is not None else names.get(r.user_id),
+        }
+        for r in rows
+    ]
 
 
 def _describe(event: CaseEvent) -> str:

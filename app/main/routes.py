@@ -8,9 +8,7 @@ from app.access import CASE_ROLES, ORG_ADMIN_ROLES, is_system_admin, roles_requi
 from app.extensions import db
 from app.main import bp
 from app.models import Programme, Role, Student, StudentStatus
-
-# Counts below this are shown as "fewer than" so no single student can be singled out.
-SMALL_COUNT = 5
+from app.statistics import SMALL_COUNT, suppress
 
 
 @bp.route("/")
@@ -28,23 +26,35 @@ def index():
 @bp.route("/overview")
 @roles_required(Role.ANALYST)
 def overview():
-    """Aggregate figures for the partnership: students per programme and status, no names."""
+    """Aggregate figures for the partnership: students per programme and status, no names.
+
+    Small counts are hidden with app.statistics.suppress, and so are the figures that would
+    give them away (totals minus the visible cells). Only the figures it leaves visible reach
+    the template; a bar is drawn only for a visible row total, scaled to the largest visible
+    one, so its length gives nothing hidden away either."""
     rows = db.session.execute(
         select(Programme.code, Programme.name, Student.status, func.count(Student.id))
         .join(Student, Student.programme_id == Programme.id)
         .group_by(Programme.code, Programme.name, Student.status)
         .order_by(Programme.code)
     ).all()
-    table: dict[str, dict] = {}
+    names: dict[str, str] = {}
+    counts: dict[tuple[str, StudentStatus], int] = {}
     for code, name, status, count in rows:
-        entry = table.setdefault(code, {"name": name, "counts": {}, "total": 0})
-        entry["counts"][StudentStatus(status)] = count
-        entry["total"] += count
-    peak = max((entry["total"] for entry in table.values()), default=0)
+        names[code] = name
+        counts[(code, StudentStatus(status))] = count
+    statuses = list(StudentStatus)
+    table = suppress(counts, list(names), statuses)
+    shown = {code: table.row_totals[code].shown for code in names}
+    peak = max((t for t in shown.values() if t is not None), default=0)
     return render_template(
         "main/overview.html",
-        table=table,
-        statuses=list(StudentStatus),
+        names=names,
+        statuses=statuses,
+        cells={key: figure.shown for key, figure in table.cells.items()},
+        row_totals=shown,
+        column_totals={s: table.column_totals[s].shown for s in statuses},
+        grand_total=table.grand_total.shown,
         small=SMALL_COUNT,
         peak=peak,
     )

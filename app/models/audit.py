@@ -38,6 +38,10 @@ class AuditEvent(Base):
     object_id: Mapped[int | None]
     # Kept without a foreign key: the log outlives the student record it refers to.
     student_id: Mapped[int | None] = mapped_column(index=True)
+    # The organisation the user acted for in the student's case (the school, else the
+    # employer), as it was at the time: the student's access request names it (not the
+    # user). No foreign key either, for the same reason.
+    organisation_id: Mapped[int | None]
     # For searches: the criteria used (field names and values), never result contents.
     criterion: Mapped[str] = mapped_column(String(500), default="")
 

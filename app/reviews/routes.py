@@ -19,6 +19,7 @@ from app import access, audit, editing
 from app.access import case_roles_required, roles_required, today
 from app.editing import RuleError
 from app.extensions import db
+from app.forms import ButtonForm
 from app.models import (
     ActionItem,
     ActionItemStatus,
@@ -404,7 +405,9 @@ def _meeting_or_404(meeting_id: int) -> ReviewMeeting:
             selectinload(ReviewMeeting.reviews)
             .joinedload(CaseReview.student)
             .joinedload(Student.programme),
-            selectinload(ReviewMeeting.reviews).selectinload(CaseReview.participants),
+            selectinload(ReviewMeeting.reviews)
+            .selectinload(CaseReview.participants)
+            .selectinload(User.memberships),
             joinedload(ReviewMeeting.organisation),
         )
     )
@@ -439,12 +442,13 @@ def meeting(meeting_id: int):
             if chosen is None or chosen.end_date < on:
                 periods[period.student_id] = period
     cases = []
-    for review in sorted(meeting.reviews, key=lambda r: r.id):
+    for position, review in enumerate(_agenda(meeting), start=1):
         student = review.student
         shown = student.id in visible
         cases.append(
             {
                 "review": review,
+                "position": position,
                 "name": (
                     services.initials(student)
                     if meeting.pseudonymised or not shown
@@ -452,13 +456,10 @@ def meeting(meeting_id: int):
                 ),
                 "programme": student.programme.code,
                 "period": periods.get(student.id),
-                # Links only for those who may open the student's review.
+                # Links only for those who may read the case; in a pseudonymised meeting to
+                # the pseudonymised view, never to the named page.
                 "link": shown
-                and (
-                    current_user.id in {p.id for p in review.participants}
-                    or student.school_id
-                    in current_user.organisation_ids(*access.REVIEW_SCHOOL_ROLES)
-                ),
+                and access.can_read_meeting_case(current_user, meeting, review, student),
             }
         )
     return render_template(
@@ -497,3 +498,67 @@ def add_meeting_case(meeting_id: int):
         redirect_to=back,
     )
     return response or back
+
+
+def _agenda(meeting: ReviewMeeting) -> list[CaseReview]:
+    """The meeting's cases in agenda order; a case's position in it is its key in URLs."""
+    return sorted(meeting.reviews, key=lambda r: r.id)
+
+
+def _meeting_case_or_404(meeting_id: int, position: int):
+    """The meeting, the case at `position` on its agenda and its student, for a user who may
+    read the meeting and the case's review; 404 otherwise."""
+    meeting = _meeting_or_404(meeting_id)
+    agenda = _agenda(meeting)
+    if not 1 <= position <= len(agenda):
+        abort(404)
+    review = agenda[position - 1]
+    student = access.get_case_student_or_404(review.student_id)
+    if not access.can_read_meeting_case(current_user, meeting, review, student):
+        abort(404)
+    return meeting, review, student
+
+
+@bp.route("/meetings/<int:meeting_id>/cases/<int:position>")
+@case_roles_required
+def meeting_case(meeting_id: int, position: int):
+    """A case of the meeting, pseudonymised (see services.PseudonymisedCase): no name, no
+    student number, no link with the student's id. The named case opens only by the button."""
+    meeting, review, student = _meeting_case_or_404(meeting_id, position)
+    audit.record(
+        AuditAction.VIEW,
+        student=student,
+        obj=review,
+        criterion=f"meeting {meeting.id}: pseudonymised case",
+        commit=True,
+    )
+    return render_template(
+        "reviews/meeting_case.html",
+        meeting=meeting,
+        review=review,
+        position=position,
+        pseudonym=services.initials(student),
+        programme=student.programme.code,
+        case=services.pseudonymised_case(student, review, today()),
+        open_form=ButtonForm(),
+        today=today(),
+        **_labels(),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/cases/<int:position>/open", methods=["POST"])
+@case_roles_required
+def open_meeting_case(meeting_id: int, position: int):
+    """Open the named case from the meeting: a deliberate act, logged as such, then the
+    review's own page (which logs its read as usual)."""
+    meeting, review, student = _meeting_case_or_404(meeting_id, position)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    audit.record(
+        AuditAction.VIEW,
+        student=student,
+        obj=review,
+        criterion=f"meeting {meeting.id}: opened the named case",
+        commit=True,
+    )
+    return redirect(_review_url(student, review))

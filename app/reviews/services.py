@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app import access, labels
 from app.editing import RuleError, check_version
@@ -160,11 +161,22 @@ def open_action_items(review: CaseReview) -> list[ActionItem]:
     )
 
 
-def build_agenda(student: Student, on: date) -> str:
-    """The agenda as plain text lines, shared by school and municipality: support appears
-    only as the types the student has consented to share with the employer."""
-    lines: list[str] = []
+@dataclass(frozen=True)
+class SharedSupport:
+    """A student's open support measures as school and employer may discuss them together:
+    only the types the student has consented to share with the employer."""
 
+    shared: list[SupportMeasure]
+    withheld: bool  # open measures not shared: only "support is agreed" and whom to ask
+    owners: list[str]  # the owners of the withheld measures (staff), to ask
+    overdue: int  # open measures whose follow-up date has passed
+
+    @property
+    def any(self) -> bool:
+        return bool(self.shared) or self.withheld
+
+
+def shared_support(student: Student, on: date) -> SharedSupport:
     measures = list(
         db.session.execute(
             select(SupportMeasure).where(
@@ -172,32 +184,41 @@ def build_agenda(student: Student, on: date) -> str:
             )
         ).scalars()
     )
-    if measures:
-        categories = access.consented_to(student, access.employer_ids_of(student, on))
-        shared = [m for m in measures if m.consent_category in categories]
+    if not measures:
+        return SharedSupport([], False, [], 0)
+    categories = access.consented_to(student, access.employer_ids_of(student, on))
+    shared = [m for m in measures if m.consent_category in categories]
+    owners = sorted({m.owner.name for m in measures if m not in shared and m.owner is not None})
+    overdue = sum(
+        1
+        for m in measures
+        if m.next_follow_up is not None
+        and m.next_follow_up < on
+        and m.status in (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
+    )
+    return SharedSupport(shared, len(shared) < len(measures), owners, overdue)
+
+
+def build_agenda(student: Student, on: date) -> str:
+    """The agenda as plain text lines, shared by school and municipality: support appears
+    only as the types the student has consented to share with the employer."""
+    lines: list[str] = []
+
+    support = shared_support(student, on)
+    if support.any:
         lines.append(_("Open support measures:"))
-        lines += [f"- {labels.MEASURE_TYPE[m.type]}" for m in shared]
-        if len(shared) < len(measures):
-            owners = sorted(
-                {m.owner.name for m in measures if m not in shared and m.owner is not None}
-            )
+        lines += [f"- {labels.MEASURE_TYPE[m.type]}" for m in support.shared]
+        if support.withheld:
             lines.append(
                 "- "
                 + (
-                    _("Support is agreed; contact %(names)s.", names=", ".join(owners))
-                    if owners
+                    _("Support is agreed; contact %(names)s.", names=", ".join(support.owners))
+                    if support.owners
                     else _("Support is agreed; contact the student's school.")
                 )
             )
-        overdue = sum(
-            1
-            for m in measures
-            if m.next_follow_up is not None
-            and m.next_follow_up < on
-            and m.status in (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
-        )
-        if overdue:
-            lines.append(_("Overdue follow-ups: %(num)d", num=overdue))
+        if support.overdue:
+            lines.append(_("Overdue follow-ups: %(num)d", num=support.overdue))
 
     count, last = db.session.execute(
         select(func.count(TrainingExperience.id), func.max(TrainingExperience.on_date)).where(
@@ -490,6 +511,51 @@ def create_meeting(
     db.session.add(meeting)
     db.session.flush()
     return meeting
+
+
+@dataclass(frozen=True)
+class PseudonymisedCase:
+    """What a group meeting needs to discuss a case without the student's name: the current
+    (or next) period, support as shared with the employer, concerns and open warnings by
+    count and dates, the review's outcome. No free text from the case file (notes, agenda,
+    minutes, warning reasons, action item texts, measure descriptions): it is written about a
+    named student and may name them or their family. No workplace name either: with the
+    programme and the period it can point to one student; its type is shown instead."""
+
+    period: Period | None
+    support: SharedSupport
+    concerns: int
+    last_concern: date | None
+    warnings: list[TrainingWarning]
+    open_action_items: int
+
+
+def pseudonymised_case(student: Student, review: CaseReview, on: date) -> PseudonymisedCase:
+    period = db.session.execute(
+        select(Period)
+        .where(Period.student_id == student.id, Period.end_date >= on)
+        .options(joinedload(Period.workplace))
+        .order_by(Period.start_date)
+        .limit(1)
+    ).scalar_one_or_none()
+    concerns, last = db.session.execute(
+        select(func.count(TrainingExperience.id), func.max(TrainingExperience.on_date)).where(
+            TrainingExperience.student_id == student.id, TrainingExperience.concern.is_(True)
+        )
+    ).one()
+    warnings = list(
+        db.session.execute(
+            select(TrainingWarning)
+            .where(
+                TrainingWarning.student_id == student.id, TrainingWarning.followed_up_at.is_(None)
+            )
+            .order_by(TrainingWarning.deadline)
+        ).scalars()
+    )
+    open_items = sum(1 for i in review.action_items if i.status == ActionItemStatus.OPEN)
+    return PseudonymisedCase(
+        period, shared_support(student, on), concerns, last, warnings, open_items
+    )
 
 
 def initials(student: Student) -> str:

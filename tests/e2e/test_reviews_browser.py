@@ -92,3 +92,32 @@ def test_review_scheduled_minutes_action_item_and_pdf(live_server, page, browser
     page.goto(live_server + "/action-items")
     expect(page.get_by_test_id("my-action-items")).to_contain_text(ACTION)
     browser_problems.assert_none()
+
+
+def test_pseudonymised_meeting_case_and_the_deliberate_open(
+    live_server, page, browser_problems, world
+):
+    """The meeting links to the pseudonymised case, never to the named page; the named case
+    opens by its button."""
+    from app.extensions import db
+    from tests.factories import review_objects
+
+    review_objects(world.a)
+    world.a.review.meeting_id = world.a.meeting.id
+    db.session.commit()
+    student = world.a.student
+    coordinator = world.user(Role.TRAINING_COORDINATOR, "a")
+
+    log_in(page, live_server, coordinator.email, factories.PASSWORD)
+    page.goto(live_server + f"/meetings/{world.a.meeting.id}")
+    assert "/students/" + str(student.id) not in page.content()
+    case_path = f"/meetings/{world.a.meeting.id}/cases/1"
+    click_and_wait(page, page.get_by_test_id("case-1").locator("a"), path_is(case_path))
+    expect(page.get_by_test_id("case-facts")).to_be_visible()
+    assert student.last_name not in page.content()
+    review_path = f"/students/{student.id}/reviews/{world.a.review.id}"
+    click_and_wait(
+        page, page.get_by_test_id("open-named-case").locator("button"), path_is(review_path)
+    )
+    expect(page.locator("h1")).to_contain_text(student.last_name)
+    browser_problems.assert_none()

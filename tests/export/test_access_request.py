@@ -38,7 +38,7 @@ from app.models import (
     SpsStep,
 )
 from tests import factories
-from tests.conftest import login
+from tests.conftest import login, post
 from tests.support.test_privacy import pdf_text
 
 TODAY = date.today()
@@ -296,10 +296,12 @@ def test_the_school_admin_exports_every_kind_of_record_without_staff_names(
 
     # The access log: the seeded rows with their date, kind and object, and the exports.
     log = data["access_log"]
-    assert {"at": LOG_AT.isoformat(), "action": "view", "object_type": "student"} in log
-    assert {"at": LOG_AT.isoformat(), "action": "update", "object_type": "consent"} in log
+    school = world.a.school.name
+    seeded = {"at": LOG_AT.isoformat(), "organisation": school}
+    assert seeded | {"action": "view", "object_type": "student"} in log
+    assert seeded | {"action": "update", "object_type": "consent"} in log
     assert "export" in {row["action"] for row in log}
-    assert set(log[0]) == {"at", "action", "object_type"}
+    assert set(log[0]) == {"at", "action", "object_type", "organisation"}
     with app.test_request_context():  # Danish, as the admin sees it
         shown_at = format_datetime(LOG_AT, "short").replace(" ", "")
     assert pdf.count(shown_at) >= 2
@@ -383,3 +385,43 @@ def test_the_export_runs_a_bounded_number_of_queries(client, db, world, count_qu
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count
+
+
+def _access_log_part(pdf: str) -> str:
+    """The PDF's text from its access log heading on (Danish, as the admin sees it)."""
+    assert "Adgangslog" in pdf
+    return pdf[pdf.rindex("Adgangslog") :]
+
+
+def test_the_access_log_names_the_organisation_but_no_staff(client, db, world):
+    """The student sees WHICH organisation read their file (issue 12), not who."""
+    side = world.a
+    side.municipality.name = "Vejle Kommune SENTINEL"
+    db.session.commit()
+    coordinator = side.users[Role.TRAINING_COORDINATOR]
+    login(client, coordinator)
+    assert client.get(f"/students/{side.student.id}").status_code == 200
+    post(client, "/logout")
+
+    login(client, world.user(Role.SCHOOL_ADMIN))
+    data = json.loads(client.get(_url(side.student, ".json")).get_data(as_text=True))
+    reads = [row for row in data["access_log"] if row["action"] == "view"]
+    assert {"organisation": "Vejle Kommune SENTINEL"}.items() <= reads[0].items()
+    exports = [row for row in data["access_log"] if row["action"] == "export"]
+    assert exports[-1]["organisation"] == side.school.name
+    raw = json.dumps(data)
+    assert coordinator.name not in raw and coordinator.email not in raw
+
+    pdf = _access_log_part(pdf_text(client.get(_url(side.student, ".pdf"))))
+    assert "VejleKommuneSENTINEL" in pdf
+    assert side.school.name.replace(" ", "") in pdf
+    assert coordinator.name.replace(" ", "") not in pdf
+
+
+def test_older_log_rows_get_the_organisation_from_the_user(client, db, world, everything):
+    """Rows written before the organisation was recorded: the user's organisation in the case
+    (the seeded rows are the counsellor's, so the school)."""
+    login(client, world.user(Role.SCHOOL_ADMIN))
+    data = json.loads(client.get(_url(everything, ".json")).get_data(as_text=True))
+    seeded = [row for row in data["access_log"] if row["at"] == LOG_AT.isoformat()]
+    assert [row["organisation"] for row in seeded] == [world.a.school.name] * 2
