@@ -160,9 +160,12 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
     from app import labels
+    from app.models import Programme
 
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
+    # Programme codes from a query row (e.g. "EUX_PA") as people write them ("EUX PA").
+    app.jinja_env.filters["programme_code"] = Programme.display_code
     app.jinja_env.globals["labels"] = labels  # also visible inside imported macros
 
     @app.context_processor

@@ -64,3 +64,14 @@ def test_filters_name_programmes_not_their_codes(client, world):
     html = client.get("/students/").get_data(as_text=True)
     assert ">EUX PA – EUX pædagogisk assistent</option>" in html
     assert "EUX_PA<" not in html and "EUX_PA " not in html
+
+
+def test_the_overview_names_programmes_not_their_codes(client, world):
+    eux = factories.programme("EUX_PA")
+    eux.name = "EUX pædagogisk assistent"
+    world.a.student.programme_id = eux.id
+    factories.db.session.commit()
+    login(client, world.analyst)
+    html = client.get("/overview").get_data(as_text=True)
+    assert "EUX PA" in html
+    assert "EUX_PA" not in html

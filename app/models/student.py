@@ -40,10 +40,14 @@ class Programme(Base):
     duration_weeks: Mapped[int]
     active: Mapped[bool] = mapped_column(default=True)
 
+    @staticmethod
+    def display_code(code: str) -> str:
+        """A code as people write it: "EUX PA", not the identifier "EUX_PA"."""
+        return code.replace("_", " ")
+
     @property
     def short_name(self) -> str:
-        """The code as people write it: "EUX PA", not the identifier "EUX_PA"."""
-        return self.code.replace("_", " ")
+        return self.display_code(self.code)
 
     def __repr__(self) -> str:
         return f"<Programme {self.code}>"

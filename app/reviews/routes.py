@@ -454,7 +454,7 @@ def meeting(meeting_id: int):
                     if meeting.pseudonymised or not shown
                     else student.full_name
                 ),
-                "programme": student.programme.code,
+                "programme": student.programme.short_name,
                 "period": periods.get(student.id),
                 # Links only for those who may read the case; in a pseudonymised meeting to
                 # the pseudonymised view, never to the named page.
@@ -538,7 +538,7 @@ def meeting_case(meeting_id: int, position: int):
         review=review,
         position=position,
         pseudonym=services.initials(student),
-        programme=student.programme.code,
+        programme=student.programme.short_name,
         case=services.pseudonymised_case(student, review, today()),
         open_form=ButtonForm(),
         today=today(),
