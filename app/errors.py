@@ -191,7 +191,9 @@ def _typed_fields() -> list[tuple[str, str, str, str]]:
         label = _label(name, labels)
         if name in passwords or "password" in name.lower():
             fields.append((name, label, "", "password"))
-        elif name in hidden or value == "":
+        elif name in hidden or value == "" or (label == name and "\n" not in value):
+            # A choice or a field whose label is not known for sure (e.g. "category") is
+            # sent again unseen rather than shown under its raw name.
             fields.append((name, label, value, "hidden"))
         elif "\n" in value or len(value) > 80:
             fields.append((name, label, value, "textarea"))

@@ -99,6 +99,7 @@ def test_a_form_posted_while_the_database_is_away_comes_back_with_what_was_typed
     fields = _form_fields(response.text)
     assert fields["body"] == TYPED
     assert fields["category"] == "general" and fields["visibility"] == "shared"
+    assert ">category<" not in response.text  # choices go back unseen, never under a raw name
     assert fields["csrf_token"]  # the page's own; the re-post below shows it is valid
     assert response.text.count('name="csrf_token"') == 1
     # Logged as a warning, not as an error with a traceback.
