@@ -234,15 +234,7 @@ def build_agenda(student: Student, on: date) -> str:
             )
         )
 
-    warnings = list(
-        db.session.execute(
-            select(TrainingWarning)
-            .where(
-                TrainingWarning.student_id == student.id, TrainingWarning.followed_up_at.is_(None)
-            )
-            .order_by(TrainingWarning.deadline)
-        ).scalars()
-    )
+    warnings = open_warnings(student)
     for warning in warnings:
         lines.append(_("Open warning, deadline %(date)s", date=format_date(warning.deadline)))
 
@@ -543,15 +535,7 @@ def pseudonymised_case(student: Student, review: CaseReview, on: date) -> Pseudo
             TrainingExperience.student_id == student.id, TrainingExperience.concern.is_(True)
         )
     ).one()
-    warnings = list(
-        db.session.execute(
-            select(TrainingWarning)
-            .where(
-                TrainingWarning.student_id == student.id, TrainingWarning.followed_up_at.is_(None)
-            )
-            .order_by(TrainingWarning.deadline)
-        ).scalars()
-    )
+    warnings = open_warnings(student)
     open_items = sum(1 for i in review.action_items if i.status == ActionItemStatus.OPEN)
     return PseudonymisedCase(
         period, shared_support(student, on), concerns, last, warnings, open_items
@@ -572,3 +556,16 @@ def participant_ids_of(review_ids: list[int]) -> dict[int, set[int]]:
         ):
             result[review_id].add(user_id)
     return result
+
+
+def open_warnings(student: Student) -> list[TrainingWarning]:
+    """The student's warnings not yet followed up, the nearest deadline first."""
+    return list(
+        db.session.execute(
+            select(TrainingWarning)
+            .where(
+                TrainingWarning.student_id == student.id, TrainingWarning.followed_up_at.is_(None)
+            )
+            .order_by(TrainingWarning.deadline)
+        ).scalars()
+    )
