@@ -30,7 +30,7 @@ def test_review_scheduled_minutes_action_item_and_pdf(live_server, page, browser
     counsellor = world.user(Role.COUNSELLOR, "a")
     coordinator = world.user(Role.TRAINING_COORDINATOR, "a")
     student = world.a.student
-    day = date.today() + timedelta(days=3)
+    day = date.today()  # minutes can be written from the review's date on
     due = date.today() + timedelta(days=21)
 
     # The counsellor schedules the review with the coordinator.
