@@ -1,4 +1,4 @@
-"""Small-number suppression for aggregate tables (DOMAIN.md: "Cells under 5 are suppressed so
+"""Small-number suppression for aggregate tables (docs/domain.md: "Cells under 5 are suppressed so
 that no total, breakdown or download lets anyone derive them").
 
 `suppress()` is the one rule. It takes a two-way table of counts, adds its row totals, column
@@ -17,10 +17,15 @@ totals and grand total, and decides which of all these figures to hide:
    number (they must then all be 1). In such a line the smallest visible non-zero figure is
    hidden as well (a cell before the total, then the first in table order), and the lines are
    checked again until nothing changes.
-4. **A final check by bounds.** What an attacker can do line by line, repeated: start every
-   hidden figure at [1, unlimited], narrow it from each line's sum, and repeat until nothing
-   narrows. If a hidden figure is pinned to one value, the smallest visible non-zero figure in
-   one of its lines is hidden too, and everything is checked again.
+4. **A final audit by linear programming**, as an attacker with a solver would do it: the
+   hidden figures are unknowns, every line is an equation, every hidden figure is at least 1.
+   For each hidden figure the solver finds the smallest and the largest value consistent with
+   the whole table (all lines at once: sums across several rows and columns included, which a
+   line-by-line check misses). Every hidden figure must keep at least three possible values
+   (largest minus smallest at least `SPREAD`): not pinned, nor narrowed to "1 or 2". Where
+   that fails, the smallest visible non-zero figure in one of its lines is hidden
+   too, and the audit runs again. The table's equations form a network (each cell is in one
+   row and one column), so the solver's bounds are whole numbers: exact, not estimates.
 
 Every hidden figure looks the same on the page ("x"): a reader cannot tell a small count from
 a complementary one, so the label says nothing beyond "at least 1". Hiding only ever adds
@@ -29,12 +34,19 @@ figures, so the loop ends (at worst with every non-zero figure hidden).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+import functools
+import itertools
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from math import inf
 from typing import Generic, TypeVar
 
+import numpy as np
+from scipy.optimize import linprog
+
 SMALL_COUNT = 5
+# The least spread (largest minus smallest possible value) a hidden figure must keep.
+SPREAD = 2
 
 R = TypeVar("R", bound=Hashable)
 C = TypeVar("C", bound=Hashable)
@@ -75,31 +87,42 @@ def lines(n_rows: int, n_columns: int) -> list[list[Position]]:
     return result
 
 
-def pinned(values: Mapping[Position, int], hidden: set[Position], all_lines) -> set[Position]:
-    """The hidden figures whose value the visible ones give away, by narrowing the bounds of
-    every hidden figure (at least 1, as zeros are shown) line by line until nothing narrows."""
-    low = {p: (1 if p in hidden else values[p]) for p in values}
-    high = {p: (inf if p in hidden else values[p]) for p in values}
-    for _ in range(1000):
-        changed = False
-        for line in all_lines:
-            *cells, total = line
-            for p in line:
-                if p not in hidden:
-                    continue
-                if p == total:
-                    lo, hi = sum(low[c] for c in cells), sum(high[c] for c in cells)
-                else:
-                    others = [c for c in cells if c != p]
-                    lo = low[total] - sum(high[c] for c in others)
-                    hi = high[total] - sum(low[c] for c in others)
-                if lo > low[p]:
-                    low[p], changed = lo, True
-                if hi < high[p]:
-                    high[p], changed = hi, True
-        if not changed:
-            break
-    return {p for p in hidden if low[p] == high[p]}
+def exposed(values: Mapping[Position, int], hidden: set[Position], all_lines) -> Iterator[Position]:
+    """The hidden figures an attacker can narrow to fewer than SPREAD + 1 possible values from
+    the visible ones (see rule 4), in table order. A generator: the caller that widens the
+    suppression at the first one found does not pay for solving the rest."""
+    order = sorted(hidden)
+    if not order:
+        return
+    index = {p: k for k, p in enumerate(order)}
+    equations, constants = [], []
+    for line in all_lines:
+        *cells, total = line
+        if not any(p in hidden for p in line):
+            continue
+        row = np.zeros(len(order))
+        constant = 0
+        for p, sign in [*((c, 1) for c in cells), (total, -1)]:
+            if p in hidden:
+                row[index[p]] += sign
+            else:
+                constant -= sign * values[p]
+        equations.append(row)
+        constants.append(constant)
+    a_eq, b_eq = np.array(equations), np.array(constants)
+    bounds = [(1, None)] * len(order)  # zeros are shown, so a hidden figure is at least 1
+    for k, p in enumerate(order):
+        objective = np.zeros(len(order))
+        objective[k] = 1
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if low.status != 0:  # the true table is always a solution; be safe all the same
+            yield p
+            continue
+        lowest = round(low.fun)
+        highest = inf if high.status == 3 else round(-high.fun)  # 3: unbounded
+        if highest - lowest < SPREAD:
+            yield p
 
 
 def _smallest_visible(line: list[Position], values, hidden: set[Position]) -> Position | None:
@@ -136,17 +159,25 @@ def suppression(
                     changed = True
         if changed:
             continue
-        for p in sorted(pinned(values, hidden, all_lines)):
-            for line in (ln for ln in all_lines if p in ln):
-                extra = _smallest_visible(line, values, hidden)
-                if extra is not None:
-                    hidden.add(extra)
-                    changed = True
-                    break
-            if changed:
-                break
+        for p in itertools.islice(exposed(values, hidden, all_lines), 1):
+            lines_of_p = [ln for ln in all_lines if p in ln]
+            options = [c for ln in lines_of_p if (c := _smallest_visible(ln, values, hidden))]
+            if not options:  # every figure next to it is hidden: widen anywhere
+                options = [c for c in values if c not in hidden and values[c] > 0]
+            if options:
+                hidden.add(min(options, key=lambda c: (values[c], c)))
+                changed = True
         if not changed:
             return hidden
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_suppression(
+    values: tuple[tuple[Position, int], ...], n_rows: int, n_columns: int, small: int
+) -> frozenset[Position]:
+    """The audit solves a few hundred small linear programs (about 0.1 s for the overview);
+    the same figures give the same answer, so a page shown again reuses it."""
+    return frozenset(suppression(dict(values), n_rows, n_columns, small))
 
 
 def suppress(
@@ -164,7 +195,7 @@ def suppress(
         values[(i, m)] = sum(values[(i, j)] for j in range(m))
     for j in range(m + 1):
         values[(n, j)] = sum(values[(i, j)] for i in range(n))
-    hidden = suppression(values, n, m, small)
+    hidden = _cached_suppression(tuple(sorted(values.items())), n, m, small)
 
     def figure(p: Position) -> Figure:
         return Figure(values[p], p in hidden)

@@ -131,7 +131,8 @@ def _bounds_attack(grid) -> list[tuple[int, int]]:
     n, m = len(grid) - 1, len(grid[0]) - 1
     cells = [(i, j) for i in range(n) for j in range(m) if grid[i][j] is None]
     grand = grid[n][m]
-    top = grand if grand is not None else max(v for row in grid for v in row if v is not None)
+    shown = [v for row in grid for v in row if v is not None]
+    top = grand if grand is not None else max([*shown, 2 * SMALL_COUNT])
     possible: dict[tuple[int, int], set[int]] = {
         (i, j): set() for i in range(n + 1) for j in range(m + 1) if grid[i][j] is None
     }
@@ -167,3 +168,66 @@ def _bounds_attack(grid) -> list[tuple[int, int]]:
 def test_no_hidden_figure_has_only_one_possible_value(rows):
     grid = _grid(_table(rows))
     assert _bounds_attack(grid) == []
+
+
+def _solver_attack(grid) -> list[tuple[int, int]]:
+    """An attacker with a linear-programming solver: every hidden figure is an unknown >= 1,
+    every row and column (with its total) an equation. Returns the hidden figures with only
+    fewer than three possible values (spread below 2)."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    n, m = len(grid) - 1, len(grid[0]) - 1
+    unknown = [(i, j) for i in range(n + 1) for j in range(m + 1) if grid[i][j] is None]
+    col = {p: k for k, p in enumerate(unknown)}
+    a_eq, b_eq = [], []
+    lines = [[(i, j) for j in range(m)] + [(i, m)] for i in range(n + 1)]
+    lines += [[(i, j) for i in range(n)] + [(n, j)] for j in range(m + 1)]
+    for line in lines:
+        row, rhs = [0.0] * len(unknown), 0.0
+        for p, sign in [*((c, 1.0) for c in line[:-1]), (line[-1], -1.0)]:
+            if p in col:
+                row[col[p]] += sign
+            else:
+                rhs -= sign * grid[p[0]][p[1]]
+        if any(row):
+            a_eq.append(row)
+            b_eq.append(rhs)
+    found = []
+    for k, p in enumerate(unknown):
+        c = np.zeros(len(unknown))
+        c[k] = 1
+        kw = {"A_eq": np.array(a_eq), "b_eq": np.array(b_eq), "bounds": [(1, None)] * len(unknown)}
+        low, high = linprog(c, **kw), linprog(-c, **kw)
+        top = float("inf") if high.status == 3 else -high.fun
+        if top - round(low.fun) < 2:
+            found.append(p)
+    return found
+
+
+def test_sums_across_several_lines_do_not_give_a_hidden_figure_away():
+    """The demo data's overview, where the Active column and the Total column together gave
+    EUX PA on leave, EUX PA completed and GF1 completed away as exactly 1 each."""
+    # active, on leave, dropped out, completed
+    rows = [
+        [4, 1, 0, 1],  # EUX PA
+        [8, 0, 0, 1],  # GF1
+        [26, 0, 3, 10],  # GF2
+        [30, 0, 1, 2],  # PA
+        [107, 0, 10, 6],  # SSA
+        [74, 2, 3, 15],  # SSH
+    ]
+    table = _table(rows)
+    _check(table)
+    assert _solver_attack(_grid(table)) == []
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_tables_resist_a_solver(seed):
+    rng = random.Random(1000 + seed)
+    n, m = rng.randint(2, 6), rng.randint(2, 5)
+    values = [0, 0, 1, 2, 3, 4, 5, 6, 9, 14, 30, 120]
+    rows = [[rng.choice(values) for _ in range(m)] for _ in range(n)]
+    table = _table(rows)
+    _check(table)
+    assert _solver_attack(_grid(table)) == []
