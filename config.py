@@ -75,6 +75,10 @@ class Config:
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     HTTPS = True
+    # How many proxies in front of the app set X-Forwarded-For / -Proto (the TLS proxy of the
+    # README's deployment: 1). The login limit per address needs the client's address, not
+    # the proxy's; with 0 the headers are ignored, so a client cannot forge its address.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
     WTF_I18N_ENABLED = False  # forms translate through our own catalogue (app/forms.py)

@@ -29,6 +29,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.from_object(config_class)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     # Ids in URLs are database integers: a larger number is simply not found.
     app.url_map.converters["int"] = DatabaseId
 

@@ -202,3 +202,42 @@ def test_login_limits_can_be_kept_in_redis(db, world):
     finally:
         for name, value in saved.items():
             setattr(limiter, name, value)
+
+
+def _failed_logins(client, count: int, address: str) -> list[int]:
+    statuses = []
+    for n in range(count):
+        data = {"email": f"guess{n}@example.org", "password": "wrong-password-1"}
+        statuses.append(
+            post(client, "/login", data, headers={"X-Forwarded-For": address}).status_code
+        )
+    return statuses
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_address_does_not_escape_the_limit(
+    client, world
+):
+    assert _failed_logins(client, 30, "203.0.113.7") == [200] * 30
+    assert _failed_logins(client, 1, "203.0.113.8") == [429]
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_counted_on_its_own(db, world):
+    """Behind the TLS proxy every request comes from the proxy's address: without
+    TRUSTED_PROXIES, 30 failures from anyone would lock everyone out."""
+    from app import create_app
+    from app.extensions import limiter
+    from config import TestConfig
+
+    class BehindProxy(TestConfig):
+        TRUSTED_PROXIES = 1
+
+    saved = {k: getattr(limiter, k) for k in ("_storage", "_limiter", "_key_prefix")}
+    try:
+        client = create_app(BehindProxy).test_client()
+        assert _failed_logins(client, 30, "203.0.113.7") == [200] * 30
+        assert _failed_logins(client, 1, "203.0.113.7") == [429]
+        assert _failed_logins(client, 1, "203.0.113.8") == [200]
+    finally:
+        for name, value in saved.items():
+            setattr(limiter, name, value)
+        limiter.reset()
