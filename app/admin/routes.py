@@ -2,7 +2,7 @@
 
 The system admin manages everything; a school or municipality admin manages the users (and,
 for a municipality or region, the workplaces) of their own organisation. What they may reach
-is decided in app/access.py; anything outside it answers 404.
+is decided in app/access/; anything outside it answers 404.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from app.models import (
 )
 
 # Who may open each section. Organisation admins reach only their own organisation's objects
-# inside it (app/access.py); a school has no workplaces, so its admin has no workplace section.
+# inside it (app/access/); a school has no workplaces, so its admin has no workplace section.
 ADMIN_ROLES = (Role.SYSTEM_ADMIN, *ORG_ADMIN_ROLES)
 WORKPLACE_ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.MUNICIPALITY_ADMIN)
 any_admin = roles_required(*ADMIN_ROLES)

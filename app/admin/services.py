@@ -1,6 +1,6 @@
 """Rules for organisations, workplaces, memberships and accounts, shared by the admin pages.
 
-Who may reach which object is decided in app/access.py; this module holds what follows once an
+Who may reach which object is decided in app/access/; this module holds what follows once an
 object is reached: which role fits where, what a change would break, how to log someone out.
 """
 
