@@ -91,3 +91,17 @@ def require_edit_account(actor: User, user: User) -> None:
     """403 unless `actor` may change `user`'s account itself."""
     if not can_edit_account(actor, user):
         abort(403)
+
+
+def manageable_membership_ids(actor: User, user: User) -> set[int]:
+    """The memberships of `user` that `actor` may remove: those in organisations `actor`
+    administers (every one for a system admin; a system admin role only by a system admin)."""
+    allowed = administered_organisation_ids(actor)
+    return {m.id for m in user.memberships if allowed is None or m.organisation_id in allowed}
+
+
+def get_manageable_membership_or_404(actor: User, user: User, membership_id: int) -> Membership:
+    """One of `user`'s (loaded) memberships that `actor` may remove; 404 otherwise."""
+    if membership_id not in manageable_membership_ids(actor, user):
+        abort(404)
+    return next(m for m in user.memberships if m.id == membership_id)
