@@ -175,7 +175,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        from app.access import CASE_ROLES
+        from app.access import CASE_ROLES, nav_sections
         from app.journey.routes import unread_notifications
 
         unread = None
@@ -185,6 +185,7 @@ def register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
             "unread_notifications": unread,
+            "nav": nav_sections(current_user),
         }
 
 

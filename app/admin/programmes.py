@@ -13,13 +13,11 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
 from app import labels
-from app.access import roles_required
+from app.access.roles import system_admin_only
 from app.admin import bp
 from app.extensions import db
 from app.forms import BaseForm, ButtonForm, max_length, plain_text, required, strip
-from app.models import PeriodKind, Programme, Role, TemplatePeriod, TrainingArea
-
-system_admin_only = roles_required(Role.SYSTEM_ADMIN)
+from app.models import PeriodKind, Programme, TemplatePeriod, TrainingArea
 
 
 class TemplatePeriodForm(BaseForm):

@@ -2,7 +2,7 @@
 
 The system admin manages everything; a school or municipality admin manages the users (and,
 for a municipality or region, the workplaces) of their own organisation. What they may reach
-is decided in app/access.py; anything outside it answers 404.
+is decided in app/access/; anything outside it answers 404.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, audit, labels
-from app.access import ORG_ADMIN_ROLES, roles_required
+from app.access.roles import any_admin, system_admin_only, workplace_admins
 from app.admin import bp
 from app.admin import services as admin_services
 from app.admin.forms import (
@@ -44,14 +44,6 @@ from app.models import (
     WorkplaceKind,
 )
 
-# Who may open each section. Organisation admins reach only their own organisation's objects
-# inside it (app/access.py); a school has no workplaces, so its admin has no workplace section.
-ADMIN_ROLES = (Role.SYSTEM_ADMIN, *ORG_ADMIN_ROLES)
-WORKPLACE_ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.MUNICIPALITY_ADMIN)
-any_admin = roles_required(*ADMIN_ROLES)
-system_admin_only = roles_required(Role.SYSTEM_ADMIN)
-workplace_admins = roles_required(*WORKPLACE_ADMIN_ROLES)
-
 
 def _per_page() -> int:
     return current_app.config["ADMIN_ROWS_PER_PAGE"]
@@ -68,7 +60,7 @@ def index():
     return render_template(
         "admin/index.html",
         organisations=access.is_system_admin(current_user),
-        workplaces=current_user.has_role(*WORKPLACE_ADMIN_ROLES),
+        workplaces=access.admin.can_admin_workplaces(current_user),
         programmes=access.is_system_admin(current_user),
     )
 
@@ -284,8 +276,8 @@ def new_user():
 @any_admin
 def edit_user(user_id: int):
     user = access.get_administered_user_or_404(user_id, current_user)
-    if request.method == "POST" and not access.can_edit_account(current_user, user):
-        abort(403)
+    if request.method == "POST":
+        access.admin.require_edit_account(current_user, user)
     form = EditUserForm(obj=user if request.method == "GET" else None, obj_id=user.id)
     if form.validate_on_submit():
         if user.id == current_user.id and not form.active.data:
@@ -315,7 +307,7 @@ def _render_user(user: User, form: EditUserForm, membership_form: MembershipFiel
         user=user,
         form=form,
         membership_form=membership_form,
-        manageable=admin_services.manageable_membership_ids(current_user, user),
+        manageable=access.admin.manageable_membership_ids(current_user, user),
         can_edit_account=access.can_edit_account(current_user, user),
     )
 
@@ -346,11 +338,9 @@ def add_membership(user_id: int):
 @any_admin
 def delete_membership(user_id: int, membership_id: int):
     user = access.get_administered_user_or_404(user_id, current_user)
-    if membership_id not in admin_services.manageable_membership_ids(current_user, user):
-        abort(404)
+    membership = access.admin.get_manageable_membership_or_404(current_user, user, membership_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    membership = next(m for m in user.memberships if m.id == membership_id)
     if admin_services.is_own_last_system_admin_role(current_user, user, membership):
         flash(_("You cannot remove your own system administrator role."), "error")
         return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -1,6 +1,6 @@
 """Rules for organisations, workplaces, memberships and accounts, shared by the admin pages.
 
-Who may reach which object is decided in app/access.py; this module holds what follows once an
+Who may reach which object is decided in app/access/; this module holds what follows once an
 object is reached: which role fits where, what a change would break, how to log someone out.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 
-from app.access import administered_organisation_ids
+from app.access.admin import administered_organisation_ids
 from app.extensions import db
 from app.models import (
     LoginSession,
@@ -81,13 +81,6 @@ def check_membership(
     ):
         raise MembershipError(_l("The user already has this role there."), "role")
     return Membership(role=role, organisation=organisation, workplace=workplace)
-
-
-def manageable_membership_ids(actor: User, user: User) -> set[int]:
-    """The memberships of `user` that `actor` may remove: those in organisations `actor`
-    administers (every one for a system admin; a system admin role only by a system admin)."""
-    allowed = administered_organisation_ids(actor)
-    return {m.id for m in user.memberships if allowed is None or m.organisation_id in allowed}
 
 
 def is_own_last_system_admin_role(actor: User, user: User, membership: Membership) -> bool:

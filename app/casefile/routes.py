@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -102,10 +102,6 @@ KIND_LABELS = {
 CASE_FILE_PDF_MAX = 500  # lines in one PDF (about 30 pages); the filters reach older ones
 
 
-def _student(student_id: int) -> Student:
-    return access.get_case_student_or_404(student_id)
-
-
 def _filters(student: Student) -> tuple[CaseFileFilter, list]:
     """The filter form with its choices, and the SQL conditions of a valid filter."""
     form = CaseFileFilter(request.args)
@@ -163,7 +159,7 @@ def case_file_query(student: Student, conditions: list):
 @bp.route("/students/<int:student_id>/case-file")
 @case_roles_required
 def case_file(student_id: int):
-    student = _student(student_id)
+    student = access.get_case_student_or_404(student_id)
     form, conditions = _filters(student)
     page = db.paginate(
         case_file_query(student, conditions),
@@ -193,7 +189,7 @@ def _editable_note_ids(events) -> set[int]:
         e.note.id
         for e in events
         if e.note is not None
-        and e.note.author_id == current_user.id
+        and access.casefile.can_edit_note(current_user, e.note)
         and now - e.note.created_at <= window
     }
 
@@ -201,7 +197,7 @@ def _editable_note_ids(events) -> set[int]:
 @bp.route("/students/<int:student_id>/case-file.pdf")
 @case_roles_required
 def case_file_pdf(student_id: int):
-    student = _student(student_id)
+    student = access.get_case_student_or_404(student_id)
     form, conditions = _filters(student)
     events = (
         db.session.execute(case_file_query(student, conditions).limit(CASE_FILE_PDF_MAX))
@@ -223,11 +219,6 @@ def case_file_pdf(student_id: int):
 
 
 # --- notes ------------------------------------------------------------------------------------
-
-
-def _note_organisation(student: Student) -> Organisation | None:
-    organisation_id = access.acting_organisation_id(current_user, student)
-    return db.session.get(Organisation, organisation_id) if organisation_id else None
 
 
 def _note_event(student, note: CaseNote, kind: CaseEventKind, organisation: Organisation):
@@ -255,10 +246,8 @@ def _note_event(student, note: CaseNote, kind: CaseEventKind, organisation: Orga
 @bp.route("/students/<int:student_id>/notes/new", methods=["GET", "POST"])
 @case_roles_required
 def new_note(student_id: int):
-    student = _student(student_id)
-    organisation = _note_organisation(student)
-    if organisation is None:
-        abort(403)
+    student = access.get_case_student_or_404(student_id)
+    organisation = access.casefile.get_note_organisation_or_403(student)
     form = NoteForm()
     if form.validate_on_submit():
         body = clean_note(form.body.data)
@@ -296,18 +285,8 @@ def new_note(student_id: int):
 @bp.route("/students/<int:student_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
 @case_roles_required
 def edit_note(student_id: int, note_id: int):
-    student = _student(student_id)
-    note = db.one_or_404(
-        select(CaseNote)
-        .where(CaseNote.id == note_id, CaseNote.student_id == student.id)
-        .options(joinedload(CaseNote.organisation))
-    )
-    if note.author_id != current_user.id:
-        # Someone else's note: hidden if they may not read it, refused if they may.
-        visible = note.visibility == NoteVisibility.SHARED or note.organisation_id in (
-            current_user.organisation_ids(*access.CASE_ROLES)
-        )
-        abort(403 if visible else 404)
+    student = access.get_case_student_or_404(student_id)
+    note = access.casefile.get_own_note_or_404(student, note_id)
     window = timedelta(minutes=current_app.config["NOTE_EDIT_MINUTES"])
     if utcnow() - note.created_at > window:
         editing_closed = _(

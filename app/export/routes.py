@@ -1,20 +1,17 @@
 """The student's access request: a page and two downloads (PDF and JSON).
 
-Only an admin of the student's school exports it. The student is loaded through the access
-module first (404 if the user may not see the student at all); anyone else who sees the
-student gets 403. The system admin sees no case content and is refused by the role gate.
+Who may export it is decided in app.access.export: only an admin of the student's school (404
+if the user may not see the student at all, 403 for anyone else who sees the student).
 """
 
 from __future__ import annotations
 
 import json
 
-from flask import Response, abort, render_template
-from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from flask import Response, render_template
 
-from app import audit
-from app.access import case_roles_required, get_student_or_404, today
+from app import access, audit
+from app.access import case_roles_required, today
 from app.export import bp
 from app.export.collect import (
     AUDIT_ACTION,
@@ -24,22 +21,10 @@ from app.export.collect import (
     period_names,
     to_json,
 )
-from app.models import AuditAction, Role, Student, TrainingAgreement
+from app.models import AuditAction, Student
 from app.pdf import pdf_download, render_pdf
 
 CRITERION = "access-request"
-
-
-def load_student(student_id: int) -> Student:
-    student = get_student_or_404(
-        student_id,
-        joinedload(Student.school),
-        joinedload(Student.programme),
-        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
-    )
-    if student.school_id not in current_user.organisation_ids(Role.SCHOOL_ADMIN):
-        abort(403)
-    return student
 
 
 def _filename(student: Student, extension: str) -> str:
@@ -49,7 +34,7 @@ def _filename(student: Student, extension: str) -> str:
 @bp.route("/students/<int:student_id>/access-request")
 @case_roles_required
 def access_request(student_id: int):
-    student = load_student(student_id)
+    student = access.export.get_access_request_student_or_404(student_id)
     audit.record(AuditAction.VIEW, student=student, criterion=CRITERION, commit=True)
     return render_template("export/request.html", student=student)
 
@@ -57,7 +42,7 @@ def access_request(student_id: int):
 @bp.route("/students/<int:student_id>/access-request.pdf")
 @case_roles_required
 def access_request_pdf(student_id: int):
-    student = load_student(student_id)
+    student = access.export.get_access_request_student_or_404(student_id)
     # Logged first, so the export itself is the last line of its access log.
     audit.record(AuditAction.EXPORT, student=student, criterion=CRITERION, commit=True)
     data = collect(student)
@@ -75,7 +60,7 @@ def access_request_pdf(student_id: int):
 @bp.route("/students/<int:student_id>/access-request.json")
 @case_roles_required
 def access_request_json(student_id: int):
-    student = load_student(student_id)
+    student = access.export.get_access_request_student_or_404(student_id)
     audit.record(AuditAction.EXPORT, student=student, criterion=CRITERION, commit=True)
     data = collect(student)
     body = {"generated_at": data["generated_at"], "student": data["student"]}

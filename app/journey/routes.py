@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -32,7 +32,6 @@ from app.models import (
     AgreementKind,
     CaseEvent,
     DropoutReason,
-    HandoverNote,
     Membership,
     Notification,
     NotificationKind,
@@ -50,28 +49,6 @@ from app.models import (
 from app.models.base import utcnow
 from app.pagination import paginate
 from app.support.queries import agreed_support_text
-
-
-def _student(student_id: int) -> Student:
-    return access.get_case_student_or_404(student_id)
-
-
-def _editable_student(student_id: int) -> Student:
-    """Load the student (404 if hidden), then require the right to edit the plan (403)."""
-    student = _student(student_id)
-    if not access.can_edit_plan(current_user, student):
-        abort(403)
-    return student
-
-
-def _period_or_404(student: Student, period_id: int) -> Period:
-    query = (
-        select(Period)
-        .where(Period.id == period_id, Period.student_id == student.id)
-        .options(joinedload(Period.workplace), joinedload(Period.responsible))
-    )
-    return db.one_or_404(query)
-
 
 _stale, _field_error, _save = editing.stale, editing.field_error, editing.save
 
@@ -167,7 +144,7 @@ def _period_change(form: PeriodForm, student: Student) -> services.PeriodChange 
 @bp.route("/students/<int:student_id>/plan", methods=["POST"])
 @case_roles_required
 def generate_plan(student_id: int):
-    student = _editable_student(student_id)
+    student = access.journey.get_plan_student_or_404(student_id, edit=True)
     form = PlanForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -187,7 +164,7 @@ def generate_plan(student_id: int):
 @bp.route("/students/<int:student_id>/periods/new", methods=["GET", "POST"])
 @case_roles_required
 def new_period(student_id: int):
-    student = _editable_student(student_id)
+    student = access.journey.get_plan_student_or_404(student_id, edit=True)
     form = PeriodForm()
     form.workplace.choices = _workplace_choices(student)
     form.responsible.choices = _responsible_choices(student)
@@ -208,8 +185,8 @@ def new_period(student_id: int):
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/edit", methods=["GET", "POST"])
 @case_roles_required
 def edit_period(student_id: int, period_id: int):
-    student = _editable_student(student_id)
-    period = _period_or_404(student, period_id)
+    student = access.journey.get_plan_student_or_404(student_id, edit=True)
+    period = access.journey.get_period_or_404(student, period_id)
     form = PeriodForm(obj=None if request.method == "POST" else period)
     form.workplace.choices = _workplace_choices(student)
     form.responsible.choices = _responsible_choices(student)
@@ -248,8 +225,8 @@ def edit_period(student_id: int, period_id: int):
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/extend", methods=["GET", "POST"])
 @case_roles_required
 def extend_period(student_id: int, period_id: int):
-    student = _editable_student(student_id)
-    period = _period_or_404(student, period_id)
+    student = access.journey.get_plan_student_or_404(student_id, edit=True)
+    period = access.journey.get_period_or_404(student, period_id)
     form = ExtendForm()
     if request.method == "GET":
         form.version.data = period.version_id
@@ -276,8 +253,8 @@ def extend_period(student_id: int, period_id: int):
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/delete", methods=["POST"])
 @case_roles_required
 def delete_period(student_id: int, period_id: int):
-    student = _editable_student(student_id)
-    period = _period_or_404(student, period_id)
+    student = access.journey.get_plan_student_or_404(student_id, edit=True)
+    period = access.journey.get_period_or_404(student, period_id)
     if ButtonForm().validate_on_submit():
         try:
             services.delete_period(student, period)
@@ -292,7 +269,7 @@ def delete_period(student_id: int, period_id: int):
 @bp.route("/students/<int:student_id>/dropout", methods=["GET", "POST"])
 @case_roles_required
 def dropout(student_id: int):
-    student = _editable_student(student_id)
+    student = access.journey.get_plan_student_or_404(student_id, edit=True)
     form = DropoutForm()
     if request.method == "GET":
         form.version.data = student.version_id
@@ -316,7 +293,7 @@ def dropout(student_id: int):
 @bp.route("/students/<int:student_id>/readmit", methods=["GET", "POST"])
 @case_roles_required
 def readmit(student_id: int):
-    student = _editable_student(student_id)
+    student = access.journey.get_plan_student_or_404(student_id, edit=True)
     form = ReadmitForm()
     if request.method == "GET":
         form.version.data = student.version_id
@@ -338,7 +315,7 @@ def readmit(student_id: int):
 @bp.route("/students/<int:student_id>/history")
 @case_roles_required
 def history(student_id: int):
-    student = _student(student_id)
+    student = access.journey.get_plan_student_or_404(student_id)
     query = (
         select(CaseEvent)
         .where(
@@ -373,20 +350,14 @@ def _employer_choices(student: Student) -> list[tuple[str, str]]:
 @bp.route("/students/<int:student_id>/agreements/new", methods=["GET", "POST"])
 @case_roles_required
 def new_agreement(student_id: int):
-    return _agreement_form(_editable_student(student_id), None)
+    return _agreement_form(access.journey.get_plan_student_or_404(student_id, edit=True), None)
 
 
 @bp.route("/students/<int:student_id>/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
 @case_roles_required
 def edit_agreement(student_id: int, agreement_id: int):
-    student = _editable_student(student_id)
-    agreement = next((a for a in student.agreements if a.id == agreement_id), None)
-    if agreement is None:
-        abort(404)
-    if not access.is_school_staff_for(current_user, student) and agreement.employer_id not in (
-        current_user.organisation_ids(*access.EMPLOYER_STAFF_ROLES)
-    ):
-        abort(403)
+    student = access.journey.get_plan_student_or_404(student_id, edit=True)
+    agreement = access.journey.get_agreement_or_404(student, agreement_id)
     return _agreement_form(student, agreement)
 
 
@@ -425,33 +396,11 @@ def _agreement_form(student: Student, agreement: TrainingAgreement | None):
 # --- handover notes -----------------------------------------------------------------------
 
 
-def _transition_or_404(
-    student: Student, period_id: int
-) -> tuple[Period, Period, HandoverNote | None]:
-    """The period `period_id` (the receiving one), the period before it, and its note."""
-    to_period = _period_or_404(student, period_id)
-    from_period = ho.previous_period(to_period)
-    if from_period is None or not ho.is_transition(from_period, to_period):
-        abort(404)
-    note = db.session.execute(
-        select(HandoverNote)
-        .where(HandoverNote.to_period_id == to_period.id)
-        .options(
-            joinedload(HandoverNote.author),
-            joinedload(HandoverNote.acknowledged_by),
-            joinedload(HandoverNote.author_organisation),
-        )
-    ).scalar_one_or_none()
-    if not access.can_read_handover(current_user, student, from_period, to_period):
-        abort(404)
-    return from_period, to_period, note
-
-
 @bp.route("/students/<int:student_id>/handovers/<int:period_id>")
 @case_roles_required
 def handover(student_id: int, period_id: int):
-    student = _student(student_id)
-    from_period, to_period, note = _transition_or_404(student, period_id)
+    student = access.journey.get_plan_student_or_404(student_id)
+    from_period, to_period, note = access.journey.get_transition_or_404(student, period_id)
     ack_form = AcknowledgeForm()
     if note is not None:
         ack_form.version.data = note.version_id
@@ -472,10 +421,10 @@ def handover(student_id: int, period_id: int):
 @bp.route("/students/<int:student_id>/handovers/<int:period_id>/write", methods=["GET", "POST"])
 @case_roles_required
 def write_handover(student_id: int, period_id: int):
-    student = _student(student_id)
-    from_period, to_period, note = _transition_or_404(student, period_id)
-    if not access.can_write_handover(current_user, student, from_period):
-        abort(403)
+    student = access.journey.get_plan_student_or_404(student_id)
+    from_period, to_period, note = access.journey.get_transition_or_404(
+        student, period_id, write=True
+    )
     form = HandoverForm(obj=note if request.method == "GET" else None)
     if request.method == "GET" and note is not None:
         form.version.data = note.version_id
@@ -518,12 +467,10 @@ def write_handover(student_id: int, period_id: int):
 @bp.route("/students/<int:student_id>/handovers/<int:period_id>/acknowledge", methods=["POST"])
 @case_roles_required
 def acknowledge_handover(student_id: int, period_id: int):
-    student = _student(student_id)
-    _from_period, to_period, note = _transition_or_404(student, period_id)
-    if not access.can_acknowledge_handover(current_user, student, to_period):
-        abort(403)
-    if note is None:
-        abort(404)
+    student = access.journey.get_plan_student_or_404(student_id)
+    _from_period, to_period, note = access.journey.get_transition_or_404(
+        student, period_id, acknowledge=True
+    )
     form = AcknowledgeForm()
     url = url_for("journey.handover", student_id=student.id, period_id=to_period.id)
     if form.validate_on_submit():

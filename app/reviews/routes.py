@@ -13,7 +13,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app import access, audit, editing
 from app.access import case_roles_required, roles_required, today
@@ -25,7 +25,6 @@ from app.models import (
     ActionItemStatus,
     AuditAction,
     CaseReview,
-    Membership,
     Period,
     Programme,
     ReviewMeeting,
@@ -51,33 +50,9 @@ from app.reviews.forms import (
 )
 
 
-def _student(student_id: int) -> Student:
-    return access.get_case_student_or_404(student_id)
-
-
-def _review_or_404(student: Student, review_id: int) -> CaseReview:
-    review = db.one_or_404(
-        select(CaseReview)
-        .where(CaseReview.id == review_id, CaseReview.student_id == student.id)
-        .options(
-            selectinload(CaseReview.participants)
-            .selectinload(User.memberships)
-            .options(joinedload(Membership.organisation), joinedload(Membership.workplace)),
-            selectinload(CaseReview.action_items).joinedload(ActionItem.owner),
-            joinedload(CaseReview.meeting),
-        )
-    )
-    if not access.can_read_review(current_user, review, student):
-        abort(404)
-    return review
-
-
-def _editable_review(student_id: int, review_id: int) -> tuple[Student, CaseReview]:
-    student = _student(student_id)
-    review = _review_or_404(student, review_id)
-    if not access.can_edit_review(current_user, review):
-        abort(403)
-    return student, review
+def _load_editable_review(student_id: int, review_id: int) -> tuple[Student, CaseReview]:
+    student = access.reviews.get_review_student_or_404(student_id)
+    return student, access.reviews.get_review_or_404(student, review_id, edit=True)
 
 
 def _review_url(student: Student, review: CaseReview) -> str:
@@ -117,9 +92,7 @@ def _load_places(review: CaseReview) -> dict[int, str]:
 @bp.route("/students/<int:student_id>/reviews/new", methods=["GET", "POST"])
 @roles_required(*access.REVIEW_SCHEDULER_ROLES)
 def new_review(student_id: int):
-    student = _student(student_id)
-    if not access.can_schedule_review(current_user, student):
-        abort(403)
+    student = access.reviews.get_review_student_or_404(student_id, schedule=True)
     on = today()
     candidates = services.review_candidates(student, on)
     form = ReviewForm()
@@ -151,8 +124,8 @@ def new_review(student_id: int):
 @bp.route("/students/<int:student_id>/reviews/<int:review_id>")
 @case_roles_required
 def review(student_id: int, review_id: int):
-    student = _student(student_id)
-    review = _review_or_404(student, review_id)
+    student = access.reviews.get_review_student_or_404(student_id)
+    review = access.reviews.get_review_or_404(student, review_id)
     audit.record(AuditAction.VIEW, student=student, obj=review, commit=True)
     can_edit = access.can_edit_review(current_user, review)
     item_form = None
@@ -178,7 +151,7 @@ def _owner_choices(review: CaseReview) -> list[tuple[str, str]]:
 @bp.route("/students/<int:student_id>/reviews/<int:review_id>/edit", methods=["GET", "POST"])
 @case_roles_required
 def edit_review(student_id: int, review_id: int):
-    student, review = _editable_review(student_id, review_id)
+    student, review = _load_editable_review(student_id, review_id)
     form = MinutesForm(obj=review if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = review.version_id
@@ -209,7 +182,7 @@ def edit_review(student_id: int, review_id: int):
 @bp.route("/students/<int:student_id>/reviews/<int:review_id>/actions", methods=["POST"])
 @case_roles_required
 def add_action_item(student_id: int, review_id: int):
-    student, review = _editable_review(student_id, review_id)
+    student, review = _load_editable_review(student_id, review_id)
     form = ActionItemForm()
     form.owner.choices = _owner_choices(review)
     if form.validate_on_submit():
@@ -250,10 +223,8 @@ def add_action_item(student_id: int, review_id: int):
 )
 @case_roles_required
 def update_action_item(student_id: int, review_id: int, item_id: int):
-    student, review = _editable_review(student_id, review_id)
-    item = next((i for i in review.action_items if i.id == item_id), None)
-    if item is None:
-        abort(404)
+    student, review = _load_editable_review(student_id, review_id)
+    item = access.reviews.get_action_item_or_404(review, item_id)
     form = ActionStatusForm()
     if form.validate_on_submit():
         status = ActionItemStatus(form.status.data)
@@ -275,8 +246,8 @@ def update_action_item(student_id: int, review_id: int, item_id: int):
 @bp.route("/students/<int:student_id>/reviews/<int:review_id>/minutes.pdf")
 @case_roles_required
 def review_pdf(student_id: int, review_id: int):
-    student = _student(student_id)
-    review = _review_or_404(student, review_id)
+    student = access.reviews.get_review_student_or_404(student_id)
+    review = access.reviews.get_review_or_404(student, review_id)
     audit.record(AuditAction.EXPORT, student=student, obj=review, commit=True)
     pdf = render_pdf(
         "pdf/review.html",
@@ -394,44 +365,15 @@ def new_meeting():
     return render_template("reviews/meeting_form.html", form=form)
 
 
-def _meeting_or_404(meeting_id: int) -> ReviewMeeting:
-    meeting = db.one_or_404(
-        select(ReviewMeeting)
-        .where(ReviewMeeting.id == meeting_id)
-        .options(
-            selectinload(ReviewMeeting.participants)
-            .selectinload(User.memberships)
-            .options(joinedload(Membership.organisation), joinedload(Membership.workplace)),
-            selectinload(ReviewMeeting.reviews)
-            .joinedload(CaseReview.student)
-            .joinedload(Student.programme),
-            selectinload(ReviewMeeting.reviews)
-            .selectinload(CaseReview.participants)
-            .selectinload(User.memberships),
-            joinedload(ReviewMeeting.organisation),
-        )
-    )
-    if not access.can_read_meeting(current_user, meeting):
-        abort(404)
-    return meeting
-
-
 @bp.route("/meetings/<int:meeting_id>")
 @case_roles_required
 def meeting(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = access.reviews.get_meeting_or_404(meeting_id)
     on = today()
     student_ids = {r.student_id for r in meeting.reviews}
-    visible = set()
+    visible = access.reviews.visible_agenda_students(current_user, meeting)
     periods: dict[int, Period] = {}
     if student_ids:
-        visible = set(
-            db.session.execute(
-                access.visible_students(current_user)
-                .with_only_columns(Student.id)
-                .where(Student.id.in_(student_ids))
-            ).scalars()
-        )
         for period in db.session.execute(
             select(Period)
             .where(Period.student_id.in_(student_ids))
@@ -442,7 +384,7 @@ def meeting(meeting_id: int):
             if chosen is None or chosen.end_date < on:
                 periods[period.student_id] = period
     cases = []
-    for position, review in enumerate(_agenda(meeting), start=1):
+    for position, review in enumerate(access.reviews.agenda_of(meeting), start=1):
         student = review.student
         shown = student.id in visible
         cases.append(
@@ -458,8 +400,9 @@ def meeting(meeting_id: int):
                 "period": periods.get(student.id),
                 # Links only for those who may read the case; in a pseudonymised meeting to
                 # the pseudonymised view, never to the named page.
-                "link": shown
-                and access.can_read_meeting_case(current_user, meeting, review, student),
+                "link": access.reviews.can_open_meeting_case(
+                    current_user, meeting, review, visible
+                ),
             }
         )
     return render_template(
@@ -476,7 +419,7 @@ def meeting(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/cases", methods=["POST"])
 @case_roles_required
 def add_meeting_case(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = access.reviews.get_meeting_or_404(meeting_id)
     form = MeetingCaseForm()
     back = redirect(url_for("reviews.meeting", meeting_id=meeting.id))
     if not form.validate_on_submit():
@@ -500,31 +443,12 @@ def add_meeting_case(meeting_id: int):
     return response or back
 
 
-def _agenda(meeting: ReviewMeeting) -> list[CaseReview]:
-    """The meeting's cases in agenda order; a case's position in it is its key in URLs."""
-    return sorted(meeting.reviews, key=lambda r: r.id)
-
-
-def _meeting_case_or_404(meeting_id: int, position: int):
-    """The meeting, the case at `position` on its agenda and its student, for a user who may
-    read the meeting and the case's review; 404 otherwise."""
-    meeting = _meeting_or_404(meeting_id)
-    agenda = _agenda(meeting)
-    if not 1 <= position <= len(agenda):
-        abort(404)
-    review = agenda[position - 1]
-    student = access.get_case_student_or_404(review.student_id)
-    if not access.can_read_meeting_case(current_user, meeting, review, student):
-        abort(404)
-    return meeting, review, student
-
-
 @bp.route("/meetings/<int:meeting_id>/cases/<int:position>")
 @case_roles_required
 def meeting_case(meeting_id: int, position: int):
     """A case of the meeting, pseudonymised (see services.PseudonymisedCase): no name, no
     student number, no link with the student's id. The named case opens only by the button."""
-    meeting, review, student = _meeting_case_or_404(meeting_id, position)
+    meeting, review, student = access.reviews.get_meeting_case_or_404(meeting_id, position)
     audit.record(
         AuditAction.VIEW,
         student=student,
@@ -551,7 +475,7 @@ def meeting_case(meeting_id: int, position: int):
 def open_meeting_case(meeting_id: int, position: int):
     """Open the named case from the meeting: a deliberate act, logged as such, then the
     review's own page (which logs its read as usual)."""
-    meeting, review, student = _meeting_case_or_404(meeting_id, position)
+    meeting, review, student = access.reviews.get_meeting_case_or_404(meeting_id, position)
     if not ButtonForm().validate_on_submit():
         abort(400)
     audit.record(

@@ -80,6 +80,7 @@ def index():
     return render_template(
         "students/index.html",
         form=form,
+        can_create_student=access.students.can_create_student(current_user),
         page=page,
         today=today(),
         with_support=access.students_with_visible_support(
@@ -152,6 +153,8 @@ def show(student_id: int):
         timeline=timeline.build(periods, on, {t.to_period.id for t in transitions}),
         history=history,
         can_edit=access.can_edit_plan(current_user, student),
+        can_schedule_review=access.can_schedule_review(current_user, student),
+        can_export_access_request=access.export.can_export_access_request(current_user, student),
         plan_form=PlanForm(),
         button_form=ButtonForm(),
         today=on,
@@ -159,7 +162,7 @@ def show(student_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(Role.COUNSELLOR, Role.SCHOOL_ADMIN)
+@roles_required(*access.roles.STUDENT_CREATOR_ROLES)
 def new():
     """A school registers a new student; the plan is copied from the programme's template."""
     form = NewStudentForm()

@@ -1,8 +1,8 @@
 """Support needs, measures, the SPS application steps, consent, follow-ups and exports.
 
-Every view loads the student through the access module (404 if hidden), then the support
-object scoped to that student (404 if another student's or not visible to this user), then
-checks the right to edit (403).
+Every view loads through the app.access.support loaders: the student (404 if hidden), then
+the support object scoped to that student (404 if another student's or not visible to this
+user); a change also needs the right to edit (403).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required, today
@@ -56,43 +56,6 @@ from app.support.forms import ConsentForm, MeasureForm, NeedForm, SpsStepForm
 from app.support.queries import OPEN_MEASURE, record_support_view, support_summary
 
 
-def _student(student_id: int) -> Student:
-    return access.get_case_student_or_404(student_id)
-
-
-def _editable_student(student_id: int) -> Student:
-    student = _student(student_id)
-    if not access.can_edit_support(current_user, student):
-        abort(403)
-    return student
-
-
-def _need_or_404(student: Student, need_id: int) -> SupportNeed:
-    need = db.one_or_404(
-        select(SupportNeed)
-        .where(SupportNeed.id == need_id, SupportNeed.student_id == student.id)
-        .options(joinedload(SupportNeed.category))
-    )
-    if not access.support_view(current_user, student).sees_need(need):
-        abort(404)
-    return need
-
-
-def _measure_or_404(student: Student, measure_id: int) -> SupportMeasure:
-    measure = db.one_or_404(
-        select(SupportMeasure)
-        .where(SupportMeasure.id == measure_id, SupportMeasure.student_id == student.id)
-        .options(
-            joinedload(SupportMeasure.owner),
-            selectinload(SupportMeasure.periods),
-            selectinload(SupportMeasure.steps),
-        )
-    )
-    if not access.support_view(current_user, student).sees_measure(measure):
-        abort(404)
-    return measure
-
-
 def _overview_url(student: Student) -> str:
     return url_for("support.overview", student_id=student.id)
 
@@ -103,7 +66,7 @@ def _overview_url(student: Student) -> str:
 @bp.route("/students/<int:student_id>/support")
 @case_roles_required
 def overview(student_id: int):
-    student = _student(student_id)
+    student = access.support.get_support_student_or_404(student_id)
     summary = support_summary(current_user, student)
     consents = []
     if summary.view.school:
@@ -179,7 +142,7 @@ def _warn_if_outdated(need: SupportNeed) -> None:
 @bp.route("/students/<int:student_id>/support/needs/new", methods=["GET", "POST"])
 @roles_required(*access.SUPPORT_EDIT_ROLES)
 def new_need(student_id: int):
-    student = _editable_student(student_id)
+    student = access.support.get_support_student_or_404(student_id, edit=True)
     form = NeedForm()
     form.category.choices = _category_choices()
     if form.validate_on_submit():
@@ -202,8 +165,8 @@ def new_need(student_id: int):
 @bp.route("/students/<int:student_id>/support/needs/<int:need_id>/edit", methods=["GET", "POST"])
 @roles_required(*access.SUPPORT_EDIT_ROLES)
 def edit_need(student_id: int, need_id: int):
-    student = _editable_student(student_id)
-    need = _need_or_404(student, need_id)
+    student = access.support.get_support_student_or_404(student_id, edit=True)
+    need = access.support.get_need_or_404(student, need_id)
     form = NeedForm(obj=need if request.method == "GET" else None)
     form.category.choices = _category_choices(need.category)
     if request.method == "GET":
@@ -316,7 +279,7 @@ def _measure_change(form: MeasureForm, student: Student) -> services.MeasureChan
 @bp.route("/students/<int:student_id>/support/measures/new", methods=["GET", "POST"])
 @roles_required(*access.SUPPORT_EDIT_ROLES)
 def new_measure(student_id: int):
-    student = _editable_student(student_id)
+    student = access.support.get_support_student_or_404(student_id, edit=True)
     form = _measure_form(student, None)
     if form.validate_on_submit():
         response = editing.save(
@@ -336,8 +299,8 @@ def new_measure(student_id: int):
 )
 @roles_required(*access.SUPPORT_EDIT_ROLES)
 def edit_measure(student_id: int, measure_id: int):
-    student = _editable_student(student_id)
-    measure = _measure_or_404(student, measure_id)
+    student = access.support.get_support_student_or_404(student_id, edit=True)
+    measure = access.support.get_measure_or_404(student, measure_id)
     form = _measure_form(student, measure)
     if form.validate_on_submit():
         response = editing.save(
@@ -368,8 +331,8 @@ def _step_form(measure: SupportMeasure) -> SpsStepForm:
 @bp.route("/students/<int:student_id>/support/measures/<int:measure_id>")
 @case_roles_required
 def measure(student_id: int, measure_id: int):
-    student = _student(student_id)
-    measure = _measure_or_404(student, measure_id)
+    student = access.support.get_support_student_or_404(student_id)
+    measure = access.support.get_measure_or_404(student, measure_id)
     audit.record(AuditAction.VIEW, student=student, obj=measure, criterion="support", commit=True)
     return render_template(
         "support/measure.html",
@@ -384,10 +347,8 @@ def measure(student_id: int, measure_id: int):
 @bp.route("/students/<int:student_id>/support/measures/<int:measure_id>/sps", methods=["POST"])
 @roles_required(*access.SUPPORT_EDIT_ROLES)
 def add_sps_step(student_id: int, measure_id: int):
-    student = _editable_student(student_id)
-    measure = _measure_or_404(student, measure_id)
-    if not measure.is_sps:
-        abort(404)
+    student = access.support.get_support_student_or_404(student_id, edit=True)
+    measure = access.support.get_measure_or_404(student, measure_id, sps=True)
     form = _step_form(measure)
     url = url_for("support.measure", student_id=student.id, measure_id=measure.id)
     if form.validate_on_submit():
@@ -433,7 +394,7 @@ def _recipient_choices(student: Student) -> list[tuple[str, str]]:
 @bp.route("/students/<int:student_id>/consents/new", methods=["GET", "POST"])
 @roles_required(*access.SUPPORT_EDIT_ROLES)
 def new_consent(student_id: int):
-    student = _editable_student(student_id)
+    student = access.support.get_support_student_or_404(student_id, edit=True)
     form = ConsentForm()
     form.recipient.choices = _recipient_choices(student)
     if request.method == "GET":
@@ -462,7 +423,7 @@ def new_consent(student_id: int):
 @bp.route("/students/<int:student_id>/consents/<int:consent_id>/withdraw", methods=["POST"])
 @roles_required(*access.SUPPORT_EDIT_ROLES)
 def withdraw_consent(student_id: int, consent_id: int):
-    student = _editable_student(student_id)
+    student = access.support.get_support_student_or_404(student_id, edit=True)
     consent = db.one_or_404(
         select(Consent)
         .where(Consent.id == consent_id, Consent.student_id == student.id)
@@ -513,7 +474,7 @@ def follow_ups():
 @bp.route("/students/<int:student_id>/support.pdf")
 @case_roles_required
 def support_pdf(student_id: int):
-    student = _student(student_id)
+    student = access.support.get_support_student_or_404(student_id)
     summary = support_summary(current_user, student)
     record_support_view(student, summary, AuditAction.EXPORT)
     if not summary.shows_details:
@@ -531,7 +492,7 @@ def support_pdf(student_id: int):
 @bp.route("/students/<int:student_id>/support.csv")
 @case_roles_required
 def support_csv(student_id: int):
-    student = _student(student_id)
+    student = access.support.get_support_student_or_404(student_id)
     summary = support_summary(current_user, student)
     record_support_view(student, summary, AuditAction.EXPORT)
     if not summary.shows_details:

@@ -1,45 +1,12 @@
-"""Loading a student's training period for a training view: 404 unless the user may read its
-records; 403 where they may read but not write."""
+"""Helpers shared by the training views. Loading a student and a training period goes through
+app.access.training (get_training_student_or_404, get_training_period_or_404)."""
 
 from __future__ import annotations
 
-from flask import abort
-from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from app import access
 from app.extensions import db
-from app.models import Period, PeriodKind, Student, Workplace
-
-
-def training_student(student_id: int) -> Student:
-    return access.get_case_student_or_404(student_id)
-
-
-def readable_period(student: Student, period_id: int) -> Period:
-    period = db.one_or_404(
-        select(Period)
-        .where(
-            Period.id == period_id,
-            Period.student_id == student.id,
-            Period.kind == PeriodKind.TRAINING,
-        )
-        .options(
-            joinedload(Period.workplace).joinedload(Workplace.organisation),
-            joinedload(Period.responsible),
-        )
-    )
-    if not access.can_read_training(current_user, student, period):
-        abort(404)
-    return period
-
-
-def writable_period(student: Student, period_id: int) -> Period:
-    period = readable_period(student, period_id)
-    if not access.can_write_training(current_user, period):
-        abort(403)
-    return period
+from app.models import Period, PeriodKind
 
 
 def training_number(period: Period) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -43,12 +43,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.pdf import pdf_download, render_pdf
 from app.training import bp
-from app.training.common import (
-    readable_period,
-    training_number,
-    training_student,
-    writable_period,
-)
+from app.training.common import training_number
 from app.training.declaration_forms import APPROVED, NOT_APPROVED, DeclarationForm
 from app.training.goals import goals_of
 
@@ -381,11 +376,11 @@ def _render(student, period, goals, declaration, form, confirm: IssueWarnings | 
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/declaration", methods=["GET", "POST"])
 @case_roles_required
 def declaration(student_id: int, period_id: int):
-    student = training_student(student_id)
+    student = access.training.get_training_student_or_404(student_id)
     if request.method == "POST":
-        period = writable_period(student, period_id)
+        period = access.training.get_training_period_or_404(student, period_id, write=True)
     else:
-        period = readable_period(student, period_id)
+        period = access.training.get_training_period_or_404(student, period_id)
     goals = goals_of(student.programme_id)
     existing = declaration_of(period)
     form = DeclarationForm()
@@ -426,8 +421,8 @@ def declaration(student_id: int, period_id: int):
 )
 @case_roles_required
 def issue_declaration_view(student_id: int, period_id: int):
-    student = training_student(student_id)
-    period = writable_period(student, period_id)
+    student = access.training.get_training_student_or_404(student_id)
+    period = access.training.get_training_period_or_404(student, period_id, write=True)
     goals = goals_of(student.programme_id)
     existing = declaration_of(period)
     if existing is not None and existing.issued:
@@ -488,11 +483,10 @@ def issue_declaration_view(student_id: int, period_id: int):
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/declaration.pdf")
 @case_roles_required
 def declaration_pdf(student_id: int, period_id: int):
-    student = training_student(student_id)
-    period = readable_period(student, period_id)
+    student = access.training.get_training_student_or_404(student_id)
+    period = access.training.get_training_period_or_404(student, period_id)
     existing = declaration_of(period)
-    if existing is None or not existing.issued:
-        abort(404)
+    access.training.require_issued(existing)
     goals = goals_of(student.programme_id)
     lines = {line.goal_id: line for line in existing.lines}
     audit.record(AuditAction.EXPORT, student=student, obj=existing, commit=True)

@@ -31,7 +31,6 @@ from app.models import (
     Workplace,
 )
 from app.training import bp
-from app.training.common import training_student
 from app.training.goals import goals_of
 
 
@@ -98,7 +97,7 @@ def progress_grid(goals: list[TrainingGoal], columns: list[Column]) -> dict[tupl
 @bp.route("/students/<int:student_id>/goals")
 @case_roles_required
 def progress(student_id: int):
-    student = training_student(student_id)
+    student = access.training.get_training_student_or_404(student_id)
     goals = goals_of(student.programme_id)
     columns = [
         c

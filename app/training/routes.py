@@ -36,7 +36,7 @@ from app.models import (
     TrainingWarning,
 )
 from app.training import bp, services
-from app.training.common import readable_period, training_number, training_student, writable_period
+from app.training.common import training_number
 from app.training.forms import (
     AbsenceForm,
     AcknowledgeForm,
@@ -57,8 +57,8 @@ def _period_url(student: Student, period: Period) -> str:
 
 
 def _load(student_id: int, period_id: int, write: bool = False) -> tuple[Student, Period]:
-    student = training_student(student_id)
-    period = (writable_period if write else readable_period)(student, period_id)
+    student = access.training.get_training_student_or_404(student_id)
+    period = access.training.get_training_period_or_404(student, period_id, write=write)
     return student, period
 
 
@@ -390,8 +390,7 @@ def mid_evaluation(student_id: int, period_id: int):
 @roles_required(*access.SCHOOL_CONTACT_ROLES)
 def acknowledge_mid_evaluation(student_id: int, period_id: int):
     student, period = _load(student_id, period_id)
-    if not access.is_school_contact_for(current_user, student):
-        abort(403)
+    access.training.require_school_contact(student)
     evaluation = db.one_or_404(select(MidEvaluation).where(MidEvaluation.period_id == period.id))
     form = AcknowledgeForm()
     url = _period_url(student, period) + "#evaluation"
@@ -450,11 +449,7 @@ def new_warning(student_id: int, period_id: int):
 @roles_required(Role.SUPERVISOR, *access.SCHOOL_CONTACT_ROLES)
 def follow_up_warning(student_id: int, period_id: int, warning_id: int):
     student, period = _load(student_id, period_id)
-    if not (
-        access.can_write_training(current_user, period)
-        or access.is_school_contact_for(current_user, student)
-    ):
-        abort(403)
+    access.training.require_warning_follow_up(student, period)
     warning = db.one_or_404(
         select(TrainingWarning).where(
             TrainingWarning.id == warning_id, TrainingWarning.period_id == period.id

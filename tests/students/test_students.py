@@ -7,7 +7,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditAction, AuditEvent, Role, Student, StudentStatus
+from app.models import (
+    AuditAction,
+    AuditEvent,
+    CaseEvent,
+    CaseEventKind,
+    Role,
+    Student,
+    StudentStatus,
+)
 from app.models.student import search_condition
 from tests import factories
 from tests.conftest import login
@@ -334,3 +342,30 @@ def test_student_page_runs_a_bounded_number_of_queries(client, db, world, count_
         client.get(url)
     assert large.count == small.count
     assert large.count <= 12  # 10, and the student's support needs and measures
+
+
+@pytest.mark.parametrize(
+    ("role", "schedules", "exports"),
+    [
+        (Role.COUNSELLOR, True, False),
+        (Role.TRAINING_COORDINATOR, True, False),
+        (Role.SCHOOL_ADMIN, False, True),
+        (Role.SUPERVISOR, False, False),
+    ],
+)
+def test_student_page_offers_only_the_actions_the_user_may_take(
+    client, db, world, role, schedules, exports
+):
+    student = factories.student(
+        world.a.school,
+        employer=world.a.municipality,
+        training_at=world.a.workplace,
+        training_start=date.today(),
+    )
+    # The case's links are shown under its history.
+    db.session.add(CaseEvent(student_id=student.id, kind=CaseEventKind.STUDENT_CREATED))
+    db.session.commit()
+    login(client, world.user(role, "a"))
+    page = client.get(f"/students/{student.id}").text
+    assert (f"/students/{student.id}/reviews/new" in page) is schedules
+    assert (f"/students/{student.id}/access-request" in page) is exports

@@ -1,0 +1,152 @@
+"""The journey: the plan (periods, agreements) and handover notes between periods.
+
+The plan is read by everyone who sees the student and edited by the staff of the school and of
+the student's employers (403 for others who see it). A handover note is read by the staff of
+the school and the employer, and by the supervisors of the two workplaces (404 for others).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app import dates
+from app.access.clock import today
+from app.access.roles import EMPLOYER_STAFF_ROLES
+from app.access.students import (
+    get_case_student_or_404,
+    is_employer_staff_for,
+    is_school_staff_for,
+)
+from app.extensions import db
+from app.models import (
+    HandoverNote,
+    Period,
+    PeriodKind,
+    Role,
+    Student,
+    TrainingAgreement,
+    User,
+)
+
+
+def can_edit_plan(user: User, student: Student) -> bool:
+    """School staff at the student's school and staff of the student's employer edit the plan."""
+    return is_school_staff_for(user, student) or is_employer_staff_for(user, student)
+
+
+def can_edit_agreement(user: User, student: Student, agreement: TrainingAgreement) -> bool:
+    """The school edits every agreement; an employer's staff only their own organisation's."""
+    return is_school_staff_for(user, student) or agreement.employer_id in (
+        user.organisation_ids(*EMPLOYER_STAFF_ROLES)
+    )
+
+
+def _on_side_of(user: User, student: Student, period: Period) -> bool:
+    """Does `user` act for the place where `period` happens (the school, or the workplace)?"""
+    if period.kind == PeriodKind.SCHOOL:
+        return is_school_staff_for(user, student)
+    if period.workplace is None:
+        return is_employer_staff_for(user, student)
+    return period.workplace_id in user.workplace_ids(Role.SUPERVISOR) or (
+        period.workplace.organisation_id in user.organisation_ids(*EMPLOYER_STAFF_ROLES)
+    )
+
+
+def can_write_handover(user: User, student: Student, from_period: Period) -> bool:
+    """The sending side writes the note."""
+    return _on_side_of(user, student, from_period)
+
+
+def can_acknowledge_handover(user: User, student: Student, to_period: Period) -> bool:
+    """The receiving side acknowledges it."""
+    return _on_side_of(user, student, to_period)
+
+
+def can_read_handover(user: User, student: Student, from_period: Period, to_period: Period) -> bool:
+    """Staff of the school or the employer read it; a supervisor only at the two workplaces,
+    and at the receiving one only from HANDOVER_DAYS_BEFORE days before the period starts."""
+    if is_school_staff_for(user, student) or is_employer_staff_for(user, student):
+        return True
+    supervised = user.workplace_ids(Role.SUPERVISOR)
+    if from_period.kind == PeriodKind.TRAINING and from_period.workplace_id in supervised:
+        return True
+    if to_period.kind == PeriodKind.TRAINING and to_period.workplace_id in supervised:
+        # Clamped: a period stored with a date near year 1 must not crash the check.
+        opens = dates.add_clamped(
+            to_period.start_date, -timedelta(days=current_app.config["HANDOVER_DAYS_BEFORE"])
+        )
+        return today() >= opens
+    return False
+
+
+# --- loaders --------------------------------------------------------------------------------
+
+
+def get_plan_student_or_404(student_id: int, edit: bool = False) -> Student:
+    """The student (404 if hidden); with `edit`, 403 unless the user may edit the plan."""
+    student = get_case_student_or_404(student_id)
+    if edit and not can_edit_plan(current_user, student):
+        abort(403)
+    return student
+
+
+def get_period_or_404(student: Student, period_id: int) -> Period:
+    """One of the student's periods (404 if another student's)."""
+    query = (
+        select(Period)
+        .where(Period.id == period_id, Period.student_id == student.id)
+        .options(joinedload(Period.workplace), joinedload(Period.responsible))
+    )
+    return db.one_or_404(query)
+
+
+def get_agreement_or_404(student: Student, agreement_id: int) -> TrainingAgreement:
+    """One of the student's agreements (loaded with the student) for editing: 404 if another
+    student's, 403 unless the user may edit it."""
+    agreement = next((a for a in student.agreements if a.id == agreement_id), None)
+    if agreement is None:
+        abort(404)
+    if not can_edit_agreement(current_user, student, agreement):
+        abort(403)
+    return agreement
+
+
+def get_transition_or_404(
+    student: Student, period_id: int, write: bool = False, acknowledge: bool = False
+) -> tuple[Period, Period, HandoverNote | None]:
+    """The period `period_id` (the receiving one), the period before it, and its note.
+
+    404 unless it is a transition the user may read; with `write`, 403 unless the user is on
+    the sending side; with `acknowledge`, 403 unless on the receiving side, then 404 if there
+    is no note yet.
+    """
+    from app.journey import handovers as ho
+
+    to_period = get_period_or_404(student, period_id)
+    from_period = ho.previous_period(to_period)
+    if from_period is None or not ho.is_transition(from_period, to_period):
+        abort(404)
+    note = db.session.execute(
+        select(HandoverNote)
+        .where(HandoverNote.to_period_id == to_period.id)
+        .options(
+            joinedload(HandoverNote.author),
+            joinedload(HandoverNote.acknowledged_by),
+            joinedload(HandoverNote.author_organisation),
+        )
+    ).scalar_one_or_none()
+    if not can_read_handover(current_user, student, from_period, to_period):
+        abort(404)
+    if write and not can_write_handover(current_user, student, from_period):
+        abort(403)
+    if acknowledge:
+        if not can_acknowledge_handover(current_user, student, to_period):
+            abort(403)
+        if note is None:
+            abort(404)
+    return from_period, to_period, note

@@ -1,0 +1,127 @@
+"""Which students a user sees, and on which side of a student's case the user acts.
+
+Every list, search, choice list, detail view and export of students goes through
+`visible_students()` or `get_student_or_404()`. A student the user may not see answers 404,
+so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.access.clock import today
+from app.access.roles import EMPLOYER_STAFF_ROLES, STUDENT_CREATOR_ROLES
+from app.extensions import db
+from app.models import (
+    EMPLOYER_ROLES,
+    SCHOOL_ROLES,
+    Period,
+    PeriodKind,
+    Role,
+    Student,
+    TrainingAgreement,
+    User,
+)
+
+
+def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool]:
+    """A SQL condition on `Student` that is true exactly for the students `user` may see."""
+    on = on or today()
+    conditions: list[ColumnElement[bool]] = []
+
+    school_ids = user.organisation_ids(*SCHOOL_ROLES)
+    if school_ids:
+        conditions.append(Student.school_id.in_(school_ids))
+
+    employer_ids = user.organisation_ids(*EMPLOYER_STAFF_ROLES)
+    if employer_ids:
+        # IN (subquery), not a correlated EXISTS: the agreements of a few employers are found
+        # once by index instead of looked up for every student of the region.
+        conditions.append(
+            Student.id.in_(
+                select(TrainingAgreement.student_id).where(
+                    TrainingAgreement.employer_id.in_(employer_ids),
+                    or_(TrainingAgreement.end_date.is_(None), TrainingAgreement.end_date >= on),
+                )
+            )
+        )
+
+    workplace_ids = user.workplace_ids(Role.SUPERVISOR)
+    if workplace_ids:
+        config = current_app.config
+        conditions.append(
+            Student.id.in_(
+                select(Period.student_id).where(
+                    Period.kind == PeriodKind.TRAINING,
+                    Period.workplace_id.in_(workplace_ids),
+                    Period.start_date <= on + timedelta(days=config["SUPERVISOR_DAYS_BEFORE"]),
+                    Period.end_date >= on - timedelta(days=config["SUPERVISOR_DAYS_AFTER"]),
+                )
+            )
+        )
+
+    return or_(*conditions) if conditions else false()
+
+
+def visible_students(user: User | None = None) -> Select[tuple[Student]]:
+    """`select(Student)` limited to the students `user` (default: current user) may see."""
+    user = user or current_user
+    return select(Student).where(student_visibility(user))
+
+
+def get_student_or_404(student_id: int, *options, user: User | None = None) -> Student:
+    """Load a student the user may see, or answer 404 whether it exists or not.
+
+    `options` are loader options (``selectinload(Student.agreements)``) for what the page shows.
+    """
+    query = visible_students(user).where(Student.id == student_id).options(*options)
+    return db.one_or_404(query)
+
+
+def get_case_student_or_404(student_id: int, user: User | None = None) -> Student:
+    """A student for a page about their case, with what every such page shows (school,
+    programme, agreements with their employers) loaded in the same round trips."""
+    return get_student_or_404(
+        student_id,
+        joinedload(Student.school),
+        joinedload(Student.programme),
+        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+        user=user,
+    )
+
+
+def can_create_student(user: User) -> bool:
+    return user.has_role(*STUDENT_CREATOR_ROLES)
+
+
+# --- which side of the case the user is on ---------------------------------------------------
+
+
+def is_school_staff_for(user: User, student: Student) -> bool:
+    return student.school_id in user.organisation_ids(*SCHOOL_ROLES)
+
+
+def employer_ids_of(student: Student, on: date | None = None) -> set[int]:
+    """Organisations with a current or future agreement with the student (loaded agreements)."""
+    on = on or today()
+    return {a.employer_id for a in student.agreements if a.end_date is None or a.end_date >= on}
+
+
+def is_employer_staff_for(user: User, student: Student) -> bool:
+    return bool(user.organisation_ids(*EMPLOYER_STAFF_ROLES) & employer_ids_of(student))
+
+
+def acting_organisation_id(user: User, student: Student) -> int | None:
+    """The organisation `user` acts for in `student`'s case: the school, else the employer."""
+    if student.school_id in user.organisation_ids(*SCHOOL_ROLES):
+        return student.school_id
+    mine = user.organisation_ids(*EMPLOYER_ROLES)
+    if not mine:
+        return None
+    shared = mine & {a.employer_id for a in student.agreements}
+    return min(shared or mine)

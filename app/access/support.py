@@ -1,0 +1,180 @@
+"""Support needs, SPS and consent.
+
+Support-need details and SPS are school data. At the student's school the counsellor and the
+teachers see them and the counsellor records them. Staff of another organisation (the
+municipality, its supervisors) see a category only under the student's consent in force for
+that category to their organisation; otherwise only that support is agreed and whom to ask.
+A withdrawn consent stops access on the next request: nothing here is cached.
+
+Every support view loads the student (404 if hidden), then the support object scoped to that
+student (404 if another student's or not visible to this user), then checks the right to edit
+(403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.access.clock import today
+from app.access.roles import SUPPORT_EDIT_ROLES, SUPPORT_READ_ROLES
+from app.access.students import get_case_student_or_404
+from app.extensions import db
+from app.models import (
+    EMPLOYER_ROLES,
+    Consent,
+    ConsentCategory,
+    Student,
+    SupportCategory,
+    SupportMeasure,
+    SupportNeed,
+    SupportNeedStatus,
+    User,
+)
+
+
+def can_edit_support(user: User, student: Student) -> bool:
+    return student.school_id in user.organisation_ids(*SUPPORT_EDIT_ROLES)
+
+
+@dataclass(frozen=True)
+class SupportView:
+    """What one user may see of one student's support data."""
+
+    categories: frozenset[ConsentCategory]
+    school: bool  # school staff who see all of it
+    can_edit: bool
+
+    def sees_category(self, category: ConsentCategory | str | None) -> bool:
+        return category is None or ConsentCategory(category) in self.categories
+
+    def sees_need(self, need: SupportNeed) -> bool:
+        category = ConsentCategory.HEALTH if need.category.health_data else None
+        return ConsentCategory.SUPPORT_NEEDS in self.categories and self.sees_category(category)
+
+    def sees_measure(self, measure: SupportMeasure) -> bool:
+        return measure.consent_category in self.categories
+
+    @property
+    def sees_anything(self) -> bool:
+        return bool(self.categories)
+
+
+def consent_categories(consents: Iterable[Consent], organisation_ids: set[int], on: date):
+    """The categories consented, in force on `on`, to any of `organisation_ids`. Health data
+    is shared only together with the support needs it belongs to."""
+    categories = {
+        c.category for c in consents if c.recipient_id in organisation_ids and c.in_force(on)
+    }
+    if ConsentCategory.SUPPORT_NEEDS not in categories:
+        categories.discard(ConsentCategory.HEALTH)
+    return frozenset(categories)
+
+
+def support_view(user: User, student: Student) -> SupportView:
+    """Call after get_student_or_404: it assumes the user may see the student."""
+    if student.school_id in user.organisation_ids(*SUPPORT_READ_ROLES):
+        return SupportView(frozenset(ConsentCategory), True, can_edit_support(user, student))
+    organisation_ids = user.organisation_ids(*EMPLOYER_ROLES)
+    if not organisation_ids:
+        return SupportView(frozenset(), False, False)
+    return SupportView(consented_to(student, organisation_ids), False, False)
+
+
+def consented_to(student: Student, organisation_ids: set[int]) -> frozenset[ConsentCategory]:
+    """The categories the student's consents in force today share with these organisations."""
+    consents = db.session.execute(
+        select(Consent).where(
+            Consent.student_id == student.id,
+            Consent.recipient_id.in_(organisation_ids),
+            Consent.withdrawn_at.is_(None),
+        )
+    ).scalars()
+    return consent_categories(consents, organisation_ids, today())
+
+
+def students_with_visible_support(user: User, student_ids: Iterable[int]) -> set[int]:
+    """Of `student_ids` (already visible to the user), those with an active support need the
+    user may know about. Two queries, whatever the number of students (for lists)."""
+    ids = set(student_ids)
+    if not ids:
+        return set()
+    rows = db.session.execute(
+        select(SupportNeed.student_id, Student.school_id, SupportCategory.health_data)
+        .join(Student, Student.id == SupportNeed.student_id)
+        .join(SupportCategory, SupportCategory.id == SupportNeed.category_id)
+        .where(SupportNeed.student_id.in_(ids), SupportNeed.status == SupportNeedStatus.ACTIVE)
+    ).all()
+    if not rows:
+        return set()
+    school_ids = user.organisation_ids(*SUPPORT_READ_ROLES)
+    organisation_ids = user.organisation_ids(*EMPLOYER_ROLES)
+    consents: dict[int, list[Consent]] = {}
+    if organisation_ids:
+        for consent in db.session.execute(
+            select(Consent).where(
+                Consent.student_id.in_({r.student_id for r in rows}),
+                Consent.recipient_id.in_(organisation_ids),
+                Consent.withdrawn_at.is_(None),
+            )
+        ).scalars():
+            consents.setdefault(consent.student_id, []).append(consent)
+    on = today()
+    flagged = set()
+    for student_id, school_id, health_data in rows:
+        if school_id in school_ids:
+            flagged.add(student_id)
+            continue
+        categories = consent_categories(consents.get(student_id, []), organisation_ids, on)
+        needed = ConsentCategory.HEALTH if health_data else ConsentCategory.SUPPORT_NEEDS
+        if ConsentCategory.SUPPORT_NEEDS in categories and needed in categories:
+            flagged.add(student_id)
+    return flagged
+
+
+# --- loaders --------------------------------------------------------------------------------
+
+
+def get_support_student_or_404(student_id: int, edit: bool = False) -> Student:
+    """The student (404 if hidden); with `edit`, 403 unless the user records support."""
+    student = get_case_student_or_404(student_id)
+    if edit and not can_edit_support(current_user, student):
+        abort(403)
+    return student
+
+
+def get_need_or_404(student: Student, need_id: int) -> SupportNeed:
+    """One of the student's support needs, 404 unless the user may see it."""
+    need = db.one_or_404(
+        select(SupportNeed)
+        .where(SupportNeed.id == need_id, SupportNeed.student_id == student.id)
+        .options(joinedload(SupportNeed.category))
+    )
+    if not support_view(current_user, student).sees_need(need):
+        abort(404)
+    return need
+
+
+def get_measure_or_404(student: Student, measure_id: int, sps: bool = False) -> SupportMeasure:
+    """One of the student's measures, 404 unless the user may see it (and, with `sps`,
+    unless it is an SPS measure)."""
+    measure = db.one_or_404(
+        select(SupportMeasure)
+        .where(SupportMeasure.id == measure_id, SupportMeasure.student_id == student.id)
+        .options(
+            joinedload(SupportMeasure.owner),
+            selectinload(SupportMeasure.periods),
+            selectinload(SupportMeasure.steps),
+        )
+    )
+    if not support_view(current_user, student).sees_measure(measure):
+        abort(404)
+    if sps and not measure.is_sps:
+        abort(404)
+    return measure
