@@ -5,8 +5,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from app import labels
-from app.forms import BaseForm, max_length, required, strip
-from app.journey.forms import VersionedForm
+from app.forms import BaseForm, VersionedForm, max_length, required, strip
 
 NOTE_MAX = 10000
 
@@ -16,9 +15,7 @@ class NoteForm(VersionedForm):
     visibility = SelectField(
         _l("Who may read it"), choices=labels.choices(labels.NOTE_VISIBILITY), default="shared"
     )
-    body = TextAreaField(
-        _l("Note"), filters=[strip], validators=[required(), max_length(NOTE_MAX)]
-    )
+    body = TextAreaField(_l("Note"), filters=[strip], validators=[required(), max_length(NOTE_MAX)])
 
 
 class CaseFileFilter(BaseForm):

@@ -324,8 +324,6 @@ def edit_note(student_id: int, note_id: int):
             organisation=note.organisation,
         ), 403
     form = NoteForm(obj=note if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = note.version_id
     if form.validate_on_submit():
         body = clean_note(form.body.data)
         if not body:

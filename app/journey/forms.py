@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -12,18 +11,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
-
-
-class VersionedForm(BaseForm):
-    # The version of the object when the form was opened; a save from an older one is refused.
-    version = HiddenField()
-
-    def seen_version(self) -> int:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return -1
+from app.forms import (
+    BaseForm,
+    VersionedForm,
+    date_field,
+    max_length,
+    plain_text,
+    required,
+    strip,
+)
 
 
 class PeriodForm(VersionedForm):

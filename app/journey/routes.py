@@ -227,7 +227,6 @@ def edit_period(student_id: int, period_id: int):
         form.status.data = period.status.value
         form.workplace.data = str(period.workplace_id or "")
         form.responsible.data = str(period.responsible_id or "")
-        form.version.data = period.version_id
     url = url_for("journey.edit_period", student_id=student.id, period_id=period.id)
     if form.validate_on_submit():
         response = _save(
@@ -250,9 +249,7 @@ def edit_period(student_id: int, period_id: int):
 def extend_period(student_id: int, period_id: int):
     student = _editable_student(student_id)
     period = _period_or_404(student, period_id)
-    form = ExtendForm()
-    if request.method == "GET":
-        form.version.data = period.version_id
+    form = ExtendForm(obj=period if request.method == "GET" else None)
     url = url_for("journey.extend_period", student_id=student.id, period_id=period.id)
     if form.validate_on_submit():
         response = _save(
@@ -293,9 +290,8 @@ def delete_period(student_id: int, period_id: int):
 @case_roles_required
 def dropout(student_id: int):
     student = _editable_student(student_id)
-    form = DropoutForm()
+    form = DropoutForm(obj=student if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = student.version_id
         form.date.data = today()
     url = url_for("journey.dropout", student_id=student.id)
     if form.validate_on_submit():
@@ -317,9 +313,8 @@ def dropout(student_id: int):
 @case_roles_required
 def readmit(student_id: int):
     student = _editable_student(student_id)
-    form = ReadmitForm()
+    form = ReadmitForm(obj=student if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = student.version_id
         form.date.data = today()
     url = url_for("journey.readmit", student_id=student.id)
     if form.validate_on_submit():
@@ -452,9 +447,7 @@ def _transition_or_404(
 def handover(student_id: int, period_id: int):
     student = _student(student_id)
     from_period, to_period, note = _transition_or_404(student, period_id)
-    ack_form = AcknowledgeForm()
-    if note is not None:
-        ack_form.version.data = note.version_id
+    ack_form = AcknowledgeForm(obj=note)
     audit.record(audit.AuditAction.VIEW, student=student, obj=note or to_period, commit=True)
     return render_template(
         "journey/handover.html",
@@ -477,9 +470,7 @@ def write_handover(student_id: int, period_id: int):
     if not access.can_write_handover(current_user, student, from_period):
         abort(403)
     form = HandoverForm(obj=note if request.method == "GET" else None)
-    if request.method == "GET" and note is not None:
-        form.version.data = note.version_id
-    elif request.method == "GET":
+    if request.method == "GET" and note is None:
         form.agreed_support.data = agreed_support_text(current_user, student, to_period)
     url = url_for("journey.write_handover", student_id=student.id, period_id=to_period.id)
     if form.validate_on_submit():

@@ -7,9 +7,17 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, not_cpr, plain_text, required, strip
-from app.journey.forms import VersionedForm
-from app.support.forms import MultiCheckboxField
+from app.forms import (
+    BaseForm,
+    MultiCheckboxField,
+    VersionedForm,
+    date_field,
+    max_length,
+    not_cpr,
+    plain_text,
+    required,
+    strip,
+)
 
 _TEXT = 10000
 

@@ -181,7 +181,6 @@ def edit_review(student_id: int, review_id: int):
     student, review = _editable_review(student_id, review_id)
     form = MinutesForm(obj=review if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = review.version_id
         form.outcome.data = review.outcome.value if review.outcome else ""
         form.cancelled.data = review.status == "cancelled"
     if form.validate_on_submit():

@@ -74,3 +74,10 @@ class NewStudentForm(BaseForm):
         ).first()
         if exists:
             raise ValidationError(_l("A student with this number already exists."))
+
+
+class PlanForm(BaseForm):
+    """"Create plan from the template" on the student page. It posts to journey.generate_plan,
+    which reads it with the journey's own PlanForm (the same field): areas own their forms."""
+
+    start_date = date_field(_l("Start date of the first period"))

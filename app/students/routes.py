@@ -19,7 +19,6 @@ from app.editing import field_error
 from app.extensions import db
 from app.forms import ButtonForm
 from app.journey import handovers, services, timeline
-from app.journey.forms import PlanForm
 from app.models import (
     CaseEvent,
     CaseEventKind,
@@ -34,7 +33,7 @@ from app.models import (
 from app.models.student import search_condition
 from app.pagination import paginate
 from app.students import bp
-from app.students.forms import NewStudentForm, StudentSearchForm
+from app.students.forms import NewStudentForm, PlanForm, StudentSearchForm
 from app.support.queries import record_support_view, support_summary
 
 

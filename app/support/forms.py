@@ -5,16 +5,22 @@ from wtforms import (
     BooleanField,
     DecimalField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
-from app.journey.forms import VersionedForm
+from app.forms import (
+    BaseForm,
+    MultiCheckboxField,
+    VersionedForm,
+    date_field,
+    max_length,
+    plain_text,
+    required,
+    strip,
+)
 
 _TEXT = 4000
 
@@ -44,11 +50,6 @@ class NeedForm(VersionedForm):
     )
     documentation_date = date_field(_l("Date of the documentation"), optional=True)
     status = SelectField(_l("Status"), choices=labels.choices(labels.SUPPORT_NEED_STATUS))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class MeasureForm(VersionedForm):

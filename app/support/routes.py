@@ -208,7 +208,6 @@ def edit_need(student_id: int, need_id: int):
     form.category.choices = _category_choices(need.category)
     if request.method == "GET":
         form.category.data = str(need.category_id)
-        form.version.data = need.version_id
     if form.validate_on_submit():
         change = _need_change(form)
         if change is not None:
@@ -274,7 +273,6 @@ def _measure_form(student: Student, measure: SupportMeasure | None) -> MeasureFo
             form.owner.data = str(measure.owner_id or "")
             form.need.data = str(measure.need_id or "")
             form.periods.data = [str(p.id) for p in measure.periods]
-            form.version.data = measure.version_id
     return form
 
 
@@ -357,10 +355,9 @@ def edit_measure(student_id: int, measure_id: int):
 
 
 def _step_form(measure: SupportMeasure) -> SpsStepForm:
-    form = SpsStepForm()
+    form = SpsStepForm(obj=measure if request.method == "GET" else None)
     form.stage.choices = [(s.value, labels.SPS_STAGE[s]) for s in services.next_stages(measure)]
     if request.method == "GET":
-        form.version.data = measure.version_id
         form.date.data = today()
     return form
 

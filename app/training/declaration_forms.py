@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField, TextAreaField
 
 from app import labels
-from app.forms import BaseForm, max_length, strip
-from app.journey.forms import VersionedForm
+from app.forms import BaseForm, VersionedForm, max_length, strip
 
 APPROVED = "approved"
 NOT_APPROVED = "not_approved"

@@ -14,8 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
-from app.journey.forms import VersionedForm
+from app.forms import BaseForm, VersionedForm, date_field, max_length, plain_text, required, strip
 
 _TEXT = 4000
 

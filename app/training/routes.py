@@ -125,9 +125,7 @@ def period(student_id: int, period_id: int):
     audit.record(AuditAction.VIEW, student=student, obj=period, criterion="training", commit=True)
     can_write = access.can_write_training(current_user, period)
     is_contact = access.is_school_contact_for(current_user, student)
-    ack_form = AcknowledgeForm()
-    if evaluation is not None:
-        ack_form.version.data = evaluation.version_id
+    ack_form = AcknowledgeForm(obj=evaluation)
     return render_template(
         "training/period.html",
         student=student,
@@ -269,8 +267,6 @@ def edit_experience(student_id: int, period_id: int, experience_id: int):
         )
     )
     form = ExperienceForm(obj=experience if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = experience.version_id
     if form.validate_on_submit():
         response = editing.save(
             form,
@@ -317,8 +313,6 @@ def learning_agreement(student_id: int, period_id: int):
         select(LearningAgreement).where(LearningAgreement.period_id == period.id)
     ).scalar_one_or_none()
     form = LearningAgreementForm(obj=agreement if request.method == "GET" else None)
-    if request.method == "GET" and agreement is not None:
-        form.version.data = agreement.version_id
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in _AGREEMENT_FIELDS}
         values["agreed_support"] = values["agreed_support"] or ""
@@ -353,7 +347,6 @@ def mid_evaluation(student_id: int, period_id: int):
     form = MidEvaluationForm(obj=evaluation if request.method == "GET" else None)
     if request.method == "GET":
         if evaluation is not None:
-            form.version.data = evaluation.version_id
             form.on_track.data = "yes" if evaluation.on_track else "no"
         else:
             form.evaluated_on.data = min(max(today(), period.start_date), period.end_date)
