@@ -171,7 +171,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         from app.access import CASE_ROLES
-        from app.journey.routes import unread_notifications
+        from app.notifications import unread_notifications
 
         unread = None
         if current_user.is_authenticated and current_user.has_role(*CASE_ROLES):

@@ -22,7 +22,7 @@ from app.access import case_roles_required, today
 from app.casefile.forms import CaseFileFilter, NoteForm
 from app.casefile.sanitize import clean_note
 from app.extensions import db
-from app.journey.services import log
+from app.history import case_history, log
 from app.models import (
     AuditAction,
     CaseEvent,
@@ -143,21 +143,7 @@ def _filters(student: Student) -> tuple[CaseFileFilter, list]:
 
 def case_file_query(student: Student, conditions: list):
     view = access.support_view(current_user, student)
-    return (
-        select(CaseEvent)
-        .outerjoin(CaseNote, CaseNote.id == CaseEvent.note_id)
-        .where(
-            CaseEvent.student_id == student.id,
-            access.case_event_visibility(view, current_user),
-            *conditions,
-        )
-        .options(
-            joinedload(CaseEvent.user),
-            joinedload(CaseEvent.organisation),
-            joinedload(CaseEvent.note),
-        )
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-    )
+    return case_history(student, current_user, view, conditions)
 
 
 @bp.route("/students/<int:student_id>/case-file")
@@ -245,6 +231,7 @@ def _note_event(student, note: CaseNote, kind: CaseEventKind, organisation: Orga
     log(
         student,
         kind,
+        current_user,
         data_category=data_category,
         note_id=note.id,
         restricted_to_id=restricted_to_id,

@@ -7,14 +7,16 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, audit, editing
 from app.access import case_roles_required, get_student_or_404, roles_required, today
+from app.editing import RuleError
 from app.extensions import db
 from app.forms import ButtonForm
+from app.history import case_history
 from app.journey import bp, services
 from app.journey import handovers as ho
 from app.journey.forms import (
@@ -30,7 +32,6 @@ from app.journey.forms import (
 )
 from app.models import (
     AgreementKind,
-    CaseEvent,
     DropoutReason,
     HandoverNote,
     Membership,
@@ -176,7 +177,7 @@ def generate_plan(student_id: int):
         return _back(student)
     try:
         services.generate_plan(student, form.start_date.data, today())
-    except services.PlanError as error:
+    except RuleError as error:
         flash(error.message, "error")
         return _back(student)
     db.session.commit()
@@ -278,7 +279,7 @@ def delete_period(student_id: int, period_id: int):
     if ButtonForm().validate_on_submit():
         try:
             services.delete_period(student, period)
-        except services.PlanError as error:
+        except RuleError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -334,15 +335,7 @@ def readmit(student_id: int):
 @case_roles_required
 def history(student_id: int):
     student = _student(student_id)
-    query = (
-        select(CaseEvent)
-        .where(
-            CaseEvent.student_id == student.id,
-            access.case_event_visibility(access.support_view(current_user, student)),
-        )
-        .options(joinedload(CaseEvent.user))
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-    )
+    query = case_history(student, current_user, access.support_view(current_user, student))
     page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
     audit.record_view(student)
     return render_template("journey/history.html", student=student, page=page)
@@ -626,14 +619,3 @@ def open_notification(notification_id: int):
     return redirect(
         url_for("journey.handover", student_id=student.id, period_id=notification.period_id)
     )
-
-
-def unread_notifications(user) -> int:
-    visible = access.visible_students(user).with_only_columns(Student.id).scalar_subquery()
-    return db.session.execute(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id,
-            Notification.read_at.is_(None),
-            Notification.student_id.in_(visible),
-        )
-    ).scalar_one()
