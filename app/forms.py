@@ -47,8 +47,8 @@ def _drop_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-# --- CPR numbers (issue 12) -------------------------------------------------------------------
-# A CPR number is never stored (DOMAIN.md). Identifier fields refuse anything shaped like one
+# --- CPR numbers ----------------------------------------------------------------------------------
+# A CPR number is never stored (docs/domain.md). Identifier fields refuse anything shaped like one
 # (`not_cpr`); free text that contains one is refused until the person confirms, next to the
 # field, that it is not a CPR number (`_CprCheck`, a base of BaseForm; the confirmation box is
 # rendered by the `field` macro in templates/_macros/forms.html).

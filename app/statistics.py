@@ -1,4 +1,4 @@
-"""Small-number suppression for aggregate tables (DOMAIN.md: "Cells under 5 are suppressed so
+"""Small-number suppression for aggregate tables (docs/domain.md: "Cells under 5 are suppressed so
 that no total, breakdown or download lets anyone derive them").
 
 `suppress()` is the one rule. It takes a two-way table of counts, adds its row totals, column

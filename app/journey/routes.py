@@ -74,9 +74,6 @@ def _period_or_404(student: Student, period_id: int) -> Period:
     return db.one_or_404(query)
 
 
-_stale, _field_error, _save = editing.stale, editing.field_error, editing.save
-
-
 def _back(student: Student):
     return redirect(url_for("students.show", student_id=student.id))
 
@@ -193,7 +190,7 @@ def new_period(student_id: int):
     form.workplace.choices = _workplace_choices(student)
     form.responsible.choices = _responsible_choices(student)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.add_period(student, _period_change(form, student)),
             stale_url=request.path,
@@ -230,7 +227,7 @@ def edit_period(student_id: int, period_id: int):
         form.responsible.data = str(period.responsible_id or "")
     url = url_for("journey.edit_period", student_id=student.id, period_id=period.id)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.update_period(
                 student, period, _period_change(form, student), form.seen_version()
@@ -253,7 +250,7 @@ def extend_period(student_id: int, period_id: int):
     form = ExtendForm(obj=period if request.method == "GET" else None)
     url = url_for("journey.extend_period", student_id=student.id, period_id=period.id)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.extend_period(
                 student,
@@ -296,7 +293,7 @@ def dropout(student_id: int):
         form.date.data = today()
     url = url_for("journey.dropout", student_id=student.id)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.drop_out(
                 student, form.date.data, DropoutReason(form.reason.data), form.seen_version()
@@ -319,7 +316,7 @@ def readmit(student_id: int):
         form.date.data = today()
     url = url_for("journey.readmit", student_id=student.id)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.readmit(student, form.date.data, form.seen_version()),
             stale_url=url,
@@ -388,7 +385,7 @@ def _agreement_form(student: Student, agreement: TrainingAgreement | None):
         form.end_date.data = agreement.end_date
         form.version.data = agreement.version_id
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.save_agreement(
                 student,
@@ -486,7 +483,7 @@ def write_handover(student_id: int, period_id: int):
             )
             db.session.commit()
         except (services.StaleEdit, StaleDataError):
-            return _stale(form, url)
+            return editing.stale(form, url)
         flash(_("The handover note was saved. The receiving side has been notified."), "success")
         return redirect(url_for("journey.handover", student_id=student.id, period_id=to_period.id))
     return render_template(
@@ -515,7 +512,7 @@ def acknowledge_handover(student_id: int, period_id: int):
             ho.acknowledge(student, note, to_period, current_user, form.seen_version())
             db.session.commit()
         except (services.StaleEdit, StaleDataError):
-            return _stale(form, url)
+            return editing.stale(form, url)
         flash(_("You have acknowledged the handover note."), "success")
     return redirect(url)
 
@@ -548,7 +545,7 @@ def _upcoming(query_for_user, template: str, endpoint: str):
         rows=rows,
         students=students,
         weeks=weeks,
-        labels_status=ho.status_of,
+        handover_status=ho.status_of,
         with_support=access.students_with_visible_support(current_user, students),
     )
 

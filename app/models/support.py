@@ -1,8 +1,8 @@
 """Support needs, support measures (SPS among them), the SPS application steps, and consent.
 
-Support-need details and SPS are school data (DOMAIN.md): the workplace side sees them only
+Support-need details and SPS are school data (docs/domain.md): the workplace side sees them only
 under a consent in force for the category, given by the student to its organisation. Which
-rows a user may see is decided in app/support/rules.py, never here.
+rows a user may see is decided in app.access (support_view), never here.
 """
 
 from __future__ import annotations

@@ -21,11 +21,6 @@ from app.forms import (
 
 _TEXT = 10000
 
-# The labels live with the others in app.labels.
-REVIEW_OUTCOME = labels.REVIEW_OUTCOME
-REVIEW_STATUS = labels.REVIEW_STATUS
-ACTION_ITEM_STATUS = labels.ACTION_ITEM_STATUS
-
 
 def _location():
     return StringField(
@@ -50,7 +45,7 @@ class MinutesForm(VersionedForm):
     decisions = TextAreaField(_l("Decisions"), filters=[strip], validators=[max_length(_TEXT)])
     outcome = SelectField(
         _l("Outcome"),
-        choices=[("", _l("No outcome yet")), *[(k.value, v) for k, v in REVIEW_OUTCOME.items()]],
+        choices=[("", _l("No outcome yet")), *labels.choices(labels.REVIEW_OUTCOME)],
         default="",
     )
     cancelled = BooleanField(_l("The review was cancelled"))
@@ -69,9 +64,7 @@ class ActionItemForm(BaseForm):
 
 
 class ActionStatusForm(VersionedForm):
-    status = SelectField(
-        _l("Status"), choices=[(k.value, v) for k, v in ACTION_ITEM_STATUS.items()]
-    )
+    status = SelectField(_l("Status"), choices=labels.choices(labels.ACTION_ITEM_STATUS))
 
 
 class MeetingForm(BaseForm):

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import access, audit, editing
+from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required, today
 from app.editing import RuleError
 from app.extensions import db
@@ -39,9 +39,6 @@ from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.reviews import bp, services
 from app.reviews.forms import (
-    ACTION_ITEM_STATUS,
-    REVIEW_OUTCOME,
-    REVIEW_STATUS,
     ActionItemForm,
     ActionStatusForm,
     MeetingCaseForm,
@@ -86,9 +83,9 @@ def _review_url(student: Student, review: CaseReview) -> str:
 
 def _labels() -> dict:
     return {
-        "outcome_labels": REVIEW_OUTCOME,
-        "status_labels": REVIEW_STATUS,
-        "item_labels": ACTION_ITEM_STATUS,
+        "outcome_labels": labels.REVIEW_OUTCOME,
+        "status_labels": labels.REVIEW_STATUS,
+        "item_labels": labels.ACTION_ITEM_STATUS,
     }
 
 

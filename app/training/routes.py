@@ -1,4 +1,4 @@
-"""The training period page and the supervisor's records (issue 5).
+"""The training period page and the supervisor's records.
 
 Every view loads the student (404 if hidden), then the training period (404 unless the user
 may read its records), and requires the right to write (403) before a change. Declarations live
