@@ -137,13 +137,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.bench import register as register_bench
     from app.cli import register
-    from app.journey.commands import register as register_journey
 
     register(app)
-    register_journey(app)
-    register_bench(app)
 
 
 def register_request_hooks(app: Flask) -> None:
