@@ -43,6 +43,7 @@ from app.models import (
     Workplace,
     WorkplaceKind,
 )
+from app.pagination import paginate
 
 # Who may open each section. Organisation admins reach only their own organisation's objects
 # inside it (app/access.py); a school has no workplaces, so its admin has no workplace section.
@@ -88,7 +89,7 @@ def organisations():
             query = query.where(Organisation.kind == form.kind.data)
     else:
         query = query.where(False)
-    page = db.paginate(query.order_by(Organisation.name), per_page=_per_page(), error_out=False)
+    page = paginate(query.order_by(Organisation.name), _per_page(), entities=True)
     return render_template("admin/organisations.html", form=form, page=page)
 
 
@@ -156,7 +157,7 @@ def workplaces():
     else:
         query = query.where(False)
     query = query.options(joinedload(Workplace.organisation)).order_by(Workplace.name)
-    page = db.paginate(query, per_page=_per_page(), error_out=False)
+    page = paginate(query, _per_page(), entities=True)
     return render_template("admin/workplaces.html", form=form, page=page)
 
 
@@ -252,7 +253,7 @@ def users():
         selectinload(User.memberships).joinedload(Membership.organisation),
         selectinload(User.memberships).joinedload(Membership.workplace),
     ).order_by(User.name)
-    page = db.paginate(query, per_page=_per_page(), error_out=False)
+    page = paginate(query, _per_page(), entities=True)
     return render_template("admin/users.html", form=form, page=page)
 
 

@@ -37,6 +37,7 @@ from app.models import (
     Student,
 )
 from app.models.base import utcnow
+from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 
 from . import bp
@@ -151,11 +152,10 @@ def case_file_query(student: Student, conditions: list):
 def case_file(student_id: int):
     student = _student(student_id)
     form, conditions = _filters(student)
-    page = db.paginate(
+    page = paginate(
         case_file_query(student, conditions),
-        per_page=current_app.config["CASE_FILE_PER_PAGE"],
-        error_out=False,
-        count=True,
+        current_app.config["CASE_FILE_PER_PAGE"],
+        entities=True,
     )
     audit.record(
         AuditAction.SEARCH if form.q.data else AuditAction.VIEW,

@@ -333,7 +333,7 @@ def readmit(student_id: int):
 def history(student_id: int):
     student = _student(student_id)
     query = case_history(student, current_user, access.support_view(current_user, student))
-    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
     audit.record_view(student)
     return render_template("journey/history.html", student=student, page=page)
 
@@ -591,7 +591,7 @@ def notifications():
         .options(joinedload(Notification.student), joinedload(Notification.period))
         .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
     )
-    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
     return render_template("journey/notifications.html", page=page, form=ButtonForm())
 
 

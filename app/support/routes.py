@@ -50,6 +50,7 @@ from app.models import (
     SupportNeedStatus,
     User,
 )
+from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.support import bp, services
 from app.support.forms import ConsentForm, MeasureForm, NeedForm, SpsStepForm
@@ -499,7 +500,7 @@ def follow_ups():
         .options(joinedload(SupportMeasure.student).joinedload(Student.programme))
         .order_by(SupportMeasure.next_follow_up, SupportMeasure.id)
     )
-    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
     audit.record_search({"list": "follow-ups"})
     return render_template("support/follow_ups.html", page=page, today=today())
 

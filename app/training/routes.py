@@ -35,6 +35,7 @@ from app.models import (
     TrainingExperience,
     TrainingWarning,
 )
+from app.pagination import paginate
 from app.training import bp, services
 from app.training.common import readable_period, training_number, training_student, writable_period
 from app.training.forms import (
@@ -79,13 +80,13 @@ def period(student_id: int, period_id: int):
             .options(joinedload(GoalAssessment.assessed_by))
         ).scalars()
     }
-    experiences = db.paginate(
+    experiences = paginate(
         select(TrainingExperience)
         .where(TrainingExperience.period_id == period.id)
         .options(joinedload(TrainingExperience.author))
         .order_by(TrainingExperience.on_date.desc(), TrainingExperience.id.desc()),
-        per_page=current_app.config["STUDENTS_PER_PAGE"],
-        error_out=False,
+        current_app.config["STUDENTS_PER_PAGE"],
+        entities=True,
     )
     agreement = db.session.execute(
         select(LearningAgreement).where(LearningAgreement.period_id == period.id)
@@ -511,7 +512,7 @@ def from_training():
     """Open warnings and recent concerns about students of my school."""
     school_ids = current_user.organisation_ids(*access.SCHOOL_CONTACT_ROLES)
     mine = Student.school_id.in_(school_ids)
-    warnings = db.paginate(
+    warnings = paginate(
         select(TrainingWarning)
         .join(Student, Student.id == TrainingWarning.student_id)
         .where(mine, TrainingWarning.followed_up_at.is_(None))
@@ -521,11 +522,11 @@ def from_training():
             selectinload(TrainingWarning.goals),
         )
         .order_by(TrainingWarning.deadline, TrainingWarning.id),
-        per_page=current_app.config["STUDENTS_PER_PAGE"],
-        error_out=False,
-        page=request.args.get("warnings_page", 1, type=int),
+        current_app.config["STUDENTS_PER_PAGE"],
+        entities=True,
+        page_arg="warnings_page",
     )
-    concerns = db.paginate(
+    concerns = paginate(
         select(TrainingExperience)
         .join(Student, Student.id == TrainingExperience.student_id)
         .where(mine, TrainingExperience.concern.is_(True))
@@ -534,9 +535,9 @@ def from_training():
             joinedload(TrainingExperience.author),
         )
         .order_by(TrainingExperience.on_date.desc(), TrainingExperience.id.desc()),
-        per_page=current_app.config["STUDENTS_PER_PAGE"],
-        error_out=False,
-        page=request.args.get("concerns_page", 1, type=int),
+        current_app.config["STUDENTS_PER_PAGE"],
+        entities=True,
+        page_arg="concerns_page",
     )
     ids = {w.student_id for w in warnings.items} | {c.student_id for c in concerns.items}
     students = {
