@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import InputRequired
 
 from app import labels
@@ -16,16 +16,14 @@ from app.forms import (
     not_cpr,
     plain_text,
     required,
-    strip,
+    text_field,
 )
 
 _TEXT = 10000
 
 
 def _location():
-    return StringField(
-        _l("Location"), filters=[strip], validators=[max_length(200), plain_text], default=""
-    )
+    return text_field(_l("Location"), max_length(200), plain_text, default="")
 
 
 def _participants():
@@ -36,13 +34,13 @@ class ReviewForm(BaseForm):
     on_date = date_field(_l("Date"))
     location = _location()
     participants = _participants()
-    agenda = TextAreaField(_l("Agenda"), filters=[strip], validators=[max_length(_TEXT)])
+    agenda = text_field(_l("Agenda"), max_length(_TEXT), multiline=True)
 
 
 class MinutesForm(VersionedForm):
-    agenda = TextAreaField(_l("Agenda"), filters=[strip], validators=[max_length(_TEXT)])
-    minutes = TextAreaField(_l("Minutes"), filters=[strip], validators=[max_length(_TEXT)])
-    decisions = TextAreaField(_l("Decisions"), filters=[strip], validators=[max_length(_TEXT)])
+    agenda = text_field(_l("Agenda"), max_length(_TEXT), multiline=True)
+    minutes = text_field(_l("Minutes"), max_length(_TEXT), multiline=True)
+    decisions = text_field(_l("Decisions"), max_length(_TEXT), multiline=True)
     outcome = SelectField(
         _l("Outcome"),
         choices=[("", _l("No outcome yet")), *labels.choices(labels.REVIEW_OUTCOME)],
@@ -52,9 +50,7 @@ class MinutesForm(VersionedForm):
 
 
 class ActionItemForm(BaseForm):
-    text = StringField(
-        _l("Action"), filters=[strip], validators=[required(), max_length(1000), plain_text]
-    )
+    text = text_field(_l("Action"), required(), max_length(1000), plain_text)
     owner = SelectField(
         _l("Owner"),
         coerce=str,
@@ -68,9 +64,7 @@ class ActionStatusForm(VersionedForm):
 
 
 class MeetingForm(BaseForm):
-    title = StringField(
-        _l("Title"), filters=[strip], validators=[required(), max_length(200), plain_text]
-    )
+    title = text_field(_l("Title"), required(), max_length(200), plain_text)
     on_date = date_field(_l("Date"))
     location = _location()
     participants = _participants()
@@ -80,8 +74,6 @@ class MeetingForm(BaseForm):
 
 
 class MeetingCaseForm(BaseForm):
-    student_number = StringField(
-        _l("Student number"),
-        filters=[strip],
-        validators=[required(), max_length(20), plain_text, not_cpr()],
+    student_number = text_field(
+        _l("Student number"), required(), max_length(20), plain_text, not_cpr()
     )
