@@ -15,7 +15,7 @@ CHROMIUM ?= $(or $(CHROMIUM_PATH),/usr/bin/chromium)
 help:
 	@echo "make run    - install, migrate, load demo data (first run) and serve on http://127.0.0.1:5000"
 	@echo "make test   - install test tools and run the whole test suite"
-	@echo "make lint   - ruff check"
+	@echo "make lint   - ruff check and the architecture rules (lint-imports)"
 	@echo "make bench  - build the regional database and time the main pages (see README)"
 
 $(BIN)/activate:
@@ -100,8 +100,10 @@ bench: $(VENV)/.runtime assets
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: its column is left out."; fi
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench-load --seconds 20
 
+# ruff, then the architecture rules in .importlinter (see docs/architecture.md).
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # The migrations, run on an empty SQLite database, must give exactly the models.
 check-migrations: $(VENV)/.runtime

@@ -142,13 +142,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.bench import register as register_bench
     from app.cli import register
-    from app.journey.commands import register as register_journey
 
     register(app)
-    register_journey(app)
-    register_bench(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -176,7 +172,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         from app.access import CASE_ROLES, nav_sections
-        from app.journey.routes import unread_notifications
+        from app.notifications import unread_notifications
 
         unread = None
         if current_user.is_authenticated and current_user.has_role(*CASE_ROLES):

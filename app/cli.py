@@ -1,20 +1,28 @@
-"""Command-line tasks: `flask demo-data`, `flask demo-logins`, `flask create-user`,
-`flask prune-audit-log`."""
+"""Every command-line task, registered in one place: `flask demo-data`, `flask demo-logins`,
+`flask create-user`, `flask seed-programmes`, `flask notify-transitions` (run daily, e.g. from
+cron), `flask prune-audit-log`, and the benchmark's commands (app.bench)."""
 
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from app import demo_data, labels
+from app import audit, bench, demo_data, labels
+from app.access import today
 from app.auth.passwords import hash_password
 from app.extensions import db
-from app.models import Membership, Organisation, Role, User, Workplace
+from app.journey.handovers import remind_missing_notes
+from app.journey.programmes import ensure_programmes
+from app.models import AuditAction, AuditEvent, Membership, Organisation, Role, User, Workplace
+from app.models.base import utcnow
+from app.support.categories import ensure_support_categories
+from app.training.goals import ensure_training_goals
 
 MIN_PASSWORD = 12  # as the admin pages
 MAX_PASSWORD = 200
@@ -25,7 +33,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_programmes_command)
+    app.cli.add_command(notify_transitions_command)
     app.cli.add_command(prune_audit_log_command)
+    for command in bench.COMMANDS:
+        app.cli.add_command(command)
 
 
 # --- demo data ----------------------------------------------------------------------------
@@ -261,6 +273,42 @@ def create_user_command(
     click.echo(f"Created {email} ({role.value}{' at ' + where if where else ''}).")
 
 
+# --- programmes and handover reminders -----------------------------------------------------
+
+
+@click.command("seed-programmes")
+def seed_programmes_command() -> None:
+    """Create the programmes, their period templates and training goals, and the
+    support-need categories, where missing."""
+    programmes = ensure_programmes()
+    categories = ensure_support_categories()
+    goals = ensure_training_goals()
+    db.session.commit()
+    click.echo(f"Programmes: {', '.join(sorted(programmes))}")
+    click.echo(f"Support-need categories added: {categories}")
+    click.echo(f"Training goals added: {goals}")
+
+
+@click.command("notify-transitions")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 90),
+    default=None,
+    help="How far ahead to look (default HANDOVER_REMINDER_DAYS).",
+)
+def notify_transitions_command(days: int | None) -> None:
+    """Remind the sending side of near transitions that have no handover note yet."""
+    days = days or current_app.config["HANDOVER_REMINDER_DAYS"]
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            click.echo(f"\rTransitions checked: {done}/{total}", nl=done == total)
+
+    created = remind_missing_notes(today(), days, progress)
+    db.session.commit()
+    click.echo(f"Reminders created: {created}")
+
+
 # --- the access log -----------------------------------------------------------------------
 
 
@@ -273,15 +321,6 @@ def create_user_command(
 )
 def prune_audit_log_command(days: int | None) -> None:
     """Delete access-log rows older than the retention period; the deletion is itself logged."""
-    from datetime import timedelta
-
-    from flask import current_app
-    from sqlalchemy import delete
-
-    from app import audit
-    from app.models import AuditAction, AuditEvent
-    from app.models.base import utcnow
-
     days = days or current_app.config["AUDIT_RETENTION_DAYS"]
     cutoff = utcnow() - timedelta(days=days)
     deleted = db.session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount

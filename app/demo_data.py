@@ -18,9 +18,10 @@ from itertools import pairwise
 
 from sqlalchemy import delete, select
 
+from app.access.journey import is_transition
 from app.auth.passwords import hash_password
 from app.extensions import db
-from app.journey.handovers import is_transition, sending_organisation_id
+from app.journey.handovers import sending_organisation_id
 from app.journey.programmes import ensure_programmes
 from app.journey.services import plan_from_template, template_for
 from app.models import (

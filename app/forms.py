@@ -8,8 +8,19 @@ from datetime import date
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, FieldList, Form, FormField, TextAreaField
+from wtforms import (
+    DateField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import dates
 
@@ -36,8 +47,8 @@ def _drop_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-# --- CPR numbers (issue 12) -------------------------------------------------------------------
-# A CPR number is never stored (DOMAIN.md). Identifier fields refuse anything shaped like one
+# --- CPR numbers ----------------------------------------------------------------------------------
+# A CPR number is never stored (docs/domain.md). Identifier fields refuse anything shaped like one
 # (`not_cpr`); free text that contains one is refused until the person confirms, next to the
 # field, that it is not a CPR number (`_CprCheck`, a base of BaseForm; the confirmation box is
 # rendered by the `field` macro in templates/_macros/forms.html).
@@ -141,6 +152,34 @@ class ButtonForm(BaseForm):
     """An empty form, for POST-only buttons: it carries only the CSRF token."""
 
 
+class VersionedForm(BaseForm):
+    """A form that edits one row: it carries the row's version from when the form was opened,
+    and a save from an older version is refused (app.editing.check_version).
+
+    Given `obj` (a GET that shows the row), the version is filled from `obj.version_id`; a POST
+    brings it back from the hidden field."""
+
+    version = HiddenField()
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+        if obj is not None and not getattr(self.version, "raw_data", None):
+            self.version.data = obj.version_id
+
+    def seen_version(self) -> int:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return -1
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 # Markup and template syntax (< > { }) have no place in names, numbers or addresses. Rejecting them
 # gives the person a clear message instead of storing text that looks like an attack.
 _MARKUP = re.compile(r"[<>{}\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -187,3 +226,10 @@ def date_field(label, optional: bool = False) -> DateField:
         validators=[presence, in_date_window],
         render_kw={"placeholder": "åååå-mm-dd"},
     )
+
+
+def text_field(label, *validators, multiline: bool = False, **kwargs) -> Field:
+    """The one way forms ask for text: a line (or, with `multiline`, a text area) whose
+    surrounding whitespace is trimmed, so "  " counts as empty."""
+    field_class = TextAreaField if multiline else StringField
+    return field_class(label, filters=[strip], validators=list(validators), **kwargs)

@@ -9,6 +9,7 @@ for the count on its own.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import request
 from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
@@ -37,12 +38,15 @@ class CountedPagination(Pagination):
         return db.session.execute(sa.select(sa.func.count()).select_from(query)).scalar_one()
 
 
-def paginate(query: sa.Select, per_page: int, *, entities: bool = False) -> CountedPagination:
-    """The page asked for in the request's `page` argument (the first if it is not a number)."""
+def paginate(
+    query: sa.Select, per_page: int, *, entities: bool = False, page_arg: str = "page"
+) -> CountedPagination:
+    """The page asked for in the request's `page_arg` argument (the first if it is not a
+    number). The one paging helper: every list pages through it."""
     return CountedPagination(
         select=query,
         entities=entities,
-        page=None,
+        page=request.args.get(page_arg, 1, type=int),
         per_page=per_page,
         max_per_page=None,
         error_out=False,

@@ -116,6 +116,22 @@ def get_agreement_or_404(student: Student, agreement_id: int) -> TrainingAgreeme
     return agreement
 
 
+def is_transition(previous: Period, following: Period) -> bool:
+    """A change of place: school ↔ workplace, or one workplace to another. (Here, not in
+    app.journey, because who may read a handover depends on it.)"""
+    return previous.place_key() != following.place_key()
+
+
+def previous_period(period: Period) -> Period | None:
+    query = (
+        select(Period)
+        .where(Period.student_id == period.student_id, Period.start_date < period.start_date)
+        .order_by(Period.start_date.desc())
+        .limit(1)
+    )
+    return db.session.execute(query).scalar_one_or_none()
+
+
 def get_transition_or_404(
     student: Student, period_id: int, write: bool = False, acknowledge: bool = False
 ) -> tuple[Period, Period, HandoverNote | None]:
@@ -125,11 +141,9 @@ def get_transition_or_404(
     the sending side; with `acknowledge`, 403 unless on the receiving side, then 404 if there
     is no note yet.
     """
-    from app.journey import handovers as ho
-
     to_period = get_period_or_404(student, period_id)
-    from_period = ho.previous_period(to_period)
-    if from_period is None or not ho.is_transition(from_period, to_period):
+    from_period = previous_period(to_period)
+    if from_period is None or not is_transition(from_period, to_period):
         abort(404)
     note = db.session.execute(
         select(HandoverNote)

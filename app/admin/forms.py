@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField
 from wtforms.validators import Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from app import labels
 from app.admin import services
 from app.extensions import db
-from app.forms import BaseForm, max_length, not_cpr, plain_text, required, strip
+from app.forms import BaseForm, max_length, not_cpr, plain_text, required, text_field
 from app.models import Organisation, OrganisationKind, SupportCategory, User, Workplace
 
 # A code is an identifier: never a CPR number (see app/forms.py).
@@ -40,7 +40,7 @@ class SearchForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), filters=[strip], validators=[max_length(100), plain_text])
+    q = text_field(_l("Search"), max_length(100), plain_text)
 
 
 class OrganisationSearchForm(SearchForm):
@@ -63,20 +63,15 @@ class WorkplaceSearchForm(SearchForm):
 
 
 class OrganisationForm(_EditsOne):
-    name = StringField(
-        _l("Name"), filters=[strip], validators=[required(), max_length(120), plain_text]
-    )
+    name = text_field(_l("Name"), required(), max_length(120), plain_text)
     kind = SelectField(_l("Kind"), choices=labels.choices(labels.ORGANISATION_KIND))
-    code = StringField(
+    code = text_field(
         _l("Code"),
-        filters=[strip],
-        validators=[
-            required(),
-            max_length(20),
-            plain_text,
-            not_cpr(_CPR_CODE),
-            Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
-        ],
+        required(),
+        max_length(20),
+        plain_text,
+        not_cpr(_CPR_CODE),
+        Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
     )
     active = BooleanField(_l("Active"), default=True)
 
@@ -108,13 +103,9 @@ class WorkplaceForm(_EditsOne):
     an edit also passes `organisation_id`, the organisation the workplace belongs to now."""
 
     organisation = SelectField(_l("Municipality or region"))
-    name = StringField(
-        _l("Name"), filters=[strip], validators=[required(), max_length(120), plain_text]
-    )
+    name = text_field(_l("Name"), required(), max_length(120), plain_text)
     kind = SelectField(_l("Kind"), choices=labels.choices(labels.WORKPLACE_KIND))
-    address = StringField(
-        _l("Address"), filters=[strip], validators=[Optional(), max_length(200), plain_text]
-    )
+    address = text_field(_l("Address"), Optional(), max_length(200), plain_text)
     active = BooleanField(_l("Active"), default=True)
 
     def __init__(self, *args, organisation_id: int | None = None, **kwargs) -> None:
@@ -178,17 +169,9 @@ def _password_fields(required_: bool):
 
 
 class _UserFields(_EditsOne):
-    name = StringField(
-        _l("Name"), filters=[strip], validators=[required(), max_length(120), plain_text]
-    )
-    email = StringField(
-        _l("E-mail"),
-        filters=[strip],
-        validators=[
-            required(),
-            max_length(254),
-            Email(message=_l("Not a valid e-mail address.")),
-        ],
+    name = text_field(_l("Name"), required(), max_length(120), plain_text)
+    email = text_field(
+        _l("E-mail"), required(), max_length(254), Email(message=_l("Not a valid e-mail address."))
     )
 
     def validate_email(self, field) -> None:
@@ -207,17 +190,9 @@ class EditUserForm(_UserFields):
 
 
 class SupportCategoryForm(_EditsOne):
-    code = StringField(
-        _l("Code"),
-        filters=[strip],
-        validators=[required(), max_length(40), plain_text, not_cpr(_CPR_CODE)],
-    )
-    name = StringField(
-        _l("Name (Danish)"), filters=[strip], validators=[required(), max_length(120), plain_text]
-    )
-    name_en = StringField(
-        _l("Name (English)"), filters=[strip], validators=[Optional(), max_length(120), plain_text]
-    )
+    code = text_field(_l("Code"), required(), max_length(40), plain_text, not_cpr(_CPR_CODE))
+    name = text_field(_l("Name (Danish)"), required(), max_length(120), plain_text)
+    name_en = text_field(_l("Name (English)"), Optional(), max_length(120), plain_text)
     health_data = BooleanField(_l("Health data (GDPR art. 9)"))
     active = BooleanField(_l("Active"), default=True)
 

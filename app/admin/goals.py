@@ -12,14 +12,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from app import audit, labels
 from app.admin import bp
 from app.admin.routes import system_admin_only
 from app.extensions import db
-from app.forms import BaseForm, max_length, plain_text, required, strip
+from app.forms import BaseForm, max_length, plain_text, required, text_field
 from app.models import (
     AuditAction,
     GoalLevel,
@@ -50,10 +50,8 @@ class GoalForm(BaseForm):
             ),
         ],
     )
-    text = TextAreaField(
-        _l("Text of the goal"),
-        filters=[strip],
-        validators=[required(), max_length(MAX_TEXT), plain_text],
+    text = text_field(
+        _l("Text of the goal"), required(), max_length(MAX_TEXT), plain_text, multiline=True
     )
     active = BooleanField(_l("Active (assessed and shown on declarations)"), default=True)
 

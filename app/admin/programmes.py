@@ -9,22 +9,20 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from app import labels
 from app.access.roles import system_admin_only
 from app.admin import bp
 from app.extensions import db
-from app.forms import BaseForm, ButtonForm, max_length, plain_text, required, strip
+from app.forms import BaseForm, ButtonForm, max_length, plain_text, required, text_field
 from app.models import PeriodKind, Programme, TemplatePeriod, TrainingArea
 
 
 class TemplatePeriodForm(BaseForm):
     kind = SelectField(_l("Kind"), choices=labels.choices(labels.PERIOD_KIND))
-    title = StringField(
-        _l("Title"), filters=[strip], validators=[required(), max_length(120), plain_text]
-    )
+    title = text_field(_l("Title"), required(), max_length(120), plain_text)
     weeks = IntegerField(
         _l("Typical length in weeks"),
         validators=[

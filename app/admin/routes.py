@@ -43,6 +43,7 @@ from app.models import (
     Workplace,
     WorkplaceKind,
 )
+from app.pagination import paginate
 
 
 def _per_page() -> int:
@@ -80,7 +81,7 @@ def organisations():
             query = query.where(Organisation.kind == form.kind.data)
     else:
         query = query.where(False)
-    page = db.paginate(query.order_by(Organisation.name), per_page=_per_page(), error_out=False)
+    page = paginate(query.order_by(Organisation.name), _per_page(), entities=True)
     return render_template("admin/organisations.html", form=form, page=page)
 
 
@@ -148,7 +149,7 @@ def workplaces():
     else:
         query = query.where(False)
     query = query.options(joinedload(Workplace.organisation)).order_by(Workplace.name)
-    page = db.paginate(query, per_page=_per_page(), error_out=False)
+    page = paginate(query, _per_page(), entities=True)
     return render_template("admin/workplaces.html", form=form, page=page)
 
 
@@ -244,7 +245,7 @@ def users():
         selectinload(User.memberships).joinedload(Membership.organisation),
         selectinload(User.memberships).joinedload(Membership.workplace),
     ).order_by(User.name)
-    page = db.paginate(query, per_page=_per_page(), error_out=False)
+    page = paginate(query, _per_page(), entities=True)
     return render_template("admin/users.html", form=form, page=page)
 
 

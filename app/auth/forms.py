@@ -1,15 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField
 from wtforms.validators import AnyOf
 
-from app.forms import BaseForm, max_length, required, strip
+from app.forms import BaseForm, max_length, required, text_field
 
 
 class LoginForm(BaseForm):
-    email = StringField(
+    email = text_field(
         _l("E-mail"),
-        filters=[strip],
-        validators=[required(_l("Please enter your e-mail address.")), max_length(254)],
+        required(_l("Please enter your e-mail address.")),
+        max_length(254),
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(

@@ -4,65 +4,69 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 
 
-def register(app: Flask) -> None:
-    @app.cli.command("regional-data")
-    @click.option("--students", type=click.IntRange(1, 200_000), default=50_000, show_default=True)
-    @click.option("--if-empty", is_flag=True, help="Do nothing if there are students already.")
-    def regional_data(students: int, if_empty: bool) -> None:
-        """Load 4 schools, 22 municipalities and STUDENTS students (about 40 case-file lines
-        each) into an empty database, for the benchmark."""
-        import sys
-        import time
+@click.command("regional-data")
+@click.option("--students", type=click.IntRange(1, 200_000), default=50_000, show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing if there are students already.")
+def regional_data_command(students: int, if_empty: bool) -> None:
+    """Load 4 schools, 22 municipalities and STUDENTS students (about 40 case-file lines
+    each) into an empty database, for the benchmark."""
+    import sys
+    import time
 
-        from app import demo_data
-        from app.bench.generate import generate
+    from app import demo_data
+    from app.bench.generate import generate
 
-        if demo_data.has_data():
-            if if_empty:
-                click.echo("The database has data already; the regional data is not loaded.")
-                return
-            raise click.ClickException("The database is not empty: use a new database.")
-        started = time.perf_counter()
-        if sys.stdout.isatty():
-            with click.progressbar(length=students, label="Students", show_pos=True) as bar:
-                done = [0]
-
-                def progress(n: int) -> None:
-                    bar.update(n - done[0])
-                    done[0] = n
-
-                result = generate(students=students, progress=progress)
-        else:  # a log (make bench in CI): a line per step instead of a bar
+    if demo_data.has_data():
+        if if_empty:
+            click.echo("The database has data already; the regional data is not loaded.")
+            return
+        raise click.ClickException("The database is not empty: use a new database.")
+    started = time.perf_counter()
+    if sys.stdout.isatty():
+        with click.progressbar(length=students, label="Students", show_pos=True) as bar:
+            done = [0]
 
             def progress(n: int) -> None:
-                seconds = time.perf_counter() - started
-                click.echo(f"Students: {n}/{students} ({100 * n // students}%), {seconds:.0f} s")
+                bar.update(n - done[0])
+                done[0] = n
 
             result = generate(students=students, progress=progress)
-        click.echo(
-            f"Loaded {result['students']} students, {result['rows']} rows, "
-            f"{result['case_file_lines']} case-file lines in {time.perf_counter() - started:.0f} s."
-        )
+    else:  # a log (make bench in CI): a line per step instead of a bar
 
-    @app.cli.command("bench")
-    @click.option("--requests", "count", type=click.IntRange(10, 10_000), default=200)
-    @click.option("--label", default="", help="Name of the database in the table.")
-    def bench(count: int, label: str) -> None:
-        """Time the main pages in-process (median and p95 of COUNT requests each)."""
-        from app.bench.run import run_in_process
+        def progress(n: int) -> None:
+            seconds = time.perf_counter() - started
+            click.echo(f"Students: {n}/{students} ({100 * n // students}%), {seconds:.0f} s")
 
-        run_in_process(count, label)
+        result = generate(students=students, progress=progress)
+    click.echo(
+        f"Loaded {result['students']} students, {result['rows']} rows, "
+        f"{result['case_file_lines']} case-file lines in {time.perf_counter() - started:.0f} s."
+    )
 
-    @app.cli.command("bench-load")
-    @click.option("--seconds", type=click.IntRange(1, 300), default=20, show_default=True)
-    # Two connections per worker keep both busy; more only queue (same requests/s, longer p95).
-    @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
-    @click.option("--port", type=int, default=5055, show_default=True)
-    def bench_load(seconds: int, concurrency: int, port: int) -> None:
-        """Load-test the student page under gunicorn (2 workers) for SECONDS."""
-        from app.bench.run import run_load
 
-        run_load(seconds, concurrency, port)
+@click.command("bench")
+@click.option("--requests", "count", type=click.IntRange(10, 10_000), default=200)
+@click.option("--label", default="", help="Name of the database in the table.")
+def bench_command(count: int, label: str) -> None:
+    """Time the main pages in-process (median and p95 of COUNT requests each)."""
+    from app.bench.run import run_in_process
+
+    run_in_process(count, label)
+
+
+@click.command("bench-load")
+@click.option("--seconds", type=click.IntRange(1, 300), default=20, show_default=True)
+# Two connections per worker keep both busy; more only queue (same requests/s, longer p95).
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--port", type=int, default=5055, show_default=True)
+def bench_load_command(seconds: int, concurrency: int, port: int) -> None:
+    """Load-test the student page under gunicorn (2 workers) for SECONDS."""
+    from app.bench.run import run_load
+
+    run_load(seconds, concurrency, port)
+
+
+# Registered by app.cli with the other commands.
+COMMANDS = (regional_data_command, bench_command, bench_load_command)

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import CaseEvent, Student, SupportMeasure, User
 
-# p95 budgets in milliseconds (issue 7), per page.
+# p95 budgets in milliseconds, per page.
 BUDGET_MS = {
     "student list, search": 25,
     "student page": 25,

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField
 from wtforms.validators import Optional
 
 from app import labels
-from app.forms import BaseForm, max_length, required, strip
-from app.journey.forms import VersionedForm
+from app.forms import BaseForm, VersionedForm, max_length, required, text_field
 
 NOTE_MAX = 10000
 
@@ -16,9 +15,7 @@ class NoteForm(VersionedForm):
     visibility = SelectField(
         _l("Who may read it"), choices=labels.choices(labels.NOTE_VISIBILITY), default="shared"
     )
-    body = TextAreaField(
-        _l("Note"), filters=[strip], validators=[required(), max_length(NOTE_MAX)]
-    )
+    body = text_field(_l("Note"), required(), max_length(NOTE_MAX), multiline=True)
 
 
 class CaseFileFilter(BaseForm):
@@ -28,6 +25,4 @@ class CaseFileFilter(BaseForm):
     kind = SelectField(_l("Kind"), default="", choices=[])
     period = SelectField(_l("Period"), default="", choices=[], coerce=str)
     organisation = SelectField(_l("Organisation"), default="", choices=[], coerce=str)
-    q = StringField(
-        _l("Search in the case file"), filters=[strip], validators=[Optional(), max_length(100)]
-    )
+    q = text_field(_l("Search in the case file"), Optional(), max_length(100))

@@ -15,14 +15,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import String, cast, func, or_, select, update
-from sqlalchemy.orm import joinedload
 
 from app import access, audit, editing, labels
 from app.access import case_roles_required, today
 from app.casefile.forms import CaseFileFilter, NoteForm
 from app.casefile.sanitize import clean_note
 from app.extensions import db
-from app.journey.services import log
+from app.history import case_history, log
 from app.models import (
     AuditAction,
     CaseEvent,
@@ -37,6 +36,7 @@ from app.models import (
     Student,
 )
 from app.models.base import utcnow
+from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 
 from . import bp
@@ -139,21 +139,7 @@ def _filters(student: Student) -> tuple[CaseFileFilter, list]:
 
 def case_file_query(student: Student, conditions: list):
     view = access.support_view(current_user, student)
-    return (
-        select(CaseEvent)
-        .outerjoin(CaseNote, CaseNote.id == CaseEvent.note_id)
-        .where(
-            CaseEvent.student_id == student.id,
-            access.case_event_visibility(view, current_user),
-            *conditions,
-        )
-        .options(
-            joinedload(CaseEvent.user),
-            joinedload(CaseEvent.organisation),
-            joinedload(CaseEvent.note),
-        )
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-    )
+    return case_history(student, current_user, view, conditions)
 
 
 @bp.route("/students/<int:student_id>/case-file")
@@ -161,11 +147,10 @@ def case_file_query(student: Student, conditions: list):
 def case_file(student_id: int):
     student = access.get_case_student_or_404(student_id)
     form, conditions = _filters(student)
-    page = db.paginate(
+    page = paginate(
         case_file_query(student, conditions),
-        per_page=current_app.config["CASE_FILE_PER_PAGE"],
-        error_out=False,
-        count=True,
+        current_app.config["CASE_FILE_PER_PAGE"],
+        entities=True,
     )
     audit.record(
         AuditAction.SEARCH if form.q.data else AuditAction.VIEW,
@@ -236,6 +221,7 @@ def _note_event(student, note: CaseNote, kind: CaseEventKind, organisation: Orga
     log(
         student,
         kind,
+        current_user,
         data_category=data_category,
         note_id=note.id,
         restricted_to_id=restricted_to_id,
@@ -303,8 +289,6 @@ def edit_note(student_id: int, note_id: int):
             organisation=note.organisation,
         ), 403
     form = NoteForm(obj=note if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = note.version_id
     if form.validate_on_submit():
         body = clean_note(form.body.data)
         if not body:

@@ -3,7 +3,7 @@
 The student has the right to see all their own data, whatever they consented to share with
 whom, so nothing here is filtered by consent or visibility. What is left out is the staff:
 no user ids, names or e-mail addresses of the people who wrote, assessed, signed or read
-anything (DOMAIN.md: "the access log ... without staff names by default").
+anything (docs/domain.md: "the access log ... without staff names by default").
 
 The result is plain data (dicts, lists, dates, enum members), never ORM objects, so the PDF
 template can show only what was collected here. `to_json` turns it into JSON-ready values.
@@ -16,13 +16,15 @@ from __future__ import annotations
 import enum
 import html
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import nh3
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import labels
@@ -135,342 +137,343 @@ def _by_period(model, period_ids: list[int]):
     return select(model).where(model.period_id.in_(period_ids))
 
 
+# --- what each record becomes -------------------------------------------------------------------
+#
+# A record is a dict of `fields`: a name copies the attribute of that name; (key, fn) puts
+# fn(row) under key.
+
+Fields = tuple[str | tuple[str, Callable[[Any], Any]], ...]
+
+
+def _record(row, fields: Fields) -> Data:
+    # The keys come in the order of `fields`: the order of the JSON file.
+    record = {}
+    for field in fields:
+        if isinstance(field, str):
+            record[field] = getattr(row, field)
+        else:
+            key, value = field
+            record[key] = value(row)
+    return record
+
+
+def _records(rows, fields: Fields) -> list[Data]:
+    return [_record(row, fields) for row in rows]
+
+
+def _name_of(attribute: str) -> tuple[str, Callable[[Any], Any]]:
+    """The field `attribute` as the name of the organisation (or workplace) it points to."""
+    return attribute, lambda row: _name(getattr(row, attribute))
+
+
+def _today() -> date:
+    return date.today()
+
+
+STUDENT_FIELDS: Fields = (
+    "student_number",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "status",
+    "start_date",
+    "dropout_date",
+    "dropout_reason",
+    "created_at",
+    "updated_at",
+    ("programme", lambda s: _record(s.programme, ("code", "name", "level"))),
+    ("school", lambda s: _record(s.school, ("name", "code"))),
+)
+AGREEMENT_FIELDS: Fields = ("kind", _name_of("employer"), "start_date", "end_date")
+PERIOD_FIELDS: Fields = (
+    "id",
+    "kind",
+    "title",
+    "training_area",
+    "training_number",
+    "start_date",
+    "end_date",
+    "original_end_date",
+    _name_of("workplace"),
+    ("employer", lambda p: _name(p.workplace.organisation) if p.workplace else None),
+    ("status", lambda p: p.status_on(_today())),
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the export read from the database: its rows (one query, with its eager
+    loads; `query` gets the student's id and the ids of their periods) and their fields."""
+
+    name: str
+    query: Callable[[int, list[int]], Select]
+    fields: Fields
+
+
+SECTION_TABLE: tuple[Section, ...] = (
+    Section(
+        "case_history",
+        lambda sid, _: (
+            _by_student(CaseEvent, sid)
+            .options(joinedload(CaseEvent.organisation))
+            .order_by(CaseEvent.at, CaseEvent.id)
+        ),
+        ("at", "kind", _name_of("organisation"), "period_id", ("text", lambda e: _describe(e))),
+    ),
+    Section(
+        "handover_notes",
+        lambda sid, _: (
+            _by_student(HandoverNote, sid)
+            .options(joinedload(HandoverNote.author_organisation))
+            .order_by(HandoverNote.written_at, HandoverNote.id)
+        ),
+        (
+            "from_period_id",
+            "to_period_id",
+            ("organisation", lambda h: _name(h.author_organisation)),
+            "written_at",
+            "updated_at",
+            "acknowledged_at",
+            "strengths",
+            "challenges",
+            "agreed_support",
+            "first_weeks",
+            "contact_person",
+        ),
+    ),
+    Section(
+        "support_needs",
+        lambda sid, _: (
+            _by_student(SupportNeed, sid)
+            .options(joinedload(SupportNeed.category))
+            .order_by(SupportNeed.flagged_at, SupportNeed.id)
+        ),
+        (
+            "id",
+            ("category", lambda n: n.category.name),
+            ("category_en", lambda n: n.category.name_en),
+            ("health_data", lambda n: n.category.health_data),
+            "description",
+            "documentation_kind",
+            "documentation_date",
+            "status",
+            "flagged_at",
+            "resolved_on",
+        ),
+    ),
+    Section(
+        "support_measures",
+        lambda sid, _: (
+            _by_student(SupportMeasure, sid)
+            .options(selectinload(SupportMeasure.steps), selectinload(SupportMeasure.periods))
+            .order_by(SupportMeasure.start_date, SupportMeasure.id)
+        ),
+        (
+            "id",
+            "need_id",
+            "type",
+            ("sps", lambda m: m.is_sps),
+            "provider",
+            "description",
+            "start_date",
+            "end_date",
+            "hours_granted",
+            "hours_used",
+            "next_follow_up",
+            "evaluation",
+            "status",
+            "sps_stage",
+            ("period_ids", lambda m: [p.id for p in m.periods]),
+            "created_at",
+            (
+                "sps_steps",
+                lambda m: _records(
+                    m.steps, ("stage", "on_date", "note", "equipment_returned", "recorded_at")
+                ),
+            ),
+        ),
+    ),
+    Section(
+        "consents",
+        lambda sid, _: (
+            _by_student(Consent, sid)
+            .options(joinedload(Consent.recipient))
+            .order_by(Consent.valid_from, Consent.id)
+        ),
+        (
+            "category",
+            _name_of("recipient"),
+            "valid_from",
+            "valid_to",
+            "note",
+            "recorded_at",
+            "withdrawn_at",
+            ("in_force", lambda c: c.in_force(_today())),
+        ),
+    ),
+    Section(
+        "goal_assessments",
+        lambda _, period_ids: (
+            _by_period(GoalAssessment, period_ids)
+            .options(joinedload(GoalAssessment.goal))
+            .order_by(GoalAssessment.assessed_on, GoalAssessment.id)
+        ),
+        (
+            "period_id",
+            ("goal_number", lambda g: g.goal.number),
+            ("goal", lambda g: g.goal.text),
+            "level",
+            "assessed_on",
+            "comment",
+        ),
+    ),
+    Section(
+        "training_experiences",
+        lambda sid, _: _by_student(TrainingExperience, sid).order_by(
+            TrainingExperience.on_date, TrainingExperience.id
+        ),
+        (
+            "period_id",
+            "on_date",
+            "category",
+            "what_happened",
+            "learned",
+            "work_on",
+            "concern",
+            "created_at",
+        ),
+    ),
+    Section(
+        "learning_agreements",
+        lambda _, period_ids: _by_period(LearningAgreement, period_ids).order_by(
+            LearningAgreement.id
+        ),
+        ("period_id", "goals_for_period", "agreed_support", "meetings", "updated_at"),
+    ),
+    Section(
+        "mid_evaluations",
+        lambda _, period_ids: _by_period(MidEvaluation, period_ids).order_by(
+            MidEvaluation.evaluated_on
+        ),
+        (
+            "period_id",
+            "evaluated_on",
+            "on_track",
+            "comment",
+            "next_steps",
+            "signed_at",
+            "acknowledged_at",
+        ),
+    ),
+    Section(
+        "warnings",
+        lambda sid, _: (
+            _by_student(TrainingWarning, sid)
+            .options(selectinload(TrainingWarning.goals))
+            .order_by(TrainingWarning.issued_at, TrainingWarning.id)
+        ),
+        (
+            "period_id",
+            "issued_at",
+            ("goal_numbers", lambda w: [g.number for g in w.goals]),
+            "reason",
+            "agreed_actions",
+            "deadline",
+            "followed_up_at",
+            "follow_up_note",
+        ),
+    ),
+    Section(
+        "declarations",
+        lambda _, period_ids: (
+            _by_period(Declaration, period_ids)
+            .options(selectinload(Declaration.lines).joinedload(DeclarationLine.goal))
+            .order_by(Declaration.id)
+        ),
+        (
+            "period_id",
+            "approved",
+            "needs_next_periods",
+            "issued_at",
+            "updated_at",
+            (
+                "lines",
+                lambda d: _records(
+                    sorted(d.lines, key=lambda line: line.goal.number),
+                    (("goal_number", lambda line: line.goal.number), "level", "approved"),
+                ),
+            ),
+        ),
+    ),
+    Section(
+        "absences",
+        lambda _, period_ids: _by_period(Absence, period_ids).order_by(
+            Absence.start_date, Absence.id
+        ),
+        ("period_id", "start_date", "end_date", "days", "kind", "note", "recorded_at"),
+    ),
+    Section(
+        "notes",
+        lambda sid, _: (
+            _by_student(CaseNote, sid)
+            .options(joinedload(CaseNote.organisation))
+            .order_by(CaseNote.created_at, CaseNote.id)
+        ),
+        (
+            "created_at",
+            "updated_at",
+            _name_of("organisation"),
+            "category",
+            "visibility",
+            ("text", lambda n: plain_text(n.body)),
+        ),
+    ),
+    Section(
+        "reviews",
+        lambda sid, _: (
+            _by_student(CaseReview, sid)
+            .options(joinedload(CaseReview.organisation), selectinload(CaseReview.action_items))
+            .order_by(CaseReview.on_date, CaseReview.id)
+        ),
+        (
+            "on_date",
+            "location",
+            _name_of("organisation"),
+            "status",
+            "agenda",
+            "minutes",
+            "decisions",
+            "outcome",
+            (
+                "action_items",
+                lambda r: _records(r.action_items, ("text", "due_date", "status", "done_at")),
+            ),
+        ),
+    ),
+)
+
+
 def collect(student: StudentModel, generated_at: datetime | None = None) -> Data:
     """Everything about `student`. The student must have been loaded with its school,
     programme and agreements (with their employers); see routes.load_student."""
-    sid = student.id
-    scalars = db.session.scalars
-
     periods = list(
-        scalars(
-            _by_student(Period, sid)
+        db.session.scalars(
+            _by_student(Period, student.id)
             .options(joinedload(Period.workplace).joinedload(Workplace.organisation))
             .order_by(Period.start_date, Period.id)
         )
     )
     period_ids = [p.id for p in periods]
-    today = date.today()
-
     data: Data = {
         "generated_at": generated_at or datetime.now(UTC),
-        "student": {
-            "student_number": student.student_number,
-            "first_name": student.first_name,
-            "last_name": student.last_name,
-            "email": student.email,
-            "phone": student.phone,
-            "status": student.status,
-            "start_date": student.start_date,
-            "dropout_date": student.dropout_date,
-            "dropout_reason": student.dropout_reason,
-            "created_at": student.created_at,
-            "updated_at": student.updated_at,
-            "programme": {
-                "code": student.programme.code,
-                "name": student.programme.name,
-                "level": student.programme.level,
-            },
-            "school": {"name": student.school.name, "code": student.school.code},
-        },
-        "agreements": [
-            {
-                "kind": a.kind,
-                "employer": _name(a.employer),
-                "start_date": a.start_date,
-                "end_date": a.end_date,
-            }
-            for a in student.agreements
-        ],
-        "periods": [
-            {
-                "id": p.id,
-                "kind": p.kind,
-                "title": p.title,
-                "training_area": p.training_area,
-                "training_number": p.training_number,
-                "start_date": p.start_date,
-                "end_date": p.end_date,
-                "original_end_date": p.original_end_date,
-                "workplace": _name(p.workplace),
-                "employer": _name(p.workplace.organisation) if p.workplace else None,
-                "status": p.status_on(today),
-            }
-            for p in periods
-        ],
+        "student": _record(student, STUDENT_FIELDS),
+        "agreements": _records(student.agreements, AGREEMENT_FIELDS),
+        "periods": _records(periods, PERIOD_FIELDS),
     }
-
-    events = scalars(
-        _by_student(CaseEvent, sid)
-        .options(joinedload(CaseEvent.organisation))
-        .order_by(CaseEvent.at, CaseEvent.id)
-    )
-    data["case_history"] = [
-        {
-            "at": e.at,
-            "kind": e.kind,
-            "organisation": _name(e.organisation),
-            "period_id": e.period_id,
-            "text": _describe(e),
-        }
-        for e in events
-    ]
-
-    handovers = scalars(
-        _by_student(HandoverNote, sid)
-        .options(joinedload(HandoverNote.author_organisation))
-        .order_by(HandoverNote.written_at, HandoverNote.id)
-    )
-    data["handover_notes"] = [
-        {
-            "from_period_id": h.from_period_id,
-            "to_period_id": h.to_period_id,
-            "organisation": _name(h.author_organisation),
-            "written_at": h.written_at,
-            "updated_at": h.updated_at,
-            "acknowledged_at": h.acknowledged_at,
-            "strengths": h.strengths,
-            "challenges": h.challenges,
-            "agreed_support": h.agreed_support,
-            "first_weeks": h.first_weeks,
-            "contact_person": h.contact_person,
-        }
-        for h in handovers
-    ]
-
-    needs = scalars(
-        _by_student(SupportNeed, sid)
-        .options(joinedload(SupportNeed.category))
-        .order_by(SupportNeed.flagged_at, SupportNeed.id)
-    )
-    data["support_needs"] = [
-        {
-            "id": n.id,
-            "category": n.category.name,
-            "category_en": n.category.name_en,
-            "health_data": n.category.health_data,
-            "description": n.description,
-            "documentation_kind": n.documentation_kind,
-            "documentation_date": n.documentation_date,
-            "status": n.status,
-            "flagged_at": n.flagged_at,
-            "resolved_on": n.resolved_on,
-        }
-        for n in needs
-    ]
-
-    measures = scalars(
-        _by_student(SupportMeasure, sid)
-        .options(selectinload(SupportMeasure.steps), selectinload(SupportMeasure.periods))
-        .order_by(SupportMeasure.start_date, SupportMeasure.id)
-    )
-    data["support_measures"] = [
-        {
-            "id": m.id,
-            "need_id": m.need_id,
-            "type": m.type,
-            "sps": m.is_sps,
-            "provider": m.provider,
-            "description": m.description,
-            "start_date": m.start_date,
-            "end_date": m.end_date,
-            "hours_granted": m.hours_granted,
-            "hours_used": m.hours_used,
-            "next_follow_up": m.next_follow_up,
-            "evaluation": m.evaluation,
-            "status": m.status,
-            "sps_stage": m.sps_stage,
-            "period_ids": [p.id for p in m.periods],
-            "created_at": m.created_at,
-            "sps_steps": [
-                {
-                    "stage": s.stage,
-                    "on_date": s.on_date,
-                    "note": s.note,
-                    "equipment_returned": s.equipment_returned,
-                    "recorded_at": s.recorded_at,
-                }
-                for s in m.steps
-            ],
-        }
-        for m in measures
-    ]
-
-    consents = scalars(
-        _by_student(Consent, sid)
-        .options(joinedload(Consent.recipient))
-        .order_by(Consent.valid_from, Consent.id)
-    )
-    data["consents"] = [
-        {
-            "category": c.category,
-            "recipient": _name(c.recipient),
-            "valid_from": c.valid_from,
-            "valid_to": c.valid_to,
-            "note": c.note,
-            "recorded_at": c.recorded_at,
-            "withdrawn_at": c.withdrawn_at,
-            "in_force": c.in_force(today),
-        }
-        for c in consents
-    ]
-
-    assessments = scalars(
-        _by_period(GoalAssessment, period_ids)
-        .options(joinedload(GoalAssessment.goal))
-        .order_by(GoalAssessment.assessed_on, GoalAssessment.id)
-    )
-    data["goal_assessments"] = [
-        {
-            "period_id": g.period_id,
-            "goal_number": g.goal.number,
-            "goal": g.goal.text,
-            "level": g.level,
-            "assessed_on": g.assessed_on,
-            "comment": g.comment,
-        }
-        for g in assessments
-    ]
-
-    experiences = scalars(
-        _by_student(TrainingExperience, sid).order_by(
-            TrainingExperience.on_date, TrainingExperience.id
-        )
-    )
-    data["training_experiences"] = [
-        {
-            "period_id": e.period_id,
-            "on_date": e.on_date,
-            "category": e.category,
-            "what_happened": e.what_happened,
-            "learned": e.learned,
-            "work_on": e.work_on,
-            "concern": e.concern,
-            "created_at": e.created_at,
-        }
-        for e in experiences
-    ]
-
-    agreements = scalars(_by_period(LearningAgreement, period_ids).order_by(LearningAgreement.id))
-    data["learning_agreements"] = [
-        {
-            "period_id": la.period_id,
-            "goals_for_period": la.goals_for_period,
-            "agreed_support": la.agreed_support,
-            "meetings": la.meetings,
-            "updated_at": la.updated_at,
-        }
-        for la in agreements
-    ]
-
-    evaluations = scalars(
-        _by_period(MidEvaluation, period_ids).order_by(MidEvaluation.evaluated_on)
-    )
-    data["mid_evaluations"] = [
-        {
-            "period_id": m.period_id,
-            "evaluated_on": m.evaluated_on,
-            "on_track": m.on_track,
-            "comment": m.comment,
-            "next_steps": m.next_steps,
-            "signed_at": m.signed_at,
-            "acknowledged_at": m.acknowledged_at,
-        }
-        for m in evaluations
-    ]
-
-    warnings = scalars(
-        _by_student(TrainingWarning, sid)
-        .options(selectinload(TrainingWarning.goals))
-        .order_by(TrainingWarning.issued_at, TrainingWarning.id)
-    )
-    data["warnings"] = [
-        {
-            "period_id": w.period_id,
-            "issued_at": w.issued_at,
-            "goal_numbers": [g.number for g in w.goals],
-            "reason": w.reason,
-            "agreed_actions": w.agreed_actions,
-            "deadline": w.deadline,
-            "followed_up_at": w.followed_up_at,
-            "follow_up_note": w.follow_up_note,
-        }
-        for w in warnings
-    ]
-
-    declarations = scalars(
-        _by_period(Declaration, period_ids)
-        .options(selectinload(Declaration.lines).joinedload(DeclarationLine.goal))
-        .order_by(Declaration.id)
-    )
-    data["declarations"] = [
-        {
-            "period_id": d.period_id,
-            "approved": d.approved,
-            "needs_next_periods": d.needs_next_periods,
-            "issued_at": d.issued_at,
-            "updated_at": d.updated_at,
-            "lines": [
-                {"goal_number": line.goal.number, "level": line.level, "approved": line.approved}
-                for line in sorted(d.lines, key=lambda line: line.goal.number)
-            ],
-        }
-        for d in declarations
-    ]
-
-    absences = scalars(_by_period(Absence, period_ids).order_by(Absence.start_date, Absence.id))
-    data["absences"] = [
-        {
-            "period_id": a.period_id,
-            "start_date": a.start_date,
-            "end_date": a.end_date,
-            "days": a.days,
-            "kind": a.kind,
-            "note": a.note,
-            "recorded_at": a.recorded_at,
-        }
-        for a in absences
-    ]
-
-    notes = scalars(
-        _by_student(CaseNote, sid)
-        .options(joinedload(CaseNote.organisation))
-        .order_by(CaseNote.created_at, CaseNote.id)
-    )
-    data["notes"] = [
-        {
-            "created_at": n.created_at,
-            "updated_at": n.updated_at,
-            "organisation": _name(n.organisation),
-            "category": n.category,
-            "visibility": n.visibility,
-            "text": plain_text(n.body),
-        }
-        for n in notes
-    ]
-
-    reviews = scalars(
-        _by_student(CaseReview, sid)
-        .options(joinedload(CaseReview.organisation), selectinload(CaseReview.action_items))
-        .order_by(CaseReview.on_date, CaseReview.id)
-    )
-    data["reviews"] = [
-        {
-            "on_date": r.on_date,
-            "location": r.location,
-            "organisation": _name(r.organisation),
-            "status": r.status,
-            "agenda": r.agenda,
-            "minutes": r.minutes,
-            "decisions": r.decisions,
-            "outcome": r.outcome,
-            "action_items": [
-                {"text": i.text, "due_date": i.due_date, "status": i.status, "done_at": i.done_at}
-                for i in r.action_items
-            ],
-        }
-        for r in reviews
-    ]
-
+    for section in SECTION_TABLE:
+        rows = db.session.scalars(section.query(student.id, period_ids))
+        data[section.name] = _records(rows, section.fields)
     data["access_log"] = _access_log(student)
     return data
 

@@ -39,13 +39,18 @@ def access_request(student_id: int):
     return render_template("export/request.html", student=student)
 
 
+def _export(student_id: int):
+    """The student and everything collected about them. The export is logged first, so it is
+    the last line of its own access log."""
+    student = access.export.get_access_request_student_or_404(student_id)
+    audit.record(AuditAction.EXPORT, student=student, criterion=CRITERION, commit=True)
+    return student, collect(student)
+
+
 @bp.route("/students/<int:student_id>/access-request.pdf")
 @case_roles_required
 def access_request_pdf(student_id: int):
-    student = access.export.get_access_request_student_or_404(student_id)
-    # Logged first, so the export itself is the last line of its access log.
-    audit.record(AuditAction.EXPORT, student=student, criterion=CRITERION, commit=True)
-    data = collect(student)
+    student, data = _export(student_id)
     pdf = render_pdf(
         "pdf/access_request.html",
         data=data,
@@ -60,9 +65,7 @@ def access_request_pdf(student_id: int):
 @bp.route("/students/<int:student_id>/access-request.json")
 @case_roles_required
 def access_request_json(student_id: int):
-    student = access.export.get_access_request_student_or_404(student_id)
-    audit.record(AuditAction.EXPORT, student=student, criterion=CRITERION, commit=True)
-    data = collect(student)
+    student, data = _export(student_id)
     body = {"generated_at": data["generated_at"], "student": data["student"]}
     body.update({section: data[section] for section in SECTIONS})
     return Response(

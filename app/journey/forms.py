@@ -3,33 +3,25 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     SelectField,
-    StringField,
-    TextAreaField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
-
-
-class VersionedForm(BaseForm):
-    # The version of the object when the form was opened; a save from an older one is refused.
-    version = HiddenField()
-
-    def seen_version(self) -> int:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return -1
+from app.forms import (
+    BaseForm,
+    VersionedForm,
+    date_field,
+    max_length,
+    plain_text,
+    required,
+    text_field,
+)
 
 
 class PeriodForm(VersionedForm):
-    title = StringField(
-        _l("Title"), filters=[strip], validators=[required(), max_length(120), plain_text]
-    )
+    title = text_field(_l("Title"), required(), max_length(120), plain_text)
     kind = SelectField(_l("Kind"), choices=labels.choices(labels.PERIOD_KIND))
     start_date = date_field(_l("Start date"))
     end_date = date_field(_l("End date"))
@@ -66,21 +58,13 @@ _TEXT = 4000
 
 
 class HandoverForm(VersionedForm):
-    strengths = TextAreaField(
-        _l("Strengths"), filters=[strip], validators=[required(), max_length(_TEXT)]
+    strengths = text_field(_l("Strengths"), required(), max_length(_TEXT), multiline=True)
+    challenges = text_field(_l("Challenges"), max_length(_TEXT), multiline=True)
+    agreed_support = text_field(_l("Agreed support"), max_length(_TEXT), multiline=True)
+    first_weeks = text_field(
+        _l("What to do in the first weeks"), required(), max_length(_TEXT), multiline=True
     )
-    challenges = TextAreaField(_l("Challenges"), filters=[strip], validators=[max_length(_TEXT)])
-    agreed_support = TextAreaField(
-        _l("Agreed support"), filters=[strip], validators=[max_length(_TEXT)]
-    )
-    first_weeks = TextAreaField(
-        _l("What to do in the first weeks"),
-        filters=[strip],
-        validators=[required(), max_length(_TEXT)],
-    )
-    contact_person = StringField(
-        _l("Contact person"), filters=[strip], validators=[required(), max_length(200), plain_text]
-    )
+    contact_person = text_field(_l("Contact person"), required(), max_length(200), plain_text)
 
 
 class AcknowledgeForm(VersionedForm):

@@ -10,23 +10,23 @@ from itertools import pairwise
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from app.access.journey import is_transition
+from app.editing import StaleEdit
 from app.extensions import db
-from app.journey.services import StaleEdit, log
+from app.history import log
 from app.models import (
     CaseEventKind,
     HandoverNote,
-    Membership,
-    Notification,
     NotificationKind,
     Period,
     PeriodKind,
-    Role,
     Student,
     StudentStatus,
     User,
     Workplace,
 )
 from app.models.base import utcnow
+from app.notifications import notify, people_at
 
 
 class HandoverStatus(enum.StrEnum):
@@ -39,11 +39,6 @@ def status_of(note: HandoverNote | None) -> HandoverStatus:
     if note is None:
         return HandoverStatus.MISSING
     return HandoverStatus.ACKNOWLEDGED if note.acknowledged_at else HandoverStatus.WRITTEN
-
-
-def is_transition(previous: Period, following: Period) -> bool:
-    """A change of place: school ↔ workplace, or one workplace to another."""
-    return previous.place_key() != following.place_key()
 
 
 @dataclass
@@ -65,16 +60,6 @@ def transitions_of(periods: list[Period], notes: list[HandoverNote]) -> list[Tra
         for prev, nxt in pairwise(periods)
         if is_transition(prev, nxt)
     ]
-
-
-def previous_period(period: Period) -> Period | None:
-    query = (
-        select(Period)
-        .where(Period.student_id == period.student_id, Period.start_date < period.start_date)
-        .order_by(Period.start_date.desc())
-        .limit(1)
-    )
-    return db.session.execute(query).scalar_one_or_none()
 
 
 # --- lists of upcoming transitions --------------------------------------------------------
@@ -217,68 +202,12 @@ def acknowledge(
 # --- notifications -----------------------------------------------------------------------
 
 
-def people_at(period: Period, student: Student) -> list[int]:
-    """Whom to tell about a period: its responsible person, else the people of its place."""
-    if period.responsible_id:
-        return [period.responsible_id]
-    if period.kind == PeriodKind.TRAINING and period.workplace_id:
-        condition = and_(
-            Membership.role == Role.SUPERVISOR, Membership.workplace_id == period.workplace_id
-        )
-    elif period.kind == PeriodKind.TRAINING:
-        return []
-    else:
-        condition = and_(
-            Membership.role.in_([Role.TEACHER, Role.COUNSELLOR]),
-            Membership.organisation_id == student.school_id,
-        )
-    query = (
-        select(Membership.user_id)
-        .join(User, User.id == Membership.user_id)
-        .where(condition, User.active.is_(True))
-        .distinct()
-    )
-    return list(db.session.execute(query).scalars())
-
-
 def receivers(student: Student, to_period: Period) -> list[int]:
     return people_at(to_period, student)
 
 
 def senders(student: Student, from_period: Period) -> list[int]:
     return people_at(from_period, student)
-
-
-def notify(
-    user_ids: list[int],
-    kind: NotificationKind,
-    student: Student,
-    period: Period,
-    again: bool = False,
-) -> int:
-    """Create one notification per person; `again` marks an existing one unread instead."""
-    existing = {
-        n.user_id: n
-        for n in db.session.execute(
-            select(Notification).where(
-                Notification.kind == kind,
-                Notification.period_id == period.id,
-                Notification.user_id.in_(user_ids),
-            )
-        ).scalars()
-    }
-    created = 0
-    for user_id in user_ids:
-        if user_id in existing:
-            if again:
-                existing[user_id].read_at = None
-                existing[user_id].created_at = utcnow()
-            continue
-        db.session.add(
-            Notification(user_id=user_id, kind=kind, student_id=student.id, period_id=period.id)
-        )
-        created += 1
-    return created
 
 
 def remind_missing_notes(today: date, days: int, progress=None) -> int:

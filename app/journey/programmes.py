@@ -1,6 +1,6 @@
 """The programmes and their standard plans, as seeded into a new installation.
 
-These are starting points from DOMAIN.md ("The student's journey"). Admins edit the templates
+These are starting points from docs/domain.md ("The student's journey"). Admins edit the templates
 in the app; a template change never alters a student's existing plan.
 """
 

@@ -7,14 +7,16 @@ from datetime import timedelta
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, audit, editing
 from app.access import case_roles_required, get_student_or_404, roles_required, today
+from app.editing import RuleError
 from app.extensions import db
 from app.forms import ButtonForm
+from app.history import case_history
 from app.journey import bp, services
 from app.journey import handovers as ho
 from app.journey.forms import (
@@ -30,7 +32,6 @@ from app.journey.forms import (
 )
 from app.models import (
     AgreementKind,
-    CaseEvent,
     DropoutReason,
     Membership,
     Notification,
@@ -49,8 +50,6 @@ from app.models import (
 from app.models.base import utcnow
 from app.pagination import paginate
 from app.support.queries import agreed_support_text
-
-_stale, _field_error, _save = editing.stale, editing.field_error, editing.save
 
 
 def _back(student: Student):
@@ -153,7 +152,7 @@ def generate_plan(student_id: int):
         return _back(student)
     try:
         services.generate_plan(student, form.start_date.data, today())
-    except services.PlanError as error:
+    except RuleError as error:
         flash(error.message, "error")
         return _back(student)
     db.session.commit()
@@ -169,7 +168,7 @@ def new_period(student_id: int):
     form.workplace.choices = _workplace_choices(student)
     form.responsible.choices = _responsible_choices(student)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.add_period(student, _period_change(form, student)),
             stale_url=request.path,
@@ -204,10 +203,9 @@ def edit_period(student_id: int, period_id: int):
         form.status.data = period.status.value
         form.workplace.data = str(period.workplace_id or "")
         form.responsible.data = str(period.responsible_id or "")
-        form.version.data = period.version_id
     url = url_for("journey.edit_period", student_id=student.id, period_id=period.id)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.update_period(
                 student, period, _period_change(form, student), form.seen_version()
@@ -227,12 +225,10 @@ def edit_period(student_id: int, period_id: int):
 def extend_period(student_id: int, period_id: int):
     student = access.journey.get_plan_student_or_404(student_id, edit=True)
     period = access.journey.get_period_or_404(student, period_id)
-    form = ExtendForm()
-    if request.method == "GET":
-        form.version.data = period.version_id
+    form = ExtendForm(obj=period if request.method == "GET" else None)
     url = url_for("journey.extend_period", student_id=student.id, period_id=period.id)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.extend_period(
                 student,
@@ -258,7 +254,7 @@ def delete_period(student_id: int, period_id: int):
     if ButtonForm().validate_on_submit():
         try:
             services.delete_period(student, period)
-        except services.PlanError as error:
+        except RuleError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -270,13 +266,12 @@ def delete_period(student_id: int, period_id: int):
 @case_roles_required
 def dropout(student_id: int):
     student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    form = DropoutForm()
+    form = DropoutForm(obj=student if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = student.version_id
         form.date.data = today()
     url = url_for("journey.dropout", student_id=student.id)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.drop_out(
                 student, form.date.data, DropoutReason(form.reason.data), form.seen_version()
@@ -294,13 +289,12 @@ def dropout(student_id: int):
 @case_roles_required
 def readmit(student_id: int):
     student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    form = ReadmitForm()
+    form = ReadmitForm(obj=student if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = student.version_id
         form.date.data = today()
     url = url_for("journey.readmit", student_id=student.id)
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.readmit(student, form.date.data, form.seen_version()),
             stale_url=url,
@@ -316,16 +310,8 @@ def readmit(student_id: int):
 @case_roles_required
 def history(student_id: int):
     student = access.journey.get_plan_student_or_404(student_id)
-    query = (
-        select(CaseEvent)
-        .where(
-            CaseEvent.student_id == student.id,
-            access.case_event_visibility(access.support_view(current_user, student)),
-        )
-        .options(joinedload(CaseEvent.user))
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-    )
-    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    query = case_history(student, current_user, access.support_view(current_user, student))
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
     audit.record_view(student)
     return render_template("journey/history.html", student=student, page=page)
 
@@ -371,7 +357,7 @@ def _agreement_form(student: Student, agreement: TrainingAgreement | None):
         form.end_date.data = agreement.end_date
         form.version.data = agreement.version_id
     if form.validate_on_submit():
-        response = _save(
+        response = editing.save(
             form,
             lambda: services.save_agreement(
                 student,
@@ -401,9 +387,7 @@ def _agreement_form(student: Student, agreement: TrainingAgreement | None):
 def handover(student_id: int, period_id: int):
     student = access.journey.get_plan_student_or_404(student_id)
     from_period, to_period, note = access.journey.get_transition_or_404(student, period_id)
-    ack_form = AcknowledgeForm()
-    if note is not None:
-        ack_form.version.data = note.version_id
+    ack_form = AcknowledgeForm(obj=note)
     audit.record(audit.AuditAction.VIEW, student=student, obj=note or to_period, commit=True)
     return render_template(
         "journey/handover.html",
@@ -426,9 +410,7 @@ def write_handover(student_id: int, period_id: int):
         student, period_id, write=True
     )
     form = HandoverForm(obj=note if request.method == "GET" else None)
-    if request.method == "GET" and note is not None:
-        form.version.data = note.version_id
-    elif request.method == "GET":
+    if request.method == "GET" and note is None:
         form.agreed_support.data = agreed_support_text(current_user, student, to_period)
     url = url_for("journey.write_handover", student_id=student.id, period_id=to_period.id)
     if form.validate_on_submit():
@@ -451,7 +433,7 @@ def write_handover(student_id: int, period_id: int):
             )
             db.session.commit()
         except (services.StaleEdit, StaleDataError):
-            return _stale(form, url)
+            return editing.stale(form, url)
         flash(_("The handover note was saved. The receiving side has been notified."), "success")
         return redirect(url_for("journey.handover", student_id=student.id, period_id=to_period.id))
     return render_template(
@@ -478,7 +460,7 @@ def acknowledge_handover(student_id: int, period_id: int):
             ho.acknowledge(student, note, to_period, current_user, form.seen_version())
             db.session.commit()
         except (services.StaleEdit, StaleDataError):
-            return _stale(form, url)
+            return editing.stale(form, url)
         flash(_("You have acknowledged the handover note."), "success")
     return redirect(url)
 
@@ -511,7 +493,7 @@ def _upcoming(query_for_user, template: str, endpoint: str):
         rows=rows,
         students=students,
         weeks=weeks,
-        labels_status=ho.status_of,
+        handover_status=ho.status_of,
         with_support=access.students_with_visible_support(current_user, students),
     )
 
@@ -557,7 +539,7 @@ def notifications():
         .options(joinedload(Notification.student), joinedload(Notification.period))
         .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
     )
-    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
     return render_template("journey/notifications.html", page=page, form=ButtonForm())
 
 
@@ -582,14 +564,3 @@ def open_notification(notification_id: int):
     return redirect(
         url_for("journey.handover", student_id=student.id, period_id=notification.period_id)
     )
-
-
-def unread_notifications(user) -> int:
-    visible = access.visible_students(user).with_only_columns(Student.id).scalar_subquery()
-    return db.session.execute(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id,
-            Notification.read_at.is_(None),
-            Notification.student_id.in_(visible),
-        )
-    ).scalar_one()

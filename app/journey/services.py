@@ -15,15 +15,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import audit, dates
-from app.access import acting_organisation_id
+from app import dates
 from app.access import today as _today
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
+from app.history import log
 from app.models import (
     AgreementKind,
-    AuditAction,
-    CaseEvent,
     CaseEventKind,
     DropoutReason,
     HandoverNote,
@@ -40,55 +38,6 @@ from app.models import (
     User,
     Workplace,
 )
-
-# A change that breaks a rule of the plan, and an edit from a form opened on an older version.
-PlanError = RuleError
-
-
-# How each kind of case change counts in the access log.
-_AUDIT_ACTION = {
-    CaseEventKind.STUDENT_CREATED: AuditAction.CREATE,
-    CaseEventKind.PLAN_CREATED: AuditAction.CREATE,
-    CaseEventKind.PERIOD_ADDED: AuditAction.CREATE,
-    CaseEventKind.AGREEMENT_CREATED: AuditAction.CREATE,
-    CaseEventKind.HANDOVER_WRITTEN: AuditAction.CREATE,
-    CaseEventKind.PERIOD_DELETED: AuditAction.DELETE,
-}
-
-
-def log(
-    student: Student,
-    kind: CaseEventKind,
-    user: User | None = None,
-    data_category: str | None = None,
-    *,
-    period_id: int | None = None,
-    note_id: int | None = None,
-    review_id: int | None = None,
-    restricted_to_id: int | None = None,
-    **details,
-) -> CaseEvent:
-    """Add a line to the case history (and the access log) for a change to `student`'s case.
-
-    `data_category` (a ConsentCategory) marks a line about support data: the workplace side
-    sees it only under the student's consent for that category. `restricted_to_id` keeps a
-    line to one organisation. The line records the organisation the user acted for."""
-    user = user or current_user
-    event = CaseEvent(
-        student_id=student.id,
-        user_id=user.id,
-        kind=kind,
-        details=details,
-        data_category=data_category,
-        organisation_id=acting_organisation_id(user, student),
-        period_id=period_id,
-        note_id=note_id,
-        review_id=review_id,
-        restricted_to_id=restricted_to_id,
-    )
-    db.session.add(event)
-    audit.record(_AUDIT_ACTION.get(kind, AuditAction.UPDATE), student=student, user=user)
-    return event
 
 
 def status_on(start: date, end: date, on: date) -> PeriodStatus:
@@ -140,11 +89,17 @@ def generate_plan(student: Student, start: date, today: date) -> list[Period]:
     The copy is independent: changing the template later leaves existing plans alone.
     """
     if plan_of(student):
-        raise PlanError(_("The student already has a plan."))
+        raise RuleError(_("The student already has a plan."))
     check_start(start, today)
     periods = plan_from_template(student.id, template_for(student.programme_id), start, today)
     db.session.add_all(periods)
-    log(student, CaseEventKind.PLAN_CREATED, start=start.isoformat(), periods=len(periods))
+    log(
+        student,
+        CaseEventKind.PLAN_CREATED,
+        current_user,
+        start=start.isoformat(),
+        periods=len(periods),
+    )
     return periods
 
 
@@ -162,7 +117,7 @@ def check_length(kind: PeriodKind, start: date, end: date) -> None:
     config = current_app.config
     days = (end - start).days + 1
     if kind == PeriodKind.TRAINING and days < config["TRAINING_PERIOD_MIN_DAYS"]:
-        raise PlanError(
+        raise RuleError(
             _(
                 "A training period must last at least %(days)d days.",
                 days=config["TRAINING_PERIOD_MIN_DAYS"],
@@ -170,7 +125,7 @@ def check_length(kind: PeriodKind, start: date, end: date) -> None:
             "end_date",
         )
     if days > config["PERIOD_MAX_DAYS"]:
-        raise PlanError(
+        raise RuleError(
             _("A period can last at most %(days)d days.", days=config["PERIOD_MAX_DAYS"]),
             "end_date",
         )
@@ -181,7 +136,7 @@ def check_start(start: date, today: date) -> None:
     it is a typo (and the student would drop out of every current list)."""
     years = current_app.config["PERIOD_START_MAX_YEARS"]
     if abs((start - today).days) > years * 365:
-        raise PlanError(
+        raise RuleError(
             _("The start date can be at most %(years)d years from today.", years=years),
             "start_date",
         )
@@ -206,12 +161,12 @@ def check_period(change: PeriodChange, today: date, period: Period | None = None
 
 def check_dates(student: Student, start: date, end: date, period: Period | None = None) -> None:
     if end < start:
-        raise PlanError(_("The end date must be on or after the start date."), "end_date")
+        raise RuleError(_("The end date must be on or after the start date."), "end_date")
     for other in plan_of(student):
         if period is not None and other.id == period.id:
             continue
         if start <= other.end_date and end >= other.start_date:
-            raise PlanError(
+            raise RuleError(
                 _(
                     "The dates overlap %(title)s (%(start)s – %(end)s).",
                     title=other.title or _("another period"),
@@ -261,7 +216,7 @@ def check_responsible(change: PeriodChange) -> None:
     if change.kind != PeriodKind.TRAINING or change.responsible is None:
         return
     if not supervises_at(change.responsible, change.workplace):
-        raise PlanError(
+        raise RuleError(
             _(
                 "The responsible person of a training period must be a practice supervisor "
                 "(oplæringsvejleder) at its workplace."
@@ -280,6 +235,7 @@ def add_period(student: Student, change: PeriodChange) -> Period:
     log(
         student,
         CaseEventKind.PERIOD_ADDED,
+        current_user,
         period=period.title,
         start=change.start_date.isoformat(),
         end=change.end_date.isoformat(),
@@ -325,6 +281,7 @@ def update_period(
         log(
             student,
             CaseEventKind.WORKPLACE_CHANGED,
+            current_user,
             period=period.title,
             old=before["place"],
             new=after["place"],
@@ -333,6 +290,7 @@ def update_period(
         log(
             student,
             CaseEventKind.PERIOD_STATUS_CHANGED,
+            current_user,
             period=period.title,
             old=before["status"],
             new=after["status"],
@@ -343,7 +301,13 @@ def update_period(
         if before[k] != after[k]
     }
     if changed:
-        log(student, CaseEventKind.PERIOD_CHANGED, period=period.title, changes=changed)
+        log(
+            student,
+            CaseEventKind.PERIOD_CHANGED,
+            current_user,
+            period=period.title,
+            changes=changed,
+        )
 
 
 def extend_period(
@@ -354,11 +318,11 @@ def extend_period(
         raise StaleEdit()
     dates.check_in_window(new_end, "new_end_date")
     if new_end <= period.end_date:
-        raise PlanError(_("An extension must end after the current end date."), "new_end_date")
+        raise RuleError(_("An extension must end after the current end date."), "new_end_date")
     try:
         check_length(period.kind, period.start_date, new_end)
-    except PlanError as error:
-        raise PlanError(error.message, "new_end_date") from None
+    except RuleError as error:
+        raise RuleError(error.message, "new_end_date") from None
     shift = new_end - period.end_date
     later = [p for p in plan_of(student) if p.start_date > period.end_date]
     if shift_following:
@@ -379,6 +343,7 @@ def extend_period(
     log(
         student,
         CaseEventKind.PERIOD_EXTENDED,
+        current_user,
         period=period.title,
         old=old_end.isoformat(),
         new=new_end.isoformat(),
@@ -392,7 +357,7 @@ def _moved(value: date, shift: timedelta) -> date:
     moved = dates.add(value, shift)
     if moved is None or not dates.in_window(moved):
         first, last = dates.window()
-        raise PlanError(
+        raise RuleError(
             _(
                 "Moving the later periods would put them outside the allowed dates "
                 "(%(first)s – %(last)s).",
@@ -410,10 +375,11 @@ def delete_period(student: Student, period: Period) -> None:
             (HandoverNote.to_period_id == period.id) | (HandoverNote.from_period_id == period.id)
         )
     ).first():
-        raise PlanError(_("The period has a handover note and cannot be deleted."))
+        raise RuleError(_("The period has a handover note and cannot be deleted."))
     log(
         student,
         CaseEventKind.PERIOD_DELETED,
+        current_user,
         period=period.title,
         start=period.start_date.isoformat(),
         end=period.end_date.isoformat(),
@@ -428,27 +394,27 @@ def drop_out(student: Student, on: date, reason: DropoutReason, seen_version: in
     if student.version_id != seen_version:
         raise StaleEdit()
     if student.status == StudentStatus.DROPPED_OUT:
-        raise PlanError(_("The student has already dropped out."))
+        raise RuleError(_("The student has already dropped out."))
     student.status = StudentStatus.DROPPED_OUT
     student.dropout_date = on
     student.dropout_reason = reason
     for period in plan_of(student):
         if period.start_date <= on <= period.end_date and period.status != PeriodStatus.COMPLETED:
             period.status = PeriodStatus.INTERRUPTED
-    log(student, CaseEventKind.DROPPED_OUT, date=on.isoformat(), reason=reason.value)
+    log(student, CaseEventKind.DROPPED_OUT, current_user, date=on.isoformat(), reason=reason.value)
 
 
 def readmit(student: Student, on: date, seen_version: int) -> None:
     if student.version_id != seen_version:
         raise StaleEdit()
     if student.status != StudentStatus.DROPPED_OUT:
-        raise PlanError(_("Only a student who has dropped out can be re-admitted."))
+        raise RuleError(_("Only a student who has dropped out can be re-admitted."))
     if student.dropout_date and on < student.dropout_date:
-        raise PlanError(_("Re-admission cannot be before the dropout date."), "date")
+        raise RuleError(_("Re-admission cannot be before the dropout date."), "date")
     student.status = StudentStatus.ACTIVE
     student.dropout_date = None
     student.dropout_reason = None
-    log(student, CaseEventKind.READMITTED, date=on.isoformat())
+    log(student, CaseEventKind.READMITTED, current_user, date=on.isoformat())
 
 
 # --- agreements -------------------------------------------------------------------------
@@ -458,13 +424,13 @@ def check_agreement_dates(
     student: Student, start: date, end: date | None, agreement: TrainingAgreement | None = None
 ) -> None:
     if end is not None and end < start:
-        raise PlanError(_("The end date must be on or after the start date."), "end_date")
+        raise RuleError(_("The end date must be on or after the start date."), "end_date")
     far = date.max
     for other in student.agreements:
         if agreement is not None and other.id == agreement.id:
             continue
         if start <= (other.end_date or far) and (end or far) >= other.start_date:
-            raise PlanError(
+            raise RuleError(
                 _(
                     "The dates overlap another agreement for this student (%(employer)s, from "
                     "%(start)s).",
@@ -498,5 +464,5 @@ def save_agreement(
     agreement.kind = kind
     agreement.start_date = start
     agreement.end_date = end
-    log(student, event, employer=employer.name, start=start.isoformat())
+    log(student, event, current_user, employer=employer.name, start=start.isoformat())
     return agreement

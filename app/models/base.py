@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import Column, DateTime, Enum, ForeignKey, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -66,4 +66,17 @@ def enum_column(enum_cls: type[enum.Enum], name: str, *, constraint: bool = True
         length=32,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
+    )
+
+
+def link_table(name: str, left: tuple[str, str], right: tuple[str, str]) -> Table:
+    """A many-to-many link table: two (column, "table.id") foreign keys, deleted with either
+    side (ON DELETE CASCADE), that together are the primary key."""
+    return Table(
+        name,
+        Base.metadata,
+        *(
+            Column(column, ForeignKey(target, ondelete="CASCADE"), primary_key=True)
+            for column, target in (left, right)
+        ),
     )

@@ -7,10 +7,10 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
 from app.models.organisation import Organisation
 
 if TYPE_CHECKING:
@@ -74,18 +74,12 @@ class ReviewOutcome(enum.StrEnum):
     DROPOUT_RISK = "dropout_risk"
 
 
-review_participant = Table(
-    "review_participant",
-    Base.metadata,
-    Column("review_id", ForeignKey("case_review.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+review_participant = link_table(
+    "review_participant", ("review_id", "case_review.id"), ("user_id", "user_account.id")
 )
 
-meeting_participant = Table(
-    "meeting_participant",
-    Base.metadata,
-    Column("meeting_id", ForeignKey("review_meeting.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+meeting_participant = link_table(
+    "meeting_participant", ("meeting_id", "review_meeting.id"), ("user_id", "user_account.id")
 )
 
 

@@ -31,7 +31,7 @@ class PeriodStatus(enum.StrEnum):
 
 
 class TrainingArea(enum.StrEnum):
-    """The field a training period covers (DOMAIN.md, "The student's journey")."""
+    """The field a training period covers (docs/domain.md, "The student's journey")."""
 
     HOME_CARE = "home_care"
     CARE_HOME = "care_home"

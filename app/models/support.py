@@ -1,8 +1,8 @@
 """Support needs, support measures (SPS among them), the SPS application steps, and consent.
 
-Support-need details and SPS are school data (DOMAIN.md): the workplace side sees them only
+Support-need details and SPS are school data (docs/domain.md): the workplace side sees them only
 under a consent in force for the category, given by the student to its organisation. Which
-rows a user may see is decided in app/support/rules.py, never here.
+rows a user may see is decided in app.access (support_view), never here.
 """
 
 from __future__ import annotations
@@ -14,16 +14,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
-    Column,
     ForeignKey,
     Numeric,
     String,
-    Table,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
 from app.models.organisation import Organisation
 
 if TYPE_CHECKING:
@@ -173,11 +171,8 @@ class SpsStage(enum.StrEnum):
     ENDED = "ended"
 
 
-measure_period = Table(
-    "support_measure_period",
-    Base.metadata,
-    Column("measure_id", ForeignKey("support_measure.id", ondelete="CASCADE"), primary_key=True),
-    Column("period_id", ForeignKey("period.id", ondelete="CASCADE"), primary_key=True),
+measure_period = link_table(
+    "support_measure_period", ("measure_id", "support_measure.id"), ("period_id", "period.id")
 )
 
 

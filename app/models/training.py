@@ -14,16 +14,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
-    Column,
     ForeignKey,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
 
 if TYPE_CHECKING:
     from app.models.journey import Period
@@ -202,11 +200,8 @@ class MidEvaluation(Base):
     __mapper_args__ = {"version_id_col": version_id}
 
 
-warning_goal = Table(
-    "training_warning_goal",
-    Base.metadata,
-    Column("warning_id", ForeignKey("training_warning.id", ondelete="CASCADE"), primary_key=True),
-    Column("goal_id", ForeignKey("training_goal.id", ondelete="CASCADE"), primary_key=True),
+warning_goal = link_table(
+    "training_warning_goal", ("warning_id", "training_warning.id"), ("goal_id", "training_goal.id")
 )
 
 

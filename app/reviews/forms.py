@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import InputRequired
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, not_cpr, plain_text, required, strip
-from app.journey.forms import VersionedForm
-from app.support.forms import MultiCheckboxField
+from app.forms import (
+    BaseForm,
+    MultiCheckboxField,
+    VersionedForm,
+    date_field,
+    max_length,
+    not_cpr,
+    plain_text,
+    required,
+    text_field,
+)
 
 _TEXT = 10000
 
-# The labels live with the others in app.labels.
-REVIEW_OUTCOME = labels.REVIEW_OUTCOME
-REVIEW_STATUS = labels.REVIEW_STATUS
-ACTION_ITEM_STATUS = labels.ACTION_ITEM_STATUS
-
 
 def _location():
-    return StringField(
-        _l("Location"), filters=[strip], validators=[max_length(200), plain_text], default=""
-    )
+    return text_field(_l("Location"), max_length(200), plain_text, default="")
 
 
 def _participants():
@@ -33,25 +34,23 @@ class ReviewForm(BaseForm):
     on_date = date_field(_l("Date"))
     location = _location()
     participants = _participants()
-    agenda = TextAreaField(_l("Agenda"), filters=[strip], validators=[max_length(_TEXT)])
+    agenda = text_field(_l("Agenda"), max_length(_TEXT), multiline=True)
 
 
 class MinutesForm(VersionedForm):
-    agenda = TextAreaField(_l("Agenda"), filters=[strip], validators=[max_length(_TEXT)])
-    minutes = TextAreaField(_l("Minutes"), filters=[strip], validators=[max_length(_TEXT)])
-    decisions = TextAreaField(_l("Decisions"), filters=[strip], validators=[max_length(_TEXT)])
+    agenda = text_field(_l("Agenda"), max_length(_TEXT), multiline=True)
+    minutes = text_field(_l("Minutes"), max_length(_TEXT), multiline=True)
+    decisions = text_field(_l("Decisions"), max_length(_TEXT), multiline=True)
     outcome = SelectField(
         _l("Outcome"),
-        choices=[("", _l("No outcome yet")), *[(k.value, v) for k, v in REVIEW_OUTCOME.items()]],
+        choices=[("", _l("No outcome yet")), *labels.choices(labels.REVIEW_OUTCOME)],
         default="",
     )
     cancelled = BooleanField(_l("The review was cancelled"))
 
 
 class ActionItemForm(BaseForm):
-    text = StringField(
-        _l("Action"), filters=[strip], validators=[required(), max_length(1000), plain_text]
-    )
+    text = text_field(_l("Action"), required(), max_length(1000), plain_text)
     owner = SelectField(
         _l("Owner"),
         coerce=str,
@@ -61,15 +60,11 @@ class ActionItemForm(BaseForm):
 
 
 class ActionStatusForm(VersionedForm):
-    status = SelectField(
-        _l("Status"), choices=[(k.value, v) for k, v in ACTION_ITEM_STATUS.items()]
-    )
+    status = SelectField(_l("Status"), choices=labels.choices(labels.ACTION_ITEM_STATUS))
 
 
 class MeetingForm(BaseForm):
-    title = StringField(
-        _l("Title"), filters=[strip], validators=[required(), max_length(200), plain_text]
-    )
+    title = text_field(_l("Title"), required(), max_length(200), plain_text)
     on_date = date_field(_l("Date"))
     location = _location()
     participants = _participants()
@@ -79,8 +74,6 @@ class MeetingForm(BaseForm):
 
 
 class MeetingCaseForm(BaseForm):
-    student_number = StringField(
-        _l("Student number"),
-        filters=[strip],
-        validators=[required(), max_length(20), plain_text, not_cpr()],
+    student_number = text_field(
+        _l("Student number"), required(), max_length(20), plain_text, not_cpr()
     )

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
-from app import access, audit, editing
+from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required, today
 from app.editing import RuleError
 from app.extensions import db
@@ -38,9 +38,6 @@ from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.reviews import bp, services
 from app.reviews.forms import (
-    ACTION_ITEM_STATUS,
-    REVIEW_OUTCOME,
-    REVIEW_STATUS,
     ActionItemForm,
     ActionStatusForm,
     MeetingCaseForm,
@@ -61,9 +58,9 @@ def _review_url(student: Student, review: CaseReview) -> str:
 
 def _labels() -> dict:
     return {
-        "outcome_labels": REVIEW_OUTCOME,
-        "status_labels": REVIEW_STATUS,
-        "item_labels": ACTION_ITEM_STATUS,
+        "outcome_labels": labels.REVIEW_OUTCOME,
+        "status_labels": labels.REVIEW_STATUS,
+        "item_labels": labels.ACTION_ITEM_STATUS,
     }
 
 
@@ -154,7 +151,6 @@ def edit_review(student_id: int, review_id: int):
     student, review = _load_editable_review(student_id, review_id)
     form = MinutesForm(obj=review if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = review.version_id
         form.outcome.data = review.outcome.value if review.outcome else ""
         form.cancelled.data = review.status == "cancelled"
     if form.validate_on_submit():

@@ -18,8 +18,7 @@ from sqlalchemy.orm import joinedload
 from app import access, labels
 from app.editing import RuleError, check_version
 from app.extensions import db
-from app.journey.handovers import notify
-from app.journey.services import log
+from app.history import log
 from app.models import (
     ActionItem,
     ActionItemStatus,
@@ -45,6 +44,7 @@ from app.models import (
     review_participant,
 )
 from app.models.base import utcnow
+from app.notifications import notify
 from app.support.queries import OPEN_MEASURE
 
 TRANSITION_WEEKS = 8

@@ -1,10 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import Email, Optional, Regexp, ValidationError
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, not_cpr, plain_text, required, strip
+from app.forms import (
+    BaseForm,
+    date_field,
+    max_length,
+    not_cpr,
+    plain_text,
+    required,
+    text_field,
+)
 
 
 class StudentSearchForm(BaseForm):
@@ -13,11 +21,7 @@ class StudentSearchForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(
-        _l("Name or student number"),
-        filters=[strip],
-        validators=[max_length(100), plain_text, not_cpr()],
-    )
+    q = text_field(_l("Name or student number"), max_length(100), plain_text, not_cpr())
     programme = SelectField(_l("Programme"), default="")
     status = SelectField(
         _l("Status"),
@@ -30,35 +34,23 @@ _PHONE = r"^\+?[0-9 ]{8,20}$"
 
 
 class NewStudentForm(BaseForm):
-    first_name = StringField(
-        _l("First name"), filters=[strip], validators=[required(), max_length(80), plain_text]
-    )
-    last_name = StringField(
-        _l("Last name"), filters=[strip], validators=[required(), max_length(80), plain_text]
-    )
-    student_number = StringField(
+    first_name = text_field(_l("First name"), required(), max_length(80), plain_text)
+    last_name = text_field(_l("Last name"), required(), max_length(80), plain_text)
+    student_number = text_field(
         _l("Student number"),
-        filters=[strip],
-        validators=[
-            required(),
-            max_length(20),
-            plain_text,
-            not_cpr(),
-            Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
-        ],
+        required(),
+        max_length(20),
+        plain_text,
+        not_cpr(),
+        Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
     )
-    email = StringField(
-        _l("E-mail"),
-        filters=[strip],
-        validators=[Optional(), max_length(254), Email(message=_l("Not a valid e-mail address."))],
+    email = text_field(
+        _l("E-mail"), Optional(), max_length(254), Email(message=_l("Not a valid e-mail address."))
     )
-    phone = StringField(
+    phone = text_field(
         _l("Phone"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Regexp(_PHONE, message=_l("Use 8 to 20 digits, spaces and an optional +.")),
-        ],
+        Optional(),
+        Regexp(_PHONE, message=_l("Use 8 to 20 digits, spaces and an optional +.")),
     )
     school = SelectField(_l("School"))
     programme = SelectField(_l("Programme"))
@@ -74,3 +66,10 @@ class NewStudentForm(BaseForm):
         ).first()
         if exists:
             raise ValidationError(_l("A student with this number already exists."))
+
+
+class PlanForm(BaseForm):
+    """ "Create plan from the template" on the student page. It posts to journey.generate_plan,
+    which reads it with the journey's own PlanForm (the same field): areas own their forms."""
+
+    start_date = date_field(_l("Start date of the first period"))

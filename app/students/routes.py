@@ -15,13 +15,12 @@ from app.access import (
     today,
     visible_students,
 )
-from app.editing import field_error
+from app.editing import RuleError, field_error
 from app.extensions import db
 from app.forms import ButtonForm
+from app.history import case_history, log
 from app.journey import handovers, services, timeline
-from app.journey.forms import PlanForm
 from app.models import (
-    CaseEvent,
     CaseEventKind,
     HandoverNote,
     Organisation,
@@ -34,7 +33,7 @@ from app.models import (
 from app.models.student import search_condition
 from app.pagination import paginate
 from app.students import bp
-from app.students.forms import NewStudentForm, StudentSearchForm
+from app.students.forms import NewStudentForm, PlanForm, StudentSearchForm
 from app.support.queries import record_support_view, support_summary
 
 
@@ -116,16 +115,8 @@ def show(student_id: int):
     transitions = handovers.transitions_of(periods, notes)
     support = support_summary(current_user, student)
     history = (
-        db.session.execute(
-            select(CaseEvent)
-            .where(
-                CaseEvent.student_id == student.id,
-                access.case_event_visibility(support.view),
-            )
-            .options(joinedload(CaseEvent.user))
-            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-            .limit(5)
-        )
+        db.session.execute(case_history(student, current_user, support.view).limit(5))
+        .unique()
         .scalars()
         .all()
     )
@@ -191,11 +182,11 @@ def new():
         )
         db.session.add(student)
         db.session.flush()
-        services.log(student, CaseEventKind.STUDENT_CREATED)
+        log(student, CaseEventKind.STUDENT_CREATED, current_user)
         try:
             if form.create_plan.data:
                 services.generate_plan(student, form.start_date.data, today())
-        except services.PlanError as error:
+        except RuleError as error:
             # E.g. a start date from which the plan would end after the allowed dates: the
             # student is not created either, and the form shows what was typed.
             db.session.rollback()

@@ -1,4 +1,4 @@
-"""The support-need categories of DOMAIN.md, seeded once; admins keep the list afterwards."""
+"""The support-need categories of docs/domain.md, seeded once; admins keep the list afterwards."""
 
 from __future__ import annotations
 

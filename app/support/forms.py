@@ -5,16 +5,20 @@ from wtforms import (
     BooleanField,
     DecimalField,
     SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
-from app.journey.forms import VersionedForm
+from app.forms import (
+    BaseForm,
+    MultiCheckboxField,
+    VersionedForm,
+    date_field,
+    max_length,
+    plain_text,
+    required,
+    text_field,
+)
 
 _TEXT = 4000
 
@@ -36,19 +40,12 @@ class NeedForm(VersionedForm):
         coerce=str,
         validators=[InputRequired(message=_l("Please choose a category."))],
     )
-    description = TextAreaField(
-        _l("Description"), filters=[strip], validators=[required(), max_length(_TEXT)]
-    )
+    description = text_field(_l("Description"), required(), max_length(_TEXT), multiline=True)
     documentation_kind = SelectField(
         _l("Documentation"), choices=labels.choices(labels.DOCUMENTATION_KIND)
     )
     documentation_date = date_field(_l("Date of the documentation"), optional=True)
     status = SelectField(_l("Status"), choices=labels.choices(labels.SUPPORT_NEED_STATUS))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class MeasureForm(VersionedForm):
@@ -59,9 +56,7 @@ class MeasureForm(VersionedForm):
     )
     provider = SelectField(_l("Provided by"), choices=labels.choices(labels.MEASURE_PROVIDER))
     need = SelectField(_l("Support need it answers"), coerce=str, default="")
-    description = TextAreaField(
-        _l("What is agreed"), filters=[strip], validators=[max_length(_TEXT)]
-    )
+    description = text_field(_l("What is agreed"), max_length(_TEXT), multiline=True)
     start_date = date_field(_l("From"))
     end_date = date_field(_l("To"), optional=True)
     periods = MultiCheckboxField(_l("Periods it covers"), coerce=str, default=[])
@@ -73,18 +68,14 @@ class MeasureForm(VersionedForm):
         validators=[InputRequired(message=_l("Please choose who follows up."))],
     )
     next_follow_up = date_field(_l("Next follow-up"), optional=True)
-    evaluation = TextAreaField(
-        _l("Evaluation of the effect"), filters=[strip], validators=[max_length(_TEXT)]
-    )
+    evaluation = text_field(_l("Evaluation of the effect"), max_length(_TEXT), multiline=True)
     status = SelectField(_l("Status"), choices=labels.choices(labels.MEASURE_STATUS))
 
 
 class SpsStepForm(VersionedForm):
     stage = SelectField(_l("Step"), coerce=str)
     date = date_field(_l("Date"))
-    note = StringField(
-        _l("Note"), filters=[strip], validators=[Optional(), max_length(500), plain_text]
-    )
+    note = text_field(_l("Note"), Optional(), max_length(500), plain_text)
     equipment_returned = SelectField(
         _l("Equipment returned"),
         default="",
@@ -105,10 +96,8 @@ class ConsentForm(BaseForm):
     )
     valid_from = date_field(_l("From"))
     valid_to = date_field(_l("To"), optional=True)
-    note = StringField(
-        _l("Note (e.g. how the consent was given)"),
-        filters=[strip],
-        validators=[Optional(), max_length(500), plain_text],
+    note = text_field(
+        _l("Note (e.g. how the consent was given)"), Optional(), max_length(500), plain_text
     )
     confirmed = BooleanField(
         _l("The student has given this consent"),

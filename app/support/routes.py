@@ -50,6 +50,7 @@ from app.models import (
     SupportNeedStatus,
     User,
 )
+from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.support import bp, services
 from app.support.forms import ConsentForm, MeasureForm, NeedForm, SpsStepForm
@@ -171,7 +172,6 @@ def edit_need(student_id: int, need_id: int):
     form.category.choices = _category_choices(need.category)
     if request.method == "GET":
         form.category.data = str(need.category_id)
-        form.version.data = need.version_id
     if form.validate_on_submit():
         change = _need_change(form)
         if change is not None:
@@ -237,7 +237,6 @@ def _measure_form(student: Student, measure: SupportMeasure | None) -> MeasureFo
             form.owner.data = str(measure.owner_id or "")
             form.need.data = str(measure.need_id or "")
             form.periods.data = [str(p.id) for p in measure.periods]
-            form.version.data = measure.version_id
     return form
 
 
@@ -320,10 +319,9 @@ def edit_measure(student_id: int, measure_id: int):
 
 
 def _step_form(measure: SupportMeasure) -> SpsStepForm:
-    form = SpsStepForm()
+    form = SpsStepForm(obj=measure if request.method == "GET" else None)
     form.stage.choices = [(s.value, labels.SPS_STAGE[s]) for s in services.next_stages(measure)]
     if request.method == "GET":
-        form.version.data = measure.version_id
         form.date.data = today()
     return form
 
@@ -463,7 +461,7 @@ def follow_ups():
         .options(joinedload(SupportMeasure.student).joinedload(Student.programme))
         .order_by(SupportMeasure.next_follow_up, SupportMeasure.id)
     )
-    page = db.paginate(query, per_page=current_app.config["STUDENTS_PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
     audit.record_search({"list": "follow-ups"})
     return render_template("support/follow_ups.html", page=page, today=today())
 

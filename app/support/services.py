@@ -14,7 +14,7 @@ from app import audit
 from app.access import today
 from app.editing import RuleError, check_version
 from app.extensions import db
-from app.journey.services import log
+from app.history import log
 from app.models import (
     AuditAction,
     CaseEventKind,
@@ -88,6 +88,7 @@ def change_need(student: Student, need: SupportNeed, change: NeedChange, seen_ve
     log(
         student,
         CaseEventKind.SUPPORT_NEED_RESOLVED if resolved else CaseEventKind.SUPPORT_NEED_CHANGED,
+        current_user,
         data_category=need_category(need),
         category=need.category.name,
     )
@@ -173,6 +174,7 @@ def change_measure(
     log(
         student,
         CaseEventKind.MEASURE_CHANGED,
+        current_user,
         data_category=measure.consent_category,
         measure=measure.type.value,
     )
@@ -266,6 +268,7 @@ def add_sps_step(
     log(
         student,
         CaseEventKind.SPS_STEP,
+        current_user,
         data_category=ConsentCategory.SPS,
         measure=measure.type.value,
         stage=stage.value,
@@ -303,6 +306,7 @@ def give_consent(
     log(
         student,
         CaseEventKind.CONSENT_GIVEN,
+        current_user,
         data_category=category,
         category=category.value,
         recipient=recipient.name,
@@ -319,6 +323,7 @@ def withdraw_consent(student: Student, consent: Consent) -> None:
     log(
         student,
         CaseEventKind.CONSENT_WITHDRAWN,
+        current_user,
         data_category=consent.category,
         category=consent.category.value,
         recipient=consent.recipient.name,

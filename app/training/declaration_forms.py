@@ -4,11 +4,10 @@ student's programme, and the workplace's view of the student's needs for the nex
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField
 
 from app import labels
-from app.forms import BaseForm, max_length, strip
-from app.journey.forms import VersionedForm
+from app.forms import BaseForm, VersionedForm, max_length, text_field
 
 APPROVED = "approved"
 NOT_APPROVED = "not_approved"
@@ -44,10 +43,10 @@ class DeclarationRow(BaseForm):
 
 class DeclarationForm(VersionedForm):
     lines = FieldList(FormField(DeclarationRow), min_entries=0)
-    needs_next_periods = TextAreaField(
+    needs_next_periods = text_field(
         _l("The workplace's view of the student's needs for the next periods"),
-        filters=[strip],
-        validators=[max_length(4000)],
+        max_length(4000),
+        multiline=True,
     )
     # Issuing locks the declaration for good: the issue step asks for this to be ticked.
     confirm_issue = BooleanField(

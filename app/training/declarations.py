@@ -24,6 +24,7 @@ from app import access, audit, dates, editing, labels
 from app.access import case_roles_required, today
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
+from app.history import log
 from app.journey import services as journey
 from app.models import (
     AuditAction,
@@ -110,7 +111,7 @@ def save_declaration(
             declaration.lines.append(line)
         line.level, line.approved = value.level, value.approved
     if log_event:
-        journey.log(student, CaseEventKind.DECLARATION_SAVED, user, period=period_title(period))
+        log(student, CaseEventKind.DECLARATION_SAVED, user, period=period_title(period))
     try:
         db.session.flush()
     except IntegrityError as error:  # someone created the declaration at the same moment
@@ -214,7 +215,7 @@ def issue_declaration(
     )
     declaration.issued_at = utcnow()
     declaration.issued_by_id = user.id
-    journey.log(
+    log(
         student,
         CaseEventKind.DECLARATION_ISSUED,
         user,

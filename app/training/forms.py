@@ -8,21 +8,26 @@ from wtforms import (
     HiddenField,
     SelectField,
     SelectMultipleField,
-    StringField,
-    TextAreaField,
 )
 from wtforms.validators import InputRequired, Optional
 
 from app import labels
-from app.forms import BaseForm, date_field, max_length, plain_text, required, strip
-from app.journey.forms import VersionedForm
+from app.forms import (
+    BaseForm,
+    VersionedForm,
+    date_field,
+    max_length,
+    plain_text,
+    required,
+    text_field,
+)
 
 _TEXT = 4000
 
 
-def _text(label, optional: bool = True) -> TextAreaField:
+def _text(label, optional: bool = True):
     validators = [max_length(_TEXT)] if optional else [required(), max_length(_TEXT)]
-    return TextAreaField(label, filters=[strip], validators=validators)
+    return text_field(label, *validators, multiline=True)
 
 
 class AssessmentRow(BaseForm):
@@ -37,7 +42,7 @@ class AssessmentRow(BaseForm):
         default="",
         choices=[("", _l("Not assessed")), *labels.choices(labels.GOAL_LEVEL)],
     )
-    comment = StringField(_l("Comment"), filters=[strip], validators=[Optional(), max_length(1000)])
+    comment = text_field(_l("Comment"), Optional(), max_length(1000))
 
 
 class AssessmentForm(BaseForm):
@@ -90,17 +95,11 @@ class AcknowledgeForm(VersionedForm):
 
 
 class FollowUpForm(VersionedForm):
-    note = StringField(
-        _l("How it was followed up"),
-        filters=[strip],
-        validators=[required(), max_length(500), plain_text],
-    )
+    note = text_field(_l("How it was followed up"), required(), max_length(500), plain_text)
 
 
 class AbsenceForm(BaseForm):
     start_date = date_field(_l("From"))
     end_date = date_field(_l("To"), optional=True)
     kind = SelectField(_l("Kind of absence"), choices=labels.choices(labels.ABSENCE_KIND))
-    note = StringField(
-        _l("Note"), filters=[strip], validators=[Optional(), max_length(500), plain_text]
-    )
+    note = text_field(_l("Note"), Optional(), max_length(500), plain_text)

@@ -1,4 +1,4 @@
-"""The training period page and the supervisor's records (issue 5).
+"""The training period page and the supervisor's records.
 
 Every view loads the student (404 if hidden), then the training period (404 unless the user
 may read its records), and requires the right to write (403) before a change. Declarations live
@@ -35,6 +35,7 @@ from app.models import (
     TrainingExperience,
     TrainingWarning,
 )
+from app.pagination import paginate
 from app.training import bp, services
 from app.training.common import training_number
 from app.training.forms import (
@@ -79,13 +80,13 @@ def period(student_id: int, period_id: int):
             .options(joinedload(GoalAssessment.assessed_by))
         ).scalars()
     }
-    experiences = db.paginate(
+    experiences = paginate(
         select(TrainingExperience)
         .where(TrainingExperience.period_id == period.id)
         .options(joinedload(TrainingExperience.author))
         .order_by(TrainingExperience.on_date.desc(), TrainingExperience.id.desc()),
-        per_page=current_app.config["STUDENTS_PER_PAGE"],
-        error_out=False,
+        current_app.config["STUDENTS_PER_PAGE"],
+        entities=True,
     )
     agreement = db.session.execute(
         select(LearningAgreement).where(LearningAgreement.period_id == period.id)
@@ -125,9 +126,7 @@ def period(student_id: int, period_id: int):
     audit.record(AuditAction.VIEW, student=student, obj=period, criterion="training", commit=True)
     can_write = access.can_write_training(current_user, period)
     is_contact = access.is_school_contact_for(current_user, student)
-    ack_form = AcknowledgeForm()
-    if evaluation is not None:
-        ack_form.version.data = evaluation.version_id
+    ack_form = AcknowledgeForm(obj=evaluation)
     return render_template(
         "training/period.html",
         student=student,
@@ -269,8 +268,6 @@ def edit_experience(student_id: int, period_id: int, experience_id: int):
         )
     )
     form = ExperienceForm(obj=experience if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = experience.version_id
     if form.validate_on_submit():
         response = editing.save(
             form,
@@ -317,8 +314,6 @@ def learning_agreement(student_id: int, period_id: int):
         select(LearningAgreement).where(LearningAgreement.period_id == period.id)
     ).scalar_one_or_none()
     form = LearningAgreementForm(obj=agreement if request.method == "GET" else None)
-    if request.method == "GET" and agreement is not None:
-        form.version.data = agreement.version_id
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in _AGREEMENT_FIELDS}
         values["agreed_support"] = values["agreed_support"] or ""
@@ -353,7 +348,6 @@ def mid_evaluation(student_id: int, period_id: int):
     form = MidEvaluationForm(obj=evaluation if request.method == "GET" else None)
     if request.method == "GET":
         if evaluation is not None:
-            form.version.data = evaluation.version_id
             form.on_track.data = "yes" if evaluation.on_track else "no"
         else:
             form.evaluated_on.data = min(max(today(), period.start_date), period.end_date)
@@ -513,7 +507,7 @@ def from_training():
     """Open warnings and recent concerns about students of my school."""
     school_ids = current_user.organisation_ids(*access.SCHOOL_CONTACT_ROLES)
     mine = Student.school_id.in_(school_ids)
-    warnings = db.paginate(
+    warnings = paginate(
         select(TrainingWarning)
         .join(Student, Student.id == TrainingWarning.student_id)
         .where(mine, TrainingWarning.followed_up_at.is_(None))
@@ -523,11 +517,11 @@ def from_training():
             selectinload(TrainingWarning.goals),
         )
         .order_by(TrainingWarning.deadline, TrainingWarning.id),
-        per_page=current_app.config["STUDENTS_PER_PAGE"],
-        error_out=False,
-        page=request.args.get("warnings_page", 1, type=int),
+        current_app.config["STUDENTS_PER_PAGE"],
+        entities=True,
+        page_arg="warnings_page",
     )
-    concerns = db.paginate(
+    concerns = paginate(
         select(TrainingExperience)
         .join(Student, Student.id == TrainingExperience.student_id)
         .where(mine, TrainingExperience.concern.is_(True))
@@ -536,9 +530,9 @@ def from_training():
             joinedload(TrainingExperience.author),
         )
         .order_by(TrainingExperience.on_date.desc(), TrainingExperience.id.desc()),
-        per_page=current_app.config["STUDENTS_PER_PAGE"],
-        error_out=False,
-        page=request.args.get("concerns_page", 1, type=int),
+        current_app.config["STUDENTS_PER_PAGE"],
+        entities=True,
+        page_arg="concerns_page",
     )
     ids = {w.student_id for w in warnings.items} | {c.student_id for c in concerns.items}
     students = {

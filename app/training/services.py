@@ -12,8 +12,7 @@ from sqlalchemy import select, union
 from app.access import today
 from app.editing import RuleError, check_version
 from app.extensions import db
-from app.journey.handovers import notify, people_at
-from app.journey.services import log
+from app.history import log
 from app.models import (
     Absence,
     AbsenceKind,
@@ -39,6 +38,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.notifications import notify, people_at
 from app.training.common import check_in_period
 
 

@@ -1,0 +1,89 @@
+"""Notifications: whom to tell about a period, telling them, and how many they have unread.
+
+Handovers, case reviews and training warnings notify people; the header of every page shows
+the unread count."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+
+from app import access
+from app.extensions import db
+from app.models import (
+    Membership,
+    Notification,
+    NotificationKind,
+    Period,
+    PeriodKind,
+    Role,
+    Student,
+    User,
+)
+from app.models.base import utcnow
+
+
+def people_at(period: Period, student: Student) -> list[int]:
+    """Whom to tell about a period: its responsible person, else the people of its place."""
+    if period.responsible_id:
+        return [period.responsible_id]
+    if period.kind == PeriodKind.TRAINING and period.workplace_id:
+        condition = and_(
+            Membership.role == Role.SUPERVISOR, Membership.workplace_id == period.workplace_id
+        )
+    elif period.kind == PeriodKind.TRAINING:
+        return []
+    else:
+        condition = and_(
+            Membership.role.in_([Role.TEACHER, Role.COUNSELLOR]),
+            Membership.organisation_id == student.school_id,
+        )
+    query = (
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(condition, User.active.is_(True))
+        .distinct()
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def notify(
+    user_ids: list[int],
+    kind: NotificationKind,
+    student: Student,
+    period: Period,
+    again: bool = False,
+) -> int:
+    """Create one notification per person; `again` marks an existing one unread instead."""
+    existing = {
+        n.user_id: n
+        for n in db.session.execute(
+            select(Notification).where(
+                Notification.kind == kind,
+                Notification.period_id == period.id,
+                Notification.user_id.in_(user_ids),
+            )
+        ).scalars()
+    }
+    created = 0
+    for user_id in user_ids:
+        if user_id in existing:
+            if again:
+                existing[user_id].read_at = None
+                existing[user_id].created_at = utcnow()
+            continue
+        db.session.add(
+            Notification(user_id=user_id, kind=kind, student_id=student.id, period_id=period.id)
+        )
+        created += 1
+    return created
+
+
+def unread_notifications(user) -> int:
+    visible = access.visible_students(user).with_only_columns(Student.id).scalar_subquery()
+    return db.session.execute(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            Notification.student_id.in_(visible),
+        )
+    ).scalar_one()
