@@ -14,13 +14,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from app import audit, bench, demo_data, labels
-from app.access import today
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.journey.handovers import remind_missing_notes
 from app.journey.programmes import ensure_programmes
 from app.models import AuditAction, AuditEvent, Membership, Organisation, Role, User, Workplace
-from app.models.base import utcnow
+from app.models.base import today, utcnow
 from app.support.categories import ensure_support_categories
 from app.training.goals import ensure_training_goals
 

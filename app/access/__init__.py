@@ -43,7 +43,6 @@ from app.access.admin import (  # noqa: F401
     scope_to_administered,
 )
 from app.access.casefile import case_event_visibility  # noqa: F401
-from app.access.clock import today  # noqa: F401
 from app.access.journey import (  # noqa: F401
     can_acknowledge_handover,
     can_edit_plan,

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import dates
-from app.access.clock import today
 from app.access.roles import EMPLOYER_STAFF_ROLES
 from app.access.students import (
     get_case_student_or_404,
@@ -32,6 +31,7 @@ from app.models import (
     TrainingAgreement,
     User,
 )
+from app.models.base import today
 
 
 def can_edit_plan(user: User, student: Student) -> bool:

@@ -14,7 +14,6 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access.clock import today
 from app.access.roles import EMPLOYER_STAFF_ROLES, STUDENT_CREATOR_ROLES
 from app.extensions import db
 from app.models import (
@@ -27,6 +26,7 @@ from app.models import (
     TrainingAgreement,
     User,
 )
+from app.models.base import today
 
 
 def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool]:

@@ -22,7 +22,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access.clock import today
 from app.access.roles import SUPPORT_EDIT_ROLES, SUPPORT_READ_ROLES
 from app.access.students import get_case_student_or_404
 from app.extensions import db
@@ -37,6 +36,7 @@ from app.models import (
     SupportNeedStatus,
     User,
 )
+from app.models.base import today
 
 
 def can_edit_support(user: User, student: Student) -> bool:

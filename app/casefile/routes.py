@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import String, cast, func, or_, select, update
 
 from app import access, audit, editing, labels
-from app.access import case_roles_required, today
+from app.access import case_roles_required
 from app.casefile.forms import CaseFileFilter, NoteForm
 from app.casefile.sanitize import clean_note
 from app.extensions import db
@@ -35,7 +35,7 @@ from app.models import (
     Period,
     Student,
 )
-from app.models.base import utcnow
+from app.models.base import today, utcnow
 from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 

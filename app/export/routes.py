@@ -11,7 +11,7 @@ import json
 from flask import Response, render_template
 
 from app import access, audit
-from app.access import case_roles_required, today
+from app.access import case_roles_required
 from app.export import bp
 from app.export.collect import (
     AUDIT_ACTION,
@@ -22,6 +22,7 @@ from app.export.collect import (
     to_json,
 )
 from app.models import AuditAction, Student
+from app.models.base import today
 from app.pdf import pdf_download, render_pdf
 
 CRITERION = "access-request"

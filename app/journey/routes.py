@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, audit, editing
-from app.access import case_roles_required, get_student_or_404, roles_required, today
+from app.access import case_roles_required, get_student_or_404, roles_required
 from app.editing import RuleError
 from app.extensions import db
 from app.forms import ButtonForm
@@ -47,7 +47,7 @@ from app.models import (
     User,
     Workplace,
 )
-from app.models.base import utcnow
+from app.models.base import today, utcnow
 from app.pagination import paginate
 from app.support.queries import agreed_support_text
 

@@ -16,7 +16,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import dates
-from app.access import today as _today
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
 from app.history import log
@@ -38,6 +37,7 @@ from app.models import (
     User,
     Workplace,
 )
+from app.models.base import today as _today
 
 
 def status_on(start: date, end: date, on: date) -> PeriodStatus:

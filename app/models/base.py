@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, DateTime, Enum, ForeignKey, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
@@ -24,6 +24,12 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """The local date the rules are decided on (visibility, deadlines, "upcoming"). One
+    function, so tests and the benchmark can move the clock in one place."""
+    return date.today()
 
 
 class UTCDateTime(TypeDecorator):

@@ -16,7 +16,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from app import access, audit, editing, labels
-from app.access import case_roles_required, roles_required, today
+from app.access import case_roles_required, roles_required
 from app.editing import RuleError
 from app.extensions import db
 from app.forms import ButtonForm
@@ -34,6 +34,7 @@ from app.models import (
     meeting_participant,
     review_participant,
 )
+from app.models.base import today
 from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.reviews import bp, services

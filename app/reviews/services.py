@@ -43,7 +43,7 @@ from app.models import (
     Workplace,
     review_participant,
 )
-from app.models.base import utcnow
+from app.models.base import today, utcnow
 from app.notifications import notify
 from app.support.queries import OPEN_MEASURE
 
@@ -345,7 +345,7 @@ def add_meeting_case(meeting: ReviewMeeting, student: Student, user: User) -> Ca
         meeting_id=meeting.id,
         on_date=meeting.on_date,
         location=meeting.location,
-        agenda=build_agenda(student, access.today()),
+        agenda=build_agenda(student, today()),
         participants=list(participants.values()),
         created_by_id=user.id,
         organisation_id=access.acting_organisation_id(user, student) or meeting.organisation_id,
@@ -374,7 +374,7 @@ class Minutes:
 def _check_held_on_its_date(review: CaseReview, content: Minutes) -> None:
     """Minutes, decisions and an outcome (which make the review "held") only from the review's
     date; before it, only the agenda can change, or the review be cancelled."""
-    if review.on_date <= access.today() or content.cancelled:
+    if review.on_date <= today() or content.cancelled:
         return
     for name, value in (
         ("minutes", content.minutes),

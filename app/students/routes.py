@@ -12,7 +12,6 @@ from app.access import (
     case_roles_required,
     get_student_or_404,
     roles_required,
-    today,
     visible_students,
 )
 from app.editing import RuleError, field_error
@@ -30,6 +29,7 @@ from app.models import (
     Student,
     TrainingAgreement,
 )
+from app.models.base import today
 from app.models.student import search_condition
 from app.pagination import paginate
 from app.students import bp
@@ -82,9 +82,7 @@ def index():
         can_create_student=access.students.can_create_student(current_user),
         page=page,
         today=today(),
-        with_support=access.students_with_visible_support(
-            current_user, [s.id for s in page.items]
-        ),
+        with_support=access.students_with_visible_support(current_user, [s.id for s in page.items]),
     )
 
 

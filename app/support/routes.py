@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import access, audit, editing, labels
-from app.access import case_roles_required, roles_required, today
+from app.access import case_roles_required, roles_required
 from app.extensions import db
 from app.forms import ButtonForm
 from app.models import (
@@ -50,6 +50,7 @@ from app.models import (
     SupportNeedStatus,
     User,
 )
+from app.models.base import today
 from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.support import bp, services

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
-from app.access import today
 from app.editing import RuleError, check_version
 from app.extensions import db
 from app.history import log
@@ -35,7 +34,7 @@ from app.models import (
     SupportNeedStatus,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import today, utcnow
 
 
 def need_category(need: SupportNeed) -> ConsentCategory:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, audit, dates, editing, labels
-from app.access import case_roles_required, today
+from app.access import case_roles_required
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
 from app.history import log
@@ -41,7 +41,7 @@ from app.models import (
     TrainingWarning,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import today, utcnow
 from app.pdf import pdf_download, render_pdf
 from app.training import bp
 from app.training.common import training_number

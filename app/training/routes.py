@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, audit, editing, labels
-from app.access import case_roles_required, roles_required, today
+from app.access import case_roles_required, roles_required
 from app.extensions import db
 from app.models import (
     Absence,
@@ -35,6 +35,7 @@ from app.models import (
     TrainingExperience,
     TrainingWarning,
 )
+from app.models.base import today
 from app.pagination import paginate
 from app.training import bp, services
 from app.training.common import training_number

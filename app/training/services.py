@@ -9,7 +9,6 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select, union
 
-from app.access import today
 from app.editing import RuleError, check_version
 from app.extensions import db
 from app.history import log
@@ -37,7 +36,7 @@ from app.models import (
     TrainingWarning,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import today, utcnow
 from app.notifications import notify, people_at
 from app.training.common import check_in_period
 
