@@ -130,7 +130,7 @@ def test_supervisor_at_another_workplace_gets_404(client, db, world, coming):
 
 
 def _pair(db, s, training):
-    from app.journey.handovers import previous_period
+    from app.access.journey import previous_period
 
     return previous_period(training), training
 
