@@ -275,6 +275,12 @@ def create_user_command(
 # --- programmes and handover reminders -----------------------------------------------------
 
 
+def _days_option(most: int, help: str):
+    """--days, from 1 to `most`; left out (None), the command takes its default from the
+    app config."""
+    return click.option("--days", type=click.IntRange(1, most), default=None, help=help)
+
+
 @click.command("seed-programmes")
 def seed_programmes_command() -> None:
     """Create the programmes, their period templates and training goals, and the
@@ -289,12 +295,7 @@ def seed_programmes_command() -> None:
 
 
 @click.command("notify-transitions")
-@click.option(
-    "--days",
-    type=click.IntRange(1, 90),
-    default=None,
-    help="How far ahead to look (default HANDOVER_REMINDER_DAYS).",
-)
+@_days_option(90, "How far ahead to look (default HANDOVER_REMINDER_DAYS).")
 def notify_transitions_command(days: int | None) -> None:
     """Remind the sending side of near transitions that have no handover note yet."""
     days = days or current_app.config["HANDOVER_REMINDER_DAYS"]
@@ -312,12 +313,7 @@ def notify_transitions_command(days: int | None) -> None:
 
 
 @click.command("prune-audit-log")
-@click.option(
-    "--days",
-    type=click.IntRange(1, 3650),
-    default=None,
-    help="Keep this many days (default AUDIT_RETENTION_DAYS, about 6 months).",
-)
+@_days_option(3650, "Keep this many days (default AUDIT_RETENTION_DAYS, about 6 months).")
 def prune_audit_log_command(days: int | None) -> None:
     """Delete access-log rows older than the retention period; the deletion is itself logged."""
     days = days or current_app.config["AUDIT_RETENTION_DAYS"]

@@ -47,6 +47,7 @@ from app.models import (
     NoteVisibility,
     Organisation,
     OrganisationKind,
+    Period,
     PeriodKind,
     PeriodStatus,
     ProgrammeLevel,
@@ -456,6 +457,26 @@ def _workplace_for(rng, area, employer, region, workplaces) -> Workplace:
     return rng.choice(candidates)
 
 
+def _enrol(templates, today, **fields) -> tuple[Student, list[Period]]:
+    """A new student (flushed, so it has an id) and the plan of `templates` from their start
+    date; the periods are not added to the session yet."""
+    student = Student(**fields)
+    db.session.add(student)
+    db.session.flush()
+    return student, plan_from_template(student.id, templates, student.start_date, today)
+
+
+def _plan_created(student, counsellor, periods: int) -> None:
+    db.session.add(
+        CaseEvent(
+            student_id=student.id,
+            user_id=counsellor.id,
+            kind=CaseEventKind.PLAN_CREATED,
+            details={"start": student.start_date.isoformat(), "periods": periods},
+        )
+    )
+
+
 def _student(
     rng, n, today, school, programme, templates, employer, region, workplaces, counsellor, teacher
 ) -> Student:
@@ -464,7 +485,9 @@ def _student(
     # Starts spread from before today (some finished) to a little after.
     start = today - timedelta(days=rng.randint(-30, total_weeks * 7 + 60))
     start -= timedelta(days=start.weekday())  # periods start on a Monday
-    student = Student(
+    student, periods = _enrol(
+        templates,
+        today,
         student_number=f"E{start.year}-{n:05d}",
         first_name=first,
         last_name=last,
@@ -474,9 +497,6 @@ def _student(
         programme=programme,
         start_date=start,
     )
-    db.session.add(student)
-    db.session.flush()
-    periods = plan_from_template(student.id, templates, start, today)
     for period in periods:
         if period.kind == PeriodKind.TRAINING:
             period.workplace = _workplace_for(
@@ -498,14 +518,7 @@ def _student(
         _agreements(student, AgreementKind.TRAINING, employer, periods, planned_end, counsellor)
     elif programme.code == "GF2" and rng.random() < 0.2:  # adults 25+ are employed from GF2
         _agreements(student, AgreementKind.ADULT_BASIC, employer, periods, planned_end, counsellor)
-    db.session.add(
-        CaseEvent(
-            student_id=student.id,
-            user_id=counsellor.id,
-            kind=CaseEventKind.PLAN_CREATED,
-            details={"start": start.isoformat(), "periods": planned},
-        )
-    )
+    _plan_created(student, counsellor, planned)
     if dropout is not None:
         db.session.add(
             CaseEvent(
@@ -614,7 +627,9 @@ def _arrivals_for_demo_supervisor(
         start=1,
     ):
         start = today + timedelta(days=days_until) - timedelta(weeks=plan_weeks[0])
-        student = Student(
+        student, periods = _enrol(
+            templates,
+            today,
             student_number=f"E{start.year}-9{n:04d}",
             first_name=first,
             last_name=last,
@@ -623,9 +638,6 @@ def _arrivals_for_demo_supervisor(
             programme=programme,
             start_date=start,
         )
-        db.session.add(student)
-        db.session.flush()
-        periods = plan_from_template(student.id, templates, start, today)
         for period in periods:
             if period.kind == PeriodKind.TRAINING:
                 period.workplace = workplace
@@ -638,14 +650,7 @@ def _arrivals_for_demo_supervisor(
                 student=student, employer=odense, start_date=start, end_date=periods[-1].end_date
             )
         )
-        db.session.add(
-            CaseEvent(
-                student_id=student.id,
-                user_id=counsellor.id,
-                kind=CaseEventKind.PLAN_CREATED,
-                details={"start": start.isoformat(), "periods": len(periods)},
-            )
-        )
+        _plan_created(student, counsellor, len(periods))
         if n == 1:  # the school has written the note for the coming transition
             db.session.flush()
             db.session.add(

@@ -203,31 +203,37 @@ PERIOD_FIELDS: Fields = (
 
 @dataclass(frozen=True)
 class Section:
-    """A section of the export read from the database: its rows (one query, with its eager
-    loads; `query` gets the student's id and the ids of their periods) and their fields."""
+    """A section of the export read from the database with one query (and its eager `load`s):
+    the rows of `model` that belong to the student, or with `by_period` to one of their
+    periods, in `order`; and what each row becomes (`fields`)."""
 
     name: str
-    query: Callable[[int, list[int]], Select]
+    model: Any
+    order: tuple[Any, ...]
     fields: Fields
+    load: tuple[Any, ...] = ()
+    by_period: bool = False
+
+    def query(self, student_id: int, period_ids: list[int]) -> Select:
+        if self.by_period:
+            rows = _by_period(self.model, period_ids)
+        else:
+            rows = _by_student(self.model, student_id)
+        return rows.options(*self.load).order_by(*self.order)
 
 
 SECTION_TABLE: tuple[Section, ...] = (
     Section(
         "case_history",
-        lambda sid, _: (
-            _by_student(CaseEvent, sid)
-            .options(joinedload(CaseEvent.organisation))
-            .order_by(CaseEvent.at, CaseEvent.id)
-        ),
+        CaseEvent,
+        (CaseEvent.at, CaseEvent.id),
         ("at", "kind", _name_of("organisation"), "period_id", ("text", lambda e: _describe(e))),
+        load=(joinedload(CaseEvent.organisation),),
     ),
     Section(
         "handover_notes",
-        lambda sid, _: (
-            _by_student(HandoverNote, sid)
-            .options(joinedload(HandoverNote.author_organisation))
-            .order_by(HandoverNote.written_at, HandoverNote.id)
-        ),
+        HandoverNote,
+        (HandoverNote.written_at, HandoverNote.id),
         (
             "from_period_id",
             "to_period_id",
@@ -241,14 +247,12 @@ SECTION_TABLE: tuple[Section, ...] = (
             "first_weeks",
             "contact_person",
         ),
+        load=(joinedload(HandoverNote.author_organisation),),
     ),
     Section(
         "support_needs",
-        lambda sid, _: (
-            _by_student(SupportNeed, sid)
-            .options(joinedload(SupportNeed.category))
-            .order_by(SupportNeed.flagged_at, SupportNeed.id)
-        ),
+        SupportNeed,
+        (SupportNeed.flagged_at, SupportNeed.id),
         (
             "id",
             ("category", lambda n: n.category.name),
@@ -261,14 +265,12 @@ SECTION_TABLE: tuple[Section, ...] = (
             "flagged_at",
             "resolved_on",
         ),
+        load=(joinedload(SupportNeed.category),),
     ),
     Section(
         "support_measures",
-        lambda sid, _: (
-            _by_student(SupportMeasure, sid)
-            .options(selectinload(SupportMeasure.steps), selectinload(SupportMeasure.periods))
-            .order_by(SupportMeasure.start_date, SupportMeasure.id)
-        ),
+        SupportMeasure,
+        (SupportMeasure.start_date, SupportMeasure.id),
         (
             "id",
             "need_id",
@@ -293,14 +295,12 @@ SECTION_TABLE: tuple[Section, ...] = (
                 ),
             ),
         ),
+        load=(selectinload(SupportMeasure.steps), selectinload(SupportMeasure.periods)),
     ),
     Section(
         "consents",
-        lambda sid, _: (
-            _by_student(Consent, sid)
-            .options(joinedload(Consent.recipient))
-            .order_by(Consent.valid_from, Consent.id)
-        ),
+        Consent,
+        (Consent.valid_from, Consent.id),
         (
             "category",
             _name_of("recipient"),
@@ -311,14 +311,12 @@ SECTION_TABLE: tuple[Section, ...] = (
             "withdrawn_at",
             ("in_force", lambda c: c.in_force(_today())),
         ),
+        load=(joinedload(Consent.recipient),),
     ),
     Section(
         "goal_assessments",
-        lambda _, period_ids: (
-            _by_period(GoalAssessment, period_ids)
-            .options(joinedload(GoalAssessment.goal))
-            .order_by(GoalAssessment.assessed_on, GoalAssessment.id)
-        ),
+        GoalAssessment,
+        (GoalAssessment.assessed_on, GoalAssessment.id),
         (
             "period_id",
             ("goal_number", lambda g: g.goal.number),
@@ -327,12 +325,13 @@ SECTION_TABLE: tuple[Section, ...] = (
             "assessed_on",
             "comment",
         ),
+        load=(joinedload(GoalAssessment.goal),),
+        by_period=True,
     ),
     Section(
         "training_experiences",
-        lambda sid, _: _by_student(TrainingExperience, sid).order_by(
-            TrainingExperience.on_date, TrainingExperience.id
-        ),
+        TrainingExperience,
+        (TrainingExperience.on_date, TrainingExperience.id),
         (
             "period_id",
             "on_date",
@@ -346,16 +345,15 @@ SECTION_TABLE: tuple[Section, ...] = (
     ),
     Section(
         "learning_agreements",
-        lambda _, period_ids: _by_period(LearningAgreement, period_ids).order_by(
-            LearningAgreement.id
-        ),
+        LearningAgreement,
+        (LearningAgreement.id,),
         ("period_id", "goals_for_period", "agreed_support", "meetings", "updated_at"),
+        by_period=True,
     ),
     Section(
         "mid_evaluations",
-        lambda _, period_ids: _by_period(MidEvaluation, period_ids).order_by(
-            MidEvaluation.evaluated_on
-        ),
+        MidEvaluation,
+        (MidEvaluation.evaluated_on,),
         (
             "period_id",
             "evaluated_on",
@@ -365,14 +363,12 @@ SECTION_TABLE: tuple[Section, ...] = (
             "signed_at",
             "acknowledged_at",
         ),
+        by_period=True,
     ),
     Section(
         "warnings",
-        lambda sid, _: (
-            _by_student(TrainingWarning, sid)
-            .options(selectinload(TrainingWarning.goals))
-            .order_by(TrainingWarning.issued_at, TrainingWarning.id)
-        ),
+        TrainingWarning,
+        (TrainingWarning.issued_at, TrainingWarning.id),
         (
             "period_id",
             "issued_at",
@@ -383,14 +379,12 @@ SECTION_TABLE: tuple[Section, ...] = (
             "followed_up_at",
             "follow_up_note",
         ),
+        load=(selectinload(TrainingWarning.goals),),
     ),
     Section(
         "declarations",
-        lambda _, period_ids: (
-            _by_period(Declaration, period_ids)
-            .options(selectinload(Declaration.lines).joinedload(DeclarationLine.goal))
-            .order_by(Declaration.id)
-        ),
+        Declaration,
+        (Declaration.id,),
         (
             "period_id",
             "approved",
@@ -405,21 +399,20 @@ SECTION_TABLE: tuple[Section, ...] = (
                 ),
             ),
         ),
+        load=(selectinload(Declaration.lines).joinedload(DeclarationLine.goal),),
+        by_period=True,
     ),
     Section(
         "absences",
-        lambda _, period_ids: _by_period(Absence, period_ids).order_by(
-            Absence.start_date, Absence.id
-        ),
+        Absence,
+        (Absence.start_date, Absence.id),
         ("period_id", "start_date", "end_date", "days", "kind", "note", "recorded_at"),
+        by_period=True,
     ),
     Section(
         "notes",
-        lambda sid, _: (
-            _by_student(CaseNote, sid)
-            .options(joinedload(CaseNote.organisation))
-            .order_by(CaseNote.created_at, CaseNote.id)
-        ),
+        CaseNote,
+        (CaseNote.created_at, CaseNote.id),
         (
             "created_at",
             "updated_at",
@@ -428,14 +421,12 @@ SECTION_TABLE: tuple[Section, ...] = (
             "visibility",
             ("text", lambda n: plain_text(n.body)),
         ),
+        load=(joinedload(CaseNote.organisation),),
     ),
     Section(
         "reviews",
-        lambda sid, _: (
-            _by_student(CaseReview, sid)
-            .options(joinedload(CaseReview.organisation), selectinload(CaseReview.action_items))
-            .order_by(CaseReview.on_date, CaseReview.id)
-        ),
+        CaseReview,
+        (CaseReview.on_date, CaseReview.id),
         (
             "on_date",
             "location",
@@ -450,6 +441,7 @@ SECTION_TABLE: tuple[Section, ...] = (
                 lambda r: _records(r.action_items, ("text", "due_date", "status", "done_at")),
             ),
         ),
+        load=(joinedload(CaseReview.organisation), selectinload(CaseReview.action_items)),
     ),
 )
 

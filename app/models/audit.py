@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import user_id_column
 from app.models.user import User
 
 
@@ -29,9 +30,7 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
+    user_id: Mapped[int | None] = user_id_column(index=True)
     action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, "audit_action"))
     # What kind of object was touched ("student", "organisation", ...) and its id.
     object_type: Mapped[str] = mapped_column(String(40), default="")

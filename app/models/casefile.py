@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
+from app.models.columns import Versioned, student_id_column, user_id_column
 from app.models.organisation import Organisation
 
 if TYPE_CHECKING:
@@ -32,18 +33,14 @@ class NoteCategory(enum.StrEnum):
     HEALTH = "health"  # health-related: the partner sees it only under the health consent
 
 
-class CaseNote(Base):
+class CaseNote(Versioned, Base):
     """A note in the case file. `body` holds sanitised HTML (a few safe tags only)."""
 
     __tablename__ = "case_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    student_id: Mapped[int] = student_id_column()
+    author_id: Mapped[int | None] = user_id_column()
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     visibility: Mapped[NoteVisibility] = mapped_column(
         enum_column(NoteVisibility, "note_visibility")
@@ -52,12 +49,9 @@ class CaseNote(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     author: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation] = relationship()
-
-    __mapper_args__ = {"version_id_col": version_id}
 
 
 class ReviewStatus(enum.StrEnum):
@@ -83,7 +77,7 @@ meeting_participant = link_table(
 )
 
 
-class ReviewMeeting(Base):
+class ReviewMeeting(Versioned, Base):
     """A group meeting (e.g. the quarterly school-municipality meeting) with several cases."""
 
     __tablename__ = "review_meeting"
@@ -94,31 +88,24 @@ class ReviewMeeting(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     # Show the cases with initials only, no student number, for joint evaluation.
     pseudonymised: Mapped[bool] = mapped_column(default=True)
-    organiser_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    organiser_id: Mapped[int | None] = user_id_column()
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     participants: Mapped[list[User]] = relationship(secondary=meeting_participant)
     reviews: Mapped[list[CaseReview]] = relationship(back_populates="meeting")
     organiser: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation] = relationship()
 
-    __mapper_args__ = {"version_id_col": version_id}
 
-
-class CaseReview(Base):
+class CaseReview(Versioned, Base):
     """A case review (sagsgennemgang) of one student, alone or within a group meeting."""
 
     __tablename__ = "case_review"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("review_meeting.id", ondelete="SET NULL"), index=True
     )
@@ -133,13 +120,10 @@ class CaseReview(Base):
     outcome: Mapped[ReviewOutcome | None] = mapped_column(
         enum_column(ReviewOutcome, "review_outcome")
     )
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    created_by_id: Mapped[int | None] = user_id_column()
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     student: Mapped[Student] = relationship()
     meeting: Mapped[ReviewMeeting | None] = relationship(back_populates="reviews")
@@ -150,8 +134,6 @@ class CaseReview(Base):
     created_by: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation] = relationship()
 
-    __mapper_args__ = {"version_id_col": version_id}
-
 
 class ActionItemStatus(enum.StrEnum):
     OPEN = "open"
@@ -159,7 +141,7 @@ class ActionItemStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class ActionItem(Base):
+class ActionItem(Versioned, Base):
     """A follow-up action decided at a review: who does what by when."""
 
     __tablename__ = "action_item"
@@ -168,25 +150,16 @@ class ActionItem(Base):
     review_id: Mapped[int] = mapped_column(
         ForeignKey("case_review.id", ondelete="CASCADE"), index=True
     )
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     text: Mapped[str] = mapped_column(String(1000))
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
+    owner_id: Mapped[int | None] = user_id_column(index=True)
     due_date: Mapped[date]
     status: Mapped[ActionItemStatus] = mapped_column(
         enum_column(ActionItemStatus, "action_item_status"), default=ActionItemStatus.OPEN
     )
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    created_by_id: Mapped[int | None] = user_id_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     review: Mapped[CaseReview] = relationship(back_populates="action_items")
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
-
-    __mapper_args__ = {"version_id_col": version_id}

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import Versioned, student_id_column, user_id_column
 from app.models.journey import Period
 from app.models.organisation import Organisation
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from app.models.user import User
 
 
-class HandoverNote(Base):
+class HandoverNote(Versioned, Base):
     """Overleveringsnotat: written by the sending side before a period at a new place starts.
 
     One note per receiving period. The receiving side acknowledges it.
@@ -27,9 +28,7 @@ class HandoverNote(Base):
     __tablename__ = "handover_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     from_period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))
     to_period_id: Mapped[int] = mapped_column(
         ForeignKey("period.id", ondelete="CASCADE"), unique=True
@@ -39,18 +38,13 @@ class HandoverNote(Base):
     agreed_support: Mapped[str] = mapped_column(Text, default="")
     first_weeks: Mapped[str] = mapped_column(Text, default="")  # what to do in the first weeks
     contact_person: Mapped[str] = mapped_column(String(200), default="")
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    author_id: Mapped[int | None] = user_id_column()
     # The organisation that wrote it: the school or the employer of the sending workplace.
     author_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     written_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    acknowledged_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    acknowledged_by_id: Mapped[int | None] = user_id_column()
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    version_id: Mapped[int] = mapped_column(default=1)
 
     student: Mapped[Student] = relationship()
     from_period: Mapped[Period] = relationship(foreign_keys=[from_period_id])
@@ -58,8 +52,6 @@ class HandoverNote(Base):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     author_organisation: Mapped[Organisation] = relationship()
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
-
-    __mapper_args__ = {"version_id_col": version_id}
 
 
 class NotificationKind(enum.StrEnum):

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import Versioned, student_id_column, user_id_column
 from app.models.organisation import Organisation, Workplace
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class TemplatePeriod(Base):
     training_number: Mapped[int | None]
 
 
-class Period(Base):
+class Period(Versioned, Base):
     """A period of one student's plan. Copied from the template, then edited on its own."""
 
     __tablename__ = "period"
@@ -96,20 +97,15 @@ class Period(Base):
     # Training periods happen at a workplace; a newly generated plan may not have one yet.
     workplace_id: Mapped[int | None] = mapped_column(ForeignKey("workplace.id"), index=True)
     # The contact teacher (school periods) or practice supervisor (training periods).
-    responsible_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    responsible_id: Mapped[int | None] = user_id_column()
     status: Mapped[PeriodStatus] = mapped_column(
         enum_column(PeriodStatus, "period_status"), default=PeriodStatus.PLANNED
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     student: Mapped[Student] = relationship()
     workplace: Mapped[Workplace | None] = relationship()
     responsible: Mapped[User | None] = relationship()
-
-    __mapper_args__ = {"version_id_col": version_id}
 
     def status_on(self, today: date) -> PeriodStatus:
         """The status to show: planned periods become ongoing and then completed as the dates
@@ -192,11 +188,9 @@ class CaseEvent(Base):
     __table_args__ = (Index("ix_case_event_student_id_at", "student_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = user_id_column()
     kind: Mapped[CaseEventKind] = mapped_column(
         enum_column(CaseEventKind, "case_event_kind", constraint=False)
     )

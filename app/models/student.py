@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import Versioned, student_id_column
 from app.models.organisation import Organisation
 
 
@@ -72,7 +73,7 @@ class StudentStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
-class Student(Base):
+class Student(Versioned, Base):
     __tablename__ = "student"
     __table_args__ = (
         # A school's students by id alone: counting a search's matches reads only this index.
@@ -100,7 +101,6 @@ class Student(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic locking: a save based on an old version is refused instead of overwriting.
-    version_id: Mapped[int] = mapped_column(default=1)
 
     school: Mapped[Organisation] = relationship()
     programme: Mapped[Programme] = relationship()
@@ -111,8 +111,6 @@ class Student(Base):
     search_terms: Mapped[list[StudentSearchTerm]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
-
-    __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def full_name(self) -> str:
@@ -202,7 +200,7 @@ class AgreementKind(enum.StrEnum):
     TRIAL_EMPLOYMENT = "trial_employment"  # ansættelsesforløb before the agreement
 
 
-class TrainingAgreement(Base):
+class TrainingAgreement(Versioned, Base):
     """The student's employment with a municipality or region. Decides who the employer is."""
 
     __tablename__ = "training_agreement"
@@ -213,9 +211,7 @@ class TrainingAgreement(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     employer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     kind: Mapped[AgreementKind] = mapped_column(
         enum_column(AgreementKind, "agreement_kind"), default=AgreementKind.TRAINING
@@ -224,12 +220,9 @@ class TrainingAgreement(Base):
     end_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     student: Mapped[Student] = relationship(back_populates="agreements")
     employer: Mapped[Organisation] = relationship()
-
-    __mapper_args__ = {"version_id_col": version_id}
 
     def is_current(self, on: date) -> bool:
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)

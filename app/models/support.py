@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
+from app.models.columns import Versioned, student_id_column, user_id_column
 from app.models.organisation import Organisation
 
 if TYPE_CHECKING:
@@ -77,13 +78,11 @@ class SupportNeedStatus(enum.StrEnum):
     RESOLVED = "resolved"
 
 
-class SupportNeed(Base):
+class SupportNeed(Versioned, Base):
     __tablename__ = "support_need"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     category_id: Mapped[int] = mapped_column(ForeignKey("support_category.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     documentation_kind: Mapped[DocumentationKind] = mapped_column(
@@ -94,19 +93,14 @@ class SupportNeed(Base):
     status: Mapped[SupportNeedStatus] = mapped_column(
         enum_column(SupportNeedStatus, "support_need_status"), default=SupportNeedStatus.ACTIVE
     )
-    flagged_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    flagged_by_id: Mapped[int | None] = user_id_column()
     flagged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     resolved_on: Mapped[date | None]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     student: Mapped[Student] = relationship()
     category: Mapped[SupportCategory] = relationship()
     flagged_by: Mapped[User | None] = relationship()
-
-    __mapper_args__ = {"version_id_col": version_id}
 
     def documentation_outdated(self, today: date) -> bool:
         """An audiogram must be no older than four years when used for SPS."""
@@ -176,7 +170,7 @@ measure_period = link_table(
 )
 
 
-class SupportMeasure(Base):
+class SupportMeasure(Versioned, Base):
     __tablename__ = "support_measure"
     __table_args__ = (
         CheckConstraint("hours_granted IS NULL OR hours_granted >= 0", name="hours_granted"),
@@ -185,9 +179,7 @@ class SupportMeasure(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     # The need it answers, if any.
     need_id: Mapped[int | None] = mapped_column(
         ForeignKey("support_need.id", ondelete="SET NULL"), index=True
@@ -202,9 +194,7 @@ class SupportMeasure(Base):
     hours_granted: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
     hours_used: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
     # The counsellor (or other staff member) who follows the measure up.
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
+    owner_id: Mapped[int | None] = user_id_column(index=True)
     next_follow_up: Mapped[date | None] = mapped_column(index=True)
     evaluation: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[MeasureStatus] = mapped_column(
@@ -212,12 +202,9 @@ class SupportMeasure(Base):
     )
     # The latest SPS step reached (SPS types only); the steps themselves are in sps_step.
     sps_stage: Mapped[SpsStage | None] = mapped_column(enum_column(SpsStage, "sps_stage"))
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    created_by_id: Mapped[int | None] = user_id_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     student: Mapped[Student] = relationship()
     need: Mapped[SupportNeed | None] = relationship()
@@ -230,8 +217,6 @@ class SupportMeasure(Base):
         order_by="(SpsStep.on_date, SpsStep.id)",
         cascade="all, delete-orphan",
     )
-
-    __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def is_sps(self) -> bool:
@@ -279,9 +264,7 @@ class SpsStep(Base):
     note: Mapped[str] = mapped_column(String(500), default="")
     # Only for ENDED: was the equipment (laptop, ...) handed back?
     equipment_returned: Mapped[bool | None]
-    recorded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    recorded_by_id: Mapped[int | None] = user_id_column()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     measure: Mapped[SupportMeasure] = relationship(back_populates="steps")
@@ -299,9 +282,7 @@ class Consent(Base):
     __table_args__ = (CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="dates"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     category: Mapped[ConsentCategory] = mapped_column(
         enum_column(ConsentCategory, "consent_category")
     )
@@ -309,14 +290,10 @@ class Consent(Base):
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
     note: Mapped[str] = mapped_column(String(500), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    recorded_by_id: Mapped[int | None] = user_id_column()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    withdrawn_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    withdrawn_by_id: Mapped[int | None] = user_id_column()
 
     recipient: Mapped[Organisation] = relationship()
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])

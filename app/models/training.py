@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
+from app.models.columns import Versioned, student_id_column, user_id_column
 
 if TYPE_CHECKING:
     from app.models.journey import Period
@@ -95,9 +96,7 @@ class GoalAssessment(Base):
     level: Mapped[GoalLevel] = mapped_column(enum_column(GoalLevel, "assessment_level"))
     assessed_on: Mapped[date]
     comment: Mapped[str] = mapped_column(Text, default="")
-    assessed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    assessed_by_id: Mapped[int | None] = user_id_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     goal: Mapped[TrainingGoal] = relationship()
@@ -111,16 +110,14 @@ class ExperienceCategory(enum.StrEnum):
     ATTENDANCE = "attendance"
 
 
-class TrainingExperience(Base):
+class TrainingExperience(Versioned, Base):
     """A dated entry by the supervisor: what happened, what was learned, what to work on."""
 
     __tablename__ = "training_experience"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     on_date: Mapped[date]
     category: Mapped[ExperienceCategory] = mapped_column(
         enum_column(ExperienceCategory, "experience_category")
@@ -130,19 +127,14 @@ class TrainingExperience(Base):
     work_on: Mapped[str] = mapped_column(Text, default="")
     # A concern shows in the school's "From training" list.
     concern: Mapped[bool] = mapped_column(default=False, index=True)
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    author_id: Mapped[int | None] = user_id_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     author: Mapped[User | None] = relationship()
     period: Mapped[Period] = relationship()
 
-    __mapper_args__ = {"version_id_col": version_id}
 
-
-class LearningAgreement(Base):
+class LearningAgreement(Versioned, Base):
     """Læringsaftale, made at the start of a training period."""
 
     __tablename__ = "learning_agreement"
@@ -156,15 +148,10 @@ class LearningAgreement(Base):
     meeting_2: Mapped[date | None]
     meeting_3: Mapped[date | None]
     meeting_4: Mapped[date | None]
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    author_id: Mapped[int | None] = user_id_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     author: Mapped[User | None] = relationship()
-
-    __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def meetings(self) -> list[date]:
@@ -173,7 +160,7 @@ class LearningAgreement(Base):
         )
 
 
-class MidEvaluation(Base):
+class MidEvaluation(Versioned, Base):
     """Midtvejsevaluering: signed by the supervisor, acknowledged by the school contact."""
 
     __tablename__ = "mid_evaluation"
@@ -184,20 +171,13 @@ class MidEvaluation(Base):
     on_track: Mapped[bool]
     comment: Mapped[str] = mapped_column(Text)
     next_steps: Mapped[str] = mapped_column(Text, default="")
-    signed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    signed_by_id: Mapped[int | None] = user_id_column()
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    acknowledged_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    acknowledged_by_id: Mapped[int | None] = user_id_column()
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    version_id: Mapped[int] = mapped_column(default=1)
 
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
-
-    __mapper_args__ = {"version_id_col": version_id}
 
 
 warning_goal = link_table(
@@ -205,30 +185,23 @@ warning_goal = link_table(
 )
 
 
-class TrainingWarning(Base):
+class TrainingWarning(Versioned, Base):
     """Varsling: the workplace judges that a required level may not be reached."""
 
     __tablename__ = "training_warning"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("student.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = student_id_column()
     reason: Mapped[str] = mapped_column(Text)
     agreed_actions: Mapped[str] = mapped_column(Text)
     deadline: Mapped[date]
-    issued_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    issued_by_id: Mapped[int | None] = user_id_column()
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Open until someone records the follow-up.
     followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    followed_up_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    followed_up_by_id: Mapped[int | None] = user_id_column()
     follow_up_note: Mapped[str] = mapped_column(Text, default="")
-    version_id: Mapped[int] = mapped_column(default=1)
 
     goals: Mapped[list[TrainingGoal]] = relationship(
         secondary=warning_goal, order_by="TrainingGoal.number"
@@ -237,10 +210,8 @@ class TrainingWarning(Base):
     followed_up_by: Mapped[User | None] = relationship(foreign_keys=[followed_up_by_id])
     period: Mapped[Period] = relationship()
 
-    __mapper_args__ = {"version_id_col": version_id}
 
-
-class Declaration(Base):
+class Declaration(Versioned, Base):
     """Oplæringserklæring at the end of a training period. Locked once issued."""
 
     __tablename__ = "declaration"
@@ -249,23 +220,16 @@ class Declaration(Base):
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), unique=True)
     approved: Mapped[bool | None]  # the period as a whole; decided when issued
     needs_next_periods: Mapped[str] = mapped_column(Text, default="")
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    author_id: Mapped[int | None] = user_id_column()
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    issued_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    issued_by_id: Mapped[int | None] = user_id_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
 
     lines: Mapped[list[DeclarationLine]] = relationship(
         back_populates="declaration", cascade="all, delete-orphan"
     )
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
-
-    __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def issued(self) -> bool:
@@ -310,9 +274,7 @@ class Absence(Base):
     end_date: Mapped[date]
     kind: Mapped[AbsenceKind] = mapped_column(enum_column(AbsenceKind, "absence_kind"))
     note: Mapped[str] = mapped_column(String(500), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    recorded_by_id: Mapped[int | None] = user_id_column()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
