@@ -71,3 +71,14 @@ def save(form, change: Callable[[], object], *, stale_url: str, done: str, redir
         return None
     flash(done, "success")
     return redirect_to
+
+
+# --- form pages (training, journey) -----------------------------------------------------------
+
+
+def submit(form, change: Callable[[], object], *, stale_url: str, done: str, redirect_to):
+    """`save` a valid post of `form`. None when there is nothing to save (a GET, an invalid
+    post) or a rule was broken: the caller shows the form (again)."""
+    if not form.validate_on_submit():
+        return None
+    return save(form, change, stale_url=stale_url, done=done, redirect_to=redirect_to)

@@ -56,6 +56,11 @@ def _back(student: Student):
     return redirect(url_for("students.show", student_id=student.id))
 
 
+def _save(form, change, student: Student, *, stale_url: str, done: str):
+    """Save a valid post of a plan form and go back to the student page (None: show the form)."""
+    return editing.submit(form, change, stale_url=stale_url, done=done, redirect_to=_back(student))
+
+
 # --- choice lists -------------------------------------------------------------------------
 
 
@@ -167,18 +172,14 @@ def new_period(student_id: int):
     form = PeriodForm()
     form.workplace.choices = _workplace_choices(student)
     form.responsible.choices = _responsible_choices(student)
-    if form.validate_on_submit():
-        response = editing.save(
-            form,
-            lambda: services.add_period(student, _period_change(form, student)),
-            stale_url=request.path,
-            done=_("The period was added."),
-            redirect_to=_back(student),
-        )
-        if response:
-            return response
-    _narrow_responsible(form)
-    return render_template("journey/period_form.html", student=student, form=form, period=None)
+    return _period_page(
+        student,
+        None,
+        form,
+        lambda: services.add_period(student, _period_change(form, student)),
+        request.path,
+        _("The period was added."),
+    )
 
 
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/edit", methods=["GET", "POST"])
@@ -204,18 +205,22 @@ def edit_period(student_id: int, period_id: int):
         form.workplace.data = str(period.workplace_id or "")
         form.responsible.data = str(period.responsible_id or "")
     url = url_for("journey.edit_period", student_id=student.id, period_id=period.id)
-    if form.validate_on_submit():
-        response = editing.save(
-            form,
-            lambda: services.update_period(
-                student, period, _period_change(form, student), form.seen_version()
-            ),
-            stale_url=url,
-            done=_("The period was saved."),
-            redirect_to=_back(student),
-        )
-        if response:
-            return response
+    return _period_page(
+        student,
+        period,
+        form,
+        lambda: services.update_period(
+            student, period, _period_change(form, student), form.seen_version()
+        ),
+        url,
+        _("The period was saved."),
+    )
+
+
+def _period_page(student: Student, period: Period | None, form: PeriodForm, change, url, done):
+    response = _save(form, change, student, stale_url=url, done=done)
+    if response:
+        return response
     _narrow_responsible(form)
     return render_template("journey/period_form.html", student=student, form=form, period=period)
 
@@ -227,23 +232,15 @@ def extend_period(student_id: int, period_id: int):
     period = access.journey.get_period_or_404(student, period_id)
     form = ExtendForm(obj=period if request.method == "GET" else None)
     url = url_for("journey.extend_period", student_id=student.id, period_id=period.id)
-    if form.validate_on_submit():
-        response = editing.save(
-            form,
-            lambda: services.extend_period(
-                student,
-                period,
-                form.new_end_date.data,
-                form.shift_following.data,
-                form.seen_version(),
-            ),
-            stale_url=url,
-            done=_("The period was extended."),
-            redirect_to=_back(student),
-        )
-        if response:
-            return response
-    return render_template("journey/extend.html", student=student, form=form, period=period)
+    return _save(
+        form,
+        lambda: services.extend_period(
+            student, period, form.new_end_date.data, form.shift_following.data, form.seen_version()
+        ),
+        student,
+        stale_url=url,
+        done=_("The period was extended."),
+    ) or render_template("journey/extend.html", student=student, form=form, period=period)
 
 
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/delete", methods=["POST"])
@@ -262,48 +259,44 @@ def delete_period(student_id: int, period_id: int):
     return _back(student)
 
 
+def _dated_form(form_class, student: Student):
+    """The form for a dated change of the student's enrolment, dated today when first shown."""
+    form = form_class(obj=student if request.method == "GET" else None)
+    if request.method == "GET":
+        form.date.data = today()
+    return form
+
+
 @bp.route("/students/<int:student_id>/dropout", methods=["GET", "POST"])
 @case_roles_required
 def dropout(student_id: int):
     student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    form = DropoutForm(obj=student if request.method == "GET" else None)
-    if request.method == "GET":
-        form.date.data = today()
+    form = _dated_form(DropoutForm, student)
     url = url_for("journey.dropout", student_id=student.id)
-    if form.validate_on_submit():
-        response = editing.save(
-            form,
-            lambda: services.drop_out(
-                student, form.date.data, DropoutReason(form.reason.data), form.seen_version()
-            ),
-            stale_url=url,
-            done=_("The dropout was registered."),
-            redirect_to=_back(student),
-        )
-        if response:
-            return response
-    return render_template("journey/dropout.html", student=student, form=form)
+    return _save(
+        form,
+        lambda: services.drop_out(
+            student, form.date.data, DropoutReason(form.reason.data), form.seen_version()
+        ),
+        student,
+        stale_url=url,
+        done=_("The dropout was registered."),
+    ) or render_template("journey/dropout.html", student=student, form=form)
 
 
 @bp.route("/students/<int:student_id>/readmit", methods=["GET", "POST"])
 @case_roles_required
 def readmit(student_id: int):
     student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    form = ReadmitForm(obj=student if request.method == "GET" else None)
-    if request.method == "GET":
-        form.date.data = today()
+    form = _dated_form(ReadmitForm, student)
     url = url_for("journey.readmit", student_id=student.id)
-    if form.validate_on_submit():
-        response = editing.save(
-            form,
-            lambda: services.readmit(student, form.date.data, form.seen_version()),
-            stale_url=url,
-            done=_("The student was re-admitted."),
-            redirect_to=_back(student),
-        )
-        if response:
-            return response
-    return render_template("journey/readmit.html", student=student, form=form)
+    return _save(
+        form,
+        lambda: services.readmit(student, form.date.data, form.seen_version()),
+        student,
+        stale_url=url,
+        done=_("The student was re-admitted."),
+    ) or render_template("journey/readmit.html", student=student, form=form)
 
 
 @bp.route("/students/<int:student_id>/history")
@@ -356,25 +349,21 @@ def _agreement_form(student: Student, agreement: TrainingAgreement | None):
         form.start_date.data = agreement.start_date
         form.end_date.data = agreement.end_date
         form.version.data = agreement.version_id
-    if form.validate_on_submit():
-        response = editing.save(
-            form,
-            lambda: services.save_agreement(
-                student,
-                agreement,
-                db.session.get(Organisation, int(form.employer.data)),
-                AgreementKind(form.kind.data),
-                form.start_date.data,
-                form.end_date.data,
-                form.seen_version(),
-            ),
-            stale_url=request.path,
-            done=_("The training agreement was saved."),
-            redirect_to=_back(student),
-        )
-        if response:
-            return response
-    return render_template(
+    return _save(
+        form,
+        lambda: services.save_agreement(
+            student,
+            agreement,
+            db.session.get(Organisation, int(form.employer.data)),
+            AgreementKind(form.kind.data),
+            form.start_date.data,
+            form.end_date.data,
+            form.seen_version(),
+        ),
+        student,
+        stale_url=request.path,
+        done=_("The training agreement was saved."),
+    ) or render_template(
         "journey/agreement_form.html", student=student, form=form, agreement=agreement
     )
 

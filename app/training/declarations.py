@@ -344,6 +344,12 @@ def _period_url(student: Student, period: Period) -> str:
     return url_for("training.period", student_id=student.id, period_id=period.id)
 
 
+def _save(form, student: Student, period: Period, change, done: str):
+    """Save the declaration form's change and reload the declaration (None: show it again)."""
+    url = _declaration_url(student, period)
+    return editing.save(form, change, stale_url=url, done=done, redirect_to=redirect(url))
+
+
 def _render(student, period, goals, declaration, form, confirm: IssueWarnings | None = None):
     goals_by_id = {g.id: g for g in goals}
     number = training_number(period)
@@ -395,8 +401,10 @@ def declaration(student_id: int, period_id: int):
     if form.validate_on_submit():
         inputs = _read_rows(form, goals)
         if inputs is not None:
-            response = editing.save(
+            response = _save(
                 form,
+                student,
+                period,
                 lambda: save_declaration(
                     student,
                     period,
@@ -406,9 +414,7 @@ def declaration(student_id: int, period_id: int):
                     form.seen_version(),
                     current_user,
                 ),
-                stale_url=_declaration_url(student, period),
-                done=_("The declaration was saved as a draft."),
-                redirect_to=redirect(_declaration_url(student, period)),
+                _("The declaration was saved as a draft."),
             )
             if response:
                 return response
@@ -446,8 +452,10 @@ def issue_declaration_view(student_id: int, period_id: int):
                 )
             else:
                 issued: list[tuple[Declaration, Period | None]] = []
-                response = editing.save(
+                response = _save(
                     form,
+                    student,
+                    period,
                     lambda: issued.append(
                         issue_declaration(
                             student,
@@ -460,9 +468,7 @@ def issue_declaration_view(student_id: int, period_id: int):
                             current_user,
                         )
                     ),
-                    stale_url=_declaration_url(student, period),
-                    done=_("The declaration was issued. It can no longer be changed."),
-                    redirect_to=redirect(_declaration_url(student, period)),
+                    _("The declaration was issued. It can no longer be changed."),
                 )
                 if response:
                     new_period = issued[0][1]

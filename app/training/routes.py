@@ -64,6 +64,25 @@ def _load(student_id: int, period_id: int, write: bool = False) -> tuple[Student
     return student, period
 
 
+def _record_form(
+    template: str,
+    student: Student,
+    period: Period,
+    form,
+    change,
+    *,
+    done: str,
+    anchor: str,
+    **context,
+):
+    """A supervisor's record form: a valid post saves `change` and returns to the period page at
+    `anchor`; otherwise (or when a rule is broken) `template` shows the form (again)."""
+    back = redirect(_period_url(student, period) + anchor)
+    return editing.submit(
+        form, change, stale_url=request.url, done=done, redirect_to=back
+    ) or render_template(template, student=student, period=period, form=form, **context)
+
+
 # --- the period page --------------------------------------------------------------------------
 
 
@@ -242,20 +261,14 @@ def new_experience(student_id: int, period_id: int):
     form = ExperienceForm()
     if request.method == "GET":
         form.on_date.data = min(max(today(), period.start_date), period.end_date)
-    if form.validate_on_submit():
-        response = editing.save(
-            form,
-            lambda: services.record_experience(
-                student, period, _experience_change(form), current_user
-            ),
-            stale_url=request.url,
-            done=_("The experience was recorded."),
-            redirect_to=redirect(_period_url(student, period) + "#experiences"),
-        )
-        if response:
-            return response
-    return render_template(
-        "training/experience_form.html", student=student, period=period, form=form
+    return _record_form(
+        "training/experience_form.html",
+        student,
+        period,
+        form,
+        lambda: services.record_experience(student, period, _experience_change(form), current_user),
+        done=_("The experience was recorded."),
+        anchor="#experiences",
     )
 
 
@@ -269,28 +282,16 @@ def edit_experience(student_id: int, period_id: int, experience_id: int):
         )
     )
     form = ExperienceForm(obj=experience if request.method == "GET" else None)
-    if form.validate_on_submit():
-        response = editing.save(
-            form,
-            lambda: services.record_experience(
-                student,
-                period,
-                _experience_change(form),
-                current_user,
-                experience,
-                form.seen_version(),
-            ),
-            stale_url=request.url,
-            done=_("The experience was saved."),
-            redirect_to=redirect(_period_url(student, period) + "#experiences"),
-        )
-        if response:
-            return response
-    return render_template(
+    return _record_form(
         "training/experience_form.html",
-        student=student,
-        period=period,
-        form=form,
+        student,
+        period,
+        form,
+        lambda: services.record_experience(
+            student, period, _experience_change(form), current_user, experience, form.seen_version()
+        ),
+        done=_("The experience was saved."),
+        anchor="#experiences",
         experience=experience,
     )
 
@@ -315,28 +316,28 @@ def learning_agreement(student_id: int, period_id: int):
         select(LearningAgreement).where(LearningAgreement.period_id == period.id)
     ).scalar_one_or_none()
     form = LearningAgreementForm(obj=agreement if request.method == "GET" else None)
-    if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in _AGREEMENT_FIELDS}
-        values["agreed_support"] = values["agreed_support"] or ""
-        response = editing.save(
-            form,
-            lambda: services.save_learning_agreement(
-                student,
-                period,
-                agreement,
-                values,
-                current_user,
-                form.seen_version() if agreement else None,
-            ),
-            stale_url=request.url,
-            done=_("The learning agreement was saved."),
-            redirect_to=redirect(_period_url(student, period) + "#agreement"),
-        )
-        if response:
-            return response
-    return render_template(
-        "training/learning_agreement.html", student=student, period=period, form=form
+    return _record_form(
+        "training/learning_agreement.html",
+        student,
+        period,
+        form,
+        lambda: services.save_learning_agreement(
+            student,
+            period,
+            agreement,
+            _agreement_values(form),
+            current_user,
+            form.seen_version() if agreement else None,
+        ),
+        done=_("The learning agreement was saved."),
+        anchor="#agreement",
     )
+
+
+def _agreement_values(form: LearningAgreementForm) -> dict:
+    values = {name: getattr(form, name).data for name in _AGREEMENT_FIELDS}
+    values["agreed_support"] = values["agreed_support"] or ""
+    return values
 
 
 @bp.route(PERIOD + "/mid-evaluation", methods=["GET", "POST"])
@@ -353,32 +354,31 @@ def mid_evaluation(student_id: int, period_id: int):
         else:
             form.evaluated_on.data = min(max(today(), period.start_date), period.end_date)
         form.signed.data = False
-    if form.validate_on_submit():
-        values = {
-            "evaluated_on": form.evaluated_on.data,
-            "on_track": form.on_track.data == "yes",
-            "comment": form.comment.data,
-            "next_steps": form.next_steps.data or "",
-        }
-        response = editing.save(
-            form,
-            lambda: services.sign_mid_evaluation(
-                student,
-                period,
-                evaluation,
-                values,
-                current_user,
-                form.seen_version() if evaluation else None,
-            ),
-            stale_url=request.url,
-            done=_("The evaluation was signed. The school has been asked to acknowledge it."),
-            redirect_to=redirect(_period_url(student, period) + "#evaluation"),
-        )
-        if response:
-            return response
-    return render_template(
-        "training/mid_evaluation.html", student=student, period=period, form=form
+    return _record_form(
+        "training/mid_evaluation.html",
+        student,
+        period,
+        form,
+        lambda: services.sign_mid_evaluation(
+            student,
+            period,
+            evaluation,
+            _evaluation_values(form),
+            current_user,
+            form.seen_version() if evaluation else None,
+        ),
+        done=_("The evaluation was signed. The school has been asked to acknowledge it."),
+        anchor="#evaluation",
     )
+
+
+def _evaluation_values(form: MidEvaluationForm) -> dict:
+    return {
+        "evaluated_on": form.evaluated_on.data,
+        "on_track": form.on_track.data == "yes",
+        "comment": form.comment.data,
+        "next_steps": form.next_steps.data or "",
+    }
 
 
 @bp.route(PERIOD + "/mid-evaluation/acknowledge", methods=["POST"])
