@@ -110,30 +110,34 @@ def review_candidates(student: Student, on: date) -> list[Candidate]:
     return _candidates(or_(*conditions))
 
 
+def _partners(partner, own, organisation_ids: set[int]) -> set[int]:
+    """The organisations on the other side of the training agreements of `organisation_ids`'
+    students: `partner` and `own` are the agreement's employer and the student's school (one
+    query, none without organisations)."""
+    if not organisation_ids:
+        return set()
+    return set(
+        db.session.execute(
+            select(partner)
+            .select_from(TrainingAgreement)
+            .join(Student, Student.id == TrainingAgreement.student_id)
+            .where(own.in_(organisation_ids))
+            .distinct()
+        ).scalars()
+    )
+
+
 def meeting_candidates(user: User) -> list[Candidate]:
     """Staff of the user's school or municipality and of its partners (the employers of the
     school's students, or the schools of the employer's students)."""
     schools = user.organisation_ids(*access.REVIEW_SCHOOL_ROLES)
     employers = user.organisation_ids(*access.EMPLOYER_STAFF_ROLES)
-    organisations = set(schools | employers)
-    if schools:
-        organisations |= set(
-            db.session.execute(
-                select(TrainingAgreement.employer_id)
-                .join(Student, Student.id == TrainingAgreement.student_id)
-                .where(Student.school_id.in_(schools))
-                .distinct()
-            ).scalars()
-        )
-    if employers:
-        organisations |= set(
-            db.session.execute(
-                select(Student.school_id)
-                .join(TrainingAgreement, TrainingAgreement.student_id == Student.id)
-                .where(TrainingAgreement.employer_id.in_(employers))
-                .distinct()
-            ).scalars()
-        )
+    organisations = (
+        schools
+        | employers
+        | _partners(TrainingAgreement.employer_id, Student.school_id, schools)
+        | _partners(Student.school_id, TrainingAgreement.employer_id, employers)
+    )
     roles = access.REVIEW_SCHOOL_ROLES | access.EMPLOYER_STAFF_ROLES
     return _candidates(
         Membership.role.in_(roles) & Membership.organisation_id.in_(organisations or {-1})
