@@ -130,6 +130,10 @@ def review(student_id: int, review_id: int):
     if can_edit:
         item_form = ActionItemForm()
         item_form.owner.choices = _owner_choices(review)
+    return _review_page(student, review, can_edit, item_form)
+
+
+def _review_page(student: Student, review: CaseReview, can_edit: bool, item_form):
     return render_template(
         "reviews/review.html",
         student=student,
@@ -203,16 +207,7 @@ def add_action_item(student_id: int, review_id: int):
             return response
     # The review page again, with the errors next to the fields and what was typed.
     audit.record(AuditAction.VIEW, student=student, obj=review, commit=True)
-    return render_template(
-        "reviews/review.html",
-        student=student,
-        review=review,
-        places=_load_places(review),
-        can_edit=True,
-        item_form=form,
-        today=today(),
-        **_labels(),
-    )
+    return _review_page(student, review, True, form)
 
 
 @bp.route(
