@@ -22,15 +22,7 @@ from app.access.students import (
     is_school_staff_for,
 )
 from app.extensions import db
-from app.models import (
-    HandoverNote,
-    Period,
-    PeriodKind,
-    Role,
-    Student,
-    TrainingAgreement,
-    User,
-)
+from app.models import HandoverNote, Period, PeriodKind, Role, Student, TrainingAgreement, User
 from app.models.base import today
 
 
