@@ -313,24 +313,17 @@ def schedule_review(
     if plan.on_date < on:
         raise RuleError(_("A new review cannot be in the past."), "on_date")
     participants = _participants(plan.participant_ids, review_candidates(student, on), user)
-    review = CaseReview(
-        student_id=student.id,
-        meeting_id=meeting.id if meeting else None,
-        on_date=plan.on_date,
-        location=plan.location or "",
-        agenda=plan.agenda or "",
-        participants=participants,
-        created_by_id=user.id,
-        organisation_id=access.acting_organisation_id(user, student),
-    )
-    db.session.add(review)
-    db.session.flush()
-    log(
+    review = _add_review(
         student,
-        CaseEventKind.REVIEW_SCHEDULED,
-        user=user,
-        review_id=review.id,
-        date=plan.on_date.isoformat(),
+        CaseReview(
+            meeting_id=meeting.id if meeting else None,
+            on_date=plan.on_date,
+            location=plan.location or "",
+            agenda=plan.agenda or "",
+            participants=participants,
+            organisation_id=access.acting_organisation_id(user, student),
+        ),
+        user,
     )
     period = notification_period(student, on)
     others = [p.id for p in participants if p.id != user.id]
@@ -345,25 +338,29 @@ def add_meeting_case(meeting: ReviewMeeting, student: Student, user: User) -> Ca
     participants = {p.id: p for p in meeting.participants}
     participants.setdefault(user.id, user)
     review = CaseReview(
-        student_id=student.id,
         meeting_id=meeting.id,
         on_date=meeting.on_date,
         location=meeting.location,
         agenda=build_agenda(student, today()),
         participants=list(participants.values()),
-        created_by_id=user.id,
         organisation_id=access.acting_organisation_id(user, student) or meeting.organisation_id,
     )
+    return _add_review(student, review, user)
+
+
+def _add_review(student: Student, review: CaseReview, user: User) -> CaseReview:
+    """Add the new `review` to the student's case, created by `user`, in the case history."""
+    review.student_id = student.id
+    review.created_by_id = user.id
     db.session.add(review)
     db.session.flush()
-    log(
-        student,
-        CaseEventKind.REVIEW_SCHEDULED,
-        user=user,
-        review_id=review.id,
-        date=meeting.on_date.isoformat(),
-    )
+    _log(student, CaseEventKind.REVIEW_SCHEDULED, user, review, date=review.on_date.isoformat())
     return review
+
+
+def _log(student: Student, kind: CaseEventKind, user: User, review: CaseReview, **details):
+    """A line in the student's case history about `review`."""
+    log(student, kind, user=user, review_id=review.id, **details)
 
 
 @dataclass
@@ -417,14 +414,7 @@ def record_minutes(
         if review.status == ReviewStatus.HELD and not was_held
         else CaseEventKind.REVIEW_CHANGED
     )
-    log(
-        student,
-        kind,
-        user=user,
-        review_id=review.id,
-        date=review.on_date.isoformat(),
-        status=review.status.value,
-    )
+    _log(student, kind, user, review, date=review.on_date.isoformat(), status=review.status.value)
 
 
 def add_action_item(
@@ -450,13 +440,7 @@ def add_action_item(
     )
     db.session.add(item)
     db.session.flush()
-    log(
-        student,
-        CaseEventKind.ACTION_ITEM_ADDED,
-        user=user,
-        review_id=review.id,
-        due=due.isoformat(),
-    )
+    _log(student, CaseEventKind.ACTION_ITEM_ADDED, user, review, due=due.isoformat())
     return item
 
 
@@ -473,13 +457,7 @@ def change_action_item(
         return
     item.status = status
     item.done_at = utcnow() if status == ActionItemStatus.DONE else None
-    log(
-        student,
-        CaseEventKind.ACTION_ITEM_CHANGED,
-        user=user,
-        review_id=review.id,
-        status=status.value,
-    )
+    _log(student, CaseEventKind.ACTION_ITEM_CHANGED, user, review, status=status.value)
 
 
 def create_meeting(
