@@ -82,3 +82,19 @@ def submit(form, change: Callable[[], object], *, stale_url: str, done: str, red
     if not form.validate_on_submit():
         return None
     return save(form, change, stale_url=stale_url, done=done, redirect_to=redirect_to)
+
+
+# --- creating: the change returns what it made, for the page to go to ------------------------
+
+
+def create(form, make: Callable[[], object]):
+    """Run `make` and commit; return what it made, or None with the broken rule shown next to
+    its field (nothing is saved, what was typed is kept)."""
+    try:
+        made = make()
+        db.session.commit()
+    except RuleError as error:
+        db.session.rollback()
+        field_error(form, error)
+        return None
+    return made

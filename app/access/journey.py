@@ -22,15 +22,7 @@ from app.access.students import (
     is_school_staff_for,
 )
 from app.extensions import db
-from app.models import (
-    HandoverNote,
-    Period,
-    PeriodKind,
-    Role,
-    Student,
-    TrainingAgreement,
-    User,
-)
+from app.models import HandoverNote, Period, PeriodKind, Role, Student, TrainingAgreement, User
 from app.models.base import today
 
 
@@ -89,10 +81,7 @@ def can_read_handover(user: User, student: Student, from_period: Period, to_peri
 
 def get_plan_student_or_404(student_id: int, edit: bool = False) -> Student:
     """The student (404 if hidden); with `edit`, 403 unless the user may edit the plan."""
-    student = get_case_student_or_404(student_id)
-    if edit and not can_edit_plan(current_user, student):
-        abort(403)
-    return student
+    return get_case_student_or_404(student_id, may=can_edit_plan if edit else None)
 
 
 def get_period_or_404(student: Student, period_id: int) -> Period:

@@ -115,10 +115,7 @@ def agenda_of(meeting) -> list:
 
 def get_review_student_or_404(student_id: int, schedule: bool = False) -> Student:
     """The student (404 if hidden); with `schedule`, 403 unless the user may schedule a review."""
-    student = get_case_student_or_404(student_id)
-    if schedule and not can_schedule_review(current_user, student):
-        abort(403)
-    return student
+    return get_case_student_or_404(student_id, may=can_schedule_review if schedule else None)
 
 
 def get_review_or_404(student: Student, review_id: int, edit: bool = False) -> CaseReview:

@@ -7,9 +7,10 @@ so its existence does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -83,16 +84,24 @@ def get_student_or_404(student_id: int, *options, user: User | None = None) -> S
     return db.one_or_404(query)
 
 
-def get_case_student_or_404(student_id: int, user: User | None = None) -> Student:
+def get_case_student_or_404(
+    student_id: int,
+    user: User | None = None,
+    may: Callable[[User, Student], bool] | None = None,
+) -> Student:
     """A student for a page about their case, with what every such page shows (school,
-    programme, agreements with their employers) loaded in the same round trips."""
-    return get_student_or_404(
+    programme, agreements with their employers) loaded in the same round trips. With `may`
+    (a can_* predicate of the area), 403 unless the user may act on the student's case."""
+    student = get_student_or_404(
         student_id,
         joinedload(Student.school),
         joinedload(Student.programme),
         selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
         user=user,
     )
+    if may is not None and not may(user or current_user, student):
+        abort(403)
+    return student
 
 
 def can_create_student(user: User) -> bool:

@@ -143,10 +143,7 @@ def students_with_visible_support(user: User, student_ids: Iterable[int]) -> set
 
 def get_support_student_or_404(student_id: int, edit: bool = False) -> Student:
     """The student (404 if hidden); with `edit`, 403 unless the user records support."""
-    student = get_case_student_or_404(student_id)
-    if edit and not can_edit_support(current_user, student):
-        abort(403)
-    return student
+    return get_case_student_or_404(student_id, may=can_edit_support if edit else None)
 
 
 def get_need_or_404(student: Student, need_id: int) -> SupportNeed:

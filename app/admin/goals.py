@@ -7,7 +7,7 @@ what every student's progress view and declaration expect from then on.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
@@ -15,13 +15,12 @@ from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-from app import audit, labels
+from app import labels
 from app.admin import bp
-from app.admin.routes import system_admin_only
+from app.admin.routes import saved, system_admin_only
 from app.extensions import db
 from app.forms import BaseForm, max_length, plain_text, required, text_field
 from app.models import (
-    AuditAction,
     GoalLevel,
     GoalRequirement,
     PeriodKind,
@@ -186,9 +185,10 @@ def _goal_form(programme: Programme, goal: TrainingGoal | None):
             goal = TrainingGoal(programme_id=programme.id)
             db.session.add(goal)
         _fill(goal, form)
-        db.session.flush()
-        audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, obj=goal)
-        db.session.commit()
-        flash(_("Goal %(number)d was saved.", number=goal.number), "success")
-        return redirect(url_for("admin.programme_goals", programme_id=programme.id))
+        return saved(
+            goal,
+            created,
+            _("Goal %(number)d was saved.", number=goal.number),
+            url_for("admin.programme_goals", programme_id=programme.id),
+        )
     return render_template("admin/goal_form.html", programme=programme, goal=goal, form=form)

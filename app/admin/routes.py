@@ -55,6 +55,16 @@ def _matches(text: str, *columns):
     return or_(*(func.lower(c).contains(text.lower(), autoescape=True) for c in columns))
 
 
+def saved(obj, created: bool, done: str, url: str):
+    """After an admin form's change to `obj`: the access-log row (created or changed), commit,
+    say `done` and go to `url`."""
+    db.session.flush()
+    audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, obj=obj)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url)
+
+
 @bp.route("/")
 @any_admin
 def index():
@@ -115,11 +125,9 @@ def _organisation_form(organisation: Organisation | None):
         organisation.kind = OrganisationKind(form.kind.data)
         organisation.code = form.code.data
         organisation.active = form.active.data
-        db.session.flush()
-        audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, obj=organisation)
-        db.session.commit()
-        flash(_("The organisation was saved."), "success")
-        return redirect(url_for("admin.organisations"))
+        return saved(
+            organisation, created, _("The organisation was saved."), url_for("admin.organisations")
+        )
     return render_template("admin/organisation_form.html", form=form, organisation=organisation)
 
 
@@ -185,11 +193,7 @@ def _workplace_form(workplace: Workplace | None):
         workplace.kind = WorkplaceKind(form.kind.data)
         workplace.address = form.address.data or ""
         workplace.active = form.active.data
-        db.session.flush()
-        audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, obj=workplace)
-        db.session.commit()
-        flash(_("The workplace was saved."), "success")
-        return redirect(url_for("admin.workplaces"))
+        return saved(workplace, created, _("The workplace was saved."), url_for("admin.workplaces"))
     return render_template("admin/workplace_form.html", form=form, workplace=workplace)
 
 
@@ -400,9 +404,7 @@ def _support_category_form(category: SupportCategory | None):
             db.session.add(category)
         form.populate_obj(category)
         category.name_en = form.name_en.data or ""
-        db.session.flush()
-        audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, obj=category)
-        db.session.commit()
-        flash(_("The category was saved."), "success")
-        return redirect(url_for("admin.support_categories"))
+        return saved(
+            category, created, _("The category was saved."), url_for("admin.support_categories")
+        )
     return render_template("admin/support_category_form.html", form=form, category=category)

@@ -236,33 +236,23 @@ def new_note(student_id: int):
     organisation = access.casefile.get_note_organisation_or_403(student)
     form = NoteForm()
     if form.validate_on_submit():
-        body = clean_note(form.body.data)
-        if not body:
-            form.body.errors.append(_("The note has no text left after removing formatting."))
-        else:
 
-            def write():
-                note = CaseNote(
-                    student_id=student.id,
-                    author_id=current_user.id,
-                    organisation_id=organisation.id,
-                    visibility=NoteVisibility(form.visibility.data),
-                    category=NoteCategory(form.category.data),
-                    body=body,
-                )
-                db.session.add(note)
-                db.session.flush()
-                _note_event(student, note, CaseEventKind.NOTE_WRITTEN, organisation)
-
-            response = editing.save(
-                form,
-                write,
-                stale_url=request.url,
-                done=_("The note was added to the case file."),
-                redirect_to=redirect(url_for("casefile.case_file", student_id=student.id)),
+        def write(body: str):
+            note = CaseNote(
+                student_id=student.id,
+                author_id=current_user.id,
+                organisation_id=organisation.id,
+                visibility=NoteVisibility(form.visibility.data),
+                category=NoteCategory(form.category.data),
+                body=body,
             )
-            if response:
-                return response
+            db.session.add(note)
+            db.session.flush()
+            _note_event(student, note, CaseEventKind.NOTE_WRITTEN, organisation)
+
+        response = _save_note(form, write, student, _("The note was added to the case file."))
+        if response:
+            return response
     return render_template(
         "casefile/note_form.html", student=student, form=form, note=None, organisation=organisation
     )
@@ -290,31 +280,37 @@ def edit_note(student_id: int, note_id: int):
         ), 403
     form = NoteForm(obj=note if request.method == "GET" else None)
     if form.validate_on_submit():
-        body = clean_note(form.body.data)
-        if not body:
-            form.body.errors.append(_("The note has no text left after removing formatting."))
-        else:
 
-            def change():
-                editing.check_version(note, form.seen_version())
-                note.body = body
-                note.category = NoteCategory(form.category.data)
-                note.visibility = NoteVisibility(form.visibility.data)
-                _note_event(student, note, CaseEventKind.NOTE_CHANGED, note.organisation)
+        def change(body: str):
+            editing.check_version(note, form.seen_version())
+            note.body = body
+            note.category = NoteCategory(form.category.data)
+            note.visibility = NoteVisibility(form.visibility.data)
+            _note_event(student, note, CaseEventKind.NOTE_CHANGED, note.organisation)
 
-            response = editing.save(
-                form,
-                change,
-                stale_url=request.url,
-                done=_("The note was changed."),
-                redirect_to=redirect(url_for("casefile.case_file", student_id=student.id)),
-            )
-            if response:
-                return response
+        response = _save_note(form, change, student, _("The note was changed."))
+        if response:
+            return response
     return render_template(
         "casefile/note_form.html",
         student=student,
         form=form,
         note=note,
         organisation=note.organisation,
+    )
+
+
+def _save_note(form, change, student: Student, done: str):
+    """Clean the note's text, save it with `change(body)` and go back to the case file. None:
+    show the form again (also when no text is left once the formatting is removed)."""
+    body = clean_note(form.body.data)
+    if not body:
+        form.body.errors.append(_("The note has no text left after removing formatting."))
+        return None
+    return editing.save(
+        form,
+        lambda: change(body),
+        stale_url=request.url,
+        done=done,
+        redirect_to=redirect(url_for("casefile.case_file", student_id=student.id)),
     )

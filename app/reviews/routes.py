@@ -17,7 +17,6 @@ from sqlalchemy.orm import selectinload
 
 from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required
-from app.editing import RuleError
 from app.extensions import db
 from app.forms import ButtonForm
 from app.models import (
@@ -51,6 +50,16 @@ from app.reviews.forms import (
 def _load_editable_review(student_id: int, review_id: int) -> tuple[Student, CaseReview]:
     student = access.reviews.get_review_student_or_404(student_id)
     return student, access.reviews.get_review_or_404(student, review_id, edit=True)
+
+
+def _read_review(
+    student_id: int, review_id: int, action: AuditAction
+) -> tuple[Student, CaseReview]:
+    """The student and the review (404 unless the user may read it), the read logged."""
+    student = access.reviews.get_review_student_or_404(student_id)
+    review = access.reviews.get_review_or_404(student, review_id)
+    audit.record(action, student=student, obj=review, commit=True)
+    return student, review
 
 
 def _review_url(student: Student, review: CaseReview) -> str:
@@ -104,13 +113,10 @@ def new_review(student_id: int):
             participant_ids=list(form.participants.data or []),
             agenda=form.agenda.data,
         )
-        try:
-            review = services.schedule_review(student, plan, current_user, on)
-            db.session.commit()
-        except RuleError as error:
-            db.session.rollback()
-            editing.field_error(form, error)
-        else:
+        review = editing.create(
+            form, lambda: services.schedule_review(student, plan, current_user, on)
+        )
+        if review is not None:
             flash(_("The review was scheduled and the participants notified."), "success")
             return redirect(_review_url(student, review))
     return render_template("reviews/review_form.html", student=student, form=form)
@@ -122,14 +128,16 @@ def new_review(student_id: int):
 @bp.route("/students/<int:student_id>/reviews/<int:review_id>")
 @case_roles_required
 def review(student_id: int, review_id: int):
-    student = access.reviews.get_review_student_or_404(student_id)
-    review = access.reviews.get_review_or_404(student, review_id)
-    audit.record(AuditAction.VIEW, student=student, obj=review, commit=True)
+    student, review = _read_review(student_id, review_id, AuditAction.VIEW)
     can_edit = access.can_edit_review(current_user, review)
     item_form = None
     if can_edit:
         item_form = ActionItemForm()
         item_form.owner.choices = _owner_choices(review)
+    return _review_page(student, review, can_edit, item_form)
+
+
+def _review_page(student: Student, review: CaseReview, can_edit: bool, item_form):
     return render_template(
         "reviews/review.html",
         student=student,
@@ -203,16 +211,7 @@ def add_action_item(student_id: int, review_id: int):
             return response
     # The review page again, with the errors next to the fields and what was typed.
     audit.record(AuditAction.VIEW, student=student, obj=review, commit=True)
-    return render_template(
-        "reviews/review.html",
-        student=student,
-        review=review,
-        places=_load_places(review),
-        can_edit=True,
-        item_form=form,
-        today=today(),
-        **_labels(),
-    )
+    return _review_page(student, review, True, form)
 
 
 @bp.route(
@@ -243,9 +242,7 @@ def update_action_item(student_id: int, review_id: int, item_id: int):
 @bp.route("/students/<int:student_id>/reviews/<int:review_id>/minutes.pdf")
 @case_roles_required
 def review_pdf(student_id: int, review_id: int):
-    student = access.reviews.get_review_student_or_404(student_id)
-    review = access.reviews.get_review_or_404(student, review_id)
-    audit.record(AuditAction.EXPORT, student=student, obj=review, commit=True)
+    student, review = _read_review(student_id, review_id, AuditAction.EXPORT)
     pdf = render_pdf(
         "pdf/review.html",
         student=student,
@@ -342,8 +339,9 @@ def new_meeting():
         if c.id != current_user.id
     ]
     if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(
+        meeting = editing.create(
+            form,
+            lambda: services.create_meeting(
                 form.title.data,
                 form.on_date.data,
                 form.location.data,
@@ -351,12 +349,9 @@ def new_meeting():
                 bool(form.pseudonymised.data),
                 current_user,
                 on,
-            )
-            db.session.commit()
-        except RuleError as error:
-            db.session.rollback()
-            editing.field_error(form, error)
-        else:
+            ),
+        )
+        if meeting is not None:
             flash(_("The meeting was created."), "success")
             return redirect(url_for("reviews.meeting", meeting_id=meeting.id))
     return render_template("reviews/meeting_form.html", form=form)
@@ -446,13 +441,7 @@ def meeting_case(meeting_id: int, position: int):
     """A case of the meeting, pseudonymised (see services.PseudonymisedCase): no name, no
     student number, no link with the student's id. The named case opens only by the button."""
     meeting, review, student = access.reviews.get_meeting_case_or_404(meeting_id, position)
-    audit.record(
-        AuditAction.VIEW,
-        student=student,
-        obj=review,
-        criterion=f"meeting {meeting.id}: pseudonymised case",
-        commit=True,
-    )
+    _log_meeting_case(meeting, review, student, "pseudonymised case")
     return render_template(
         "reviews/meeting_case.html",
         meeting=meeting,
@@ -475,11 +464,16 @@ def open_meeting_case(meeting_id: int, position: int):
     meeting, review, student = access.reviews.get_meeting_case_or_404(meeting_id, position)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    _log_meeting_case(meeting, review, student, "opened the named case")
+    return redirect(_review_url(student, review))
+
+
+def _log_meeting_case(meeting: ReviewMeeting, review: CaseReview, student: Student, what: str):
+    """The access-log row for reading a case from a group meeting."""
     audit.record(
         AuditAction.VIEW,
         student=student,
         obj=review,
-        criterion=f"meeting {meeting.id}: opened the named case",
+        criterion=f"meeting {meeting.id}: {what}",
         commit=True,
     )
-    return redirect(_review_url(student, review))

@@ -110,30 +110,34 @@ def review_candidates(student: Student, on: date) -> list[Candidate]:
     return _candidates(or_(*conditions))
 
 
+def _partners(partner, own, organisation_ids: set[int]) -> set[int]:
+    """The organisations on the other side of the training agreements of `organisation_ids`'
+    students: `partner` and `own` are the agreement's employer and the student's school (one
+    query, none without organisations)."""
+    if not organisation_ids:
+        return set()
+    return set(
+        db.session.execute(
+            select(partner)
+            .select_from(TrainingAgreement)
+            .join(Student, Student.id == TrainingAgreement.student_id)
+            .where(own.in_(organisation_ids))
+            .distinct()
+        ).scalars()
+    )
+
+
 def meeting_candidates(user: User) -> list[Candidate]:
     """Staff of the user's school or municipality and of its partners (the employers of the
     school's students, or the schools of the employer's students)."""
     schools = user.organisation_ids(*access.REVIEW_SCHOOL_ROLES)
     employers = user.organisation_ids(*access.EMPLOYER_STAFF_ROLES)
-    organisations = set(schools | employers)
-    if schools:
-        organisations |= set(
-            db.session.execute(
-                select(TrainingAgreement.employer_id)
-                .join(Student, Student.id == TrainingAgreement.student_id)
-                .where(Student.school_id.in_(schools))
-                .distinct()
-            ).scalars()
-        )
-    if employers:
-        organisations |= set(
-            db.session.execute(
-                select(Student.school_id)
-                .join(TrainingAgreement, TrainingAgreement.student_id == Student.id)
-                .where(TrainingAgreement.employer_id.in_(employers))
-                .distinct()
-            ).scalars()
-        )
+    organisations = (
+        schools
+        | employers
+        | _partners(TrainingAgreement.employer_id, Student.school_id, schools)
+        | _partners(Student.school_id, TrainingAgreement.employer_id, employers)
+    )
     roles = access.REVIEW_SCHOOL_ROLES | access.EMPLOYER_STAFF_ROLES
     return _candidates(
         Membership.role.in_(roles) & Membership.organisation_id.in_(organisations or {-1})
@@ -309,24 +313,17 @@ def schedule_review(
     if plan.on_date < on:
         raise RuleError(_("A new review cannot be in the past."), "on_date")
     participants = _participants(plan.participant_ids, review_candidates(student, on), user)
-    review = CaseReview(
-        student_id=student.id,
-        meeting_id=meeting.id if meeting else None,
-        on_date=plan.on_date,
-        location=plan.location or "",
-        agenda=plan.agenda or "",
-        participants=participants,
-        created_by_id=user.id,
-        organisation_id=access.acting_organisation_id(user, student),
-    )
-    db.session.add(review)
-    db.session.flush()
-    log(
+    review = _add_review(
         student,
-        CaseEventKind.REVIEW_SCHEDULED,
-        user=user,
-        review_id=review.id,
-        date=plan.on_date.isoformat(),
+        CaseReview(
+            meeting_id=meeting.id if meeting else None,
+            on_date=plan.on_date,
+            location=plan.location or "",
+            agenda=plan.agenda or "",
+            participants=participants,
+            organisation_id=access.acting_organisation_id(user, student),
+        ),
+        user,
     )
     period = notification_period(student, on)
     others = [p.id for p in participants if p.id != user.id]
@@ -341,25 +338,29 @@ def add_meeting_case(meeting: ReviewMeeting, student: Student, user: User) -> Ca
     participants = {p.id: p for p in meeting.participants}
     participants.setdefault(user.id, user)
     review = CaseReview(
-        student_id=student.id,
         meeting_id=meeting.id,
         on_date=meeting.on_date,
         location=meeting.location,
         agenda=build_agenda(student, today()),
         participants=list(participants.values()),
-        created_by_id=user.id,
         organisation_id=access.acting_organisation_id(user, student) or meeting.organisation_id,
     )
+    return _add_review(student, review, user)
+
+
+def _add_review(student: Student, review: CaseReview, user: User) -> CaseReview:
+    """Add the new `review` to the student's case, created by `user`, in the case history."""
+    review.student_id = student.id
+    review.created_by_id = user.id
     db.session.add(review)
     db.session.flush()
-    log(
-        student,
-        CaseEventKind.REVIEW_SCHEDULED,
-        user=user,
-        review_id=review.id,
-        date=meeting.on_date.isoformat(),
-    )
+    _log(student, CaseEventKind.REVIEW_SCHEDULED, user, review, date=review.on_date.isoformat())
     return review
+
+
+def _log(student: Student, kind: CaseEventKind, user: User, review: CaseReview, **details):
+    """A line in the student's case history about `review`."""
+    log(student, kind, user=user, review_id=review.id, **details)
 
 
 @dataclass
@@ -413,14 +414,7 @@ def record_minutes(
         if review.status == ReviewStatus.HELD and not was_held
         else CaseEventKind.REVIEW_CHANGED
     )
-    log(
-        student,
-        kind,
-        user=user,
-        review_id=review.id,
-        date=review.on_date.isoformat(),
-        status=review.status.value,
-    )
+    _log(student, kind, user, review, date=review.on_date.isoformat(), status=review.status.value)
 
 
 def add_action_item(
@@ -446,13 +440,7 @@ def add_action_item(
     )
     db.session.add(item)
     db.session.flush()
-    log(
-        student,
-        CaseEventKind.ACTION_ITEM_ADDED,
-        user=user,
-        review_id=review.id,
-        due=due.isoformat(),
-    )
+    _log(student, CaseEventKind.ACTION_ITEM_ADDED, user, review, due=due.isoformat())
     return item
 
 
@@ -469,13 +457,7 @@ def change_action_item(
         return
     item.status = status
     item.done_at = utcnow() if status == ActionItemStatus.DONE else None
-    log(
-        student,
-        CaseEventKind.ACTION_ITEM_CHANGED,
-        user=user,
-        review_id=review.id,
-        status=status.value,
-    )
+    _log(student, CaseEventKind.ACTION_ITEM_CHANGED, user, review, status=status.value)
 
 
 def create_meeting(

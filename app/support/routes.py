@@ -470,14 +470,20 @@ def follow_ups():
 # --- exports ----------------------------------------------------------------------------------
 
 
-@bp.route("/students/<int:student_id>/support.pdf")
-@case_roles_required
-def support_pdf(student_id: int):
+def _exported_summary(student_id: int):
+    """The student and what the user sees of their support, its export logged."""
     student = access.support.get_support_student_or_404(student_id)
     summary = support_summary(current_user, student)
     record_support_view(student, summary, AuditAction.EXPORT)
     if not summary.shows_details:
         audit.record(AuditAction.EXPORT, student=student, commit=True)
+    return student, summary
+
+
+@bp.route("/students/<int:student_id>/support.pdf")
+@case_roles_required
+def support_pdf(student_id: int):
+    student, summary = _exported_summary(student_id)
     pdf = render_pdf(
         "pdf/support.html",
         student=student,
@@ -491,11 +497,7 @@ def support_pdf(student_id: int):
 @bp.route("/students/<int:student_id>/support.csv")
 @case_roles_required
 def support_csv(student_id: int):
-    student = access.support.get_support_student_or_404(student_id)
-    summary = support_summary(current_user, student)
-    record_support_view(student, summary, AuditAction.EXPORT)
-    if not summary.shows_details:
-        audit.record(AuditAction.EXPORT, student=student, commit=True)
+    student, summary = _exported_summary(student_id)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([_("Record"), _("Type"), _("Description"), _("From"), _("To"), _("Status")])

@@ -68,13 +68,7 @@ def flag_need(student: Student, change: NeedChange, user: User | None = None) ->
     _apply_need(need, change)
     db.session.add(need)
     db.session.flush()
-    log(
-        student,
-        CaseEventKind.SUPPORT_NEED_FLAGGED,
-        user,
-        data_category=need_category(need),
-        category=need.category.name,
-    )
+    _log_need(student, CaseEventKind.SUPPORT_NEED_FLAGGED, user, need)
     return need
 
 
@@ -84,13 +78,12 @@ def change_need(student: Student, need: SupportNeed, change: NeedChange, seen_ve
     was_active = need.status == SupportNeedStatus.ACTIVE
     _apply_need(need, change)
     resolved = was_active and need.status == SupportNeedStatus.RESOLVED
-    log(
-        student,
-        CaseEventKind.SUPPORT_NEED_RESOLVED if resolved else CaseEventKind.SUPPORT_NEED_CHANGED,
-        current_user,
-        data_category=need_category(need),
-        category=need.category.name,
-    )
+    kind = CaseEventKind.SUPPORT_NEED_RESOLVED if resolved else CaseEventKind.SUPPORT_NEED_CHANGED
+    _log_need(student, kind, current_user, need)
+
+
+def _log_need(student: Student, kind: CaseEventKind, user: User, need: SupportNeed) -> None:
+    log(student, kind, user, data_category=need_category(need), category=need.category.name)
 
 
 def _apply_need(need: SupportNeed, change: NeedChange) -> None:
@@ -154,13 +147,7 @@ def add_measure(student: Student, change: MeasureChange, user: User | None = Non
     _apply_measure(measure, change)
     db.session.add(measure)
     db.session.flush()
-    log(
-        student,
-        CaseEventKind.MEASURE_ADDED,
-        user,
-        data_category=measure.consent_category,
-        measure=measure.type.value,
-    )
+    _log_measure(student, CaseEventKind.MEASURE_ADDED, user, measure)
     return measure
 
 
@@ -170,13 +157,13 @@ def change_measure(
     check_version(measure, seen_version)
     _check_measure(change, measure)
     _apply_measure(measure, change)
-    log(
-        student,
-        CaseEventKind.MEASURE_CHANGED,
-        current_user,
-        data_category=measure.consent_category,
-        measure=measure.type.value,
-    )
+    _log_measure(student, CaseEventKind.MEASURE_CHANGED, current_user, measure)
+
+
+def _log_measure(
+    student: Student, kind: CaseEventKind, user: User, measure: SupportMeasure
+) -> None:
+    log(student, kind, user, data_category=measure.consent_category, measure=measure.type.value)
 
 
 def _apply_measure(measure: SupportMeasure, change: MeasureChange) -> None:
@@ -302,15 +289,7 @@ def give_consent(
     )
     db.session.add(consent)
     db.session.flush()
-    log(
-        student,
-        CaseEventKind.CONSENT_GIVEN,
-        current_user,
-        data_category=category,
-        category=category.value,
-        recipient=recipient.name,
-    )
-    audit.record(AuditAction.CREATE, student=student, obj=consent)
+    _log_consent(student, CaseEventKind.CONSENT_GIVEN, consent, AuditAction.CREATE)
     return consent
 
 
@@ -319,15 +298,22 @@ def withdraw_consent(student: Student, consent: Consent) -> None:
         raise RuleError(_("The consent has already been withdrawn."))
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = current_user.id
+    _log_consent(student, CaseEventKind.CONSENT_WITHDRAWN, consent, AuditAction.UPDATE)
+
+
+def _log_consent(
+    student: Student, kind: CaseEventKind, consent: Consent, action: AuditAction
+) -> None:
+    """The history line (under the consent's own category) and the access-log row."""
     log(
         student,
-        CaseEventKind.CONSENT_WITHDRAWN,
+        kind,
         current_user,
         data_category=consent.category,
         category=consent.category.value,
         recipient=consent.recipient.name,
     )
-    audit.record(AuditAction.UPDATE, student=student, obj=consent)
+    audit.record(action, student=student, obj=consent)
 
 
 def follow_up_horizon() -> date:
