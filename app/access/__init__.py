@@ -1,6 +1,6 @@
 """Who may see and do what. The one place where access is decided.
 
-Rules (DOMAIN.md, "Access and privacy rules"), deny by default:
+Rules (docs/domain.md, "Access and privacy rules"), deny by default:
 - school staff (counsellor, teacher, school admin) see the students enrolled at their school;
 - municipality or region staff (training coordinator, municipality admin) see the students
   with a current or future training agreement with their organisation;
