@@ -9,11 +9,12 @@ DKFDS  := app/static/vendor/dkfds
 PO     := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 CHROMIUM ?= $(or $(CHROMIUM_PATH),/usr/bin/chromium)
+PORT   ?= 5000
 
 .PHONY: run test lint bench check-migrations e2e-browser assets translations-extract clean help
 
 help:
-	@echo "make run    - install, migrate, load demo data (first run) and serve on http://127.0.0.1:5000"
+	@echo "make run    - install, migrate, load demo data (first run) and serve on http://127.0.0.1:5000 (PORT=8080 make run for another port)"
 	@echo "make test   - install test tools and run the whole test suite"
 	@echo "make lint   - ruff check and the architecture rules (lint-imports)"
 	@echo "make bench  - build the regional database and time the main pages (see README)"
@@ -48,7 +49,7 @@ run: $(VENV)/.runtime assets
 	$(FLASK) demo-data --if-empty
 	$(FLASK) notify-transitions
 	@$(FLASK) demo-logins
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The browser tests drive Debian's Chromium (Playwright's own download is not used). Install
 # it if we can (root + apt-get); say plainly if not: pytest then skips the browser tests.
