@@ -96,8 +96,15 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
 
 
 def log_out(page) -> None:
-    """Log out with the button in the page header; the login page must follow."""
-    button = page.locator("header form.log-off").get_by_role("button")
+    """Log out with the button in the page header; the login page must follow.
+
+    Below DKFDS's desktop breakpoint the button is in the menu drawer, so open that first."""
+    menu_button = page.get_by_test_id("menu-open")
+    if menu_button.is_visible():
+        menu_button.click()
+        button = page.get_by_test_id("drawer-log-off").get_by_role("button")
+    else:
+        button = page.locator("header .portal-user form.log-off").get_by_role("button")
     click_and_wait(page, button, path_is("/login"))
     assert page.locator("#email").is_visible()
     assert page.locator("#password").is_visible()
