@@ -161,6 +161,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
     from app import labels
+    from app.forms import error_links
     from app.models import Programme
 
     app.jinja_env.filters["format_date"] = format_date
@@ -168,6 +169,7 @@ def register_template_helpers(app: Flask) -> None:
     # Programme codes from a query row (e.g. "EUX_PA") as people write them ("EUX PA").
     app.jinja_env.filters["programme_code"] = Programme.display_code
     app.jinja_env.globals["labels"] = labels  # also visible inside imported macros
+    app.jinja_env.globals["error_links"] = error_links  # the error summary's list of links
 
     @app.context_processor
     def inject_globals():

@@ -20,7 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from app import dates
 
@@ -233,3 +233,53 @@ def text_field(label, *validators, multiline: bool = False, **kwargs) -> Field:
     surrounding whitespace is trimmed, so "  " counts as empty."""
     field_class = TextAreaField if multiline else StringField
     return field_class(label, filters=[strip], validators=list(validators), **kwargs)
+
+
+# --- The error summary ----------------------------------------------------------------------------
+# templates/_macros/forms.html `error_summary` lists every error above the form, each a link to its
+# field (DKFDS's error summary; its JavaScript moves focus to the summary and from a link to the
+# field).
+
+
+def error_links(form: Form) -> list[dict]:
+    """Every error of `form`, in the order the fields are rendered: a dict with `id` (the element
+    a link should focus; None for errors that belong to no visible field), `label` and `message`.
+    Errors of the form itself (`form.form_errors`) come first, without a link; fields inside a
+    FieldList are linked by their own id and labelled with their entry's number."""
+    found = [{"id": None, "label": None, "message": e} for e in getattr(form, "form_errors", [])]
+    found.extend(_field_errors(form, None))
+    return found
+
+
+def _field_errors(fields, position):
+    for f in fields:
+        if isinstance(f, FormField):
+            yield from _field_errors(f.form, position)
+            yield from _plain_errors(f.form.form_errors, None, position)
+        elif isinstance(f, FieldList):
+            for number, entry in enumerate(f.entries, start=1):
+                yield from _field_errors([entry], number)
+            yield from _plain_errors(f.errors, None, position)
+        else:
+            hidden = isinstance(f.widget, HiddenInput)
+            label = None if hidden else str(f.label.text)
+            if label and position is not None:
+                label = f"{label} ({position})"
+            yield from _plain_errors(f.errors, None if hidden else _focus_id(f), position, label)
+
+
+def _plain_errors(errors, target, position, label=None):
+    # A FieldList's `errors` also holds its entries' errors (lists or dicts), walked above.
+    for e in errors or ():
+        if not isinstance(e, list | dict):
+            yield {"id": target, "label": label, "message": str(e)}
+
+
+def _focus_id(f: Field) -> str:
+    """The id of the element that takes focus: a list of checkboxes or radio buttons is a <ul>
+    with the field's id; its first option takes focus."""
+    if isinstance(f.widget, ListWidget):
+        first = next(iter(f), None)
+        if first is not None:
+            return first.id
+    return f.id

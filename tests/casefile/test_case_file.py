@@ -213,6 +213,30 @@ def test_a_note_form_refuses_bad_input_and_keeps_the_text(client, db, world):
     assert db.session.execute(select(func.count(CaseNote.id))).scalar_one() == before
 
 
+def test_the_error_summary_links_each_error_to_its_field(client, db, world):
+    """DKFDS's error summary: focusable, found by its JavaScript, and each error a link to the
+    field's id with the field's label; required fields say so visibly in their label."""
+    login(client, world.user(Role.COUNSELLOR))
+    response = post(
+        client,
+        f"/students/{world.a.student.id}/notes/new",
+        {"body": "", "category": "gossip", "visibility": "shared"},
+    )
+    assert response.status_code == 200
+    page = response.text
+    start = page.index('data-testid="error-summary"')
+    summary = page[page.rindex("<div", 0, start) : page.index("</ul>", start)]
+    assert 'data-module="error-summary"' in summary and 'tabindex="-1"' in summary
+    assert '<a href="#body" class="function-link">Bemærkning: Udfyld feltet.</a>' in summary
+    assert '<a href="#category" class="function-link">Kategori: ' in summary
+    assert 'href="#visibility"' not in summary  # no error there
+    assert summary.index('href="#category"') < summary.index('href="#body"')  # form order
+    assert 'id="body"' in page and 'data-testid="error-body"' in page
+    assert '<span class="weight-normal" data-testid="required-body"> (*skal udfyldes)</span>' in (
+        page
+    )
+
+
 def _bulk_history(db, world, n: int) -> None:
     start = utcnow() - timedelta(days=n)
     db.session.execute(

@@ -358,6 +358,7 @@ def test_an_unknown_level_is_refused(client, db, world, goals):
         assert response.status_code == 200
         assert 'data-testid="error-summary"' in response.text
         assert 'data-testid="error-lines-2-level"' in response.text
+        assert '<a href="#lines-2-level" class="function-link">' in response.text  # the summary
         assert "Ugyldigt valg." in response.text
     response = post(client, _url(world.a), _form(goals, **{"lines-2-approved": "maybe"}))
     assert response.status_code == 200
