@@ -194,6 +194,9 @@ def required(message=None) -> DataRequired:
     return DataRequired(message=message or _l("Please fill in this field."))
 
 
+_required = required  # `text_field` has a keyword of the same name
+
+
 def max_length(n: int) -> Length:
     return Length(max=n, message=_l("Must be at most %(max)d characters.", max=n))
 
@@ -228,11 +231,29 @@ def date_field(label, optional: bool = False) -> DateField:
     )
 
 
-def text_field(label, *validators, multiline: bool = False, **kwargs) -> Field:
+def text_field(
+    label,
+    *validators,
+    max_chars: int | None = None,
+    required: bool = False,
+    plain: bool = False,
+    multiline: bool = False,
+    **kwargs,
+) -> Field:
     """The one way forms ask for text: a line (or, with `multiline`, a text area) whose
-    surrounding whitespace is trimmed, so "  " counts as empty."""
+    surrounding whitespace is trimmed, so "  " counts as empty.
+
+    `required` asks for a value, `max_chars` caps the length and `plain` refuses markup
+    characters (see `plain_text`); each with the shared Danish message. Further validators
+    (e.g. `Optional()`, `Email()`, `not_cpr()`) follow those.
+    """
+    rules: list = [_required()] if required else []
+    if max_chars is not None:
+        rules.append(max_length(max_chars))
+    if plain:
+        rules.append(plain_text)
     field_class = TextAreaField if multiline else StringField
-    return field_class(label, filters=[strip], validators=list(validators), **kwargs)
+    return field_class(label, filters=[strip], validators=[*rules, *validators], **kwargs)
 
 
 # --- The error summary ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from wtforms.validators import Email, EqualTo, Length, Optional, Regexp, Validat
 from app import labels
 from app.admin import services
 from app.extensions import db
-from app.forms import BaseForm, max_length, not_cpr, plain_text, required, text_field
+from app.forms import BaseForm, not_cpr, required, text_field
 from app.models import Organisation, OrganisationKind, SupportCategory, User, Workplace
 
 # A code is an identifier: never a CPR number (see app/forms.py).
@@ -40,7 +40,7 @@ class SearchForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = text_field(_l("Search"), max_length(100), plain_text)
+    q = text_field(_l("Search"), max_chars=100, plain=True)
 
 
 class OrganisationSearchForm(SearchForm):
@@ -63,15 +63,15 @@ class WorkplaceSearchForm(SearchForm):
 
 
 class OrganisationForm(_EditsOne):
-    name = text_field(_l("Name"), required(), max_length(120), plain_text)
+    name = text_field(_l("Name"), required=True, max_chars=120, plain=True)
     kind = SelectField(_l("Kind"), choices=labels.choices(labels.ORGANISATION_KIND))
     code = text_field(
         _l("Code"),
-        required(),
-        max_length(20),
-        plain_text,
         not_cpr(_CPR_CODE),
         Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
+        required=True,
+        max_chars=20,
+        plain=True,
     )
     active = BooleanField(_l("Active"), default=True)
 
@@ -103,9 +103,9 @@ class WorkplaceForm(_EditsOne):
     an edit also passes `organisation_id`, the organisation the workplace belongs to now."""
 
     organisation = SelectField(_l("Municipality or region"))
-    name = text_field(_l("Name"), required(), max_length(120), plain_text)
+    name = text_field(_l("Name"), required=True, max_chars=120, plain=True)
     kind = SelectField(_l("Kind"), choices=labels.choices(labels.WORKPLACE_KIND))
-    address = text_field(_l("Address"), Optional(), max_length(200), plain_text)
+    address = text_field(_l("Address"), Optional(), max_chars=200, plain=True)
     active = BooleanField(_l("Active"), default=True)
 
     def __init__(self, *args, organisation_id: int | None = None, **kwargs) -> None:
@@ -169,9 +169,9 @@ def _password_fields(required_: bool):
 
 
 class _UserFields(_EditsOne):
-    name = text_field(_l("Name"), required(), max_length(120), plain_text)
+    name = text_field(_l("Name"), required=True, max_chars=120, plain=True)
     email = text_field(
-        _l("E-mail"), required(), max_length(254), Email(message=_l("Not a valid e-mail address."))
+        _l("E-mail"), Email(message=_l("Not a valid e-mail address.")), required=True, max_chars=254
     )
 
     def validate_email(self, field) -> None:
@@ -190,9 +190,9 @@ class EditUserForm(_UserFields):
 
 
 class SupportCategoryForm(_EditsOne):
-    code = text_field(_l("Code"), required(), max_length(40), plain_text, not_cpr(_CPR_CODE))
-    name = text_field(_l("Name (Danish)"), required(), max_length(120), plain_text)
-    name_en = text_field(_l("Name (English)"), Optional(), max_length(120), plain_text)
+    code = text_field(_l("Code"), not_cpr(_CPR_CODE), required=True, max_chars=40, plain=True)
+    name = text_field(_l("Name (Danish)"), required=True, max_chars=120, plain=True)
+    name_en = text_field(_l("Name (English)"), Optional(), max_chars=120, plain=True)
     health_data = BooleanField(_l("Health data (GDPR art. 9)"))
     active = BooleanField(_l("Active"), default=True)
 

@@ -9,7 +9,7 @@ class LoginForm(BaseForm):
     email = text_field(
         _l("E-mail"),
         required(_l("Please enter your e-mail address.")),
-        max_length(254),
+        max_chars=254,
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(

@@ -5,7 +5,7 @@ from wtforms import SelectField
 from wtforms.validators import Optional
 
 from app import labels
-from app.forms import BaseForm, VersionedForm, max_length, required, text_field
+from app.forms import BaseForm, VersionedForm, text_field
 
 NOTE_MAX = 10000
 
@@ -15,7 +15,7 @@ class NoteForm(VersionedForm):
     visibility = SelectField(
         _l("Who may read it"), choices=labels.choices(labels.NOTE_VISIBILITY), default="shared"
     )
-    body = text_field(_l("Note"), required(), max_length(NOTE_MAX), multiline=True)
+    body = text_field(_l("Note"), required=True, max_chars=NOTE_MAX, multiline=True)
 
 
 class CaseFileFilter(BaseForm):
@@ -25,4 +25,4 @@ class CaseFileFilter(BaseForm):
     kind = SelectField(_l("Kind"), default="", choices=[])
     period = SelectField(_l("Period"), default="", choices=[], coerce=str)
     organisation = SelectField(_l("Organisation"), default="", choices=[], coerce=str)
-    q = text_field(_l("Search in the case file"), Optional(), max_length(100))
+    q = text_field(_l("Search in the case file"), Optional(), max_chars=100)

@@ -13,15 +13,12 @@ from app.forms import (
     BaseForm,
     VersionedForm,
     date_field,
-    max_length,
-    plain_text,
-    required,
     text_field,
 )
 
 
 class PeriodForm(VersionedForm):
-    title = text_field(_l("Title"), required(), max_length(120), plain_text)
+    title = text_field(_l("Title"), required=True, max_chars=120, plain=True)
     kind = SelectField(_l("Kind"), choices=labels.choices(labels.PERIOD_KIND))
     start_date = date_field(_l("Start date"))
     end_date = date_field(_l("End date"))
@@ -58,13 +55,13 @@ _TEXT = 4000
 
 
 class HandoverForm(VersionedForm):
-    strengths = text_field(_l("Strengths"), required(), max_length(_TEXT), multiline=True)
-    challenges = text_field(_l("Challenges"), max_length(_TEXT), multiline=True)
-    agreed_support = text_field(_l("Agreed support"), max_length(_TEXT), multiline=True)
+    strengths = text_field(_l("Strengths"), required=True, max_chars=_TEXT, multiline=True)
+    challenges = text_field(_l("Challenges"), max_chars=_TEXT, multiline=True)
+    agreed_support = text_field(_l("Agreed support"), max_chars=_TEXT, multiline=True)
     first_weeks = text_field(
-        _l("What to do in the first weeks"), required(), max_length(_TEXT), multiline=True
+        _l("What to do in the first weeks"), required=True, max_chars=_TEXT, multiline=True
     )
-    contact_person = text_field(_l("Contact person"), required(), max_length(200), plain_text)
+    contact_person = text_field(_l("Contact person"), required=True, max_chars=200, plain=True)
 
 
 class AcknowledgeForm(VersionedForm):

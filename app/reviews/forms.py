@@ -12,10 +12,7 @@ from app.forms import (
     MultiCheckboxField,
     VersionedForm,
     date_field,
-    max_length,
     not_cpr,
-    plain_text,
-    required,
     text_field,
 )
 
@@ -23,7 +20,7 @@ _TEXT = 10000
 
 
 def _location():
-    return text_field(_l("Location"), max_length(200), plain_text, default="")
+    return text_field(_l("Location"), max_chars=200, plain=True, default="")
 
 
 def _participants():
@@ -34,13 +31,13 @@ class ReviewForm(BaseForm):
     on_date = date_field(_l("Date"))
     location = _location()
     participants = _participants()
-    agenda = text_field(_l("Agenda"), max_length(_TEXT), multiline=True)
+    agenda = text_field(_l("Agenda"), max_chars=_TEXT, multiline=True)
 
 
 class MinutesForm(VersionedForm):
-    agenda = text_field(_l("Agenda"), max_length(_TEXT), multiline=True)
-    minutes = text_field(_l("Minutes"), max_length(_TEXT), multiline=True)
-    decisions = text_field(_l("Decisions"), max_length(_TEXT), multiline=True)
+    agenda = text_field(_l("Agenda"), max_chars=_TEXT, multiline=True)
+    minutes = text_field(_l("Minutes"), max_chars=_TEXT, multiline=True)
+    decisions = text_field(_l("Decisions"), max_chars=_TEXT, multiline=True)
     outcome = SelectField(
         _l("Outcome"),
         choices=[("", _l("No outcome yet")), *labels.choices(labels.REVIEW_OUTCOME)],
@@ -50,7 +47,7 @@ class MinutesForm(VersionedForm):
 
 
 class ActionItemForm(BaseForm):
-    text = text_field(_l("Action"), required(), max_length(1000), plain_text)
+    text = text_field(_l("Action"), required=True, max_chars=1000, plain=True)
     owner = SelectField(
         _l("Owner"),
         coerce=str,
@@ -64,7 +61,7 @@ class ActionStatusForm(VersionedForm):
 
 
 class MeetingForm(BaseForm):
-    title = text_field(_l("Title"), required(), max_length(200), plain_text)
+    title = text_field(_l("Title"), required=True, max_chars=200, plain=True)
     on_date = date_field(_l("Date"))
     location = _location()
     participants = _participants()
@@ -75,5 +72,5 @@ class MeetingForm(BaseForm):
 
 class MeetingCaseForm(BaseForm):
     student_number = text_field(
-        _l("Student number"), required(), max_length(20), plain_text, not_cpr()
+        _l("Student number"), not_cpr(), required=True, max_chars=20, plain=True
     )

@@ -7,10 +7,7 @@ from app import labels
 from app.forms import (
     BaseForm,
     date_field,
-    max_length,
     not_cpr,
-    plain_text,
-    required,
     text_field,
 )
 
@@ -21,7 +18,7 @@ class StudentSearchForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = text_field(_l("Name or student number"), max_length(100), plain_text, not_cpr())
+    q = text_field(_l("Name or student number"), not_cpr(), max_chars=100, plain=True)
     programme = SelectField(_l("Programme"), default="")
     status = SelectField(
         _l("Status"),
@@ -34,18 +31,18 @@ _PHONE = r"^\+?[0-9 ]{8,20}$"
 
 
 class NewStudentForm(BaseForm):
-    first_name = text_field(_l("First name"), required(), max_length(80), plain_text)
-    last_name = text_field(_l("Last name"), required(), max_length(80), plain_text)
+    first_name = text_field(_l("First name"), required=True, max_chars=80, plain=True)
+    last_name = text_field(_l("Last name"), required=True, max_chars=80, plain=True)
     student_number = text_field(
         _l("Student number"),
-        required(),
-        max_length(20),
-        plain_text,
         not_cpr(),
         Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
+        required=True,
+        max_chars=20,
+        plain=True,
     )
     email = text_field(
-        _l("E-mail"), Optional(), max_length(254), Email(message=_l("Not a valid e-mail address."))
+        _l("E-mail"), Optional(), Email(message=_l("Not a valid e-mail address.")), max_chars=254
     )
     phone = text_field(
         _l("Phone"),

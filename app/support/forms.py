@@ -14,9 +14,6 @@ from app.forms import (
     MultiCheckboxField,
     VersionedForm,
     date_field,
-    max_length,
-    plain_text,
-    required,
     text_field,
 )
 
@@ -40,7 +37,7 @@ class NeedForm(VersionedForm):
         coerce=str,
         validators=[InputRequired(message=_l("Please choose a category."))],
     )
-    description = text_field(_l("Description"), required(), max_length(_TEXT), multiline=True)
+    description = text_field(_l("Description"), required=True, max_chars=_TEXT, multiline=True)
     documentation_kind = SelectField(
         _l("Documentation"), choices=labels.choices(labels.DOCUMENTATION_KIND)
     )
@@ -56,7 +53,7 @@ class MeasureForm(VersionedForm):
     )
     provider = SelectField(_l("Provided by"), choices=labels.choices(labels.MEASURE_PROVIDER))
     need = SelectField(_l("Support need it answers"), coerce=str, default="")
-    description = text_field(_l("What is agreed"), max_length(_TEXT), multiline=True)
+    description = text_field(_l("What is agreed"), max_chars=_TEXT, multiline=True)
     start_date = date_field(_l("From"))
     end_date = date_field(_l("To"), optional=True)
     periods = MultiCheckboxField(_l("Periods it covers"), coerce=str, default=[])
@@ -68,14 +65,14 @@ class MeasureForm(VersionedForm):
         validators=[InputRequired(message=_l("Please choose who follows up."))],
     )
     next_follow_up = date_field(_l("Next follow-up"), optional=True)
-    evaluation = text_field(_l("Evaluation of the effect"), max_length(_TEXT), multiline=True)
+    evaluation = text_field(_l("Evaluation of the effect"), max_chars=_TEXT, multiline=True)
     status = SelectField(_l("Status"), choices=labels.choices(labels.MEASURE_STATUS))
 
 
 class SpsStepForm(VersionedForm):
     stage = SelectField(_l("Step"), coerce=str)
     date = date_field(_l("Date"))
-    note = text_field(_l("Note"), Optional(), max_length(500), plain_text)
+    note = text_field(_l("Note"), Optional(), max_chars=500, plain=True)
     equipment_returned = SelectField(
         _l("Equipment returned"),
         default="",
@@ -97,7 +94,7 @@ class ConsentForm(BaseForm):
     valid_from = date_field(_l("From"))
     valid_to = date_field(_l("To"), optional=True)
     note = text_field(
-        _l("Note (e.g. how the consent was given)"), Optional(), max_length(500), plain_text
+        _l("Note (e.g. how the consent was given)"), Optional(), max_chars=500, plain=True
     )
     confirmed = BooleanField(
         _l("The student has given this consent"),

@@ -16,9 +16,6 @@ from app.forms import (
     BaseForm,
     VersionedForm,
     date_field,
-    max_length,
-    plain_text,
-    required,
     text_field,
 )
 
@@ -26,8 +23,7 @@ _TEXT = 4000
 
 
 def _text(label, optional: bool = True):
-    validators = [max_length(_TEXT)] if optional else [required(), max_length(_TEXT)]
-    return text_field(label, *validators, multiline=True)
+    return text_field(label, required=not optional, max_chars=_TEXT, multiline=True)
 
 
 class AssessmentRow(BaseForm):
@@ -42,7 +38,7 @@ class AssessmentRow(BaseForm):
         default="",
         choices=[("", _l("Not assessed")), *labels.choices(labels.GOAL_LEVEL)],
     )
-    comment = text_field(_l("Comment"), Optional(), max_length(1000))
+    comment = text_field(_l("Comment"), Optional(), max_chars=1000)
 
 
 class AssessmentForm(BaseForm):
@@ -95,11 +91,11 @@ class AcknowledgeForm(VersionedForm):
 
 
 class FollowUpForm(VersionedForm):
-    note = text_field(_l("How it was followed up"), required(), max_length(500), plain_text)
+    note = text_field(_l("How it was followed up"), required=True, max_chars=500, plain=True)
 
 
 class AbsenceForm(BaseForm):
     start_date = date_field(_l("From"))
     end_date = date_field(_l("To"), optional=True)
     kind = SelectField(_l("Kind of absence"), choices=labels.choices(labels.ABSENCE_KIND))
-    note = text_field(_l("Note"), Optional(), max_length(500), plain_text)
+    note = text_field(_l("Note"), Optional(), max_chars=500, plain=True)
