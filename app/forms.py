@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import Mapping
 from datetime import date
 
 from flask_babel import get_translations
@@ -15,6 +17,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -44,7 +47,9 @@ _TRANSLATIONS = _Translations()
 
 def _drop_nul(value):
     """NUL bytes are never meaningful in a form, and PostgreSQL refuses them in text."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
+    # (Only when there is one: a choice's data is an enum member, which `replace` would turn into
+    # a plain string.)
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
 
 
 # --- CPR numbers ----------------------------------------------------------------------------------
@@ -178,6 +183,38 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class EnumField(SelectField):
+    """A choice among an enum's members, shown by their names in app/labels.py.
+
+    Its data is the member itself (None for the blank choice), so a route stores it as it is and
+    never converts strings; a value that is not a member is refused as "Not a valid choice".
+    """
+
+    def __init__(self, label=None, names: Mapping[enum.Enum, object] | None = None, **kwargs):
+        names = names or {}
+        self.enum_class = type(next(iter(names)))
+        blank = kwargs.pop("blank", None)
+        choices = [(member.value, name) for member, name in names.items()]
+        kwargs["choices"] = [("", blank), *choices] if blank is not None else choices
+        super().__init__(label, coerce=self._member, **kwargs)
+
+    def _member(self, value):
+        if value is None or value == "":
+            return None
+        try:
+            return self.enum_class(value)
+        except ValueError:
+            return value  # not one of the choices: validation says "Not a valid choice"
+
+
+def enum_field(label, names: Mapping, *, blank=None, message=None, **kwargs) -> EnumField:
+    """A choice among `names` (an app/labels.py mapping). With `blank`, an empty first choice
+    of that text; with `message`, a choice is required and `message` says so."""
+    if message is not None:
+        kwargs["validators"] = [InputRequired(message=message), *kwargs.get("validators", [])]
+    return EnumField(label, names, blank=blank, **kwargs)
 
 
 # Markup and template syntax (< > { }) have no place in names, numbers or addresses. Rejecting them

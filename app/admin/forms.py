@@ -10,7 +10,7 @@ from wtforms.validators import Email, EqualTo, Length, Optional, Regexp, Validat
 from app import labels
 from app.admin import services
 from app.extensions import db
-from app.forms import BaseForm, not_cpr, required, text_field
+from app.forms import BaseForm, enum_field, not_cpr, required, text_field
 from app.models import Organisation, OrganisationKind, SupportCategory, User, Workplace
 
 # A code is an identifier: never a CPR number (see app/forms.py).
@@ -44,27 +44,19 @@ class SearchForm(BaseForm):
 
 
 class OrganisationSearchForm(SearchForm):
-    kind = SelectField(
-        _l("Kind"),
-        default="",
-        choices=[("", _l("All kinds")), *labels.choices(labels.ORGANISATION_KIND)],
-    )
+    kind = enum_field(_l("Kind"), labels.ORGANISATION_KIND, default="", blank=_l("All kinds"))
 
 
 class WorkplaceSearchForm(SearchForm):
     """`organisation.choices` (the administered municipalities and regions) come from the view."""
 
-    kind = SelectField(
-        _l("Kind"),
-        default="",
-        choices=[("", _l("All kinds")), *labels.choices(labels.WORKPLACE_KIND)],
-    )
+    kind = enum_field(_l("Kind"), labels.WORKPLACE_KIND, default="", blank=_l("All kinds"))
     organisation = SelectField(_l("Organisation"), default="")
 
 
 class OrganisationForm(_EditsOne):
     name = text_field(_l("Name"), required=True, max_chars=120, plain=True)
-    kind = SelectField(_l("Kind"), choices=labels.choices(labels.ORGANISATION_KIND))
+    kind = enum_field(_l("Kind"), labels.ORGANISATION_KIND)
     code = text_field(
         _l("Code"),
         not_cpr(_CPR_CODE),
@@ -104,7 +96,7 @@ class WorkplaceForm(_EditsOne):
 
     organisation = SelectField(_l("Municipality or region"))
     name = text_field(_l("Name"), required=True, max_chars=120, plain=True)
-    kind = SelectField(_l("Kind"), choices=labels.choices(labels.WORKPLACE_KIND))
+    kind = enum_field(_l("Kind"), labels.WORKPLACE_KIND)
     address = text_field(_l("Address"), Optional(), max_chars=200, plain=True)
     active = BooleanField(_l("Active"), default=True)
 

@@ -12,16 +12,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField, IntegerField, SelectField
+from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from app import labels
 from app.admin import bp
 from app.admin.routes import saved, system_admin_only
 from app.extensions import db
-from app.forms import BaseForm, max_length, plain_text, required, text_field
+from app.forms import BaseForm, enum_field, max_length, plain_text, required, text_field
 from app.models import (
-    GoalLevel,
     GoalRequirement,
     PeriodKind,
     Programme,
@@ -78,9 +77,10 @@ def _form_class(training_periods: int) -> type[GoalForm]:
     """GoalForm with one level select per training period of the programme."""
     attrs: dict[str, object] = {"training_periods": training_periods}
     for n in range(1, training_periods + 1):
-        attrs[f"level_{n}"] = SelectField(
+        attrs[f"level_{n}"] = enum_field(
             _l("Required level after training period %(n)d", n=n),
-            choices=[("", _l("No requirement")), *labels.choices(labels.GOAL_LEVEL)],
+            labels.GOAL_LEVEL,
+            blank=_l("No requirement"),
             default="",
         )
     return type("ProgrammeGoalForm", (GoalForm,), attrs)
@@ -115,11 +115,9 @@ def _fill(goal: TrainingGoal, form: GoalForm) -> None:
             if requirement is not None:
                 goal.requirements.remove(requirement)
         elif requirement is None:
-            goal.requirements.append(
-                GoalRequirement(training_number=n, level=GoalLevel(field.data))
-            )
+            goal.requirements.append(GoalRequirement(training_number=n, level=field.data))
         else:
-            requirement.level = GoalLevel(field.data)
+            requirement.level = field.data
 
 
 @bp.route("/programmes/<int:programme_id>/goals")

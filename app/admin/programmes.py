@@ -16,12 +16,12 @@ from app import labels
 from app.access.roles import system_admin_only
 from app.admin import bp
 from app.extensions import db
-from app.forms import BaseForm, ButtonForm, max_length, plain_text, required, text_field
-from app.models import PeriodKind, Programme, TemplatePeriod, TrainingArea
+from app.forms import BaseForm, ButtonForm, enum_field, max_length, plain_text, required, text_field
+from app.models import PeriodKind, Programme, TemplatePeriod
 
 
 class TemplatePeriodForm(BaseForm):
-    kind = SelectField(_l("Kind"), choices=labels.choices(labels.PERIOD_KIND))
+    kind = enum_field(_l("Kind"), labels.PERIOD_KIND)
     title = text_field(_l("Title"), required(), max_length(120), plain_text)
     weeks = IntegerField(
         _l("Typical length in weeks"),
@@ -30,10 +30,8 @@ class TemplatePeriodForm(BaseForm):
             NumberRange(min=1, max=104, message=_l("Must be between %(min)s and %(max)s weeks.")),
         ],
     )
-    training_area = SelectField(
-        _l("Training area"),
-        default="",
-        choices=[("", _l("None (school period)")), *labels.choices(labels.TRAINING_AREA)],
+    training_area = enum_field(
+        _l("Training area"), labels.TRAINING_AREA, default="", blank=_l("None (school period)")
     )
 
     def validate_training_area(self, field) -> None:
@@ -76,11 +74,11 @@ def _renumber(periods: list[TemplatePeriod]) -> None:
 
 
 def _fill(period: TemplatePeriod, form: TemplatePeriodForm) -> None:
-    period.kind = PeriodKind(form.kind.data)
+    period.kind = form.kind.data
     period.title = form.title.data
     period.weeks = form.weeks.data
     period.training_area = (
-        TrainingArea(form.training_area.data) if form.training_area.data else None
+        form.training_area.data
     )
 
 

@@ -41,7 +41,6 @@ from app.models import (
     SupportCategory,
     User,
     Workplace,
-    WorkplaceKind,
 )
 from app.pagination import paginate
 
@@ -122,7 +121,7 @@ def _organisation_form(organisation: Organisation | None):
             organisation = Organisation()
             db.session.add(organisation)
         organisation.name = form.name.data
-        organisation.kind = OrganisationKind(form.kind.data)
+        organisation.kind = form.kind.data
         organisation.code = form.code.data
         organisation.active = form.active.data
         return saved(
@@ -190,7 +189,7 @@ def _workplace_form(workplace: Workplace | None):
             db.session.add(workplace)
         workplace.organisation_id = int(form.organisation.data)
         workplace.name = form.name.data
-        workplace.kind = WorkplaceKind(form.kind.data)
+        workplace.kind = form.kind.data
         workplace.address = form.address.data or ""
         workplace.active = form.active.data
         return saved(workplace, created, _("The workplace was saved."), url_for("admin.workplaces"))

@@ -5,16 +5,14 @@ from wtforms import SelectField
 from wtforms.validators import Optional
 
 from app import labels
-from app.forms import BaseForm, VersionedForm, text_field
+from app.forms import BaseForm, VersionedForm, enum_field, text_field
 
 NOTE_MAX = 10000
 
 
 class NoteForm(VersionedForm):
-    category = SelectField(_l("Category"), choices=labels.choices(labels.NOTE_CATEGORY))
-    visibility = SelectField(
-        _l("Who may read it"), choices=labels.choices(labels.NOTE_VISIBILITY), default="shared"
-    )
+    category = enum_field(_l("Category"), labels.NOTE_CATEGORY)
+    visibility = enum_field(_l("Who may read it"), labels.NOTE_VISIBILITY, default="shared")
     body = text_field(_l("Note"), required=True, max_chars=NOTE_MAX, multiline=True)
 
 

@@ -242,8 +242,8 @@ def new_note(student_id: int):
                 student_id=student.id,
                 author_id=current_user.id,
                 organisation_id=organisation.id,
-                visibility=NoteVisibility(form.visibility.data),
-                category=NoteCategory(form.category.data),
+                visibility=form.visibility.data,
+                category=form.category.data,
                 body=body,
             )
             db.session.add(note)
@@ -284,8 +284,8 @@ def edit_note(student_id: int, note_id: int):
         def change(body: str):
             editing.check_version(note, form.seen_version())
             note.body = body
-            note.category = NoteCategory(form.category.data)
-            note.visibility = NoteVisibility(form.visibility.data)
+            note.category = form.category.data
+            note.visibility = form.visibility.data
             _note_event(student, note, CaseEventKind.NOTE_CHANGED, note.organisation)
 
         response = _save_note(form, change, student, _("The note was changed."))

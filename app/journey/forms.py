@@ -6,25 +6,26 @@ from wtforms import (
     IntegerField,
     SelectField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import NumberRange, Optional
 
 from app import labels
 from app.forms import (
     BaseForm,
     VersionedForm,
     date_field,
+    enum_field,
     text_field,
 )
 
 
 class PeriodForm(VersionedForm):
     title = text_field(_l("Title"), required=True, max_chars=120, plain=True)
-    kind = SelectField(_l("Kind"), choices=labels.choices(labels.PERIOD_KIND))
+    kind = enum_field(_l("Kind"), labels.PERIOD_KIND)
     start_date = date_field(_l("Start date"))
     end_date = date_field(_l("End date"))
     workplace = SelectField(_l("Workplace"), coerce=str, default="")
     responsible = SelectField(_l("Responsible teacher or supervisor"), coerce=str, default="")
-    status = SelectField(_l("Status"), choices=labels.choices(labels.PERIOD_STATUS))
+    status = enum_field(_l("Status"), labels.PERIOD_STATUS)
 
 
 class ExtendForm(VersionedForm):
@@ -40,10 +41,11 @@ class PlanForm(BaseForm):
 
 class DropoutForm(VersionedForm):
     date = date_field(_l("Date of dropout"))
-    reason = SelectField(
+    reason = enum_field(
         _l("Reason"),
-        choices=[("", _l("Choose a reason")), *labels.choices(labels.DROPOUT_REASON)],
-        validators=[InputRequired(message=_l("Please choose a reason."))],
+        labels.DROPOUT_REASON,
+        blank=_l("Choose a reason"),
+        message=_l("Please choose a reason."),
     )
 
 
@@ -70,7 +72,7 @@ class AcknowledgeForm(VersionedForm):
 
 class AgreementForm(VersionedForm):
     employer = SelectField(_l("Employer"), coerce=str)
-    kind = SelectField(_l("Kind"), choices=labels.choices(labels.AGREEMENT_KIND))
+    kind = enum_field(_l("Kind"), labels.AGREEMENT_KIND)
     start_date = date_field(_l("Start date"))
     end_date = date_field(_l("End date"), optional=True)
 

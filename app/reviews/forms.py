@@ -12,6 +12,7 @@ from app.forms import (
     MultiCheckboxField,
     VersionedForm,
     date_field,
+    enum_field,
     not_cpr,
     text_field,
 )
@@ -38,10 +39,8 @@ class MinutesForm(VersionedForm):
     agenda = text_field(_l("Agenda"), max_chars=_TEXT, multiline=True)
     minutes = text_field(_l("Minutes"), max_chars=_TEXT, multiline=True)
     decisions = text_field(_l("Decisions"), max_chars=_TEXT, multiline=True)
-    outcome = SelectField(
-        _l("Outcome"),
-        choices=[("", _l("No outcome yet")), *labels.choices(labels.REVIEW_OUTCOME)],
-        default="",
+    outcome = enum_field(
+        _l("Outcome"), labels.REVIEW_OUTCOME, blank=_l("No outcome yet"), default=""
     )
     cancelled = BooleanField(_l("The review was cancelled"))
 
@@ -57,7 +56,7 @@ class ActionItemForm(BaseForm):
 
 
 class ActionStatusForm(VersionedForm):
-    status = SelectField(_l("Status"), choices=labels.choices(labels.ACTION_ITEM_STATUS))
+    status = enum_field(_l("Status"), labels.ACTION_ITEM_STATUS)
 
 
 class MeetingForm(BaseForm):

@@ -27,7 +27,6 @@ from app.models import (
     Period,
     Programme,
     ReviewMeeting,
-    ReviewOutcome,
     Student,
     User,
     meeting_participant,
@@ -167,7 +166,7 @@ def edit_review(student_id: int, review_id: int):
             agenda=form.agenda.data,
             minutes=form.minutes.data,
             decisions=form.decisions.data,
-            outcome=ReviewOutcome(form.outcome.data) if form.outcome.data else None,
+            outcome=form.outcome.data,
             cancelled=bool(form.cancelled.data),
         )
         response = editing.save(
@@ -223,7 +222,7 @@ def update_action_item(student_id: int, review_id: int, item_id: int):
     item = access.reviews.get_action_item_or_404(review, item_id)
     form = ActionStatusForm()
     if form.validate_on_submit():
-        status = ActionItemStatus(form.status.data)
+        status = form.status.data
         response = editing.save(
             form,
             lambda: services.change_action_item(

@@ -7,6 +7,7 @@ from app import labels
 from app.forms import (
     BaseForm,
     date_field,
+    enum_field,
     not_cpr,
     text_field,
 )
@@ -20,11 +21,7 @@ class StudentSearchForm(BaseForm):
 
     q = text_field(_l("Name or student number"), not_cpr(), max_chars=100, plain=True)
     programme = SelectField(_l("Programme"), default="")
-    status = SelectField(
-        _l("Status"),
-        choices=[("", _l("All statuses")), *labels.choices(labels.STUDENT_STATUS)],
-        default="",
-    )
+    status = enum_field(_l("Status"), labels.STUDENT_STATUS, blank=_l("All statuses"), default="")
 
 
 _PHONE = r"^\+?[0-9 ]{8,20}$"

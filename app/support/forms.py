@@ -14,6 +14,7 @@ from app.forms import (
     MultiCheckboxField,
     VersionedForm,
     date_field,
+    enum_field,
     text_field,
 )
 
@@ -38,20 +39,19 @@ class NeedForm(VersionedForm):
         validators=[InputRequired(message=_l("Please choose a category."))],
     )
     description = text_field(_l("Description"), required=True, max_chars=_TEXT, multiline=True)
-    documentation_kind = SelectField(
-        _l("Documentation"), choices=labels.choices(labels.DOCUMENTATION_KIND)
-    )
+    documentation_kind = enum_field(_l("Documentation"), labels.DOCUMENTATION_KIND)
     documentation_date = date_field(_l("Date of the documentation"), optional=True)
-    status = SelectField(_l("Status"), choices=labels.choices(labels.SUPPORT_NEED_STATUS))
+    status = enum_field(_l("Status"), labels.SUPPORT_NEED_STATUS)
 
 
 class MeasureForm(VersionedForm):
-    type = SelectField(
+    type = enum_field(
         _l("Type of support"),
-        choices=[("", _l("Choose a type")), *labels.choices(labels.MEASURE_TYPE)],
-        validators=[InputRequired(message=_l("Please choose a type of support."))],
+        labels.MEASURE_TYPE,
+        blank=_l("Choose a type"),
+        message=_l("Please choose a type of support."),
     )
-    provider = SelectField(_l("Provided by"), choices=labels.choices(labels.MEASURE_PROVIDER))
+    provider = enum_field(_l("Provided by"), labels.MEASURE_PROVIDER)
     need = SelectField(_l("Support need it answers"), coerce=str, default="")
     description = text_field(_l("What is agreed"), max_chars=_TEXT, multiline=True)
     start_date = date_field(_l("From"))
@@ -66,7 +66,7 @@ class MeasureForm(VersionedForm):
     )
     next_follow_up = date_field(_l("Next follow-up"), optional=True)
     evaluation = text_field(_l("Evaluation of the effect"), max_chars=_TEXT, multiline=True)
-    status = SelectField(_l("Status"), choices=labels.choices(labels.MEASURE_STATUS))
+    status = enum_field(_l("Status"), labels.MEASURE_STATUS)
 
 
 class SpsStepForm(VersionedForm):
@@ -81,10 +81,11 @@ class SpsStepForm(VersionedForm):
 
 
 class ConsentForm(BaseForm):
-    category = SelectField(
+    category = enum_field(
         _l("What may be shared"),
-        choices=[("", _l("Choose a category")), *labels.choices(labels.CONSENT_CATEGORY)],
-        validators=[InputRequired(message=_l("Please choose what may be shared."))],
+        labels.CONSENT_CATEGORY,
+        blank=_l("Choose a category"),
+        message=_l("Please choose what may be shared."),
     )
     recipient = SelectField(
         _l("With"),

@@ -33,11 +33,6 @@ from app.forms import ButtonForm
 from app.models import (
     AuditAction,
     Consent,
-    ConsentCategory,
-    DocumentationKind,
-    MeasureProvider,
-    MeasureStatus,
-    MeasureType,
     Membership,
     Organisation,
     Period,
@@ -47,7 +42,6 @@ from app.models import (
     SupportCategory,
     SupportMeasure,
     SupportNeed,
-    SupportNeedStatus,
     User,
 )
 from app.models.base import today
@@ -127,9 +121,9 @@ def _need_change(form: NeedForm) -> services.NeedChange | None:
     return services.NeedChange(
         category=category,
         description=form.description.data,
-        documentation_kind=DocumentationKind(form.documentation_kind.data),
+        documentation_kind=form.documentation_kind.data,
         documentation_date=form.documentation_date.data,
-        status=SupportNeedStatus(form.status.data),
+        status=form.status.data,
     )
 
 
@@ -260,8 +254,8 @@ def _measure_change(form: MeasureForm, student: Student) -> services.MeasureChan
         else []
     )
     return services.MeasureChange(
-        type=MeasureType(form.type.data),
-        provider=MeasureProvider(form.provider.data),
+        type=form.type.data,
+        provider=form.provider.data,
         need=need,
         description=form.description.data,
         start_date=form.start_date.data,
@@ -272,7 +266,7 @@ def _measure_change(form: MeasureForm, student: Student) -> services.MeasureChan
         owner=db.session.get(User, int(form.owner.data)),
         next_follow_up=form.next_follow_up.data,
         evaluation=form.evaluation.data,
-        status=MeasureStatus(form.status.data),
+        status=form.status.data,
     )
 
 
@@ -404,7 +398,7 @@ def new_consent(student_id: int):
             form,
             lambda: services.give_consent(
                 student,
-                ConsentCategory(form.category.data),
+                form.category.data,
                 recipient,
                 form.valid_from.data,
                 form.valid_to.data,

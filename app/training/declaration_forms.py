@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField
 
 from app import labels
-from app.forms import BaseForm, VersionedForm, max_length, text_field
+from app.forms import BaseForm, VersionedForm, enum_field, max_length, text_field
 
 APPROVED = "approved"
 NOT_APPROVED = "not_approved"
@@ -22,11 +22,7 @@ class DeclarationRow(BaseForm):
         csrf = False  # a row inside the declaration form, which carries the token
 
     goal_id = HiddenField()
-    level = SelectField(
-        _l("Level reached"),
-        default="",
-        choices=[("", _l("Not assessed")), *labels.choices(labels.GOAL_LEVEL)],
-    )
+    level = enum_field(_l("Level reached"), labels.GOAL_LEVEL, default="", blank=_l("Not assessed"))
     approved = SelectField(
         _l("Decision"),
         default="",

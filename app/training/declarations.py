@@ -285,9 +285,7 @@ def _read_rows(form: DeclarationForm, goals: list[TrainingGoal]) -> dict[int, Li
             )
             return None
         level = row.form.level.data
-        inputs[goal_id] = LineInput(
-            level=GoalLevel(level) if level else None, approved=row.form.decision()
-        )
+        inputs[goal_id] = LineInput(level=level, approved=row.form.decision())
     return inputs
 
 

@@ -16,6 +16,7 @@ from app.forms import (
     BaseForm,
     VersionedForm,
     date_field,
+    enum_field,
     text_field,
 )
 
@@ -33,11 +34,7 @@ class AssessmentRow(BaseForm):
         csrf = False  # part of AssessmentForm, which carries the token
 
     goal = HiddenField()
-    level = SelectField(
-        _l("Level reached"),
-        default="",
-        choices=[("", _l("Not assessed")), *labels.choices(labels.GOAL_LEVEL)],
-    )
+    level = enum_field(_l("Level reached"), labels.GOAL_LEVEL, default="", blank=_l("Not assessed"))
     comment = text_field(_l("Comment"), Optional(), max_chars=1000)
 
 
@@ -48,7 +45,7 @@ class AssessmentForm(BaseForm):
 
 class ExperienceForm(VersionedForm):
     on_date = date_field(_l("Date"))
-    category = SelectField(_l("Category"), choices=labels.choices(labels.EXPERIENCE_CATEGORY))
+    category = enum_field(_l("Category"), labels.EXPERIENCE_CATEGORY)
     what_happened = _text(_l("What happened"), optional=False)
     learned = _text(_l("What the student learned"))
     work_on = _text(_l("What to work on"))
@@ -97,5 +94,5 @@ class FollowUpForm(VersionedForm):
 class AbsenceForm(BaseForm):
     start_date = date_field(_l("From"))
     end_date = date_field(_l("To"), optional=True)
-    kind = SelectField(_l("Kind of absence"), choices=labels.choices(labels.ABSENCE_KIND))
+    kind = enum_field(_l("Kind of absence"), labels.ABSENCE_KIND)
     note = text_field(_l("Note"), Optional(), max_chars=500, plain=True)

@@ -21,12 +21,9 @@ from app.access import case_roles_required, roles_required
 from app.extensions import db
 from app.models import (
     Absence,
-    AbsenceKind,
     AuditAction,
     Declaration,
-    ExperienceCategory,
     GoalAssessment,
-    GoalLevel,
     LearningAgreement,
     MidEvaluation,
     Period,
@@ -202,7 +199,7 @@ def assess(student_id: int, period_id: int):
         marks = [
             services.GoalMark(
                 goal=by_id[row.form.goal.data],
-                level=GoalLevel(row.form.level.data) if row.form.level.data else None,
+                level=row.form.level.data,
                 comment=row.form.comment.data or "",
             )
             for row in form.rows
@@ -246,7 +243,7 @@ def _rows_match(form: AssessmentForm, by_id: dict) -> bool:
 def _experience_change(form: ExperienceForm) -> services.ExperienceChange:
     return services.ExperienceChange(
         on_date=form.on_date.data,
-        category=ExperienceCategory(form.category.data),
+        category=form.category.data,
         what_happened=form.what_happened.data,
         learned=form.learned.data or "",
         work_on=form.work_on.data or "",
@@ -484,7 +481,7 @@ def add_absence(student_id: int, period_id: int):
                 period,
                 form.start_date.data,
                 form.end_date.data,
-                AbsenceKind(form.kind.data),
+                form.kind.data,
                 form.note.data or "",
                 current_user,
             )
