@@ -94,6 +94,12 @@ def get_period_or_404(student: Student, period_id: int) -> Period:
     return db.one_or_404(query)
 
 
+def get_plan_period_or_404(student_id: int, period_id: int) -> tuple[Student, Period]:
+    """The student, for editing their plan, and one of their periods."""
+    student = get_plan_student_or_404(student_id, edit=True)
+    return student, get_period_or_404(student, period_id)
+
+
 def get_agreement_or_404(student: Student, agreement_id: int) -> TrainingAgreement:
     """One of the student's agreements (loaded with the student) for editing: 404 if another
     student's, 403 unless the user may edit it."""

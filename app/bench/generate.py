@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select, text
 
 from app import demo_data
 from app.extensions import db
+from app.journey.services import plan_from_template
 from app.models import (
     SPS_TYPES,
     AgreementKind,
@@ -40,7 +41,6 @@ from app.models import (
     OrganisationKind,
     Period,
     PeriodKind,
-    PeriodStatus,
     Programme,
     Student,
     StudentSearchTerm,
@@ -95,6 +95,11 @@ MODELS = (
     Consent,
     CaseEvent,
 )
+
+
+def _set_values(obj) -> dict:
+    """The column values set on a new (not yet added) model object."""
+    return {key: value for key, value in vars(obj).items() if not key.startswith("_")}
 
 
 class _Rows:
@@ -291,31 +296,15 @@ def _student(
 
     event(start - timedelta(days=30), CaseEventKind.STUDENT_CREATED, counsellor, school)
     periods = []
-    cursor = start
-    for t in templates:
-        end = cursor + timedelta(weeks=t.weeks) - timedelta(days=1)
-        workplace = None
-        if t.kind == PeriodKind.TRAINING:
-            workplace = rng.choice(workplaces[employer.id])
-        status = (
-            PeriodStatus.COMPLETED
-            if end < today
-            else (PeriodStatus.ONGOING if cursor <= today else PeriodStatus.PLANNED)
-        )
+    # The plan is laid out as the app lays it out (journey.services), then written as rows.
+    for t in plan_from_template(student_id, templates, start, today):
+        workplace = rng.choice(workplaces[employer.id]) if t.kind == PeriodKind.TRAINING else None
         period_id = rows.add(
             Period,
-            student_id=student_id,
-            kind=t.kind,
-            title=t.title,
-            training_area=t.training_area,
-            training_number=t.training_number,
-            start_date=cursor,
-            end_date=end,
+            **_set_values(t),
             workplace_id=workplace.id if workplace else None,
-            status=status,
         )
-        periods.append((period_id, t, cursor, end, workplace))
-        cursor = end + timedelta(days=1)
+        periods.append((period_id, t, t.start_date, t.end_date, workplace))
     event(
         start - timedelta(days=20),
         CaseEventKind.PLAN_CREATED,

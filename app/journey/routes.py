@@ -31,8 +31,6 @@ from app.journey.forms import (
     UpcomingForm,
 )
 from app.models import (
-    AgreementKind,
-    DropoutReason,
     Membership,
     Notification,
     NotificationKind,
@@ -40,7 +38,6 @@ from app.models import (
     OrganisationKind,
     Period,
     PeriodKind,
-    PeriodStatus,
     Role,
     Student,
     TrainingAgreement,
@@ -130,7 +127,7 @@ def _period_change(form: PeriodForm, student: Student) -> services.PeriodChange 
         workplace = db.session.get(Workplace, int(form.workplace.data))
     if form.responsible.data:
         responsible = db.session.get(User, int(form.responsible.data))
-    kind = PeriodKind(form.kind.data)
+    kind = form.kind.data
     return services.PeriodChange(
         title=form.title.data,
         kind=kind,
@@ -138,7 +135,7 @@ def _period_change(form: PeriodForm, student: Student) -> services.PeriodChange 
         end_date=form.end_date.data,
         workplace=workplace if kind == PeriodKind.TRAINING else None,
         responsible=responsible,
-        status=PeriodStatus(form.status.data),
+        status=form.status.data,
     )
 
 
@@ -185,8 +182,7 @@ def new_period(student_id: int):
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/edit", methods=["GET", "POST"])
 @case_roles_required
 def edit_period(student_id: int, period_id: int):
-    student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    period = access.journey.get_period_or_404(student, period_id)
+    student, period = access.journey.get_plan_period_or_404(student_id, period_id)
     form = PeriodForm(obj=None if request.method == "POST" else period)
     form.workplace.choices = _workplace_choices(student)
     form.responsible.choices = _responsible_choices(student)
@@ -228,8 +224,7 @@ def _period_page(student: Student, period: Period | None, form: PeriodForm, chan
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/extend", methods=["GET", "POST"])
 @case_roles_required
 def extend_period(student_id: int, period_id: int):
-    student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    period = access.journey.get_period_or_404(student, period_id)
+    student, period = access.journey.get_plan_period_or_404(student_id, period_id)
     form = ExtendForm(obj=period if request.method == "GET" else None)
     url = url_for("journey.extend_period", student_id=student.id, period_id=period.id)
     return _save(
@@ -246,8 +241,7 @@ def extend_period(student_id: int, period_id: int):
 @bp.route("/students/<int:student_id>/periods/<int:period_id>/delete", methods=["POST"])
 @case_roles_required
 def delete_period(student_id: int, period_id: int):
-    student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    period = access.journey.get_period_or_404(student, period_id)
+    student, period = access.journey.get_plan_period_or_404(student_id, period_id)
     if ButtonForm().validate_on_submit():
         try:
             services.delete_period(student, period)
@@ -259,44 +253,46 @@ def delete_period(student_id: int, period_id: int):
     return _back(student)
 
 
-def _dated_form(form_class, student: Student):
-    """The form for a dated change of the student's enrolment, dated today when first shown."""
+def _dated_change(student_id: int, form_class, template: str, change, done: str):
+    """A dated change of the student's enrolment (dropout, re-admission): the form, dated today
+    when first shown, and `change(student, form)` on a valid submission."""
+    student = access.journey.get_plan_student_or_404(student_id, edit=True)
     form = form_class(obj=student if request.method == "GET" else None)
     if request.method == "GET":
         form.date.data = today()
-    return form
+    return _save(
+        form,
+        lambda: change(student, form),
+        student,
+        stale_url=url_for(request.endpoint, student_id=student.id),
+        done=done,
+    ) or render_template(template, student=student, form=form)
 
 
 @bp.route("/students/<int:student_id>/dropout", methods=["GET", "POST"])
 @case_roles_required
 def dropout(student_id: int):
-    student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    form = _dated_form(DropoutForm, student)
-    url = url_for("journey.dropout", student_id=student.id)
-    return _save(
-        form,
-        lambda: services.drop_out(
-            student, form.date.data, DropoutReason(form.reason.data), form.seen_version()
+    return _dated_change(
+        student_id,
+        DropoutForm,
+        "journey/dropout.html",
+        lambda student, form: services.drop_out(
+            student, form.date.data, form.reason.data, form.seen_version()
         ),
-        student,
-        stale_url=url,
-        done=_("The dropout was registered."),
-    ) or render_template("journey/dropout.html", student=student, form=form)
+        _("The dropout was registered."),
+    )
 
 
 @bp.route("/students/<int:student_id>/readmit", methods=["GET", "POST"])
 @case_roles_required
 def readmit(student_id: int):
-    student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    form = _dated_form(ReadmitForm, student)
-    url = url_for("journey.readmit", student_id=student.id)
-    return _save(
-        form,
-        lambda: services.readmit(student, form.date.data, form.seen_version()),
-        student,
-        stale_url=url,
-        done=_("The student was re-admitted."),
-    ) or render_template("journey/readmit.html", student=student, form=form)
+    return _dated_change(
+        student_id,
+        ReadmitForm,
+        "journey/readmit.html",
+        lambda student, form: services.readmit(student, form.date.data, form.seen_version()),
+        _("The student was re-admitted."),
+    )
 
 
 @bp.route("/students/<int:student_id>/history")
@@ -355,7 +351,7 @@ def _agreement_form(student: Student, agreement: TrainingAgreement | None):
             student,
             agreement,
             db.session.get(Organisation, int(form.employer.data)),
-            AgreementKind(form.kind.data),
+            form.kind.data,
             form.start_date.data,
             form.end_date.data,
             form.seen_version(),

@@ -225,6 +225,15 @@ def check_responsible(change: PeriodChange) -> None:
         )
 
 
+def _log_period(student: Student, kind: CaseEventKind, period: Period, **details) -> None:
+    """A change to one of the student's periods, into the case history under the period's title."""
+    log(student, kind, current_user, period=period.title, **details)
+
+
+def _span(period: Period) -> dict[str, str]:
+    return {"start": period.start_date.isoformat(), "end": period.end_date.isoformat()}
+
+
 def add_period(student: Student, change: PeriodChange) -> Period:
     check_dates(student, change.start_date, change.end_date)
     check_period(change, _today())
@@ -232,14 +241,7 @@ def add_period(student: Student, change: PeriodChange) -> Period:
     period = Period(student_id=student.id)
     _apply(period, change)
     db.session.add(period)
-    log(
-        student,
-        CaseEventKind.PERIOD_ADDED,
-        current_user,
-        period=period.title,
-        start=change.start_date.isoformat(),
-        end=change.end_date.isoformat(),
-    )
+    _log_period(student, CaseEventKind.PERIOD_ADDED, period, **_span(period))
     return period
 
 
@@ -277,35 +279,23 @@ def update_period(
     before = _snapshot(period)
     _apply(period, change)
     after = _snapshot(period)
-    if before["place"] != after["place"] and period.kind == PeriodKind.TRAINING:
-        log(
-            student,
-            CaseEventKind.WORKPLACE_CHANGED,
-            current_user,
-            period=period.title,
-            old=before["place"],
-            new=after["place"],
-        )
-    if before["status"] != after["status"]:
-        log(
-            student,
-            CaseEventKind.PERIOD_STATUS_CHANGED,
-            current_user,
-            period=period.title,
-            old=before["status"],
-            new=after["status"],
-        )
+    for key, kind in (
+        ("place", CaseEventKind.WORKPLACE_CHANGED),
+        ("status", CaseEventKind.PERIOD_STATUS_CHANGED),
+    ):
+        # (A school period has no workplace to change.)
+        if before[key] != after[key] and (key != "place" or period.kind == PeriodKind.TRAINING):
+            _log_period(student, kind, period, old=before[key], new=after[key])
     changed = {
         k: [before[k], after[k]]
         for k in ("title", "start", "end", "responsible")
         if before[k] != after[k]
     }
     if changed:
-        log(
+        _log_period(
             student,
             CaseEventKind.PERIOD_CHANGED,
-            current_user,
-            period=period.title,
+            period,
             changes=changed,
         )
 
@@ -340,11 +330,10 @@ def extend_period(
     if period.original_end_date is None:
         period.original_end_date = old_end
     period.end_date = new_end
-    log(
+    _log_period(
         student,
         CaseEventKind.PERIOD_EXTENDED,
-        current_user,
-        period=period.title,
+        period,
         old=old_end.isoformat(),
         new=new_end.isoformat(),
         shifted=len(later) if shift_following else 0,
@@ -376,14 +365,7 @@ def delete_period(student: Student, period: Period) -> None:
         )
     ).first():
         raise RuleError(_("The period has a handover note and cannot be deleted."))
-    log(
-        student,
-        CaseEventKind.PERIOD_DELETED,
-        current_user,
-        period=period.title,
-        start=period.start_date.isoformat(),
-        end=period.end_date.isoformat(),
-    )
+    _log_period(student, CaseEventKind.PERIOD_DELETED, period, **_span(period))
     db.session.delete(period)
 
 
