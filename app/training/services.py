@@ -139,7 +139,14 @@ def assess_goals(
         current.assessed_on = on
         current.assessed_by_id = user.id
         assessed += 1
-    log(student, CaseEventKind.GOALS_ASSESSED, user, period=_title(period), count=assessed)
+    log(
+        student,
+        CaseEventKind.GOALS_ASSESSED,
+        user,
+        period=_title(period),
+        target=period,
+        count=assessed,
+    )
     return assessed
 
 
@@ -179,7 +186,7 @@ def record_experience(
         setattr(experience, name, getattr(change, name))
     db.session.flush()
     kind = CaseEventKind.EXPERIENCE_RECORDED if new else CaseEventKind.EXPERIENCE_CHANGED
-    log(student, kind, user, period=_title(period))
+    log(student, kind, user, period=_title(period), target=period)
     if change.concern and not was_concern:
         # The contact teacher, and the counsellors who follow the student's support.
         receivers = school_contacts(student, period)
@@ -214,7 +221,7 @@ def save_learning_agreement(
     for name, value in values.items():
         setattr(agreement, name, value)
     agreement.author_id = user.id
-    log(student, CaseEventKind.LEARNING_AGREEMENT_SAVED, user, period=_title(period))
+    log(student, CaseEventKind.LEARNING_AGREEMENT_SAVED, user, period=_title(period), target=period)
     return agreement
 
 
@@ -240,7 +247,7 @@ def sign_mid_evaluation(
     evaluation.signed_at = utcnow()
     evaluation.acknowledged_at = None
     evaluation.acknowledged_by_id = None
-    log(student, CaseEventKind.MID_EVALUATION_SIGNED, user, period=_title(period))
+    log(student, CaseEventKind.MID_EVALUATION_SIGNED, user, period=_title(period), target=period)
     return evaluation
 
 
@@ -252,7 +259,13 @@ def acknowledge_mid_evaluation(
         raise RuleError(_("The evaluation has already been acknowledged."))
     evaluation.acknowledged_at = utcnow()
     evaluation.acknowledged_by_id = user.id
-    log(student, CaseEventKind.MID_EVALUATION_ACKNOWLEDGED, user, period=_title(period))
+    log(
+        student,
+        CaseEventKind.MID_EVALUATION_ACKNOWLEDGED,
+        user,
+        period=_title(period),
+        target=period,
+    )
 
 
 # --- warnings ---------------------------------------------------------------------------------
@@ -286,6 +299,7 @@ def give_warning(
         CaseEventKind.WARNING_GIVEN,
         user,
         period=_title(period),
+        target=warning,
         deadline=deadline.isoformat(),
     )
     notify(
@@ -312,7 +326,7 @@ def follow_up_warning(
     warning.followed_up_at = utcnow()
     warning.followed_up_by_id = user.id
     warning.follow_up_note = note
-    log(student, CaseEventKind.WARNING_FOLLOWED_UP, user, period=_title(period))
+    log(student, CaseEventKind.WARNING_FOLLOWED_UP, user, period=_title(period), target=warning)
 
 
 # --- absence ----------------------------------------------------------------------------------
@@ -343,5 +357,12 @@ def record_absence(
         recorded_by_id=user.id,
     )
     db.session.add(absence)
-    log(student, CaseEventKind.ABSENCE_RECORDED, user, period=_title(period), days=absence.days)
+    log(
+        student,
+        CaseEventKind.ABSENCE_RECORDED,
+        user,
+        period=_title(period),
+        target=period,
+        days=absence.days,
+    )
     return absence
