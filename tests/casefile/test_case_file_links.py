@@ -68,7 +68,7 @@ def _case(db, world):
         (K.HANDOVER_WRITTEN, T.HANDOVER, a.note.id, period, None),
         (K.HANDOVER_ACKNOWLEDGED, T.HANDOVER, a.note.id, period, None),
         (K.MEASURE_ADDED, T.MEASURE, a.measure.id, {"measure": "it_package"}, "sps"),
-        (K.WARNING_GIVEN, T.WARNING, a.warning.id, period, None),
+        (K.WARNING_GIVEN, T.WARNING, a.warning.id, {**period, "deadline": "2027-01-04"}, None),
         (K.REVIEW_HELD, T.REVIEW, a.review.id, {"date": "2026-12-01"}, None),
         # A line that names another student's thing never links to it.
         (K.MEASURE_CHANGED, T.MEASURE, world.b.measure.id, {"measure": "mentor"}, None),
