@@ -150,13 +150,11 @@ def case_history(student: Student, viewer: User, view: SupportView, conditions=(
 
 @dataclass
 class Target:
-    """A thing a line records, readable by the viewer: its row, its period (for training
-    records) and the page that shows it."""
+    """A thing a line records, readable by the viewer: its row and the page that shows it."""
 
     kind: CaseEventTarget
     row: object
     url: str
-    period: Period | None = None
 
 
 def _load(kind: CaseEventTarget, ids: set[int], student: Student, content: bool) -> list[tuple]:
@@ -250,7 +248,7 @@ def targets_of(
     wanted: dict[CaseEventTarget, set[int]] = {}
     for e in events:
         wanted.setdefault(CaseEventTarget(e.target_kind), set()).add(e.target_id)
-    readable: dict[tuple[CaseEventTarget, int], tuple] = {}
+    readable: dict[tuple[CaseEventTarget, int], object] = {}
     for kind, ids in wanted.items():
         if kind == T.NOTE:  # loaded with the lines
             rows = [(n, None) for n in {e.note for e in events if e.note and e.note.id in ids}]
@@ -258,14 +256,14 @@ def targets_of(
             rows = _load(kind, ids, student, content)
         for row, period in rows:
             if can_read_target(viewer, student, view, kind, row, period):
-                readable[kind, row.id] = (row, period)
+                readable[kind, row.id] = row
     found = {}
     for e in events:
         key = (CaseEventTarget(e.target_kind), e.target_id)
         if key in readable:
-            row, period = readable[key]
+            row = readable[key]
             url = _url(key[0], row, student)
             if key[0] == T.TRAINING and e.kind in _TRAINING_PAGE:
                 url = url_for(_TRAINING_PAGE[e.kind], student_id=student.id, period_id=row.id)
-            found[e.id] = Target(key[0], row, url, period)
+            found[e.id] = Target(key[0], row, url)
     return found
