@@ -29,6 +29,7 @@ from app.models import (
     AgreementKind,
     CaseEvent,
     CaseEventKind,
+    CaseEventTarget,
     CaseNote,
     Consent,
     ConsentCategory,
@@ -874,6 +875,8 @@ def _training_records(rng, student, period, supervisor, today, worried: bool) ->
                 details={"period": period.title, **details},
                 organisation_id=supervisor.memberships[0].organisation_id,
                 period_id=period.id,
+                target_kind=CaseEventTarget.TRAINING,
+                target_id=period.id,
                 at=datetime.combine(day, time(11), tzinfo=UTC),
             )
         )
@@ -915,6 +918,8 @@ def _notes(student, counsellor, school, today) -> None:
                 details={"category": "general"},
                 organisation_id=school.id,
                 note_id=note.id,
+                target_kind=CaseEventTarget.NOTE,
+                target_id=note.id,
                 restricted_to_id=school.id if visibility == NoteVisibility.OWN else None,
                 at=moment,
             )

@@ -154,7 +154,7 @@ CASE_EVENT = {
     CaseEventKind.DECLARATION_SAVED: _l("Declaration on training saved for %(period)s"),
     CaseEventKind.DECLARATION_ISSUED: _l("Declaration on training issued for %(period)s"),
     CaseEventKind.ABSENCE_RECORDED: _l("Absence recorded in %(period)s: %(days)s days"),
-    CaseEventKind.NOTE_WRITTEN: _l("Note: %(category)s"),
+    CaseEventKind.NOTE_WRITTEN: _l("Note written: %(category)s"),
     CaseEventKind.NOTE_CHANGED: _l("Note changed: %(category)s"),
     CaseEventKind.REVIEW_SCHEDULED: _l("Case review scheduled for %(date)s"),
     CaseEventKind.REVIEW_CHANGED: _l("Case review changed (%(date)s)"),

@@ -37,8 +37,14 @@ class StaticOnlyFetcher(URLFetcher):
         raise ValueError(f"PDF export fetches only the app's own static files, not {url!r}")
 
 
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def page_numbers_css() -> str:
-    """The footer "Page 1 of 2" in the reader's language, as CSS generated content.
+    """The footer of every page: "Confidential" (Fortroligt) on the left, so a printed page or
+    one filed on its own is marked, and "Page 1 of 2" on the right, in the reader's language,
+    as CSS generated content.
 
     The translated sentence is split at its placeholders, so a language may put the numbers
     in any order; the words become CSS strings, the placeholders page counters.
@@ -50,17 +56,24 @@ def page_numbers_css() -> str:
         elif piece == "%(pages)s":
             parts.append("counter(pages)")
         elif piece:
-            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+            parts.append(_css_string(piece))
     content = " ".join(parts)
-    return f"@page {{ @bottom-right {{ content: {content}; font-size: 8pt; color: #555; }} }}"
+    confidential = _css_string(gettext("Confidential"))
+    return (
+        f"@page {{ @bottom-right {{ content: {content}; font-size: 8pt; color: #555; }}"
+        f" @bottom-left {{ content: {confidential}; font-size: 8pt; font-weight: bold;"
+        " color: #1a1a1a; } }"
+    )
 
 
 def render_pdf(template: str, **context) -> bytes:
     html = render_template(template, **context)
     fetcher = StaticOnlyFetcher(current_app.static_folder)
     footer = CSS(string=page_numbers_css())
+    # PDF/UA-1: tagged (structure for screen readers) with its metadata, so a municipality
+    # can file it in a records system that requires accessible PDFs.
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-        stylesheets=[footer]
+        stylesheets=[footer], pdf_variant="pdf/ua-1"
     )
 
 

@@ -12,11 +12,25 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.access.journey import can_read_handover
+from app.access.reviews import can_read_review
 from app.access.roles import CASE_ROLES
 from app.access.students import acting_organisation_id
 from app.access.support import SupportView
+from app.access.training import can_read_training
 from app.extensions import db
-from app.models import CaseEvent, CaseNote, NoteVisibility, Organisation, Role, Student, User
+from app.models import (
+    CaseEvent,
+    CaseEventTarget,
+    CaseNote,
+    NoteVisibility,
+    Organisation,
+    Role,
+    Student,
+    User,
+)
+
+T = CaseEventTarget
 
 
 def case_event_visibility(view: SupportView, user: User | None = None) -> ColumnElement[bool]:
@@ -65,3 +79,25 @@ def get_own_note_or_404(student: Student, note_id: int) -> CaseNote:
     if not can_edit_note(current_user, note):
         abort(403 if can_read_note(current_user, note) else 404)
     return note
+
+
+def can_read_target(
+    user: User, student: Student, view: SupportView, kind: CaseEventTarget, target, period=None
+) -> bool:
+    """May `user` open (or read in the case-file PDF) the thing a case-history line records?
+    `target` is the loaded row (a HandoverNote with its periods, a CaseReview with its
+    participants' memberships); training records (TRAINING, WARNING, DECLARATION) come with
+    their `period`. The rules are those of the thing's own page."""
+    if kind == T.HANDOVER:
+        return can_read_handover(user, student, target.from_period, target.to_period)
+    if kind == T.NOTE:
+        return can_read_note(user, target)
+    if kind == T.REVIEW:
+        return can_read_review(user, target, student)
+    if kind == T.MEASURE:
+        return view.sees_measure(target)
+    if kind == T.NEED:
+        return view.sees_need(target)
+    if kind in (T.TRAINING, T.WARNING, T.DECLARATION):
+        return period is not None and can_read_training(user, student, period)
+    return False

@@ -21,7 +21,7 @@ from app.access import case_roles_required
 from app.casefile.forms import CaseFileFilter, NoteForm
 from app.casefile.sanitize import clean_note
 from app.extensions import db
-from app.history import case_history, log
+from app.history import case_history, log, targets_of
 from app.models import (
     AuditAction,
     CaseEvent,
@@ -137,8 +137,7 @@ def _filters(student: Student) -> tuple[CaseFileFilter, list]:
     return form, conditions
 
 
-def case_file_query(student: Student, conditions: list):
-    view = access.support_view(current_user, student)
+def case_file_query(student: Student, conditions: list, view: access.SupportView):
     return case_history(student, current_user, view, conditions)
 
 
@@ -147,8 +146,9 @@ def case_file_query(student: Student, conditions: list):
 def case_file(student_id: int):
     student = access.get_case_student_or_404(student_id)
     form, conditions = _filters(student)
+    view = access.support_view(current_user, student)
     page = paginate(
-        case_file_query(student, conditions),
+        case_file_query(student, conditions, view),
         current_app.config["CASE_FILE_PER_PAGE"],
         entities=True,
     )
@@ -163,6 +163,7 @@ def case_file(student_id: int):
         student=student,
         form=form,
         page=page,
+        targets=targets_of(page.items, student, current_user, view),
         editable=_editable_note_ids(page.items),
     )
 
@@ -184,8 +185,9 @@ def _editable_note_ids(events) -> set[int]:
 def case_file_pdf(student_id: int):
     student = access.get_case_student_or_404(student_id)
     form, conditions = _filters(student)
+    view = access.support_view(current_user, student)
     events = (
-        db.session.execute(case_file_query(student, conditions).limit(CASE_FILE_PDF_MAX))
+        db.session.execute(case_file_query(student, conditions, view).limit(CASE_FILE_PDF_MAX))
         .unique()
         .scalars()
         .all()
@@ -195,12 +197,25 @@ def case_file_pdf(student_id: int):
         "pdf/case_file.html",
         student=student,
         events=events,
+        contents=_first_mentions(events, targets_of(events, student, current_user, view, True)),
         truncated=len(events) == CASE_FILE_PDF_MAX,
         filters=form,
         printed_by=current_user,
         today=today(),
     )
     return pdf_download(pdf, f"sagsmappe-{student.student_number}.pdf")
+
+
+def _first_mentions(events, targets) -> dict:
+    """The things the lines record, each under its newest line only (the PDF prints each
+    handover note, measure, review, ... once): {event id: Target}."""
+    seen, first = set(), {}
+    for e in events:
+        target = targets.get(e.id)
+        if target is not None and (target.kind, target.row.id) not in seen:
+            seen.add((target.kind, target.row.id))
+            first[e.id] = target
+    return first
 
 
 # --- notes ------------------------------------------------------------------------------------

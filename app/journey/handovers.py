@@ -177,7 +177,7 @@ def save_note(
         setattr(note, field, value)
     note.author_id = author.id
     note.updated_at = utcnow()
-    log(student, kind, user=author, period=to_period.title)
+    log(student, kind, user=author, period=to_period.title, target=note)
     db.session.flush()
     notify(
         receivers(student, to_period),
@@ -196,7 +196,13 @@ def acknowledge(
         raise StaleEdit()
     note.acknowledged_at = utcnow()
     note.acknowledged_by_id = user.id
-    log(student, CaseEventKind.HANDOVER_ACKNOWLEDGED, user=user, period=to_period.title)
+    log(
+        student,
+        CaseEventKind.HANDOVER_ACKNOWLEDGED,
+        user=user,
+        period=to_period.title,
+        target=note,
+    )
 
 
 # --- notifications -----------------------------------------------------------------------

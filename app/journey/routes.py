@@ -16,7 +16,7 @@ from app.access import case_roles_required, get_student_or_404, roles_required
 from app.editing import RuleError
 from app.extensions import db
 from app.forms import ButtonForm
-from app.history import case_history
+from app.history import case_history, targets_of
 from app.journey import bp, services
 from app.journey import handovers as ho
 from app.journey.forms import (
@@ -299,10 +299,12 @@ def readmit(student_id: int):
 @case_roles_required
 def history(student_id: int):
     student = access.journey.get_plan_student_or_404(student_id)
-    query = case_history(student, current_user, access.support_view(current_user, student))
+    view = access.support_view(current_user, student)
+    query = case_history(student, current_user, view)
     page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
+    targets = targets_of(page.items, student, current_user, view)
     audit.record_view(student)
-    return render_template("journey/history.html", student=student, page=page)
+    return render_template("journey/history.html", student=student, page=page, targets=targets)
 
 
 # --- training agreements ----------------------------------------------------------------

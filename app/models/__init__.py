@@ -18,6 +18,7 @@ from app.models.handover import HandoverNote, Notification, NotificationKind
 from app.models.journey import (
     CaseEvent,
     CaseEventKind,
+    CaseEventTarget,
     Period,
     PeriodKind,
     PeriodStatus,
@@ -89,6 +90,7 @@ __all__ = [
     "AuditEvent",
     "CaseEvent",
     "CaseEventKind",
+    "CaseEventTarget",
     "CaseNote",
     "CaseReview",
     "Consent",

@@ -176,6 +176,19 @@ class CaseEventKind(enum.StrEnum):
     ACTION_ITEM_CHANGED = "action_item_changed"
 
 
+class CaseEventTarget(enum.StrEnum):
+    """The kind of thing a case-history line records (with its id in CaseEvent.target_id)."""
+
+    HANDOVER = "handover"  # a HandoverNote
+    NOTE = "note"  # a CaseNote
+    REVIEW = "review"  # a CaseReview (also for its action items)
+    MEASURE = "measure"  # a SupportMeasure (also its SPS steps)
+    NEED = "need"  # a SupportNeed
+    WARNING = "warning"  # a TrainingWarning
+    DECLARATION = "declaration"  # a Declaration
+    TRAINING = "training"  # a training Period's records (assessments, evaluations, ...)
+
+
 class CaseEvent(Base):
     """A line in the case history: who changed what in the student's case, and when.
 
@@ -209,9 +222,13 @@ class CaseEvent(Base):
     )
     # The note or review the line is about; its text is shown in the case file.
     note_id: Mapped[int | None] = mapped_column(ForeignKey("case_note.id", ondelete="SET NULL"))
-    review_id: Mapped[int | None] = mapped_column(
-        ForeignKey("case_review.id", ondelete="SET NULL")
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("case_review.id", ondelete="SET NULL"))
+    # The thing the line records (a handover note, a measure, a warning, ...), which the line
+    # links to for a viewer who may read it. No foreign key: the kinds live in several tables.
+    target_kind: Mapped[CaseEventTarget | None] = mapped_column(
+        enum_column(CaseEventTarget, "case_event_target", constraint=False)
     )
+    target_id: Mapped[int | None]
 
     user: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id])

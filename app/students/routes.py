@@ -17,7 +17,7 @@ from app.access import (
 from app.editing import RuleError, field_error
 from app.extensions import db
 from app.forms import ButtonForm
-from app.history import case_history, log
+from app.history import case_history, log, targets_of
 from app.journey import handovers, services, timeline
 from app.models import (
     CaseEventKind,
@@ -141,6 +141,7 @@ def show(student_id: int):
         },
         timeline=timeline.build(periods, on, {t.to_period.id for t in transitions}),
         history=history,
+        targets=targets_of(history, student, current_user, support.view),
         can_edit=access.can_edit_plan(current_user, student),
         can_schedule_review=access.can_schedule_review(current_user, student),
         can_export_access_request=access.export.can_export_access_request(current_user, student),

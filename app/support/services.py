@@ -83,7 +83,14 @@ def change_need(student: Student, need: SupportNeed, change: NeedChange, seen_ve
 
 
 def _log_need(student: Student, kind: CaseEventKind, user: User, need: SupportNeed) -> None:
-    log(student, kind, user, data_category=need_category(need), category=need.category.name)
+    log(
+        student,
+        kind,
+        user,
+        data_category=need_category(need),
+        target=need,
+        category=need.category.name,
+    )
 
 
 def _apply_need(need: SupportNeed, change: NeedChange) -> None:
@@ -163,7 +170,14 @@ def change_measure(
 def _log_measure(
     student: Student, kind: CaseEventKind, user: User, measure: SupportMeasure
 ) -> None:
-    log(student, kind, user, data_category=measure.consent_category, measure=measure.type.value)
+    log(
+        student,
+        kind,
+        user,
+        data_category=measure.consent_category,
+        target=measure,
+        measure=measure.type.value,
+    )
 
 
 def _apply_measure(measure: SupportMeasure, change: MeasureChange) -> None:
@@ -256,6 +270,7 @@ def add_sps_step(
         CaseEventKind.SPS_STEP,
         current_user,
         data_category=ConsentCategory.SPS,
+        target=measure,
         measure=measure.type.value,
         stage=stage.value,
         date=on.isoformat(),

@@ -110,12 +110,18 @@ def save_declaration(
             line = DeclarationLine(goal_id=goal_id)
             declaration.lines.append(line)
         line.level, line.approved = value.level, value.approved
-    if log_event:
-        log(student, CaseEventKind.DECLARATION_SAVED, user, period=period_title(period))
     try:
         db.session.flush()
     except IntegrityError as error:  # someone created the declaration at the same moment
         raise StaleEdit from error
+    if log_event:
+        log(
+            student,
+            CaseEventKind.DECLARATION_SAVED,
+            user,
+            period=period_title(period),
+            target=declaration,
+        )
     return declaration
 
 
@@ -220,6 +226,7 @@ def issue_declaration(
         CaseEventKind.DECLARATION_ISSUED,
         user,
         period=period_title(period),
+        target=declaration,
         approved=declaration.approved,
     )
     new_period = None if declaration.approved else plan_new_course(student, period)

@@ -51,6 +51,12 @@ def _title(period: Period) -> str:
     return period.title or str(period.start_date)
 
 
+def _log(student: Student, kind: CaseEventKind, user: User, period: Period, target=None, **details):
+    """A history line about a record of the training `period`: `target` (a warning), else the
+    period's records as a whole (assessments, evaluations, ...)."""
+    log(student, kind, user, period=_title(period), target=target or period, **details)
+
+
 def school_contacts(student: Student, period: Period) -> list[int]:
     """The school's people for this student: the responsible teacher of the nearest school
     period (the one before, else the one after), else the school's teachers and counsellors."""
@@ -139,7 +145,7 @@ def assess_goals(
         current.assessed_on = on
         current.assessed_by_id = user.id
         assessed += 1
-    log(student, CaseEventKind.GOALS_ASSESSED, user, period=_title(period), count=assessed)
+    _log(student, CaseEventKind.GOALS_ASSESSED, user, period, count=assessed)
     return assessed
 
 
@@ -179,7 +185,7 @@ def record_experience(
         setattr(experience, name, getattr(change, name))
     db.session.flush()
     kind = CaseEventKind.EXPERIENCE_RECORDED if new else CaseEventKind.EXPERIENCE_CHANGED
-    log(student, kind, user, period=_title(period))
+    _log(student, kind, user, period)
     if change.concern and not was_concern:
         # The contact teacher, and the counsellors who follow the student's support.
         receivers = school_contacts(student, period)
@@ -214,7 +220,7 @@ def save_learning_agreement(
     for name, value in values.items():
         setattr(agreement, name, value)
     agreement.author_id = user.id
-    log(student, CaseEventKind.LEARNING_AGREEMENT_SAVED, user, period=_title(period))
+    _log(student, CaseEventKind.LEARNING_AGREEMENT_SAVED, user, period)
     return agreement
 
 
@@ -240,7 +246,7 @@ def sign_mid_evaluation(
     evaluation.signed_at = utcnow()
     evaluation.acknowledged_at = None
     evaluation.acknowledged_by_id = None
-    log(student, CaseEventKind.MID_EVALUATION_SIGNED, user, period=_title(period))
+    _log(student, CaseEventKind.MID_EVALUATION_SIGNED, user, period)
     return evaluation
 
 
@@ -252,7 +258,7 @@ def acknowledge_mid_evaluation(
         raise RuleError(_("The evaluation has already been acknowledged."))
     evaluation.acknowledged_at = utcnow()
     evaluation.acknowledged_by_id = user.id
-    log(student, CaseEventKind.MID_EVALUATION_ACKNOWLEDGED, user, period=_title(period))
+    _log(student, CaseEventKind.MID_EVALUATION_ACKNOWLEDGED, user, period)
 
 
 # --- warnings ---------------------------------------------------------------------------------
@@ -281,13 +287,7 @@ def give_warning(
     )
     db.session.add(warning)
     db.session.flush()
-    log(
-        student,
-        CaseEventKind.WARNING_GIVEN,
-        user,
-        period=_title(period),
-        deadline=deadline.isoformat(),
-    )
+    _log(student, CaseEventKind.WARNING_GIVEN, user, period, warning, deadline=deadline.isoformat())
     notify(
         school_contacts(student, period),
         NotificationKind.WARNING_GIVEN,
@@ -312,7 +312,7 @@ def follow_up_warning(
     warning.followed_up_at = utcnow()
     warning.followed_up_by_id = user.id
     warning.follow_up_note = note
-    log(student, CaseEventKind.WARNING_FOLLOWED_UP, user, period=_title(period))
+    _log(student, CaseEventKind.WARNING_FOLLOWED_UP, user, period, warning)
 
 
 # --- absence ----------------------------------------------------------------------------------
@@ -343,5 +343,5 @@ def record_absence(
         recorded_by_id=user.id,
     )
     db.session.add(absence)
-    log(student, CaseEventKind.ABSENCE_RECORDED, user, period=_title(period), days=absence.days)
+    _log(student, CaseEventKind.ABSENCE_RECORDED, user, period, days=absence.days)
     return absence
