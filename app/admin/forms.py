@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, PasswordField, SelectField
 from wtforms.validators import Email, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import EmailInput
 
 from app import labels
 from app.admin import services
@@ -170,8 +171,14 @@ def _password_fields(required_: bool):
 
 class _UserFields(_EditsOne):
     name = text_field(_l("Name"), required(), max_length(120), plain_text)
+    # Another person's address: typed as e-mail, never filled in with the admin's own.
     email = text_field(
-        _l("E-mail"), required(), max_length(254), Email(message=_l("Not a valid e-mail address."))
+        _l("E-mail"),
+        required(),
+        max_length(254),
+        Email(message=_l("Not a valid e-mail address.")),
+        widget=EmailInput(),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
 
     def validate_email(self, field) -> None:

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, SelectField
 from wtforms.validators import AnyOf
+from wtforms.widgets import EmailInput
 
 from app.forms import BaseForm, max_length, required, text_field
 
@@ -10,7 +11,8 @@ class LoginForm(BaseForm):
         _l("E-mail"),
         required(_l("Please enter your e-mail address.")),
         max_length(254),
-        render_kw={"autocomplete": "username"},
+        widget=EmailInput(),
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
     password = PasswordField(
         _l("Password"),

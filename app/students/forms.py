@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField
 from wtforms.validators import Email, Optional, Regexp, ValidationError
+from wtforms.widgets import EmailInput
 
 from app import labels
 from app.forms import (
@@ -44,8 +45,14 @@ class NewStudentForm(BaseForm):
         not_cpr(),
         Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
     )
+    # The student's address, not the user's: typed as e-mail, never filled in with the user's own.
     email = text_field(
-        _l("E-mail"), Optional(), max_length(254), Email(message=_l("Not a valid e-mail address."))
+        _l("E-mail"),
+        Optional(),
+        max_length(254),
+        Email(message=_l("Not a valid e-mail address.")),
+        widget=EmailInput(),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     phone = text_field(
         _l("Phone"),
