@@ -161,6 +161,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
     from app import labels
+    from app.auth.sessions import seconds_left
     from app.forms import error_links
     from app.models import Programme
 
@@ -170,6 +171,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["programme_code"] = Programme.display_code
     app.jinja_env.globals["labels"] = labels  # also visible inside imported macros
     app.jinja_env.globals["error_links"] = error_links  # the error summary's list of links
+    app.jinja_env.globals["session_seconds_left"] = seconds_left  # the idle-logout warning
 
     @app.context_processor
     def inject_globals():

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from app.models import CaseNote, LoginSession, Role, SupportNeed
 from app.models.base import utcnow
-from tests.conftest import login, post
+from tests.conftest import csrf_token, login, post
 from tests.support.test_records import _need_form
 
 FORGED = {"csrf_token": "IjAwMDAi.forged.token"}
@@ -104,3 +104,44 @@ def test_a_forged_login_keeps_the_email_and_starts_no_session(client, db, world)
     page = unescape(response.text)
     assert f'value="{user.email}"' in page and MESSAGE in page
     assert db.session.execute(select(func.count(LoginSession.id))).scalar_one() == 0
+
+
+# --- the idle-logout warning and its "Stay logged in" ---------------------------------------
+
+
+def test_pages_tell_the_warning_script_how_long_the_session_lasts(app, client, world):
+    login(client, world.user(Role.COUNSELLOR))
+    page = client.get("/students/").text
+    left = int(re.search(r'data-session-left="(\d+)"', page).group(1))
+    assert (
+        app.config["SESSION_IDLE_MINUTES"] * 60 - 120
+        < left
+        <= app.config["SESSION_IDLE_MINUTES"] * 60
+    )
+    assert f'data-session-warn="{app.config["SESSION_WARN_MINUTES"] * 60}"' in page
+    assert 'src="/static/js/session-timeout.js"' in page
+    assert 'data-testid="session-extend"' in page and "Bliv logget ind" in page
+
+
+def test_the_login_page_has_no_idle_warning(client):
+    page = client.get("/login").text
+    assert "data-session-left" not in page and "session-timeout.js" not in page
+
+
+def test_stay_logged_in_starts_the_idle_time_again(app, client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    almost = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] - 1)
+    db.session.execute(update(LoginSession).values(last_seen_at=utcnow() - almost))
+    db.session.commit()
+    response = client.post("/session/keep-alive", headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 200
+    assert response.json["seconds_left"] > (app.config["SESSION_IDLE_MINUTES"] - 1) * 60
+    row = db.session.execute(select(LoginSession)).scalar_one()
+    db.session.refresh(row)
+    assert utcnow() - row.last_seen_at < timedelta(minutes=1)
+
+
+def test_stay_logged_in_needs_the_token_and_a_login(client, world):
+    assert client.post("/session/keep-alive").status_code in (302, 400)
+    login(client, world.user(Role.COUNSELLOR))
+    assert client.post("/session/keep-alive").status_code == 400  # no CSRF token
