@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext, suppress
 from functools import cache
+from urllib.parse import urlsplit
 
 import psycopg
 from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
@@ -101,7 +102,7 @@ def form_refused(error):
     the first typed field and a fresh token, so pressing save again is enough. Otherwise (a
     route without a GET page, or not logged in) what was typed is shown on a page of its own."""
     db.session.rollback()
-    if request.method == "POST":
+    if request.method == "POST" and _same_origin():
         page = _view_again_filled()
         if page is not None:
             return page
@@ -144,6 +145,16 @@ def _view_again_filled():
         return None
     response.status_code = 400
     return response
+
+
+def _same_origin() -> bool:
+    """The refused form was sent from one of our own pages (or the browser did not say where
+    from): another site's forged form is refused plainly, its text never shown as if typed."""
+    sender = request.headers.get("Origin") or request.headers.get("Referer")
+    if not sender or sender == "null":
+        return not sender
+    parts = urlsplit(sender)
+    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
 
 
 def _anything_typed() -> bool:

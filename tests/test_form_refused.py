@@ -62,6 +62,19 @@ def test_a_support_need_with_a_forged_token_keeps_the_text_and_saves_nothing(cli
     assert _summary_links(page) == ["description"]
 
 
+def test_a_forged_form_from_another_site_is_refused_without_showing_its_text(client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    url = f"/students/{world.a.student.id}/notes/new"
+    response = client.post(
+        url,
+        data={**FORGED, "category": "wellbeing", "visibility": "own", "body": TEXT},
+        headers={"Origin": "https://elsewhere.example"},
+    )
+    assert response.status_code == 400
+    assert TEXT not in unescape(response.text)
+    assert _saved(db, CaseNote.body) == 0
+
+
 def test_a_form_without_a_get_page_keeps_the_text_on_a_page_of_its_own(client, db, world):
     login(client, world.user(Role.COUNSELLOR))
     response = client.post(
