@@ -21,8 +21,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, EmailInput, HiddenInput, ListWidget
 
 from app import dates
 
@@ -286,6 +293,21 @@ def text_field(label, *validators, multiline: bool = False, **kwargs) -> Field:
     surrounding whitespace is trimmed, so "  " counts as empty."""
     field_class = TextAreaField if multiline else StringField
     return field_class(label, filters=[strip], validators=list(validators), **kwargs)
+
+
+def email_field(label, presence, check: bool = True, autocomplete: str = "off") -> Field:
+    """An e-mail address: type=email (phones show the @ keyboard), at most 254 characters,
+    checked as an address unless `check` is False. autocomplete "off" for another person's
+    address (never filled with the user's own), "username" for the login."""
+    validators = [presence, max_length(254)]
+    if check:
+        validators.append(Email(message=_l("Not a valid e-mail address.")))
+    return text_field(
+        label,
+        *validators,
+        widget=EmailInput(),
+        render_kw={"autocomplete": autocomplete, "spellcheck": "false"},
+    )
 
 
 # --- The error summary ----------------------------------------------------------------------------

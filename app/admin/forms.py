@@ -5,13 +5,20 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, PasswordField, SelectField
-from wtforms.validators import Email, EqualTo, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import EmailInput
+from wtforms.validators import EqualTo, Length, Optional, Regexp, ValidationError
 
 from app import labels
 from app.admin import services
 from app.extensions import db
-from app.forms import BaseForm, max_length, not_cpr, plain_text, required, text_field
+from app.forms import (
+    BaseForm,
+    email_field,
+    max_length,
+    not_cpr,
+    plain_text,
+    required,
+    text_field,
+)
 from app.models import Organisation, OrganisationKind, SupportCategory, User, Workplace
 
 # A code is an identifier: never a CPR number (see app/forms.py).
@@ -171,15 +178,7 @@ def _password_fields(required_: bool):
 
 class _UserFields(_EditsOne):
     name = text_field(_l("Name"), required(), max_length(120), plain_text)
-    # Another person's address: typed as e-mail, never filled in with the admin's own.
-    email = text_field(
-        _l("E-mail"),
-        required(),
-        max_length(254),
-        Email(message=_l("Not a valid e-mail address.")),
-        widget=EmailInput(),
-        render_kw={"autocomplete": "off", "spellcheck": "false"},
-    )
+    email = email_field(_l("E-mail"), required())
 
     def validate_email(self, field) -> None:
         others = () if self.obj_id is None else (User.id != self.obj_id,)

@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField
-from wtforms.validators import Email, Optional, Regexp, ValidationError
-from wtforms.widgets import EmailInput
+from wtforms.validators import Optional, Regexp, ValidationError
 
 from app import labels
 from app.forms import (
     BaseForm,
     date_field,
+    email_field,
     max_length,
     not_cpr,
     plain_text,
@@ -45,15 +45,7 @@ class NewStudentForm(BaseForm):
         not_cpr(),
         Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and - only.")),
     )
-    # The student's address, not the user's: typed as e-mail, never filled in with the user's own.
-    email = text_field(
-        _l("E-mail"),
-        Optional(),
-        max_length(254),
-        Email(message=_l("Not a valid e-mail address.")),
-        widget=EmailInput(),
-        render_kw={"autocomplete": "off", "spellcheck": "false"},
-    )
+    email = email_field(_l("E-mail"), Optional())
     phone = text_field(
         _l("Phone"),
         Optional(),
