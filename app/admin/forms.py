@@ -10,15 +10,7 @@ from wtforms.validators import EqualTo, Length, Optional, Regexp, ValidationErro
 from app import labels
 from app.admin import services
 from app.extensions import db
-from app.forms import (
-    BaseForm,
-    email_field,
-    max_length,
-    not_cpr,
-    plain_text,
-    required,
-    text_field,
-)
+from app.forms import BaseForm, email_field, max_length, not_cpr, plain_text, required, text_field
 from app.models import Organisation, OrganisationKind, SupportCategory, User, Workplace
 
 # A code is an identifier: never a CPR number (see app/forms.py).
