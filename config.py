@@ -73,6 +73,8 @@ class Config:
     SESSION_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 9))
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
+    # Pages warn this long before the idle logout, with a button to stay logged in.
+    SESSION_WARN_MINUTES = _int("SESSION_WARN_MINUTES", 3)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     HTTPS = True
     # How many proxies in front of the app set X-Forwarded-For / -Proto (the TLS proxy of the

@@ -160,16 +160,21 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
-    from app import labels
+    from app import dates, labels
+    from app.auth.sessions import seconds_left
     from app.forms import error_links
     from app.models import Programme
 
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
+    # The one way pages and PDFs show dates and times (docs/dates.md).
+    app.jinja_env.filters["date"] = dates.date_text
+    app.jinja_env.filters["datetime"] = dates.datetime_text
     # Programme codes from a query row (e.g. "EUX_PA") as people write them ("EUX PA").
     app.jinja_env.filters["programme_code"] = Programme.display_code
     app.jinja_env.globals["labels"] = labels  # also visible inside imported macros
     app.jinja_env.globals["error_links"] = error_links  # the error summary's list of links
+    app.jinja_env.globals["session_seconds_left"] = seconds_left  # the idle-logout warning
 
     @app.context_processor
     def inject_globals():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
 from app.editing import RuleError
@@ -32,8 +32,8 @@ def window_message() -> str:
     first, last = window()
     return _(
         "The date must be between %(first)s and %(last)s.",
-        first=format_date(first, "long"),
-        last=format_date(last, "long"),
+        first=date_text(first),
+        last=date_text(last),
     )
 
 
@@ -66,3 +66,25 @@ def shifted_into_window(value: date, delta: timedelta, field: str | None) -> dat
     if result is None or not in_window(result):
         raise RuleError(window_message(), field)
     return result
+
+
+# --- Showing dates: the one format (docs/dates.md) -----------------------------------------
+# Templates use the filters `date` and `datetime` (registered in app/__init__.py); Python code
+# that puts a date into a message uses these functions. Through Flask-Babel, so English gets
+# English and a datetime is shown in the app's time zone (Europe/Copenhagen).
+
+
+def date_text(value) -> str:
+    """A date as people read it: "3. dec. 2026" (English: "Dec 3, 2026"); "" for none."""
+    if value is None or value == "":
+        return ""
+    return format_date(value, "medium")
+
+
+def datetime_text(value) -> str:
+    """A moment: "3. dec. 2026 kl. 14.05" (English: "Dec 3, 2026 at 2:05 PM"); "" for none."""
+    if value is None or value == "":
+        return ""
+    return _(
+        "%(date)s at %(time)s", date=format_date(value, "medium"), time=format_time(value, "short")
+    )

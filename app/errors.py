@@ -2,20 +2,26 @@
 
 A database that is briefly away (a restart, a failover, a connection that was cut) answers
 503 with Retry-After, and a form posted in that moment comes back with what was typed.
+
+A form refused for a stale CSRF token, or posted after the idle logout, never loses what was
+typed either (`form_refused`, `logged_out`): nothing is saved, and the page comes back filled.
 """
 
 from __future__ import annotations
 
 from contextlib import nullcontext, suppress
 from functools import cache
+from urllib.parse import urlsplit
 
 import psycopg
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect as sa_inspect
+from werkzeug.exceptions import HTTPException
 
 from app.extensions import db, limiter, login_manager
 
@@ -55,13 +61,8 @@ def register(app: Flask) -> None:
     for code in (400, 403, 404, 405, 429):
         app.register_error_handler(code, lambda error, code=code: _render(code))
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        db.session.rollback()
-        return _render(
-            400,
-            _l("The form had expired or was sent from elsewhere. Reload the page and try again."),
-        )
+    app.register_error_handler(CSRFError, form_refused)
+    login_manager.unauthorized_handler(logged_out)
 
     @app.errorhandler(sa_exc.DBAPIError)
     def dbapi_error(error):
@@ -77,6 +78,100 @@ def register(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("Unhandled error on %s", request.path)
         return _render(500)
+
+
+# --- a form refused: stale token, or logged out meanwhile -----------------------------------
+
+REFUSED = _l(
+    "Your session had expired or the form was too old. What you typed is kept – check it and "
+    "send it again."
+)
+LOGGED_OUT = (
+    _l("You have been logged out"),
+    _l(
+        "You were logged out because you had not been active for a while. Nothing was saved, "
+        "but what you typed is kept below. Log in again (the link opens a new window), then "
+        'come back here and press "Send again".'
+    ),
+)
+
+
+def form_refused(error):
+    """A POST whose CSRF token is missing, stale or forged: never saved. A logged-in person
+    gets the same page again as its GET shows it, filled with what they typed, the message at
+    the first typed field and a fresh token, so pressing save again is enough. Otherwise (a
+    route without a GET page, or not logged in) what was typed is shown on a page of its own."""
+    db.session.rollback()
+    if request.method == "POST" and _same_origin():
+        page = _view_again_filled()
+        if page is not None:
+            return page
+        if not current_user.is_authenticated and _anything_typed():
+            return _kept_page(*LOGGED_OUT, 400, login=True)
+        if _anything_typed():
+            return _kept_page(MESSAGES[400][0], REFUSED, 400)
+    return _render(400, REFUSED)
+
+
+def logged_out(*_args):
+    """Flask-Login's answer to a request that needs a login: the login page, except for a
+    form with typed text posted after the session ended, which comes back on a page of its
+    own (the login redirect would drop it)."""
+    if request.method == "POST" and _anything_typed():
+        return _kept_page(*LOGGED_OUT, 401, login=True)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
+def _view_again_filled():
+    """Run the route's own GET view with the posted values as its forms' data (app/forms.py,
+    `g.form_refused`); None when the route has no GET or the view would not show the page
+    (it redirects to the login, or refuses)."""
+    rule = request.url_rule
+    if rule is None or "GET" not in (rule.methods or ()):
+        return None  # a POST-only route is never run without its token
+    request.form  # noqa: B018  (read the posted body while the request is still a POST)
+    request.method = "GET"
+    g.form_refused = REFUSED
+    try:
+        response = current_app.make_response(
+            current_app.view_functions[request.endpoint](**(request.view_args or {}))
+        )
+    except HTTPException:
+        response = None
+    finally:
+        request.method = "POST"
+    if response is None or response.status_code != 200 or response.mimetype != "text/html":
+        g.form_refused = None
+        return None
+    response.status_code = 400
+    return response
+
+
+def _same_origin() -> bool:
+    """The refused form was sent from one of our own pages (or the browser did not say where
+    from): another site's forged form is refused plainly, its text never shown as if typed."""
+    sender = request.headers.get("Origin") or request.headers.get("Referer")
+    if not sender or sender == "null":
+        return not sender
+    parts = urlsplit(sender)
+    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
+
+
+def _anything_typed() -> bool:
+    return any(kind != "hidden" for _name, _label, _value, kind in _typed_fields())
+
+
+def _kept_page(title, text, code: int, login: bool = False):
+    """What was typed on a page of its own, with a fresh token and a "Send again" button."""
+    page = render_template(
+        "errors/unavailable.html",
+        title=title,
+        text=text,
+        fields=_typed_fields(),
+        action=request.script_root + request.full_path.rstrip("?"),
+        login_url=url_for("auth.login", next=request.path) if login else None,
+    )
+    return page, code
 
 
 # --- the database is away -----------------------------------------------------------------

@@ -7,9 +7,11 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
+from flask import g, has_request_context, request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import (
     DateField,
     Field,
@@ -22,8 +24,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, EmailInput, HiddenInput, ListWidget
 
 from app import dates
 
@@ -139,10 +148,57 @@ class _CprCheck:
 # --- end of the CPR block ------------------------------------------------------------------------
 
 
+# --- A refused form shown again -------------------------------------------------------------------
+# A POST refused before it reached its view (an expired session or a stale CSRF token, see
+# app/errors.py) is shown again by running the view as a GET with `g.form_refused` set to the
+# message: every form on the page is then filled from what was posted, nothing is validated or
+# saved, and the message sits at the first field that holds typed text, so the error summary
+# links to it. The page carries a fresh token: pressing save again sends it.
+
+
+def _refilling() -> bool:
+    return has_request_context() and bool(g.get("form_refused"))
+
+
+def _leaf_fields(fields):
+    for f in fields:
+        if isinstance(f, FormField):
+            yield from _leaf_fields(f.form)
+        elif isinstance(f, FieldList):
+            yield from _leaf_fields(f.entries)
+        else:
+            yield f
+
+
+def _show_refusal(form: Form) -> None:
+    """Put the refusal message on the first visible field of `form` that got typed text, a
+    text field before a choice (once per page)."""
+    if not _refilling() or g.get("form_refused_shown"):
+        return
+    typed = [
+        f
+        for f in _leaf_fields(form)
+        if not isinstance(f.widget, HiddenInput)
+        and f.type not in ("CSRFTokenField", "SubmitField")
+        and any(str(v).strip() for v in request.form.getlist(f.name))
+    ]
+    typed.sort(key=lambda f: not isinstance(f, StringField))  # stable: text fields first
+    if typed:
+        typed[0].errors = [g.form_refused]
+        g.form_refused_shown = True
+
+
 class BaseForm(_CprCheck, FlaskForm):
     class Meta:
         def get_translations(self, form: Form) -> _Translations:
             return _TRANSLATIONS
+
+        def wrap_formdata(self, form: Form, formdata):
+            # A refused POST shown again: fill the form from what was posted (the request now
+            # says GET, so validate_on_submit() stays False and nothing is saved).
+            if formdata is _Auto and _refilling():
+                return request.form
+            return super().wrap_formdata(form, formdata)
 
         def bind_field(self, form: Form, unbound_field, options: dict):
             # Every field drops NUL bytes before any validator or query sees the value.
@@ -151,6 +207,10 @@ class BaseForm(_CprCheck, FlaskForm):
                 return unbound_field.bind(form=form, **options)
             filters = [_drop_nul, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, **options, filters=filters)
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+        _show_refusal(self)
 
 
 class ButtonForm(BaseForm):
@@ -291,6 +351,21 @@ def text_field(
         rules.append(plain_text)
     field_class = TextAreaField if multiline else StringField
     return field_class(label, filters=[strip], validators=[*rules, *validators], **kwargs)
+
+
+def email_field(label, presence, check: bool = True, autocomplete: str = "off") -> Field:
+    """An e-mail address: type=email (phones show the @ keyboard), at most 254 characters,
+    checked as an address unless `check` is False. autocomplete "off" for another person's
+    address (never filled with the user's own), "username" for the login."""
+    validators = [presence, max_length(254)]
+    if check:
+        validators.append(Email(message=_l("Not a valid e-mail address.")))
+    return text_field(
+        label,
+        *validators,
+        widget=EmailInput(),
+        render_kw={"autocomplete": autocomplete, "spellcheck": "false"},
+    )
 
 
 # --- The error summary ----------------------------------------------------------------------------

@@ -308,13 +308,13 @@ def describe(event) -> str:
     from contextlib import suppress
     from datetime import date
 
-    from flask_babel import format_date
+    from app.dates import date_text
 
     details = dict(event.details or {})
     for key, value in list(details.items()):
         if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
             with suppress(ValueError):
-                details[key] = format_date(date.fromisoformat(value))
+                details[key] = date_text(date.fromisoformat(value))
     if event.kind == CaseEventKind.PERIOD_STATUS_CHANGED:
         for key in ("old", "new"):
             if details.get(key) in PeriodStatus.__members__.values():
@@ -341,10 +341,10 @@ def describe(event) -> str:
 
 
 def notification_text(notification) -> str:
-    from flask_babel import format_date
+    from app.dates import date_text
 
     return str(NOTIFICATION[notification.kind]) % {
         "student": notification.student.full_name,
         "period": notification.period.title or PERIOD_KIND[notification.period.kind],
-        "date": format_date(notification.period.start_date),
+        "date": date_text(notification.period.start_date),
     }

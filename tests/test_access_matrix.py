@@ -47,6 +47,7 @@ MATRIX: dict[str, Allowed] = {
     "auth.login": Allowed(own=ALL, other=ALL, public=True),
     "auth.logout": Allowed(own=ALL, other=ALL),
     "auth.set_language": Allowed(own=ALL, other=ALL, public=True),
+    "auth.keep_session_alive": Allowed(own=ALL, other=ALL),
     "students.index": Allowed(own=CASE, other=CASE),
     "students.show": Allowed(own=CASE),
     "students.new": Allowed(

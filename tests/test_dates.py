@@ -30,7 +30,7 @@ from tests import factories
 from tests.conftest import login, post
 
 TODAY = date.today()
-WINDOW = "Datoen skal ligge mellem 1. januar 2000 og 31. december 2100."
+WINDOW = "Datoen skal ligge mellem 1. jan. 2000 og 31. dec. 2100."  # docs/dates.md
 BAD_DATES = ["0001-01-01", "9999-12-31"]
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, PasswordField, SelectField
-from wtforms.validators import Email, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import EqualTo, Length, Optional, Regexp, ValidationError
 
 from app import labels
 from app.admin import services
 from app.extensions import db
-from app.forms import BaseForm, enum_field, not_cpr, required, text_field
+from app.forms import BaseForm, email_field, enum_field, not_cpr, required, text_field
 from app.models import Organisation, OrganisationKind, SupportCategory, User, Workplace
 
 # A code is an identifier: never a CPR number (see app/forms.py).
@@ -162,9 +162,7 @@ def _password_fields(required_: bool):
 
 class _UserFields(_EditsOne):
     name = text_field(_l("Name"), required=True, max_chars=120, plain=True)
-    email = text_field(
-        _l("E-mail"), Email(message=_l("Not a valid e-mail address.")), required=True, max_chars=254
-    )
+    email = email_field(_l("E-mail"), required())
 
     def validate_email(self, field) -> None:
         others = () if self.obj_id is None else (User.id != self.obj_id,)

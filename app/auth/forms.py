@@ -2,15 +2,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, SelectField
 from wtforms.validators import AnyOf
 
-from app.forms import BaseForm, max_length, required, text_field
+from app.forms import BaseForm, email_field, max_length, required
 
 
 class LoginForm(BaseForm):
-    email = text_field(
+    email = email_field(
         _l("E-mail"),
         required(_l("Please enter your e-mail address.")),
-        max_chars=254,
-        render_kw={"autocomplete": "username"},
+        check=False,  # any text is tried: a wrong address is just a failed login
+        autocomplete="username",
     )
     password = PasswordField(
         _l("Password"),

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,7 +18,7 @@ from app import audit
 from app.auth import bp
 from app.auth.forms import LanguageForm, LoginForm
 from app.auth.passwords import hash_password, needs_rehash, verify_password
-from app.auth.sessions import end_session, start_session
+from app.auth.sessions import end_session, keep_alive, start_session
 from app.extensions import db, limiter
 from app.models import AuditAction, User
 from app.urls import safe_next
@@ -66,6 +75,13 @@ def logout():
     end_session()  # commits
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@login_required
+def keep_session_alive():
+    """The idle-logout warning's "Stay logged in" (static/js/session-timeout.js)."""
+    return jsonify(seconds_left=keep_alive(current_user))
 
 
 @bp.route("/language", methods=["POST"])

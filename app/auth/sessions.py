@@ -77,4 +77,26 @@ def load_user_from_session(token: str) -> User | None:
     if now - row.last_seen_at > _TOUCH_INTERVAL:
         row.last_seen_at = now
         db.session.commit()
+    row.user.session_ends_at = min(row.last_seen_at + idle, row.created_at + lifetime)
     return row.user
+
+
+def seconds_left(user: User) -> int | None:
+    """How long the user's login session lasts without another request (None if unknown):
+    the page's idle-logout warning counts down from this (static/js/session-timeout.js)."""
+    ends = getattr(user, "session_ends_at", None)
+    return None if ends is None else max(0, int((ends - utcnow()).total_seconds()))
+
+
+def keep_alive(user: User) -> int:
+    """The person pressed "Stay logged in": the idle time starts again now. Returns the
+    seconds left."""
+    row = db.session.execute(
+        select(LoginSession).where(LoginSession.token_hash == _hash(user.login_token))
+    ).scalar_one()
+    row.last_seen_at = utcnow()
+    db.session.commit()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    user.session_ends_at = min(row.last_seen_at + idle, row.created_at + lifetime)
+    return seconds_left(user) or 0

@@ -350,8 +350,8 @@ def _moved(value: date, shift: timedelta) -> date:
             _(
                 "Moving the later periods would put them outside the allowed dates "
                 "(%(first)s – %(last)s).",
-                first=format_date(first, "long"),
-                last=format_date(last, "long"),
+                first=dates.date_text(first),
+                last=dates.date_text(last),
             ),
             "new_end_date",
         )

@@ -69,6 +69,7 @@ class User(Base):
 
     # Set by app.auth.sessions when the user logs in or is loaded from a login session.
     login_token = None  # not a column
+    session_ends_at = None  # not a column: when the login session ends if nothing happens
 
     def get_id(self) -> str:
         if not self.login_token:

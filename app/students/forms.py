@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField
-from wtforms.validators import Email, Optional, Regexp, ValidationError
+from wtforms.validators import Optional, Regexp, ValidationError
 
 from app import labels
 from app.forms import (
     BaseForm,
     date_field,
+    email_field,
     enum_field,
     not_cpr,
     text_field,
@@ -38,9 +39,7 @@ class NewStudentForm(BaseForm):
         max_chars=20,
         plain=True,
     )
-    email = text_field(
-        _l("E-mail"), Optional(), Email(message=_l("Not a valid e-mail address.")), max_chars=254
-    )
+    email = email_field(_l("E-mail"), Optional())
     phone = text_field(
         _l("Phone"),
         Optional(),

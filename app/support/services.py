@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
+from app import audit, dates
 from app.editing import RuleError, check_version
 from app.extensions import db
 from app.history import log
@@ -244,7 +244,7 @@ def add_sps_step(
         raise RuleError(
             _(
                 "The date cannot be before the previous step (%(date)s).",
-                date=previous.on_date.strftime("%d.%m.%Y"),
+                date=dates.date_text(previous.on_date),
             ),
             "date",
         )

@@ -27,12 +27,14 @@ def check_in_period(period: Period, on) -> str | None:
     """A Danish-ready message if `on` lies outside the period, else None."""
     from flask_babel import gettext as _
 
+    from app.dates import date_text
+
     if on is None:
         return None
     if on < period.start_date or on > period.end_date:
         return _(
             "The date must be within the period (%(start)s – %(end)s).",
-            start=period.start_date.strftime("%d.%m.%Y"),
-            end=period.end_date.strftime("%d.%m.%Y"),
+            start=date_text(period.start_date),
+            end=date_text(period.end_date),
         )
     return None

@@ -4,12 +4,6 @@
   if (window.DKFDS && typeof window.DKFDS.init === "function") {
     window.DKFDS.init();
   }
-  // The language picker submits itself when changed; its button stays for keyboard users.
-  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
-    select.addEventListener("change", function () {
-      select.form.submit();
-    });
-  });
 })();
 
 // Ask before irreversible actions (forms marked data-confirm="question").
