@@ -84,10 +84,13 @@ class SpsStepForm(VersionedForm):
 
 
 class ConsentForm(BaseForm):
-    category = SelectField(
+    # One consent per ticked category, all to the same organisation and for the same period.
+    category = MultiCheckboxField(
         _l("What may be shared"),
-        choices=[("", _l("Choose a category")), *labels.choices(labels.CONSENT_CATEGORY)],
-        validators=[InputRequired(message=_l("Please choose what may be shared."))],
+        coerce=str,
+        choices=labels.choices(labels.CONSENT_CATEGORY),
+        default=[],
+        validators=[InputRequired(message=_l("Choose at least one category to share."))],
     )
     recipient = SelectField(
         _l("With"),
