@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import time
+
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField
-from wtforms.validators import InputRequired
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import InputRequired, Optional
 
 from app import labels
 from app.forms import (
@@ -26,12 +29,46 @@ def _location():
     return text_field(_l("Location"), max_length(200), plain_text, default="")
 
 
+# A time of day as Danes write it, 13.30, or with a colon, 13:30 (hours 0-23, two-digit minutes).
+_TIME = re.compile(r"([01]?\d|2[0-3])[.:]([0-5]\d)")
+
+
+class TimeOfDayField(StringField):
+    """A time of day typed as HH.MM or HH:MM; `data` is a datetime.time (None if empty). What
+    was typed is shown again when it is not a time."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "") or ""
+        text = text.strip()
+        if not text:
+            return
+        match = _TIME.fullmatch(text)
+        if match is None:
+            raise ValueError(_l("Enter the time as HH.MM, for example 13.30."))
+        self.data = time(int(match[1]), int(match[2]))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%H.%M") if isinstance(self.data, time) else ""
+
+
+def _time():
+    return TimeOfDayField(
+        _l("Time"),
+        validators=[Optional()],
+        render_kw={"placeholder": "tt.mm", "inputmode": "decimal"},
+    )
+
+
 def _participants():
     return MultiCheckboxField(_l("Participants"), coerce=int, default=[])
 
 
 class ReviewForm(BaseForm):
     on_date = date_field(_l("Date"))
+    at_time = _time()
     location = _location()
     participants = _participants()
     agenda = text_field(_l("Agenda"), max_length(_TEXT), multiline=True)
@@ -66,6 +103,7 @@ class ActionStatusForm(VersionedForm):
 class MeetingForm(BaseForm):
     title = text_field(_l("Title"), required(), max_length(200), plain_text)
     on_date = date_field(_l("Date"))
+    at_time = _time()
     location = _location()
     participants = _participants()
     pseudonymised = BooleanField(

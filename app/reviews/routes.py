@@ -112,6 +112,7 @@ def new_review(student_id: int):
             location=form.location.data,
             participant_ids=list(form.participants.data or []),
             agenda=form.agenda.data,
+            at_time=form.at_time.data,
         )
         review = editing.create(
             form, lambda: services.schedule_review(student, plan, current_user, on)
@@ -276,7 +277,9 @@ def my_reviews():
         .order_by(
             case((upcoming, 0), else_=1),
             case((upcoming, CaseReview.on_date)).asc(),
+            case((upcoming, CaseReview.at_time)).asc().nulls_last(),
             CaseReview.on_date.desc(),
+            CaseReview.at_time.desc().nulls_last(),
             CaseReview.id.desc(),
         )
     )
@@ -290,7 +293,7 @@ def my_reviews():
                 meeting_participant.c.user_id == current_user.id,
                 ReviewMeeting.on_date >= on - timedelta(days=7),
             )
-            .order_by(ReviewMeeting.on_date, ReviewMeeting.id)
+            .order_by(ReviewMeeting.on_date, ReviewMeeting.at_time.nulls_last(), ReviewMeeting.id)
             .limit(10)
         )
         .scalars()
@@ -349,6 +352,7 @@ def new_meeting():
                 bool(form.pseudonymised.data),
                 current_user,
                 on,
+                form.at_time.data,
             ),
         )
         if meeting is not None:

@@ -7,7 +7,7 @@ to the same transaction as the change. The caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from flask import current_app
 from flask_babel import format_date
@@ -151,7 +151,9 @@ def previous_review(student: Student, before: CaseReview | None = None) -> CaseR
     query = select(CaseReview).where(CaseReview.student_id == student.id)
     if before is not None and before.id is not None:
         query = query.where(CaseReview.id != before.id)
-    query = query.order_by(CaseReview.on_date.desc(), CaseReview.id.desc()).limit(1)
+    query = query.order_by(
+        CaseReview.on_date.desc(), CaseReview.at_time.desc().nulls_last(), CaseReview.id.desc()
+    ).limit(1)
     return db.session.execute(query).scalar_one_or_none()
 
 
@@ -305,6 +307,7 @@ class ReviewPlan:
     location: str
     participant_ids: list[int]
     agenda: str
+    at_time: time | None = None
 
 
 def schedule_review(
@@ -318,6 +321,7 @@ def schedule_review(
         CaseReview(
             meeting_id=meeting.id if meeting else None,
             on_date=plan.on_date,
+            at_time=plan.at_time,
             location=plan.location or "",
             agenda=plan.agenda or "",
             participants=participants,
@@ -340,6 +344,7 @@ def add_meeting_case(meeting: ReviewMeeting, student: Student, user: User) -> Ca
     review = CaseReview(
         meeting_id=meeting.id,
         on_date=meeting.on_date,
+        at_time=meeting.at_time,
         location=meeting.location,
         agenda=build_agenda(student, today()),
         participants=list(participants.values()),
@@ -468,6 +473,7 @@ def create_meeting(
     pseudonymised: bool,
     user: User,
     on: date,
+    at_time: time | None = None,
 ) -> ReviewMeeting:
     if on_date < on:
         raise RuleError(_("A new meeting cannot be in the past."), "on_date")
@@ -476,6 +482,7 @@ def create_meeting(
     meeting = ReviewMeeting(
         title=title,
         on_date=on_date,
+        at_time=at_time,
         location=location or "",
         pseudonymised=pseudonymised,
         organiser_id=user.id,
