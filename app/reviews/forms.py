@@ -19,6 +19,7 @@ from app.forms import (
     not_cpr,
     plain_text,
     required,
+    strip,
     text_field,
 )
 
@@ -111,7 +112,21 @@ class MeetingForm(BaseForm):
     )
 
 
+class MeetingCaseSearchForm(BaseForm):
+    """Search among one's students for a case to add. Sent by GET, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = text_field(_l("Name or student number"), max_length(100), plain_text, not_cpr())
+
+
 class MeetingCaseForm(BaseForm):
-    student_number = text_field(
-        _l("Student number"), required(), max_length(20), plain_text, not_cpr()
+    """The student chosen (by id) from the list of the user's students; checked again on the
+    server against who the user may see."""
+
+    student = StringField(
+        _l("Student"),
+        filters=[strip],
+        validators=[InputRequired(message=_l("Choose one of your students."))],
     )

@@ -103,7 +103,7 @@ def test_a_meeting_has_a_time_its_cases_take_it_and_lists_order_by_it(client, wo
     post(
         client,
         f"/meetings/{afternoon.id}/cases",
-        {"student_number": world.a.student.student_number},
+        {"student": str(world.a.student.id)},
     )
     review = db.session.execute(select(CaseReview)).scalar_one()
     assert review.at_time == time(14, 0)
