@@ -98,20 +98,15 @@ def test_supervisors_are_offered_exactly_while_they_see_the_student(client, worl
     old_wp = factories.workplace(municipality, "Plejecenter Gammel")
     other_wp = factories.workplace(municipality, "Plejecenter Fremmed")
     student = world.a.student
-    factories.period(
-        student,
-        PeriodKind.TRAINING,
-        TODAY - timedelta(days=60),
-        TODAY - timedelta(days=7),
-        recent_wp,
-    )
-    factories.period(
-        student,
-        PeriodKind.TRAINING,
-        TODAY - timedelta(days=400),
-        TODAY - timedelta(days=300),
-        old_wp,
-    )
+    # Ended a week ago (still within SUPERVISOR_DAYS_AFTER), and ended long ago.
+    for wp, start, end in ((recent_wp, 60, 7), (old_wp, 400, 300)):
+        factories.period(
+            student,
+            PeriodKind.TRAINING,
+            TODAY - timedelta(days=start),
+            TODAY - timedelta(days=end),
+            wp,
+        )
     recent = factories.user(Role.SUPERVISOR, municipality, recent_wp)
     old = factories.user(Role.SUPERVISOR, municipality, old_wp)
     other = factories.user(Role.SUPERVISOR, municipality, other_wp)
