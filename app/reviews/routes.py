@@ -7,6 +7,7 @@ that the user takes part in it (403).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -440,8 +441,11 @@ def add_meeting_case(meeting_id: int):
     form = MeetingCaseForm()
     if form.validate_on_submit():
         chosen = form.student.data
+        # An id is a short run of ASCII digits; anything else is no student (and never a 500).
         student = (
-            access.reviews.agenda_choice(current_user, int(chosen)) if chosen.isdigit() else None
+            access.reviews.agenda_choice(current_user, int(chosen))
+            if re.fullmatch(r"[0-9]{1,9}", chosen)
+            else None
         )
         if student is None:
             form.student.errors.append(_("Choose one of your students."))

@@ -211,7 +211,7 @@ def test_the_case_is_chosen_from_the_users_students_not_typed(client, world, mee
     assert count(CaseReview) == 1
 
 
-@pytest.mark.parametrize("chosen", ["", "abc", "999999", "-1"])
+@pytest.mark.parametrize("chosen", ["", "abc", "999999", "-1", "²", "9" * 30])
 def test_no_or_a_wrong_choice_is_refused_beside_the_field(client, world, meeting_a, chosen):
     login(client, world.user(Role.COUNSELLOR, "a"))
     response = post(client, f"/meetings/{meeting_a.id}/cases?q=Hansen", {"student": chosen})
