@@ -48,7 +48,13 @@ class _Translations:
         return get_translations().gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return get_translations().ngettext(singular, plural, n)
+        translations = get_translations()
+        text = translations.ngettext(singular, plural, n)
+        if text in (singular, plural):
+            # Not a plural entry in our catalogue: WTForms' messages are kept as two singular
+            # entries there (app/wtforms_messages.py).
+            return translations.gettext(text)
+        return text
 
 
 _TRANSLATIONS = _Translations()

@@ -23,6 +23,7 @@ WTFORMS_MESSAGES = [
     N_("Invalid Choice: could not coerce."),
     N_("Choices cannot be None."),
     N_("'%(value)s' is not a valid choice for this field."),
+    N_("'%(value)s' are not valid choices for this field."),
     N_("Field must be equal to %(other_name)s."),
     N_("Number must be at least %(min)s."),
     N_("Number must be at most %(max)s."),

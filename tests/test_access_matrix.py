@@ -138,6 +138,7 @@ MATRIX: dict[str, Allowed] = {
     "reviews.new_meeting": Allowed(own=PARTICIPANTS, other=PARTICIPANTS),
     "reviews.meeting": Allowed(own=PARTICIPANTS | {Role.TEACHER, Role.SCHOOL_ADMIN}),
     "reviews.add_meeting_case": Allowed(own=PARTICIPANTS | {Role.TEACHER, Role.SCHOOL_ADMIN}),
+    "reviews.new_meeting_case": Allowed(own=PARTICIPANTS | {Role.TEACHER, Role.SCHOOL_ADMIN}),
     # A case on the meeting's agenda (the side's review), pseudonymised or opened by name: for
     # those who may read both the meeting and the review (not the school admin, who reads
     # only the meeting; not the municipality admin, who reads only the review).

@@ -167,7 +167,7 @@ FORMS = {
         Role.COUNSELLOR,
         lambda w: f"/students/{w.a.student.id}/consents/new",
         lambda w: {
-            "category": "support_needs",
+            "category": ["support_needs"],
             "recipient": str(w.a.municipality.id),
             "valid_to": "",
             "note": "",

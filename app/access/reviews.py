@@ -2,14 +2,23 @@
 
 A review is read by its participants, by the counsellors and teachers of the student's school,
 and by the coordinators and administrators of an employer that has a participant in it;
-everyone else gets 404 (the student must first be visible). Participants record the minutes
-and action items (403 for other readers). A group meeting is read by its participants and by
-the staff of the organiser's organisation. A case on a meeting's agenda (even pseudonymised:
-pseudonymised data are still personal data) is opened only by those who may read both the
-meeting and the case's review.
+everyone else gets 404 (the student must first be visible). A practice supervisor takes part
+in a student's review only while they see the student (a training period at their workplace,
+`supervising_workplaces`); taking part lets them read that review (its agenda, minutes,
+decisions and action items) and nothing more: not the student's other reviews, not a group
+meeting, and support and SPS details only under the student's consent to the employer, as
+everywhere (docs/domain.md, "Access and privacy rules"). The agenda is pre-filled under that
+consent, and the forms remind the writers when someone from the workplace takes part.
+
+Participants record the minutes and action items (403 for other readers). A group meeting is
+read by its participants and by the staff of the organiser's organisation. A case on a
+meeting's agenda (even pseudonymised: pseudonymised data are still personal data) is opened
+only by those who may read both the meeting and the case's review.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import abort
 from flask_login import current_user
@@ -17,18 +26,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access.roles import EMPLOYER_STAFF_ROLES, MEETING_STAFF_ROLES, REVIEW_SCHOOL_ROLES
-from app.access.students import employer_ids_of, get_case_student_or_404, visible_students
+from app.access.students import (
+    employer_ids_of,
+    get_case_student_or_404,
+    supervised_period,
+    visible_students,
+)
 from app.extensions import db
 from app.models import (
     EMPLOYER_ROLES,
     ActionItem,
     CaseReview,
     Membership,
+    Period,
     ReviewMeeting,
     Role,
     Student,
     User,
 )
+from app.models.student import search_condition
 
 
 def can_schedule_review(user: User, student: Student) -> bool:
@@ -36,6 +52,23 @@ def can_schedule_review(user: User, student: Student) -> bool:
     return student.school_id in user.organisation_ids(*REVIEW_SCHOOL_ROLES) or bool(
         user.organisation_ids(Role.TRAINING_COORDINATOR) & employer_ids_of(student)
     )
+
+
+def supervising_workplaces(student: Student, on: date):
+    """A subquery of the workplaces whose supervisors see `student` on `on` (so may be chosen
+    as participants of the student's review)."""
+    return select(Period.workplace_id).where(
+        Period.student_id == student.id,
+        Period.workplace_id.is_not(None),
+        supervised_period(on),
+    )
+
+
+def workplace_takes_part(users) -> bool:
+    """Does someone from the workplace side (a supervisor) take part? Then support and SPS
+    details the student has not consented to share with the employer must stay out of what
+    is written. `users` with their memberships loaded."""
+    return any(m.role == Role.SUPERVISOR for u in users for m in u.memberships)
 
 
 def is_review_participant(user: User, review) -> bool:
@@ -103,6 +136,32 @@ def can_open_meeting_case(user: User, meeting, review, visible_ids: set[int]) ->
     return review.student_id in visible_ids and can_read_meeting_case(
         user, meeting, review, review.student
     )
+
+
+def agenda_choices(user: User, text: str, limit: int) -> list[Student]:
+    """The students `user` may put on a group meeting's agenda: those the user may see, whose
+    name or number starts with the words of `text` (all if empty), by name; at most `limit`
+    and one more, so the page can say there are more (one query)."""
+    query = visible_students(user)
+    if text:
+        query = query.where(search_condition(text))
+    return list(
+        db.session.execute(
+            query.options(joinedload(Student.programme))
+            .order_by(Student.last_name, Student.first_name, Student.id)
+            .limit(limit + 1)
+        ).scalars()
+    )
+
+
+def agenda_choice(user: User, student_id: int) -> Student | None:
+    """The chosen student, if `user` may see them (else None: the choice is refused as any
+    other wrong choice, without saying whether the student exists)."""
+    return db.session.execute(
+        visible_students(user)
+        .where(Student.id == student_id)
+        .options(selectinload(Student.agreements))
+    ).scalar_one_or_none()
 
 
 def agenda_of(meeting) -> list:

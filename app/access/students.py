@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access.roles import EMPLOYER_STAFF_ROLES, STUDENT_CREATOR_ROLES
@@ -54,19 +54,27 @@ def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool
 
     workplace_ids = user.workplace_ids(Role.SUPERVISOR)
     if workplace_ids:
-        config = current_app.config
         conditions.append(
             Student.id.in_(
                 select(Period.student_id).where(
-                    Period.kind == PeriodKind.TRAINING,
-                    Period.workplace_id.in_(workplace_ids),
-                    Period.start_date <= on + timedelta(days=config["SUPERVISOR_DAYS_BEFORE"]),
-                    Period.end_date >= on - timedelta(days=config["SUPERVISOR_DAYS_AFTER"]),
+                    Period.workplace_id.in_(workplace_ids), supervised_period(on)
                 )
             )
         )
 
     return or_(*conditions) if conditions else false()
+
+
+def supervised_period(on: date) -> ColumnElement[bool]:
+    """A condition on `Period`: a training period whose workplace's supervisors see the student
+    on `on` (from SUPERVISOR_DAYS_BEFORE days before it starts until SUPERVISOR_DAYS_AFTER days
+    after it ends)."""
+    config = current_app.config
+    return and_(
+        Period.kind == PeriodKind.TRAINING,
+        Period.start_date <= on + timedelta(days=config["SUPERVISOR_DAYS_BEFORE"]),
+        Period.end_date >= on - timedelta(days=config["SUPERVISOR_DAYS_AFTER"]),
+    )
 
 
 def visible_students(user: User | None = None) -> Select[tuple[Student]]:

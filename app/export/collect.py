@@ -18,7 +18,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -429,6 +429,7 @@ SECTION_TABLE: tuple[Section, ...] = (
         (CaseReview.on_date, CaseReview.id),
         (
             "on_date",
+            "at_time",
             "location",
             _name_of("organisation"),
             "status",
@@ -538,7 +539,7 @@ def to_json(value: Any) -> Any:
         return [to_json(item) for item in value]
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)

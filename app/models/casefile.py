@@ -4,7 +4,7 @@ review meetings. Everything else in the case file is a CaseEvent written by its 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
@@ -85,6 +85,7 @@ class ReviewMeeting(Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     on_date: Mapped[date] = mapped_column(index=True)
+    at_time: Mapped[time | None]  # the time of day it starts; rows from before it have none
     location: Mapped[str] = mapped_column(String(200), default="")
     # Show the cases with initials only, no student number, for joint evaluation.
     pseudonymised: Mapped[bool] = mapped_column(default=True)
@@ -110,6 +111,7 @@ class CaseReview(Versioned, Base):
         ForeignKey("review_meeting.id", ondelete="SET NULL"), index=True
     )
     on_date: Mapped[date] = mapped_column(index=True)
+    at_time: Mapped[time | None]  # the time of day it starts; rows from before it have none
     location: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[ReviewStatus] = mapped_column(
         enum_column(ReviewStatus, "review_status"), default=ReviewStatus.PLANNED

@@ -7,13 +7,13 @@ that the user takes part in it (403).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, select
-from sqlalchemy.orm import selectinload
 
 from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required
@@ -40,6 +40,7 @@ from app.reviews.forms import (
     ActionItemForm,
     ActionStatusForm,
     MeetingCaseForm,
+    MeetingCaseSearchForm,
     MeetingForm,
     MinutesForm,
     ReviewForm,
@@ -111,6 +112,7 @@ def new_review(student_id: int):
             location=form.location.data,
             participant_ids=list(form.participants.data or []),
             agenda=form.agenda.data,
+            at_time=form.at_time.data,
         )
         review = editing.create(
             form, lambda: services.schedule_review(student, plan, current_user, on)
@@ -118,7 +120,12 @@ def new_review(student_id: int):
         if review is not None:
             flash(_("The review was scheduled and the participants notified."), "success")
             return redirect(_review_url(student, review))
-    return render_template("reviews/review_form.html", student=student, form=form)
+    return render_template(
+        "reviews/review_form.html",
+        student=student,
+        form=form,
+        supervisors_offered=any(c.from_workplace for c in candidates),
+    )
 
 
 # --- one review ---------------------------------------------------------------------------
@@ -180,7 +187,13 @@ def edit_review(student_id: int, review_id: int):
         )
         if response is not None:
             return response
-    return render_template("reviews/minutes_form.html", student=student, review=review, form=form)
+    return render_template(
+        "reviews/minutes_form.html",
+        student=student,
+        review=review,
+        form=form,
+        workplace_takes_part=access.reviews.workplace_takes_part(review.participants),
+    )
 
 
 @bp.route("/students/<int:student_id>/reviews/<int:review_id>/actions", methods=["POST"])
@@ -275,7 +288,9 @@ def my_reviews():
         .order_by(
             case((upcoming, 0), else_=1),
             case((upcoming, CaseReview.on_date)).asc(),
+            case((upcoming, CaseReview.at_time)).asc().nulls_last(),
             CaseReview.on_date.desc(),
+            CaseReview.at_time.desc().nulls_last(),
             CaseReview.id.desc(),
         )
     )
@@ -289,7 +304,7 @@ def my_reviews():
                 meeting_participant.c.user_id == current_user.id,
                 ReviewMeeting.on_date >= on - timedelta(days=7),
             )
-            .order_by(ReviewMeeting.on_date, ReviewMeeting.id)
+            .order_by(ReviewMeeting.on_date, ReviewMeeting.at_time.nulls_last(), ReviewMeeting.id)
             .limit(10)
         )
         .scalars()
@@ -348,6 +363,7 @@ def new_meeting():
                 bool(form.pseudonymised.data),
                 current_user,
                 on,
+                form.at_time.data,
             ),
         )
         if meeting is not None:
@@ -401,10 +417,20 @@ def meeting(meeting_id: int):
         meeting=meeting,
         cases=cases,
         places=_organisations(meeting.participants),
-        case_form=MeetingCaseForm(formdata=None),
         today=on,
         **_labels(),
     )
+
+
+# How many of the user's students the "add a case" page lists at most; a search narrows them.
+AGENDA_CHOICES = 20
+
+
+@bp.route("/meetings/<int:meeting_id>/cases/new")
+@case_roles_required
+def new_meeting_case(meeting_id: int):
+    meeting = access.reviews.get_meeting_or_404(meeting_id)
+    return _meeting_case_page(meeting, MeetingCaseForm(formdata=None))
 
 
 @bp.route("/meetings/<int:meeting_id>/cases", methods=["POST"])
@@ -412,26 +438,48 @@ def meeting(meeting_id: int):
 def add_meeting_case(meeting_id: int):
     meeting = access.reviews.get_meeting_or_404(meeting_id)
     form = MeetingCaseForm()
-    back = redirect(url_for("reviews.meeting", meeting_id=meeting.id))
-    if not form.validate_on_submit():
-        flash(_("Enter the student number of one of your students."), "error")
-        return back
-    student = db.session.execute(
-        access.visible_students(current_user)
-        .where(Student.student_number == form.student_number.data)
-        .options(selectinload(Student.agreements))
-    ).scalar_one_or_none()
-    if student is None:
-        flash(_("None of your students has that student number."), "error")
-        return back
-    response = editing.save(
-        form,
-        lambda: services.add_meeting_case(meeting, student, current_user),
-        stale_url=url_for("reviews.meeting", meeting_id=meeting.id),
-        done=_("The case was added to the meeting."),
-        redirect_to=back,
+    if form.validate_on_submit():
+        chosen = form.student.data
+        # An id is a short run of ASCII digits; anything else is no student (and never a 500).
+        student = (
+            access.reviews.agenda_choice(current_user, int(chosen))
+            if re.fullmatch(r"[0-9]{1,9}", chosen)
+            else None
+        )
+        if student is None:
+            form.student.errors.append(_("Choose one of your students."))
+        else:
+            back = redirect(url_for("reviews.meeting", meeting_id=meeting.id))
+            response = editing.save(
+                form,
+                lambda: services.add_meeting_case(meeting, student, current_user),
+                stale_url=url_for("reviews.meeting", meeting_id=meeting.id),
+                done=_("The case was added to the meeting."),
+                redirect_to=back,
+            )
+            if response is not None:
+                return response
+    return _meeting_case_page(meeting, form)
+
+
+def _meeting_case_page(meeting: ReviewMeeting, form: MeetingCaseForm):
+    """The user's students to choose from (searched by name or number, at most
+    AGENDA_CHOICES), the search logged as any search of students."""
+    search = MeetingCaseSearchForm(request.args)
+    text = (search.q.data or "") if search.validate() else None
+    choices = []
+    if text is not None:
+        choices = access.reviews.agenda_choices(current_user, text, AGENDA_CHOICES)
+        audit.record_search({"q": text, "meeting": meeting.id})
+    return render_template(
+        "reviews/meeting_case_form.html",
+        meeting=meeting,
+        search=search,
+        form=form,
+        choices=choices[:AGENDA_CHOICES],
+        more=len(choices) > AGENDA_CHOICES,
+        chosen=form.student.data or "",
     )
-    return response or back
 
 
 @bp.route("/meetings/<int:meeting_id>/cases/<int:position>")

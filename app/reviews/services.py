@@ -7,9 +7,8 @@ to the same transaction as the change. The caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -29,7 +28,6 @@ from app.models import (
     NotificationKind,
     Organisation,
     Period,
-    PeriodKind,
     ReviewMeeting,
     ReviewOutcome,
     ReviewStatus,
@@ -61,6 +59,11 @@ class Candidate:
     place: str  # organisation (and workplace) name
 
     @property
+    def from_workplace(self) -> bool:
+        """A practice supervisor: sees support and SPS details only under consent."""
+        return self.role == Role.SUPERVISOR
+
+    @property
     def label(self) -> str:
         return f"{self.name} ({labels.ROLE[self.role]}, {self.place})"
 
@@ -84,8 +87,8 @@ def _candidates(condition) -> list[Candidate]:
 
 def review_candidates(student: Student, on: date) -> list[Candidate]:
     """Active people who can see the student: counsellors and teachers at the school,
-    coordinators of the student's employers, supervisors of a current or upcoming training
-    period's workplace (from the day they may see the student)."""
+    coordinators of the student's employers, and the practice supervisors of the workplaces
+    whose supervisors see the student (app.access.reviews.supervising_workplaces)."""
     conditions = [
         (Membership.role.in_(access.REVIEW_SCHOOL_ROLES))
         & (Membership.organisation_id == student.school_id)
@@ -96,16 +99,9 @@ def review_candidates(student: Student, on: date) -> list[Candidate]:
             (Membership.role == Role.TRAINING_COORDINATOR)
             & (Membership.organisation_id.in_(employers))
         )
-    before = timedelta(days=current_app.config["SUPERVISOR_DAYS_BEFORE"])
-    workplaces = select(Period.workplace_id).where(
-        Period.student_id == student.id,
-        Period.kind == PeriodKind.TRAINING,
-        Period.workplace_id.is_not(None),
-        Period.end_date >= on,
-        Period.start_date <= on + before,
-    )
     conditions.append(
-        (Membership.role == Role.SUPERVISOR) & (Membership.workplace_id.in_(workplaces))
+        (Membership.role == Role.SUPERVISOR)
+        & (Membership.workplace_id.in_(access.reviews.supervising_workplaces(student, on)))
     )
     return _candidates(or_(*conditions))
 
@@ -151,7 +147,9 @@ def previous_review(student: Student, before: CaseReview | None = None) -> CaseR
     query = select(CaseReview).where(CaseReview.student_id == student.id)
     if before is not None and before.id is not None:
         query = query.where(CaseReview.id != before.id)
-    query = query.order_by(CaseReview.on_date.desc(), CaseReview.id.desc()).limit(1)
+    query = query.order_by(
+        CaseReview.on_date.desc(), CaseReview.at_time.desc().nulls_last(), CaseReview.id.desc()
+    ).limit(1)
     return db.session.execute(query).scalar_one_or_none()
 
 
@@ -305,6 +303,7 @@ class ReviewPlan:
     location: str
     participant_ids: list[int]
     agenda: str
+    at_time: time | None = None
 
 
 def schedule_review(
@@ -318,6 +317,7 @@ def schedule_review(
         CaseReview(
             meeting_id=meeting.id if meeting else None,
             on_date=plan.on_date,
+            at_time=plan.at_time,
             location=plan.location or "",
             agenda=plan.agenda or "",
             participants=participants,
@@ -334,12 +334,13 @@ def schedule_review(
 
 def add_meeting_case(meeting: ReviewMeeting, student: Student, user: User) -> CaseReview:
     if any(r.student_id == student.id for r in meeting.reviews):
-        raise RuleError(_("The student's case is already on this meeting's agenda."))
+        raise RuleError(_("The student's case is already on this meeting's agenda."), "student")
     participants = {p.id: p for p in meeting.participants}
     participants.setdefault(user.id, user)
     review = CaseReview(
         meeting_id=meeting.id,
         on_date=meeting.on_date,
+        at_time=meeting.at_time,
         location=meeting.location,
         agenda=build_agenda(student, today()),
         participants=list(participants.values()),
@@ -468,6 +469,7 @@ def create_meeting(
     pseudonymised: bool,
     user: User,
     on: date,
+    at_time: time | None = None,
 ) -> ReviewMeeting:
     if on_date < on:
         raise RuleError(_("A new meeting cannot be in the past."), "on_date")
@@ -476,6 +478,7 @@ def create_meeting(
     meeting = ReviewMeeting(
         title=title,
         on_date=on_date,
+        at_time=at_time,
         location=location or "",
         pseudonymised=pseudonymised,
         organiser_id=user.id,

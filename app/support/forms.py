@@ -81,11 +81,13 @@ class SpsStepForm(VersionedForm):
 
 
 class ConsentForm(BaseForm):
-    category = enum_field(
+    # One consent per ticked category, all to the same organisation and for the same period.
+    category = MultiCheckboxField(
         _l("What may be shared"),
-        labels.CONSENT_CATEGORY,
-        blank=_l("Choose a category"),
-        message=_l("Please choose what may be shared."),
+        coerce=str,
+        choices=labels.choices(labels.CONSENT_CATEGORY),
+        default=[],
+        validators=[InputRequired(message=_l("Choose at least one category to share."))],
     )
     recipient = SelectField(
         _l("With"),

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -33,6 +34,7 @@ from app.forms import ButtonForm
 from app.models import (
     AuditAction,
     Consent,
+    ConsentCategory,
     Membership,
     Organisation,
     Period,
@@ -396,16 +398,20 @@ def new_consent(student_id: int):
         recipient = db.session.get(Organisation, int(form.recipient.data))
         response = editing.save(
             form,
-            lambda: services.give_consent(
+            lambda: services.give_consents(
                 student,
-                form.category.data,
+                [ConsentCategory(c) for c in form.category.data],
                 recipient,
                 form.valid_from.data,
                 form.valid_to.data,
                 form.note.data or "",
             ),
             stale_url=request.url,
-            done=_("The consent was recorded."),
+            done=ngettext(
+                "One consent was recorded.",
+                "%(num)d consents were recorded, one for each category.",
+                len(form.category.data),
+            ),
             redirect_to=redirect(_overview_url(student) + "#consents"),
         )
         if response:

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import or_, select
 
-from app import audit, dates
+from app import audit, dates, labels
 from app.editing import RuleError, check_version
 from app.extensions import db
 from app.history import log
@@ -281,7 +282,65 @@ def add_sps_step(
 # --- consent ----------------------------------------------------------------------------------
 
 
-def give_consent(
+def give_consents(
+    student: Student,
+    categories: list[ConsentCategory],
+    recipient: Organisation,
+    valid_from: date,
+    valid_to: date | None,
+    note: str,
+) -> list[Consent]:
+    """One consent per category, to one organisation, for one period (all or none: the caller
+    commits once). A category already consented to the same organisation for an overlapping
+    period is refused, not recorded twice."""
+    if not categories:
+        raise RuleError(_("Choose at least one category to share."), "category")
+    if valid_to is not None and valid_to < valid_from:
+        raise RuleError(_("The end date must be on or after the start date."), "valid_to")
+    if valid_to is not None and valid_to < today():
+        raise RuleError(_("The consent would already have ended."), "valid_to")
+    wanted = list(dict.fromkeys(categories))
+    existing = _overlapping_consents(student, wanted, recipient, valid_from, valid_to)
+    if existing:
+        raise RuleError(
+            _(
+                "The student has already given consent to share %(categories)s with "
+                "%(recipient)s for this period. Untick it, or withdraw that consent first.",
+                categories=", ".join(
+                    str(labels.CONSENT_CATEGORY[c]) for c in wanted if c in existing
+                ),
+                recipient=recipient.name,
+            ),
+            "category",
+        )
+    return [
+        _give_consent(student, category, recipient, valid_from, valid_to, note)
+        for category in wanted
+    ]
+
+
+def _overlapping_consents(
+    student: Student,
+    categories: list[ConsentCategory],
+    recipient: Organisation,
+    valid_from: date,
+    valid_to: date | None,
+) -> set[ConsentCategory]:
+    """The categories among `categories` with a consent not withdrawn to `recipient` whose
+    period overlaps valid_from..valid_to (open-ended if None)."""
+    query = select(Consent.category).where(
+        Consent.student_id == student.id,
+        Consent.recipient_id == recipient.id,
+        Consent.category.in_(categories),
+        Consent.withdrawn_at.is_(None),
+        or_(Consent.valid_to.is_(None), Consent.valid_to >= valid_from),
+    )
+    if valid_to is not None:
+        query = query.where(Consent.valid_from <= valid_to)
+    return set(db.session.execute(query).scalars())
+
+
+def _give_consent(
     student: Student,
     category: ConsentCategory,
     recipient: Organisation,
@@ -289,10 +348,6 @@ def give_consent(
     valid_to: date | None,
     note: str,
 ) -> Consent:
-    if valid_to is not None and valid_to < valid_from:
-        raise RuleError(_("The end date must be on or after the start date."), "valid_to")
-    if valid_to is not None and valid_to < today():
-        raise RuleError(_("The consent would already have ended."), "valid_to")
     consent = Consent(
         student_id=student.id,
         category=category,

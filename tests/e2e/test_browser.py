@@ -192,7 +192,7 @@ def test_consent_decides_what_the_supervisor_sees_of_the_support(
     click_and_wait(
         page, page.locator(f"a[href='{base}/consents/new']"), path_is(f"{base}/consents/new")
     )
-    page.locator("#category").select_option("sps")
+    page.locator("input[name=category][value=sps]").check()
     page.locator("#recipient").select_option(str(world.a.municipality.id))
     page.locator("#confirmed").check()
     click_and_wait(

@@ -8,7 +8,7 @@ student's side are sentinels that must appear in neither.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -168,6 +168,7 @@ def everything(db, world):
     review = CaseReview(
         student_id=s.id,
         on_date=TODAY,
+        at_time=time(13, 30),
         status=ReviewStatus.HELD,
         agenda="Dagsorden",
         minutes=SENTINELS["review"],
@@ -259,6 +260,9 @@ def test_the_school_admin_exports_every_kind_of_record_without_staff_names(
     assert "<script>" not in raw and "SCRIPT-IN-NOTE" not in raw and "<strong>" not in raw
     assert "SCRIPT-IN-NOTE" not in pdf
     assert any(n["text"].startswith(SENTINELS["note"]) for n in data["notes"])
+    # The review's time of day (issue 14).
+    assert [r["at_time"] for r in data["reviews"]] == ["13:30:00"]
+    assert "kl.13.30" in pdf.replace(" ", "")
 
     # Every section is there, dates in ISO format.
     assert set(data) == {

@@ -56,9 +56,7 @@ def meeting(client, world):
     )
     db.session.commit()
     login(client, counsellor)
-    response = post(
-        client, f"/meetings/{meeting.id}/cases", {"student_number": world.a.student.student_number}
-    )
+    response = post(client, f"/meetings/{meeting.id}/cases", {"student": str(world.a.student.id)})
     assert response.status_code == 302
     review = db.session.execute(select(CaseReview)).scalar_one()
     review.outcome = ReviewOutcome.EXTRA_SUPPORT

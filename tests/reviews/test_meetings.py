@@ -103,9 +103,7 @@ def test_pseudonymised_meeting_shows_initials_but_no_number_or_name(client, worl
     db.session.commit()
     login(client, world.user(Role.COUNSELLOR, "a"))
     for s in (student, other):
-        response = post(
-            client, f"/meetings/{meeting_a.id}/cases", {"student_number": s.student_number}
-        )
+        response = post(client, f"/meetings/{meeting_a.id}/cases", {"student": str(s.id)})
         assert response.status_code == 302
     reviews = db.session.execute(select(CaseReview).order_by(CaseReview.id)).scalars().all()
     assert [r.student_id for r in reviews] == [student.id, other.id]
@@ -131,9 +129,7 @@ def test_meeting_without_pseudonyms_shows_names_to_those_who_see_the_student(cli
         pseudonymised=False,
     )
     login(client, world.user(Role.COUNSELLOR, "a"))
-    post(
-        client, f"/meetings/{meeting.id}/cases", {"student_number": world.a.student.student_number}
-    )
+    post(client, f"/meetings/{meeting.id}/cases", {"student": str(world.a.student.id)})
     assert count(CaseReview) == 1
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert world.a.student.full_name in html
@@ -145,9 +141,11 @@ def test_a_student_the_user_cannot_see_is_not_added(client, world, meeting_a):
     response = post(
         client,
         f"/meetings/{meeting_a.id}/cases",
-        {"student_number": world.b.student.student_number},
+        {"student": str(world.b.student.id)},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Vælg en af dine elever." in response.text.split('data-testid="error-student"')[1][:300]
+    assert world.b.student.last_name not in response.text
     assert count(CaseReview) == 0
     html = client.get(f"/meetings/{meeting_a.id}").get_data(as_text=True)
     assert world.b.student.last_name not in html
@@ -168,7 +166,7 @@ def test_outsiders_get_404_on_the_meeting(client, world, meeting_a, role, side):
     response = post(
         client,
         f"/meetings/{meeting_a.id}/cases",
-        {"student_number": world.b.student.student_number},
+        {"student": str(world.b.student.id)},
     )
     assert response.status_code == 404
     assert count(CaseReview) == 0
@@ -186,3 +184,90 @@ def test_my_reviews_lists_my_coming_meetings(client, world, meeting_a):
     post(client, "/logout")
     login(client, world.user(Role.TEACHER, "a"))
     assert f"/meetings/{meeting_a.id}" not in client.get("/reviews").get_data(as_text=True)
+
+
+# --- adding a case: a choice among one's students, searched (issue 14) --------------------------
+
+
+def test_the_case_is_chosen_from_the_users_students_not_typed(client, world, meeting_a):
+    login(client, world.user(Role.COUNSELLOR, "a"))
+    page = client.get(f"/meetings/{meeting_a.id}")
+    assert f'href="/meetings/{meeting_a.id}/cases/new"' in page.text
+    assert 'name="student_number"' not in page.text
+    page = client.get(f"/meetings/{meeting_a.id}/cases/new")
+    assert page.status_code == 200
+    choices = page.text.split('data-testid="case-choices"')[1].split("</ul>")[0]
+    assert f'id="student-0" name="student" value="{world.a.student.id}"' in choices
+    assert world.a.student.last_name in choices
+    assert world.b.student.last_name not in choices  # another school's student
+    response = post(client, f"/meetings/{meeting_a.id}/cases", {"student": str(world.a.student.id)})
+    assert response.status_code == 302
+    assert db.session.execute(select(CaseReview.student_id)).scalar_one() == world.a.student.id
+
+    # The same student again: the reason beside the field, nothing added.
+    response = post(client, f"/meetings/{meeting_a.id}/cases", {"student": str(world.a.student.id)})
+    assert response.status_code == 200
+    assert "allerede" in response.text.split('data-testid="error-student"')[1][:300]
+    assert count(CaseReview) == 1
+
+
+@pytest.mark.parametrize("chosen", ["", "abc", "999999", "-1", "²", "9" * 30])
+def test_no_or_a_wrong_choice_is_refused_beside_the_field(client, world, meeting_a, chosen):
+    login(client, world.user(Role.COUNSELLOR, "a"))
+    response = post(client, f"/meetings/{meeting_a.id}/cases?q=Hansen", {"student": chosen})
+    assert response.status_code == 200
+    assert "Vælg en af dine elever." in response.text.split('data-testid="error-student"')[1][:300]
+    assert 'value="Hansen"' in response.text  # the search is kept
+    assert count(CaseReview) == 0
+
+
+def test_the_choices_are_limited_and_searched_and_the_search_is_logged(client, world, meeting_a):
+    from app.models import AuditAction, AuditEvent
+    from app.reviews.routes import AGENDA_CHOICES
+
+    for i in range(AGENDA_CHOICES + 5):
+        factories.student(
+            world.a.school,
+            first_name=f"Elev{i:02d}",
+            last_name="Aabenraa",
+            employer=world.a.municipality,
+        )
+    needle = factories.student(
+        world.a.school, first_name="Yrsa", last_name="Zøllner", employer=world.a.municipality
+    )
+    db.session.commit()
+    login(client, world.user(Role.COUNSELLOR, "a"))
+    page = client.get(f"/meetings/{meeting_a.id}/cases/new").text
+    choices = page.split('data-testid="case-choices"')[1].split("</ul>")[0]
+    assert choices.count('type="radio"') == AGENDA_CHOICES
+    assert "Zøllner" not in choices
+    assert 'data-testid="more-choices"' in page
+
+    page = client.get(f"/meetings/{meeting_a.id}/cases/new?q=zøl").text
+    choices = page.split('data-testid="case-choices"')[1].split("</ul>")[0]
+    assert choices.count('type="radio"') == 1
+    assert f'value="{needle.id}"' in choices
+    assert 'data-testid="more-choices"' not in page
+    searches = (
+        db.session.execute(
+            select(AuditEvent.criterion).where(AuditEvent.action == AuditAction.SEARCH)
+        )
+        .scalars()
+        .all()
+    )
+    assert f"q=zøl; meeting={meeting_a.id}" in searches
+
+    page = client.get(f"/meetings/{meeting_a.id}/cases/new?q={world.b.student.last_name}").text
+    assert 'data-testid="no-choices"' in page
+
+
+def test_the_choice_page_runs_a_bounded_number_of_queries(client, world, meeting_a, count_queries):
+    login(client, world.user(Role.COUNSELLOR, "a"))
+    with count_queries() as few:
+        assert client.get(f"/meetings/{meeting_a.id}/cases/new").status_code == 200
+    for i in range(15):
+        factories.student(world.a.school, first_name=f"Elev{i}", employer=world.a.municipality)
+    db.session.commit()
+    with count_queries() as many:
+        assert client.get(f"/meetings/{meeting_a.id}/cases/new").status_code == 200
+    assert many.count == few.count

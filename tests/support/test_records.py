@@ -359,7 +359,8 @@ def test_counsellor_records_and_withdraws_consent(client, db, world):
     "changes, field, message",
     [
         ({"confirmed": ""}, "confirmed", "Bekræft, at eleven har givet samtykket."),
-        ({"category": ""}, "category", "Vælg, hvad der må deles."),
+        ({"category": []}, "category", "Vælg mindst én kategori"),
+        ({"category": ["sps", "gossip"]}, "category", "gyldig"),
         ({"recipient": "WORLD_B"}, "recipient", "gyldigt"),
         (
             {"valid_to": (TODAY - timedelta(days=1)).isoformat()},
@@ -387,6 +388,129 @@ def test_consent_form_refuses_bad_input(client, db, world, changes, field, messa
     assert message in response.text.split(f'data-testid="error-{field}"')[1][:400]
     assert "Bevares" in response.text
     assert _count(db, Consent) == before
+
+
+def _consent_form(world, **changes) -> dict:
+    return {
+        "category": ["support_needs", "sps", "health"],
+        "recipient": str(world.a.municipality.id),
+        "valid_from": TODAY.isoformat(),
+        "valid_to": "",
+        "note": "Underskrevet på papir",
+        "confirmed": "y",
+        **changes,
+    }
+
+
+def test_several_categories_to_one_organisation_in_one_form(client, db, world):
+    """One consent per ticked category, each in the case history under the counsellor's name,
+    and the workplace then sees exactly those categories."""
+    student = world.a.student
+    counsellor = world.user(Role.COUNSELLOR)
+    login(client, counsellor)
+    page = client.get(f"/students/{student.id}/consents/new").text
+    assert page.count('class="form-checkbox"') >= 3  # one checkbox per category
+    assert 'type="checkbox"' in page.split('data-testid="consent-categories"')[1]
+
+    before = _count(db, Consent)
+    response = post(client, f"/students/{student.id}/consents/new", _consent_form(world))
+    assert response.status_code == 302
+    new = (
+        db.session.execute(select(Consent).where(Consent.note == "Underskrevet på papir"))
+        .scalars()
+        .all()
+    )
+    assert _count(db, Consent) == before + 3
+    assert {c.category for c in new} == {
+        ConsentCategory.SUPPORT_NEEDS,
+        ConsentCategory.SPS,
+        ConsentCategory.HEALTH,
+    }
+    assert {c.recipient_id for c in new} == {world.a.municipality.id}
+    assert {c.recorded_by_id for c in new} == {counsellor.id}
+    events = (
+        db.session.execute(
+            select(CaseEvent).where(
+                CaseEvent.kind == CaseEventKind.CONSENT_GIVEN, CaseEvent.student_id == student.id
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert len(events) == 3
+    assert {e.user_id for e in events} == {counsellor.id}
+    assert "3 samtykker blev registreret" in client.get(response.headers["Location"]).text
+    history = client.get(f"/students/{student.id}/history").text
+    for label in ("Støttebehov", "SPS", "Helbredsoplysninger"):
+        assert f"Samtykke givet: {label} til Kommune A" in history
+
+
+def test_an_active_consent_is_reported_and_nothing_is_recorded(client, db, world):
+    student = world.a.student
+    counsellor = world.user(Role.COUNSELLOR)
+    factories.consent(student, ConsentCategory.SUPPORT_NEEDS, world.a.municipality, counsellor)
+    db.session.commit()
+    login(client, counsellor)
+    before = (_count(db, Consent), _count(db, CaseEvent))
+    response = post(client, f"/students/{student.id}/consents/new", _consent_form(world))
+    assert response.status_code == 200
+    error = response.text.split('data-testid="error-category"')[1][:600]
+    assert "allerede givet samtykke til at dele Støttebehov med Kommune A" in error
+    assert "SPS" not in error  # the SPS consent was withdrawn: it may be given again
+    assert "Underskrevet på papir" in response.text  # what was typed is kept
+    assert 'value="sps" checked' in response.text or "checked" in response.text
+    assert (_count(db, Consent), _count(db, CaseEvent)) == before
+
+    # Another organisation, or after the existing consent ends, is not a duplicate.
+    factories.consent(
+        student,
+        ConsentCategory.HEALTH,
+        world.a.municipality,
+        counsellor,
+        valid_to=TODAY + timedelta(days=10),
+    )
+    db.session.commit()
+    response = post(
+        client,
+        f"/students/{student.id}/consents/new",
+        _consent_form(
+            world, category=["health"], valid_from=(TODAY + timedelta(days=11)).isoformat()
+        ),
+    )
+    assert response.status_code == 302
+
+
+def test_a_withdrawn_category_can_be_given_again_and_the_rules_still_hold(client, db, world):
+    """The student's rules: health data only together with support needs; a withdrawal stops
+    the sharing of that one category, not the others recorded with it."""
+    student = world.a.student
+    login(client, world.user(Role.COUNSELLOR))
+    response = post(
+        client,
+        f"/students/{student.id}/consents/new",
+        _consent_form(world, category=["sps", "health"]),
+    )
+    assert response.status_code == 302
+    from app.access.support import consented_to
+
+    assert consented_to(student, {world.a.municipality.id}) == {ConsentCategory.SPS}
+    sps = db.session.execute(
+        select(Consent).where(
+            Consent.category == ConsentCategory.SPS, Consent.withdrawn_at.is_(None)
+        )
+    ).scalar_one()
+    assert post(client, f"/students/{student.id}/consents/{sps.id}/withdraw").status_code == 302
+    assert consented_to(student, {world.a.municipality.id}) == frozenset()
+    response = post(
+        client,
+        f"/students/{student.id}/consents/new",
+        _consent_form(world, category=["support_needs"]),
+    )
+    assert response.status_code == 302
+    assert consented_to(student, {world.a.municipality.id}) == {
+        ConsentCategory.SUPPORT_NEEDS,
+        ConsentCategory.HEALTH,
+    }
 
 
 @pytest.mark.parametrize("role", [Role.TEACHER, Role.SCHOOL_ADMIN, Role.SUPERVISOR])
