@@ -213,12 +213,15 @@ class Section:
     fields: Fields
     load: tuple[Any, ...] = ()
     by_period: bool = False
+    where: Any = None  # a further condition on the rows, if any
 
     def query(self, student_id: int, period_ids: list[int]) -> Select:
         if self.by_period:
             rows = _by_period(self.model, period_ids)
         else:
             rows = _by_student(self.model, student_id)
+        if self.where is not None:
+            rows = rows.where(self.where)
         return rows.options(*self.load).order_by(*self.order)
 
 
@@ -248,6 +251,9 @@ SECTION_TABLE: tuple[Section, ...] = (
             "contact_person",
         ),
         load=(joinedload(HandoverNote.author_organisation),),
+        # A draft is unfinished work kept to the writing organisation; the note is the student's
+        # once it is sent.
+        where=HandoverNote.is_draft.is_(False),
     ),
     Section(
         "support_needs",
