@@ -1,0 +1,76 @@
+"""End to end in headless Chromium: long text fields are big enough to write in and fit a
+phone, and a note's formatting buttons insert their markers around what is selected.
+Elements are found by id, data-testid or data-format, never by their (translated) text."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from app.models import Role
+from tests import factories
+from tests.e2e.helpers import click_and_wait, log_in, path_is
+
+pytestmark = pytest.mark.e2e
+
+SIZES = [(1280, 900), (390, 844)]
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_handover_text_areas_are_big_enough_and_fit_the_screen(
+    live_server, page, browser_problems, world, width, height
+):
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, live_server, world.user(Role.TEACHER, "a").email, factories.PASSWORD)
+    student, period = world.a.student, world.a.training_period
+    page.goto(f"{live_server}/students/{student.id}/handovers/{period.id}/write")
+    for field in ("strengths", "challenges", "agreed_support", "first_weeks"):
+        box = page.locator(f"#{field}").bounding_box()
+        assert box is not None
+        assert box["height"] >= 180, (field, box)  # about eight lines, not two or three
+        assert box["width"] >= (min(width - 60, 460)), (field, box)  # not 270 px
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (field, box)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    browser_problems.assert_none()
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_the_bold_button_wraps_the_selection_and_the_note_shows_it_bold(
+    live_server, page, browser_problems, world, width, height
+):
+    page.set_viewport_size({"width": width, "height": height})
+    student = world.a.student
+    log_in(page, live_server, world.user(Role.COUNSELLOR, "a").email, factories.PASSWORD)
+    new_note = f"/students/{student.id}/notes/new"
+    page.goto(live_server + new_note)
+    toolbar = page.locator("[data-format-toolbar]")
+    expect(toolbar).to_be_visible()
+    body = page.locator("#body")
+    body.fill("Eleven mødte op til tiden")
+    # Select "mødte" as a person would with the mouse or shift+arrows.
+    body.evaluate("el => el.setSelectionRange(7, 12)")
+    toolbar.locator("[data-format=bold]").click()
+    expect(body).to_have_value("Eleven **mødte** op til tiden")
+    assert body.evaluate("el => el.value.slice(el.selectionStart, el.selectionEnd)") == "mødte"
+
+    # A list: each selected line gets its marker.
+    body.press("End")
+    body.evaluate("el => { el.value += '\\nmadpakke\\ngummisko'; el.setSelectionRange(30, 47); }")
+    toolbar.locator("[data-format=bullets]").click()
+    expect(body).to_have_value("Eleven **mødte** op til tiden\n- madpakke\n- gummisko")
+    for button in toolbar.locator("button").all():
+        b = button.bounding_box()
+        assert b and b["x"] >= 0 and b["x"] + b["width"] <= width
+
+    click_and_wait(
+        page,
+        page.locator("form:has(#body) button[type=submit]"),
+        path_is(f"/students/{student.id}/case-file"),
+    )
+    note = page.locator("[data-testid^=note-]").first
+    expect(note.locator("strong")).to_have_text("mødte")
+    expect(note.locator("li")).to_have_count(2)
+    browser_problems.assert_none()
