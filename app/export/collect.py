@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import labels
 from app.access import acting_organisation_id
+from app.casefile.sanitize import render_note
 from app.extensions import db
 from app.models import (
     Absence,
@@ -117,10 +118,11 @@ _BREAKS = re.compile(r"<br\s*/?>|</p>|</li>|</h\d>|</div>", re.IGNORECASE)
 
 
 def plain_text(body: str | None) -> str:
-    """A note's sanitised HTML as plain text: line breaks kept, every tag and entity gone."""
+    """A note as plain text: its formatting (Markdown markers, or the HTML of an older note)
+    rendered and cleaned as on the page, then line breaks kept and every tag and entity gone."""
     if not body:
         return ""
-    text = _BREAKS.sub("\n", body)
+    text = _BREAKS.sub("\n", render_note(body).replace(">\n<", "><"))
     text = html.unescape(nh3.clean(text, tags=set()))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

@@ -16,14 +16,19 @@ pytestmark = pytest.mark.e2e
 SIZES = [(1280, 900), (390, 844)]
 
 
+def _open(page, base_url: str, user, path: str, width: int, height: int) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, base_url, user.email, factories.PASSWORD)
+    page.goto(base_url + path)
+
+
 @pytest.mark.parametrize("width,height", SIZES)
 def test_handover_text_areas_are_big_enough_and_fit_the_screen(
     live_server, page, browser_problems, world, width, height
 ):
-    page.set_viewport_size({"width": width, "height": height})
-    log_in(page, live_server, world.user(Role.TEACHER, "a").email, factories.PASSWORD)
     student, period = world.a.student, world.a.training_period
-    page.goto(f"{live_server}/students/{student.id}/handovers/{period.id}/write")
+    write = f"/students/{student.id}/handovers/{period.id}/write"
+    _open(page, live_server, world.user(Role.TEACHER, "a"), write, width, height)
     for field in ("strengths", "challenges", "agreed_support", "first_weeks"):
         box = page.locator(f"#{field}").bounding_box()
         assert box is not None
@@ -41,11 +46,9 @@ def test_handover_text_areas_are_big_enough_and_fit_the_screen(
 def test_the_bold_button_wraps_the_selection_and_the_note_shows_it_bold(
     live_server, page, browser_problems, world, width, height
 ):
-    page.set_viewport_size({"width": width, "height": height})
     student = world.a.student
-    log_in(page, live_server, world.user(Role.COUNSELLOR, "a").email, factories.PASSWORD)
     new_note = f"/students/{student.id}/notes/new"
-    page.goto(live_server + new_note)
+    _open(page, live_server, world.user(Role.COUNSELLOR, "a"), new_note, width, height)
     toolbar = page.locator("[data-format-toolbar]")
     expect(toolbar).to_be_visible()
     body = page.locator("#body")
