@@ -4,16 +4,22 @@ Elements are found by id, data-testid or data-format, never by their (translated
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
 import pytest
 from playwright.sync_api import expect
 
-from app.models import Role
+from app.models import PeriodKind, Role
 from tests import factories
 from tests.e2e.helpers import click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
 
 SIZES = [(1280, 900), (390, 844)]
+FITS = """() => document.documentElement.scrollWidth <= window.innerWidth && [
+  ...document.querySelectorAll('table')].every(
+    t => t.getBoundingClientRect().right <= window.innerWidth + 1)"""
 
 
 def _open(page, base_url: str, user, path: str, width: int, height: int) -> None:
@@ -76,4 +82,38 @@ def test_the_bold_button_wraps_the_selection_and_the_note_shows_it_bold(
     note = page.locator("[data-testid^=note-]").first
     expect(note.locator("strong")).to_have_text("mødte")
     expect(note.locator("li")).to_have_count(2)
+    browser_problems.assert_none()
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_a_handover_draft_is_saved_listed_and_sent_later(
+    live_server, page, browser_problems, db, world, width, height
+):
+    today = date.today()
+    s = factories.student(world.a.school, first_name="Ida", last_name="Kladde")
+    factories.period(s, PeriodKind.SCHOOL, today - timedelta(days=60), today + timedelta(days=4))
+    training = factories.period(
+        s,
+        PeriodKind.TRAINING,
+        today + timedelta(days=5),
+        today + timedelta(days=90),
+        world.a.workplace,
+    )
+    db.session.commit()
+    handover = f"/students/{s.id}/handovers/{training.id}"
+    _open(page, live_server, world.user(Role.TEACHER, "a"), handover + "/write", width, height)
+    page.locator("#strengths").fill("Halvt skrevet")
+    click_and_wait(page, page.get_by_test_id("save-draft"), path_is(handover))
+    expect(page.get_by_test_id("draft-notice")).to_be_visible()
+
+    page.goto(live_server + "/handovers/drafts")
+    assert page.evaluate(FITS), "the page or the list is wider than the screen"
+    draft = page.locator("[data-testid^=draft-]").filter(has_text="Kladde, Ida")
+    click_and_wait(page, draft.locator("a[href$='/write']"), path_is(handover + "/write"))
+    expect(page.locator("#strengths")).to_have_value("Halvt skrevet")
+    page.locator("#first_weeks").fill("Følg en fast kollega.")
+    page.locator("#contact_person").fill("Kontaktlærer, tlf. 70 10 20 30")
+    click_and_wait(page, page.get_by_test_id("send-handover"), path_is(handover))
+    expect(page.get_by_test_id("handover-status")).to_have_class(re.compile("badge-info"))
+    expect(page.get_by_test_id("draft-notice")).to_have_count(0)
     browser_problems.assert_none()
