@@ -228,23 +228,11 @@ def date_field(label, optional: bool = False) -> DateField:
     )
 
 
-# Text areas are sized for what people write in them: `rows` lines high (notes, minutes and
-# handovers get the default; a short text asks for fewer), and as wide as the form column (the
-# `field` macro gives them DKFDS's widest input class).
-TEXTAREA_ROWS = 8
-
-
-def text_field(
-    label, *validators, multiline: bool = False, rows: int = TEXTAREA_ROWS, **kwargs
-) -> Field:
-    """The one way forms ask for text: a line (or, with `multiline`, a text area `rows` lines
-    high) whose surrounding whitespace is trimmed, so "  " counts as empty."""
-    if not multiline:
-        return StringField(label, filters=[strip], validators=list(validators), **kwargs)
-    render_kw = {"rows": rows, **kwargs.pop("render_kw", {})}
-    return TextAreaField(
-        label, filters=[strip], validators=list(validators), render_kw=render_kw, **kwargs
-    )
+def text_field(label, *validators, multiline: bool = False, **kwargs) -> Field:
+    """The one way forms ask for text: a line (or, with `multiline`, a text area) whose
+    surrounding whitespace is trimmed, so "  " counts as empty."""
+    field_class = TextAreaField if multiline else StringField
+    return field_class(label, filters=[strip], validators=list(validators), **kwargs)
 
 
 # --- The error summary ----------------------------------------------------------------------------

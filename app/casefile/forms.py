@@ -16,7 +16,7 @@ class NoteForm(VersionedForm):
     visibility = SelectField(
         _l("Who may read it"), choices=labels.choices(labels.NOTE_VISIBILITY), default="own"
     )
-    body = text_field(_l("Note"), required(), max_length(NOTE_MAX), multiline=True, rows=12)
+    body = text_field(_l("Note"), required(), max_length(NOTE_MAX), multiline=True)
 
 
 class CaseFileFilter(BaseForm):
