@@ -11,7 +11,6 @@ NOTE_MAX = 10000
 
 
 class NoteForm(VersionedForm):
-    # A new note is kept to the own organisation unless the writer chooses to share it.
     category = SelectField(_l("Category"), choices=labels.choices(labels.NOTE_CATEGORY))
     visibility = SelectField(
         _l("Who may read it"), choices=labels.choices(labels.NOTE_VISIBILITY), default="own"

@@ -6,7 +6,7 @@ from wtforms import (
     IntegerField,
     SelectField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app import labels
 from app.forms import (
@@ -65,12 +65,6 @@ class HandoverForm(VersionedForm):
         _l("What to do in the first weeks"), required(), max_length(_TEXT), multiline=True
     )
     contact_person = text_field(_l("Contact person"), required(), max_length(200), plain_text)
-
-    def allow_incomplete(self) -> None:
-        """A draft may be saved before every required field is filled in; sending needs them.
-        (The other checks, lengths, markup and CPR numbers, still apply.)"""
-        for f in self:
-            f.validators = [v for v in f.validators if not isinstance(v, DataRequired)]
 
 
 class AcknowledgeForm(VersionedForm):

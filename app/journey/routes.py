@@ -15,7 +15,7 @@ from app import access, audit, editing
 from app.access import case_roles_required, get_student_or_404, roles_required
 from app.editing import RuleError
 from app.extensions import db
-from app.forms import ButtonForm
+from app.forms import ButtonForm, without_required
 from app.history import case_history
 from app.journey import bp, services
 from app.journey import handovers as ho
@@ -405,7 +405,7 @@ def write_handover(student_id: int, period_id: int):
     # "Save as draft" keeps a new note or a draft to the own organisation; a sent note stays sent.
     draft = request.form.get("action") == "draft" and (note is None or note.is_draft)
     if draft:
-        form.allow_incomplete()
+        without_required(form)
     if form.validate_on_submit():
         content = ho.NoteContent(
             strengths=form.strengths.data,
