@@ -89,16 +89,12 @@ def test_the_bold_button_wraps_the_selection_and_the_note_shows_it_bold(
 def test_a_handover_draft_is_saved_listed_and_sent_later(
     live_server, page, browser_problems, db, world, width, height
 ):
-    today = date.today()
+    # At school now, at the workplace in five days: the school writes the handover note.
     s = factories.student(world.a.school, first_name="Ida", last_name="Kladde")
-    factories.period(s, PeriodKind.SCHOOL, today - timedelta(days=60), today + timedelta(days=4))
-    training = factories.period(
-        s,
-        PeriodKind.TRAINING,
-        today + timedelta(days=5),
-        today + timedelta(days=90),
-        world.a.workplace,
-    )
+    plan = [(PeriodKind.SCHOOL, -60, 4, None), (PeriodKind.TRAINING, 5, 90, world.a.workplace)]
+    for kind, first, last, workplace in plan:
+        days = [date.today() + timedelta(days=n) for n in (first, last)]
+        training = factories.period(s, kind, *days, workplace)
     db.session.commit()
     handover = f"/students/{s.id}/handovers/{training.id}"
     _open(page, live_server, world.user(Role.TEACHER, "a"), handover + "/write", width, height)
