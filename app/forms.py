@@ -223,6 +223,13 @@ class ButtonForm(BaseForm):
     """An empty form, for POST-only buttons: it carries only the CSRF token."""
 
 
+def without_required(form: Form) -> None:
+    """Let `form` be saved with its required fields still empty (a draft, finished later);
+    every other check (lengths, markup, CPR numbers) still applies."""
+    for f in form:
+        f.validators = [v for v in f.validators if not isinstance(v, DataRequired)]
+
+
 class VersionedForm(BaseForm):
     """A form that edits one row: it carries the row's version from when the form was opened,
     and a save from an older version is refused (app.editing.check_version).

@@ -110,6 +110,7 @@ DROPOUT_REASON = {
 
 HANDOVER_STATUS = {
     "missing": _l("Missing"),
+    "draft": _l("Draft"),
     "written": _l("Written"),
     "acknowledged": _l("Acknowledged"),
 }

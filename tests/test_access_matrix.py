@@ -87,6 +87,8 @@ MATRIX: dict[str, Allowed] = {
     "journey.handover": Allowed(own=CASE),
     "journey.write_handover": Allowed(own=SCHOOL_ROLES),
     "journey.acknowledge_handover": Allowed(own=RECEIVERS),
+    # Every case role may list its own organisation's drafts (the list holds no one else's).
+    "journey.handover_drafts": Allowed(own=CASE, other=CASE),
     "journey.upcoming_transitions": Allowed(own=PLAN_EDITORS, other=PLAN_EDITORS),
     "journey.starting_soon": Allowed(
         own=frozenset({Role.SUPERVISOR}), other=frozenset({Role.SUPERVISOR})

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.access.journey import can_read_handover
+from app.access.journey import can_read_handover, can_see_handover_note
 from app.access.reviews import can_read_review
 from app.access.roles import CASE_ROLES
 from app.access.students import acting_organisation_id
@@ -89,7 +89,9 @@ def can_read_target(
     participants' memberships); training records (TRAINING, WARNING, DECLARATION) come with
     their `period`. The rules are those of the thing's own page."""
     if kind == T.HANDOVER:
-        return can_read_handover(user, student, target.from_period, target.to_period)
+        return can_see_handover_note(user, target) and can_read_handover(
+            user, student, target.from_period, target.to_period
+        )
     if kind == T.NOTE:
         return can_read_note(user, target)
     if kind == T.REVIEW:

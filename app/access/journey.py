@@ -3,6 +3,7 @@
 The plan is read by everyone who sees the student and edited by the staff of the school and of
 the student's employers (403 for others who see it). A handover note is read by the staff of
 the school and the employer, and by the supervisors of the two workplaces (404 for others).
+A draft of a handover note is seen only by the organisation writing it.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from datetime import timedelta
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from app import dates
-from app.access.roles import EMPLOYER_STAFF_ROLES
+from app.access.roles import CASE_ROLES, EMPLOYER_STAFF_ROLES
 from app.access.students import (
     get_case_student_or_404,
     is_employer_staff_for,
@@ -74,6 +75,37 @@ def can_read_handover(user: User, student: Student, from_period: Period, to_peri
         )
         return today() >= opens
     return False
+
+
+def can_see_handover_note(user: User, note: HandoverNote) -> bool:
+    """A sent note follows `can_read_handover`. A draft is kept to the organisation that
+    writes it (the author and their colleagues there): never the receiving side, never anyone
+    else, whatever else they may read."""
+    return not note.is_draft or note.author_organisation_id in user.organisation_ids(*CASE_ROLES)
+
+
+def visible_handover_notes(user: User, notes: list[HandoverNote]) -> list[HandoverNote]:
+    """The notes of `notes` the user may know about (drafts of another organisation left out)."""
+    return [n for n in notes if can_see_handover_note(user, n)]
+
+
+def handover_drafts_query(user: User, visible: Select) -> Select:
+    """The drafts written by the user's organisations for the students of `visible` (a
+    `select(Student)` already limited by the access rules), newest change first."""
+    return (
+        select(HandoverNote)
+        .where(
+            HandoverNote.is_draft.is_(True),
+            HandoverNote.author_organisation_id.in_(user.organisation_ids(*CASE_ROLES)),
+            HandoverNote.student_id.in_(visible.with_only_columns(Student.id).scalar_subquery()),
+        )
+        .options(
+            joinedload(HandoverNote.student),
+            joinedload(HandoverNote.to_period),
+            joinedload(HandoverNote.author),
+        )
+        .order_by(HandoverNote.updated_at.desc(), HandoverNote.id.desc())
+    )
 
 
 # --- loaders --------------------------------------------------------------------------------
@@ -151,11 +183,14 @@ def get_transition_or_404(
     ).scalar_one_or_none()
     if not can_read_handover(current_user, student, from_period, to_period):
         abort(404)
-    if write and not can_write_handover(current_user, student, from_period):
+    hidden_draft = note is not None and not can_see_handover_note(current_user, note)
+    if hidden_draft:
+        note = None  # to anyone outside the writing organisation, there is no note yet
+    if write and (hidden_draft or not can_write_handover(current_user, student, from_period)):
         abort(403)
     if acknowledge:
         if not can_acknowledge_handover(current_user, student, to_period):
             abort(403)
-        if note is None:
+        if note is None or note.is_draft:
             abort(404)
     return from_period, to_period, note

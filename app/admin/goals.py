@@ -49,7 +49,12 @@ class GoalForm(BaseForm):
         ],
     )
     text = text_field(
-        _l("Text of the goal"), required(), max_length(MAX_TEXT), plain_text, multiline=True
+        _l("Text of the goal"),
+        required(),
+        max_length(MAX_TEXT),
+        plain_text,
+        multiline=True,
+        render_kw={"rows": 5},
     )
     active = BooleanField(_l("Active (assessed and shown on declarations)"), default=True)
 

@@ -12,7 +12,7 @@ NOTE_MAX = 10000
 
 class NoteForm(VersionedForm):
     category = enum_field(_l("Category"), labels.NOTE_CATEGORY)
-    visibility = enum_field(_l("Who may read it"), labels.NOTE_VISIBILITY, default="shared")
+    visibility = enum_field(_l("Who may read it"), labels.NOTE_VISIBILITY, default="own")
     body = text_field(_l("Note"), required=True, max_chars=NOTE_MAX, multiline=True)
 
 

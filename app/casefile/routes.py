@@ -19,7 +19,7 @@ from sqlalchemy import String, cast, func, or_, select, update
 from app import access, audit, editing, labels
 from app.access import case_roles_required
 from app.casefile.forms import CaseFileFilter, NoteForm
-from app.casefile.sanitize import clean_note
+from app.casefile.sanitize import clean_note, plain_text
 from app.extensions import db
 from app.history import case_history, log, targets_of
 from app.models import (
@@ -319,7 +319,7 @@ def _save_note(form, change, student: Student, done: str):
     """Clean the note's text, save it with `change(body)` and go back to the case file. None:
     show the form again (also when no text is left once the formatting is removed)."""
     body = clean_note(form.body.data)
-    if not body:
+    if not plain_text(body):
         form.body.errors.append(_("The note has no text left after removing formatting."))
         return None
     return editing.save(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import labels
 from app.access import acting_organisation_id
+from app.casefile.sanitize import render_note
 from app.extensions import db
 from app.models import (
     Absence,
@@ -117,10 +118,11 @@ _BREAKS = re.compile(r"<br\s*/?>|</p>|</li>|</h\d>|</div>", re.IGNORECASE)
 
 
 def plain_text(body: str | None) -> str:
-    """A note's sanitised HTML as plain text: line breaks kept, every tag and entity gone."""
+    """A note as plain text: its formatting (Markdown markers, or the HTML of an older note)
+    rendered and cleaned as on the page, then line breaks kept and every tag and entity gone."""
     if not body:
         return ""
-    text = _BREAKS.sub("\n", body)
+    text = _BREAKS.sub("\n", render_note(body).replace(">\n<", "><"))
     text = html.unescape(nh3.clean(text, tags=set()))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
@@ -213,12 +215,15 @@ class Section:
     fields: Fields
     load: tuple[Any, ...] = ()
     by_period: bool = False
+    where: Any = None  # a further condition on the rows, if any
 
     def query(self, student_id: int, period_ids: list[int]) -> Select:
         if self.by_period:
             rows = _by_period(self.model, period_ids)
         else:
             rows = _by_student(self.model, student_id)
+        if self.where is not None:
+            rows = rows.where(self.where)
         return rows.options(*self.load).order_by(*self.order)
 
 
@@ -248,6 +253,9 @@ SECTION_TABLE: tuple[Section, ...] = (
             "contact_person",
         ),
         load=(joinedload(HandoverNote.author_organisation),),
+        # A draft is unfinished work kept to the writing organisation; the note is the student's
+        # once it is sent.
+        where=HandoverNote.is_draft.is_(False),
     ),
     Section(
         "support_needs",

@@ -31,6 +31,7 @@ from app.notifications import notify, people_at
 
 class HandoverStatus(enum.StrEnum):
     MISSING = "missing"
+    DRAFT = "draft"  # only ever shown to the writing organisation (app.access.journey)
     WRITTEN = "written"
     ACKNOWLEDGED = "acknowledged"
 
@@ -38,6 +39,8 @@ class HandoverStatus(enum.StrEnum):
 def status_of(note: HandoverNote | None) -> HandoverStatus:
     if note is None:
         return HandoverStatus.MISSING
+    if note.is_draft:
+        return HandoverStatus.DRAFT
     return HandoverStatus.ACKNOWLEDGED if note.acknowledged_at else HandoverStatus.WRITTEN
 
 
@@ -104,7 +107,11 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
         select(Period, Prev, HandoverNote)
         .select_from(Period)
         .join(Prev, Prev.id == prev_id)
-        .outerjoin(HandoverNote, HandoverNote.to_period_id == Period.id)
+        # A draft is not a note yet: these lists (and the reminders) count it as missing.
+        .outerjoin(
+            HandoverNote,
+            and_(HandoverNote.to_period_id == Period.id, HandoverNote.is_draft.is_(False)),
+        )
         .where(
             Period.student_id.in_(visible_ids),
             ~dropped_out,
@@ -156,8 +163,13 @@ def save_note(
     content: NoteContent,
     author: User,
     seen_version: int | None,
+    draft: bool = False,
 ) -> HandoverNote:
-    """Write a new note or change one. A change after acknowledgement asks for a new one."""
+    """Write a new note or change one. A change after acknowledgement asks for a new one.
+
+    With `draft`, the note is kept as a draft: seen by the writing organisation only, with no
+    notification and no line in the case history. A note once sent stays sent. Sending a draft
+    counts as writing the note (its `written_at` is the moment it was sent)."""
     if note is None:
         note = HandoverNote(
             student_id=student.id,
@@ -167,16 +179,23 @@ def save_note(
         )
         db.session.add(note)
         kind = CaseEventKind.HANDOVER_WRITTEN
+        note.is_draft = draft
     else:
         if seen_version != note.version_id:
             raise StaleEdit()
-        kind = CaseEventKind.HANDOVER_CHANGED
+        kind = CaseEventKind.HANDOVER_WRITTEN if note.is_draft else CaseEventKind.HANDOVER_CHANGED
+        note.is_draft = draft and note.is_draft
         note.acknowledged_at = None
         note.acknowledged_by_id = None
     for field, value in vars(content).items():
         setattr(note, field, value)
     note.author_id = author.id
     note.updated_at = utcnow()
+    if note.is_draft:
+        db.session.flush()
+        return note
+    if kind == CaseEventKind.HANDOVER_WRITTEN:
+        note.written_at = note.updated_at
     log(student, kind, user=author, period=to_period.title, target=note)
     db.session.flush()
     notify(

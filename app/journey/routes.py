@@ -15,7 +15,7 @@ from app import access, audit, editing
 from app.access import case_roles_required, get_student_or_404, roles_required
 from app.editing import RuleError
 from app.extensions import db
-from app.forms import ButtonForm
+from app.forms import ButtonForm, without_required
 from app.history import case_history, targets_of
 from app.journey import bp, services
 from app.journey import handovers as ho
@@ -400,6 +400,10 @@ def write_handover(student_id: int, period_id: int):
     if request.method == "GET" and note is None:
         form.agreed_support.data = agreed_support_text(current_user, student, to_period)
     url = url_for("journey.write_handover", student_id=student.id, period_id=to_period.id)
+    # "Save as draft" keeps a new note or a draft to the own organisation; a sent note stays sent.
+    draft = request.form.get("action") == "draft" and (note is None or note.is_draft)
+    if draft:
+        without_required(form)
     if form.validate_on_submit():
         content = ho.NoteContent(
             strengths=form.strengths.data,
@@ -417,11 +421,23 @@ def write_handover(student_id: int, period_id: int):
                 content,
                 current_user,
                 form.seen_version() if note is not None else None,
+                draft=draft,
             )
             db.session.commit()
         except (services.StaleEdit, StaleDataError):
             return editing.stale(form, url)
-        flash(_("The handover note was saved. The receiving side has been notified."), "success")
+        if draft:
+            flash(
+                _(
+                    "The draft was saved. Only your organisation can see it; "
+                    "no one has been notified."
+                ),
+                "success",
+            )
+        else:
+            flash(
+                _("The handover note was saved. The receiving side has been notified."), "success"
+            )
         return redirect(url_for("journey.handover", student_id=student.id, period_id=to_period.id))
     return render_template(
         "journey/handover_form.html",
@@ -431,6 +447,18 @@ def write_handover(student_id: int, period_id: int):
         to_period=to_period,
         note=note,
     )
+
+
+@bp.route("/handovers/drafts")
+@case_roles_required
+def handover_drafts():
+    """The drafts of handover notes written by the user's organisation, to open and send."""
+    query = access.journey.handover_drafts_query(
+        current_user, access.visible_students(current_user)
+    )
+    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
+    audit.record_search({"list": "handover-drafts"})
+    return render_template("journey/handover_drafts.html", page=page)
 
 
 @bp.route("/students/<int:student_id>/handovers/<int:period_id>/acknowledge", methods=["POST"])

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -45,6 +45,9 @@ class HandoverNote(Versioned, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     acknowledged_by_id: Mapped[int | None] = user_id_column()
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A draft ("kladde") is kept to the author's organisation: no one else sees it, no one is
+    # notified, and no line goes into the case history until it is sent.
+    is_draft: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     student: Mapped[Student] = relationship()
     from_period: Mapped[Period] = relationship(foreign_keys=[from_period_id])

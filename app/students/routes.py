@@ -110,7 +110,9 @@ def show(student_id: int):
         .scalars()
         .all()
     )
-    transitions = handovers.transitions_of(periods, notes)
+    transitions = handovers.transitions_of(
+        periods, access.journey.visible_handover_notes(current_user, notes)
+    )
     support = support_summary(current_user, student)
     history = (
         db.session.execute(case_history(student, current_user, support.view).limit(5))

@@ -94,6 +94,11 @@ def test_support_lines_follow_consent_and_health_notes_too(client, db, world):
         "<img src=x onerror=alert(1)>Hej",
         "{{7*7}} og {% raw %}",
         "<b>Fed</b> <a href='javascript:alert(1)'>link</a>",
+        # With the Markdown markers, scripts are still removed.
+        "**Fed** <script>alert(1)</script>",
+        "[klik](https://example.org) <img src=x onerror=alert(1)>",
+        "&lt;script&gt;alert(1)&lt;/script&gt; tekst",
+        '<a href="https://example.org" onclick="alert(1)">rå link</a>',
     ],
 )
 def test_a_hostile_note_is_stored_and_shown_harmless_everywhere(client, db, world, body):
@@ -279,3 +284,52 @@ def test_a_case_file_of_2000_lines_pages_fast_with_a_fixed_number_of_queries(
     assert "Periode1999" in text and "Periode1500" in text and "Periode1499" not in text
     older = pdf_text(client.get(f"{url}.pdf?q=Periode%201499"))
     assert "Periode1499" in older
+
+
+def _shown(client, world) -> str:
+    """The newest note as the case file shows it."""
+    return _case_file(client, world).split('data-testid="note-')[1].split("</div>")[0]
+
+
+def test_markers_format_a_note_and_links_are_safe(client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    body = (
+        "**Vigtigt**: aftalt i dag\n- mødetid kl. 8\n- madpakke\n\n1. ring\n2. skriv\n\n"
+        "Se [vejledningen](https://example.org/vejledning?a=1&b=2) og "
+        "[dette](javascript:alert(1))"
+    )
+    assert _note(client, world, body).status_code == 302
+    stored = db.session.execute(select(CaseNote.body).order_by(CaseNote.id.desc())).scalar()
+    assert stored == body  # what was typed is kept, markers and all, to edit again
+    shown = _shown(client, world)
+    assert "<strong>Vigtigt</strong>" in shown
+    assert "<ul>\n<li>mødetid kl. 8</li>\n<li>madpakke</li>\n</ul>" in shown
+    assert "<ol>\n<li>ring</li>\n<li>skriv</li>\n</ol>" in shown
+    assert (
+        '<a href="https://example.org/vejledning?a=1&amp;b=2" '
+        'rel="noopener noreferrer nofollow">vejledningen</a>'
+    ) in shown
+    assert "javascript:" not in shown.replace("[dette](javascript:alert(1))", "")
+    assert 'href="javascript' not in shown
+    assert "Vigtigt" in _pdf(client, world)
+
+
+def test_notes_written_as_html_before_the_markers_still_render_cleaned(client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    _note(client, world, "ny")
+    note = db.session.execute(select(CaseNote).order_by(CaseNote.id.desc())).scalar()
+    note.body = "<p><b>Gammel</b> note</p>\n<ul><li>punkt</li></ul><script>alert(1)</script>"
+    db.session.commit()
+    shown = _shown(client, world)
+    assert "<p><b>Gammel</b> note</p>" in shown and "<li>punkt</li>" in shown
+    assert "<script" not in shown
+
+
+def test_a_new_note_is_kept_to_the_own_organisation_by_default(client, db, world):
+    login(client, world.user(Role.COUNSELLOR))
+    form = client.get(f"/students/{world.a.student.id}/notes/new").text
+    assert '<option selected value="own">' in form
+    assert '<option selected value="shared">' not in form
+    # Without JavaScript the buttons stay hidden and the hint explains the markers.
+    assert "data-format-toolbar" in form and 'data-link-text="tekst" hidden>' in form
+    assert "**fed**" in form and "[tekst](https://…)" in form

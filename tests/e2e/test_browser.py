@@ -111,7 +111,7 @@ def test_handover_note_written_read_and_acknowledged(live_server, page, browser_
     page.locator("#challenges").fill("Har brug for ro til dokumentation.")
     page.locator("#first_weeks").fill("Fast følgeskab med samme kollega i uge 1-2.")
     page.locator("#contact_person").fill("Kontaktlærer, tlf. 70 10 20 30")
-    click_and_wait(page, page.locator("main form button[type=submit]"), path_is(handover_path))
+    click_and_wait(page, page.get_by_test_id("send-handover"), path_is(handover_path))
     expect(page.get_by_test_id("handover-status")).to_have_class(HANDOVER_BADGE["written"])
     log_out(page)
 

@@ -429,3 +429,12 @@ def test_older_log_rows_get_the_organisation_from_the_user(client, db, world, ev
     data = json.loads(client.get(_url(everything, ".json")).get_data(as_text=True))
     seeded = [row for row in data["access_log"] if row["at"] == LOG_AT.isoformat()]
     assert [row["organisation"] for row in seeded] == [world.a.school.name] * 2
+
+
+def test_a_formatted_note_reads_as_plain_text_in_the_export():
+    from app.export.collect import plain_text
+
+    assert plain_text("**Vigtigt** i dag\n- mødetid\n- [plan](https://example.org)") == (
+        "Vigtigt i dag\nmødetid\nplan"
+    )
+    assert plain_text("<p><b>Gammel</b> note</p><ul><li>punkt</li></ul>") == "Gammel note\npunkt"

@@ -237,3 +237,152 @@ def test_someone_elses_notification_is_not_found(client, db, world):
         select(Notification).filter_by(user_id=world.user(Role.COUNSELLOR).id)
     ).scalar_one()
     assert post(client, f"/notifications/{theirs.id}/open").status_code == 404
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+def _draft(client, s, training, data=None, version=""):
+    data = {**(data or NOTE), "action": "draft", "version": version}
+    return post(client, _url(s, training, "write"), data)
+
+
+def _notifications(db, training):
+    return (
+        db.session.execute(select(Notification).where(Notification.period_id == training.id))
+        .scalars()
+        .all()
+    )
+
+
+def test_a_draft_notifies_no_one_and_stays_with_the_own_organisation(
+    app, client, db, world, coming
+):
+    s, _, training = coming(3)
+    login(client, world.user(Role.TEACHER))
+    response = _draft(client, s, training, {**NOTE, "strengths": "KLADDE-TEKST"})
+    assert response.headers["Location"] == _url(s, training)
+    note = db.session.execute(select(HandoverNote).filter_by(to_period_id=training.id)).scalar_one()
+    assert note.is_draft
+    assert _notifications(db, training) == []
+    assert "Overleveringsnotat" not in client.get(f"/students/{s.id}/history").text
+
+    # The author and a colleague at the same school see it, marked as a draft, and list it.
+    colleague = app.test_client()
+    login(colleague, world.user(Role.COUNSELLOR))
+    page = colleague.get(_url(s, training)).text
+    assert "KLADDE-TEKST" in page and 'data-testid="draft-notice"' in page
+    assert "Kladde" in colleague.get(f"/students/{s.id}").text
+    drafts = colleague.get("/handovers/drafts").text
+    assert f'data-testid="draft-{note.id}"' in drafts and "Kommende, Ida" in drafts
+
+    # The receiving side (another organisation) does not: no text, no acknowledging (404),
+    # nothing in its lists.
+    for role in (Role.SUPERVISOR, Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN):
+        other = app.test_client()
+        login(other, world.user(role))
+        page = other.get(_url(s, training))
+        assert page.status_code == 200 and "KLADDE-TEKST" not in page.text
+        assert "Mangler" in page.text
+        assert post(other, _url(s, training, "acknowledge"), {"version": "1"}).status_code == 404
+        assert 'data-testid="draft-' not in other.get("/handovers/drafts").text
+        assert "KLADDE-TEKST" not in other.get(f"/students/{s.id}").text
+    db.session.refresh(note)
+    assert note.acknowledged_at is None
+
+
+def test_a_draft_may_be_incomplete_but_sending_needs_every_required_field(
+    client, db, world, coming
+):
+    s, _, training = coming(3)
+    login(client, world.user(Role.TEACHER))
+    assert _draft(client, s, training, {"strengths": "Halvt færdig"}).status_code == 302
+    note = db.session.execute(select(HandoverNote).filter_by(to_period_id=training.id)).scalar_one()
+    version = str(note.version_id)
+    response = post(
+        client,
+        _url(s, training, "write"),
+        {"strengths": "Halvt færdig", "action": "send", "version": version},
+    )
+    assert response.status_code == 200 and 'data-testid="error-first_weeks"' in response.text
+    db.session.refresh(note)
+    assert note.is_draft and _notifications(db, training) == []
+
+
+def test_sending_a_draft_notifies_and_writes_the_history_once(app, client, db, world, coming):
+    s, _, training = coming(3)
+    login(client, world.user(Role.TEACHER))
+    _draft(client, s, training)
+    note = db.session.execute(select(HandoverNote).filter_by(to_period_id=training.id)).scalar_one()
+    response = post(
+        client,
+        _url(s, training, "write"),
+        {**NOTE, "strengths": "Sendt nu", "action": "send", "version": str(note.version_id)},
+    )
+    assert response.headers["Location"] == _url(s, training)
+    db.session.refresh(note)
+    assert not note.is_draft and note.strengths == "Sendt nu"
+    [notification] = _notifications(db, training)
+    assert notification.user_id == world.user(Role.SUPERVISOR).id
+    assert notification.kind == NotificationKind.HANDOVER_WRITTEN
+    history = client.get(f"/students/{s.id}/history").text
+    assert history.count("Overleveringsnotat skrevet") == 1
+    # Now the receiving side reads it, and it is no longer a draft anywhere.
+    supervisor = app.test_client()
+    login(supervisor, world.user(Role.SUPERVISOR))
+    assert "Sendt nu" in supervisor.get(_url(s, training)).text
+    assert f'data-testid="draft-{note.id}"' not in client.get("/handovers/drafts").text
+    # A sent note stays sent: the form offers no draft button, and a forged one still sends.
+    assert 'data-testid="save-draft"' not in client.get(_url(s, training, "write")).text
+    _draft(client, s, training, {**NOTE, "strengths": "Rettet"}, version=str(note.version_id))
+    db.session.refresh(note)
+    assert not note.is_draft and note.strengths == "Rettet"
+
+
+def test_two_colleagues_editing_the_same_draft_second_is_refused(app, client, db, world, coming):
+    s, _, training = coming(3)
+    login(client, world.user(Role.TEACHER))
+    _draft(client, s, training)
+    note = db.session.execute(select(HandoverNote).filter_by(to_period_id=training.id)).scalar_one()
+    version = str(note.version_id)
+    colleague = app.test_client()
+    login(colleague, world.user(Role.COUNSELLOR))
+    _draft(client, s, training, {**NOTE, "strengths": "Første"}, version=version)
+    response = post(
+        colleague,
+        _url(s, training, "write"),
+        {**NOTE, "strengths": "Anden", "action": "send", "version": version},
+    )
+    assert response.headers["Location"] == _url(s, training, "write")
+    db.session.refresh(note)
+    assert note.strengths == "Første" and note.is_draft
+    assert _notifications(db, training) == []
+
+
+def test_a_draft_is_not_in_the_students_access_request_export(client, db, world, coming):
+    from app.export.collect import SECTION_TABLE
+
+    s, _, training = coming(3)
+    login(client, world.user(Role.TEACHER))
+    _draft(client, s, training)
+    [section] = [x for x in SECTION_TABLE if x.name == "handover_notes"]
+    rows = db.session.execute(section.query(s.id, [])).scalars().all()
+    assert rows == []
+
+
+def test_the_drafts_list_takes_the_same_queries_for_one_draft_or_several(
+    client, db, world, coming, count_queries
+):
+    teacher = world.user(Role.TEACHER)
+    login(client, teacher)
+    s, _, training = coming(3)
+    _draft(client, s, training)
+    with count_queries() as one:
+        client.get("/handovers/drafts")
+    for days in (4, 5, 6):
+        s, _, training = coming(days)
+        _draft(client, s, training)
+    with count_queries() as four:
+        page = client.get("/handovers/drafts").text
+    assert page.count('data-testid="draft-') == 4
+    assert four.count == one.count
