@@ -7,12 +7,11 @@ can be used on one. All people and places are fictional (tests/factories.py)."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 import pytest
 
 from app.extensions import db
-from app.models import PeriodKind, Role
+from app.models import Role
 from tests import factories
 from tests.e2e.helpers import click_and_wait, log_in, log_out, path_is
 
@@ -29,20 +28,7 @@ def _starts_soon(world) -> tuple:
     """A fictional student who leaves school in a few days for a training period at supervisor
     A's workplace; the school has written the handover note."""
     side = world.a
-    student = factories.student(
-        side.school, first_name="Maja", last_name="Snartstart", employer=side.municipality
-    )
-    today = date.today()
-    school = factories.period(
-        student, PeriodKind.SCHOOL, today - timedelta(days=60), today + timedelta(days=4)
-    )
-    training = factories.period(
-        student,
-        PeriodKind.TRAINING,
-        today + timedelta(days=5),
-        today + timedelta(days=120),
-        side.workplace,
-    )
+    student, school, training = factories.starts_training_soon(side, "Maja", "Snartstart")
     factories.handover_note(student, school, training, side.users[Role.TEACHER])
     db.session.commit()
     return student, training
@@ -54,6 +40,15 @@ def _within_width(page, locator) -> bool:
     box = locator.bounding_box()
     width = page.viewport_size["width"]
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def _tab_to(page, locator, what: str) -> None:
+    """Press Tab until `locator` has the keyboard focus."""
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+    pytest.fail(f"Tab never reached {what}")
 
 
 def _open_menu_entry(page, name: str) -> None:
@@ -177,12 +172,7 @@ def test_the_student_page_and_its_timeline_on_a_phone(live_server, page, browser
     facts = page.get_by_test_id(f"tl-facts-{side.training_period.id}")
     assert not facts.is_visible()
     summary = page.get_by_test_id(f"tl-period-{side.training_period.id}").locator("summary")
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if summary.evaluate("el => el === document.activeElement"):
-            break
-    else:
-        pytest.fail("Tab never reached the training period in the timeline")
+    _tab_to(page, summary, "the training period in the timeline")
     page.keyboard.press("Enter")
     assert facts.is_visible()
     assert side.workplace.name in facts.inner_text()
@@ -204,12 +194,7 @@ def test_a_timeline_bar_opens_its_details_by_keyboard_on_a_wide_screen(
     facts = page.get_by_test_id(f"tl-facts-{side.training_period.id}")
     assert not facts.is_visible()
     bar = page.get_by_test_id(f"tl-bar-{side.training_period.id}")
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if bar.evaluate("el => el === document.activeElement"):
-            break
-    else:
-        pytest.fail("Tab never reached the training period's bar")
+    _tab_to(page, bar, "the training period's bar")
     page.keyboard.press("Enter")
     facts.wait_for(state="visible")
     assert side.workplace.name in facts.inner_text()
