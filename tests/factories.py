@@ -252,6 +252,26 @@ def handover_note(
     return note
 
 
+def starts_training_soon(
+    side: Side, first_name: str, last_name: str, days: int = 5
+) -> tuple[Student, Period, Period]:
+    """A student of `side`'s school who leaves a school period for a training period at
+    `side`'s workplace in `days` days: (student, school period, training period)."""
+    s = student(side.school, first_name=first_name, last_name=last_name, employer=side.municipality)
+    today = date.today()
+    school = period(
+        s, PeriodKind.SCHOOL, today - timedelta(days=60), today + timedelta(days=days - 1)
+    )
+    training = period(
+        s,
+        PeriodKind.TRAINING,
+        today + timedelta(days=days),
+        today + timedelta(days=days + 115),
+        side.workplace,
+    )
+    return s, school, training
+
+
 def _side(label: str) -> Side:
     school = organisation(OrganisationKind.SCHOOL, f"SOSU-skole {label}")
     municipality = organisation(OrganisationKind.MUNICIPALITY, f"Kommune {label}")

@@ -14,3 +14,17 @@ document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     }
   });
 });
+
+// A bar of the journey timeline opens its period's details below the picture and moves focus
+// there (templates/_macros/journey.html). Without JavaScript the bar's link jumps to them.
+document.querySelectorAll("a.tl-bar").forEach(function (bar) {
+  bar.addEventListener("click", function (event) {
+    var details = document.getElementById((bar.getAttribute("href") || "").slice(1));
+    if (!details) {
+      return;
+    }
+    event.preventDefault();
+    details.open = true;
+    details.querySelector("summary").focus();
+  });
+});
