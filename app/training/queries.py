@@ -29,22 +29,24 @@ from app.models import (
 # --- "From training": the school's list --------------------------------------------------------
 
 
-def _my_school(user: User):
-    return Student.school_id.in_(user.organisation_ids(*SCHOOL_CONTACT_ROLES))
+def _of_my_school(model, user: User, *conditions) -> Select:
+    """Rows of `model` (a warning or an experience) about students of `user`'s school, with
+    their period, workplace and author."""
+    author = model.issued_by if model is TrainingWarning else model.author
+    return (
+        select(model)
+        .join(Student, Student.id == model.student_id)
+        .where(Student.school_id.in_(user.organisation_ids(*SCHOOL_CONTACT_ROLES)), *conditions)
+        .options(joinedload(model.period).joinedload(Period.workplace), joinedload(author))
+    )
 
 
 def open_warnings(user: User) -> Select:
     """Warnings about students of `user`'s school that nobody has followed up yet, the nearest
     deadline first."""
     return (
-        select(TrainingWarning)
-        .join(Student, Student.id == TrainingWarning.student_id)
-        .where(_my_school(user), TrainingWarning.followed_up_at.is_(None))
-        .options(
-            joinedload(TrainingWarning.period).joinedload(Period.workplace),
-            joinedload(TrainingWarning.issued_by),
-            selectinload(TrainingWarning.goals),
-        )
+        _of_my_school(TrainingWarning, user, TrainingWarning.followed_up_at.is_(None))
+        .options(selectinload(TrainingWarning.goals))
         .order_by(TrainingWarning.deadline, TrainingWarning.id)
     )
 
@@ -52,15 +54,8 @@ def open_warnings(user: User) -> Select:
 def concerns(user: User, since: date | None = None) -> Select:
     """Concerns recorded in training about students of `user`'s school (from `since` on), the
     newest first."""
-    query = (
-        select(TrainingExperience)
-        .join(Student, Student.id == TrainingExperience.student_id)
-        .where(_my_school(user), TrainingExperience.concern.is_(True))
-        .options(
-            joinedload(TrainingExperience.period).joinedload(Period.workplace),
-            joinedload(TrainingExperience.author),
-        )
-        .order_by(TrainingExperience.on_date.desc(), TrainingExperience.id.desc())
+    query = _of_my_school(TrainingExperience, user, TrainingExperience.concern.is_(True)).order_by(
+        TrainingExperience.on_date.desc(), TrainingExperience.id.desc()
     )
     if since is not None:
         query = query.where(TrainingExperience.on_date >= since)

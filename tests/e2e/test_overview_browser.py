@@ -3,6 +3,7 @@ screen, each part shows its count, and its links lead to the lists and cases the
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from tests.e2e.helpers import click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
 
+SHOTS = os.environ.get("ELEVSAG_SHOTS_DIR")  # set it to keep screenshots of the overview
 FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
@@ -34,6 +36,8 @@ def test_the_overview_fits_and_its_links_work(
     log_in(page, live_server, counsellor.email, factories.PASSWORD)
     assert page.url == live_server + "/my-overview"
     assert page.evaluate(FITS), "the overview is wider than the screen"
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/my-overview-{width}.png", full_page=True)
 
     follow_ups = page.get_by_test_id("part-follow_ups")
     expect(follow_ups.get_by_test_id("count")).to_have_text("1")

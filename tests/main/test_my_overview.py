@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from app.models import MeasureType, PeriodKind, Role
+from app.models import MeasureType, Role
 from tests import factories
 from tests.conftest import login, post
 from tests.factories import Side, World
@@ -38,19 +38,8 @@ def _overview(client, user) -> str:
 
 
 def _starting_student(side: Side, days: int = 10, note: bool = False, last_name: str = ""):
-    """A student in a school period now who starts training at `side`'s workplace in `days`
-    days: a transition the school writes a note for and the workplace acknowledges."""
-    today = date.today()
-    s = factories.student(side.school, last_name=last_name or None, employer=side.municipality)
-    school = factories.period(
-        s, PeriodKind.SCHOOL, today - timedelta(days=30), today + timedelta(days=days - 1)
-    )
-    training = factories.period(
-        s,
-        PeriodKind.TRAINING,
-        today + timedelta(days=days),
-        today + timedelta(days=days + 100),
-        side.workplace,
+    s, school, training = factories.starting_training(
+        side.school, side.workplace, days, last_name or None
     )
     if note:
         factories.handover_note(s, school, training)

@@ -3,9 +3,7 @@ instead of the school and employer columns that are the same for every row."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from app.models import PeriodKind, Role
+from app.models import Role
 from app.models.base import utcnow
 from tests import factories
 from tests.conftest import login
@@ -17,17 +15,8 @@ def _row(html: str, name: str) -> str:
 
 
 def test_the_supervisor_sees_the_period_with_them_and_what_is_due(client, db, world):
-    today = date.today()
-    coming = factories.student(world.a.school, last_name="Kommersen")
-    school = factories.period(
-        coming, PeriodKind.SCHOOL, today - timedelta(days=40), today + timedelta(days=4)
-    )
-    training = factories.period(
-        coming,
-        PeriodKind.TRAINING,
-        today + timedelta(days=5),
-        today + timedelta(days=95),
-        world.a.workplace,
+    coming, school, training = factories.starting_training(
+        world.a.school, world.a.workplace, 5, "Kommersen"
     )
     factories.handover_note(coming, school, training)
     world.a.note.acknowledged_at = utcnow()
