@@ -43,10 +43,20 @@ def paginate(
 ) -> CountedPagination:
     """The page asked for in the request's `page_arg` argument (the first if it is not a
     number). The one paging helper: every list pages through it."""
+    return _counted(query, per_page, entities, request.args.get(page_arg, 1, type=int))
+
+
+def first_page(query: sa.Select, per_page: int, *, entities: bool = False) -> CountedPagination:
+    """The first `per_page` rows and the total, in one statement, whatever page the request
+    asks for: the head of a list that a summary shows with a link to the whole list."""
+    return _counted(query, per_page, entities, 1)
+
+
+def _counted(query: sa.Select, per_page: int, entities: bool, page: int) -> CountedPagination:
     return CountedPagination(
         select=query,
         entities=entities,
-        page=request.args.get(page_arg, 1, type=int),
+        page=page,
         per_page=per_page,
         max_per_page=None,
         error_out=False,

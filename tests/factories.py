@@ -182,6 +182,22 @@ def period(
     return p
 
 
+def starting_training(
+    school_: Organisation, wp: Workplace, days: int, last_name: str | None = None
+) -> tuple[Student, Period, Period]:
+    """A student at school now who starts a training period at `wp` in `days` days: a
+    transition the school writes a note for and the workplace acknowledges."""
+    today = date.today()
+    s = student(school_, last_name=last_name, employer=wp.organisation)
+    school_period = period(
+        s, PeriodKind.SCHOOL, today - timedelta(days=40), today + timedelta(days=days - 1)
+    )
+    training = period(
+        s, PeriodKind.TRAINING, today + timedelta(days=days), today + timedelta(days=days + 90), wp
+    )
+    return s, school_period, training
+
+
 @dataclass
 class Side:
     """One school and one municipality that work together, with a user in every role.

@@ -43,6 +43,7 @@ class Allowed:
 MATRIX: dict[str, Allowed] = {
     "main.index": Allowed(own=ALL, other=ALL),
     "main.health": Allowed(own=ALL, other=ALL, public=True),
+    "main.my_overview": Allowed(own=CASE, other=CASE),
     "main.overview": Allowed(own=frozenset({Role.ANALYST}), other=frozenset({Role.ANALYST})),
     "auth.login": Allowed(own=ALL, other=ALL, public=True),
     "auth.logout": Allowed(own=ALL, other=ALL),

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import dates
@@ -23,7 +23,17 @@ from app.access.students import (
     is_school_staff_for,
 )
 from app.extensions import db
-from app.models import HandoverNote, Period, PeriodKind, Role, Student, TrainingAgreement, User
+from app.models import (
+    SCHOOL_ROLES,
+    HandoverNote,
+    Period,
+    PeriodKind,
+    Role,
+    Student,
+    TrainingAgreement,
+    User,
+    Workplace,
+)
 from app.models.base import today
 
 
@@ -48,6 +58,39 @@ def _on_side_of(user: User, student: Student, period: Period) -> bool:
     return period.workplace_id in user.workplace_ids(Role.SUPERVISOR) or (
         period.workplace.organisation_id in user.organisation_ids(*EMPLOYER_STAFF_ROLES)
     )
+
+
+def on_side_clause(user: User, period) -> ColumnElement[bool]:
+    """`_on_side_of` as a SQL condition on `period` (the Period entity or an alias of it): true
+    for the periods whose place `user` acts for. Lists of handover notes to write or to
+    acknowledge filter with it."""
+    conditions: list[ColumnElement[bool]] = []
+    school_ids = user.organisation_ids(*SCHOOL_ROLES)
+    if school_ids:
+        at_school = select(Student.id).where(Student.school_id.in_(school_ids))
+        conditions.append(and_(period.kind == PeriodKind.SCHOOL, period.student_id.in_(at_school)))
+    workplace_ids = user.workplace_ids(Role.SUPERVISOR)
+    if workplace_ids:
+        conditions.append(
+            and_(period.kind == PeriodKind.TRAINING, period.workplace_id.in_(workplace_ids))
+        )
+    employer_ids = user.organisation_ids(*EMPLOYER_STAFF_ROLES)
+    if employer_ids:
+        theirs = select(Workplace.id).where(Workplace.organisation_id.in_(employer_ids))
+        employed = select(TrainingAgreement.student_id).where(
+            TrainingAgreement.employer_id.in_(employer_ids),
+            or_(TrainingAgreement.end_date.is_(None), TrainingAgreement.end_date >= today()),
+        )
+        conditions.append(
+            and_(
+                period.kind == PeriodKind.TRAINING,
+                or_(
+                    period.workplace_id.in_(theirs),
+                    and_(period.workplace_id.is_(None), period.student_id.in_(employed)),
+                ),
+            )
+        )
+    return or_(*conditions) if conditions else false()
 
 
 def can_write_handover(user: User, student: Student, from_period: Period) -> bool:

@@ -14,6 +14,7 @@ from app.models import Role, User
 
 # Each section with the roles its pages are open to (their role gates).
 SECTIONS: dict[str, frozenset[Role]] = {
+    "my_overview": CASE_ROLES,
     "students": CASE_ROLES,
     "transitions": PLAN_EDITOR_ROLES,
     "follow_ups": SUPPORT_EDIT_ROLES | {Role.TEACHER},
@@ -30,3 +31,28 @@ def nav_sections(user: User) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     return frozenset(name for name, roles in SECTIONS.items() if user.has_role(*roles))
+
+
+# The parts of "My overview" (app.main.tasks), each with the roles whose work it is. A
+# part links to its full list, so it is shown to the roles that list is open to.
+OVERVIEW_PARTS: dict[str, frozenset[Role]] = {
+    "notes_to_write": CASE_ROLES,
+    "notes_to_acknowledge": CASE_ROLES,
+    "follow_ups": SECTIONS["follow_ups"],
+    "warnings": SCHOOL_CONTACT_ROLES,
+    "concerns": SCHOOL_CONTACT_ROLES,
+    "action_items": CASE_ROLES,
+    "reviews": CASE_ROLES,
+    "starting_soon": SECTIONS["starting_soon"],
+    "transitions": PLAN_EDITOR_ROLES,
+}
+
+
+def overview_parts(user: User) -> list[str]:
+    """The parts of "My overview" for `user`, in the order the page shows them."""
+    return [name for name, roles in OVERVIEW_PARTS.items() if user.has_role(*roles)]
+
+
+def sees_list(user: User, section: str) -> bool:
+    """May `user` open the full list of menu section `section`?"""
+    return user.has_role(*SECTIONS[section])

@@ -112,6 +112,14 @@ def get_case_student_or_404(
     return student
 
 
+def lists_as_supervisor(user: User) -> bool:
+    """Does `user` see the student list as a practice supervisor only (when each student is
+    at their workplace and what is due), not with the school and employer of staff lists?"""
+    return user.has_role(Role.SUPERVISOR) and not user.has_role(
+        *(SCHOOL_ROLES | EMPLOYER_STAFF_ROLES)
+    )
+
+
 def can_create_student(user: User) -> bool:
     return user.has_role(*STUDENT_CREATOR_ROLES)
 

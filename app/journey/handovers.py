@@ -10,7 +10,8 @@ from itertools import pairwise
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from app.access.journey import is_transition
+from app.access.journey import is_transition, on_side_clause
+from app.access.students import visible_students
 from app.editing import StaleEdit
 from app.extensions import db
 from app.history import log
@@ -20,6 +21,7 @@ from app.models import (
     NotificationKind,
     Period,
     PeriodKind,
+    Role,
     Student,
     StudentStatus,
     User,
@@ -135,6 +137,27 @@ def filter_status(query: Select, status: HandoverStatus | None) -> Select:
     if status == HandoverStatus.ACKNOWLEDGED:
         return query.where(HandoverNote.acknowledged_at.is_not(None))
     return query
+
+
+def starting_at_my_workplaces(user: User, start: date, end: date) -> Select:
+    """ "Starting soon": transitions into a training period at one of `user`'s workplaces."""
+    return upcoming_transitions(visible_students(user), start, end).where(
+        Period.workplace_id.in_(user.workplace_ids(Role.SUPERVISOR)),
+        Period.kind == PeriodKind.TRAINING,
+    )
+
+
+def notes_to_write(user: User, start: date, end: date) -> Select:
+    """Upcoming transitions without a note, where `user` is on the sending side."""
+    query = upcoming_transitions(visible_students(user), start, end)
+    return filter_status(query, HandoverStatus.MISSING).where(on_side_clause(user, Prev))
+
+
+def notes_to_acknowledge(user: User, start: date, end: date) -> Select:
+    """Upcoming transitions whose note waits for `user`'s side (the receiving one) to
+    acknowledge it."""
+    query = upcoming_transitions(visible_students(user), start, end)
+    return filter_status(query, HandoverStatus.WRITTEN).where(on_side_clause(user, Period))
 
 
 # --- writing and acknowledging ------------------------------------------------------------

@@ -528,14 +528,11 @@ def upcoming_transitions():
 @bp.route("/starting-soon")
 @roles_required(Role.SUPERVISOR)
 def starting_soon():
-    workplaces = current_user.workplace_ids(Role.SUPERVISOR)
-
-    def query(start, end):
-        return ho.upcoming_transitions(access.visible_students(current_user), start, end).where(
-            Period.workplace_id.in_(workplaces), Period.kind == PeriodKind.TRAINING
-        )
-
-    return _upcoming(query, "journey/starting_soon.html", "starting-soon")
+    return _upcoming(
+        lambda start, end: ho.starting_at_my_workplaces(current_user, start, end),
+        "journey/starting_soon.html",
+        "starting-soon",
+    )
 
 
 @bp.route("/notifications")

@@ -4,10 +4,19 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.access import CASE_ROLES, ORG_ADMIN_ROLES, is_system_admin, roles_required
+from app import audit
+from app.access import (
+    CASE_ROLES,
+    ORG_ADMIN_ROLES,
+    case_roles_required,
+    is_system_admin,
+    roles_required,
+)
 from app.extensions import db
 from app.main import bp
+from app.main.tasks import overview_of
 from app.models import Programme, Role, Student, StudentStatus
+from app.models.base import today
 from app.statistics import SMALL_COUNT, suppress
 
 
@@ -15,12 +24,22 @@ from app.statistics import SMALL_COUNT, suppress
 @login_required
 def index():
     if current_user.has_role(*CASE_ROLES):
-        return redirect(url_for("students.index"))
+        return redirect(url_for("main.my_overview"))
     if is_system_admin(current_user) or current_user.has_role(*ORG_ADMIN_ROLES):
         return redirect(url_for("admin.index"))
     if current_user.has_role(Role.ANALYST):
         return redirect(url_for("main.overview"))
     return render_template("main/no_access.html")
+
+
+@bp.route("/my-overview")
+@case_roles_required
+def my_overview():
+    """"My overview", where every case role lands: what needs the user today, each part with
+    its count, its first entries and a link to the whole list (app.main.tasks)."""
+    parts = overview_of(current_user, today())
+    audit.record_search({"list": "my-overview"})
+    return render_template("main/my_overview.html", parts=parts, today=today())
 
 
 @bp.route("/overview")

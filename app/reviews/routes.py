@@ -13,29 +13,25 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import case, select
+from sqlalchemy import select
 
 from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required
 from app.extensions import db
 from app.forms import ButtonForm
 from app.models import (
-    ActionItem,
-    ActionItemStatus,
     AuditAction,
     CaseReview,
     Period,
-    Programme,
     ReviewMeeting,
     Student,
     User,
     meeting_participant,
-    review_participant,
 )
 from app.models.base import today
 from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
-from app.reviews import bp, services
+from app.reviews import bp, queries, services
 from app.reviews.forms import (
     ActionItemForm,
     ActionStatusForm,
@@ -275,25 +271,7 @@ def review_pdf(student_id: int, review_id: int):
 @case_roles_required
 def my_reviews():
     on = today()
-    upcoming = CaseReview.on_date >= on
-    query = (
-        select(CaseReview, Student, Programme.code)
-        .join(review_participant, review_participant.c.review_id == CaseReview.id)
-        .join(Student, Student.id == CaseReview.student_id)
-        .join(Programme, Programme.id == Student.programme_id)
-        .where(
-            review_participant.c.user_id == current_user.id,
-            access.student_visibility(current_user, on),
-        )
-        .order_by(
-            case((upcoming, 0), else_=1),
-            case((upcoming, CaseReview.on_date)).asc(),
-            case((upcoming, CaseReview.at_time)).asc().nulls_last(),
-            CaseReview.on_date.desc(),
-            CaseReview.at_time.desc().nulls_last(),
-            CaseReview.id.desc(),
-        )
-    )
+    query = queries.my_reviews(current_user, on)
     page = paginate(query, current_app.config["STUDENTS_PER_PAGE"])
     # The group meetings I take part in, from a week ago on (a short list, one query).
     meetings = (
@@ -324,17 +302,7 @@ def my_reviews():
 @case_roles_required
 def my_action_items():
     on = today()
-    query = (
-        select(ActionItem, Student, Programme.code)
-        .join(Student, Student.id == ActionItem.student_id)
-        .join(Programme, Programme.id == Student.programme_id)
-        .where(
-            ActionItem.owner_id == current_user.id,
-            ActionItem.status == ActionItemStatus.OPEN,
-            access.student_visibility(current_user, on),
-        )
-        .order_by(ActionItem.due_date, ActionItem.id)
-    )
+    query = queries.my_action_items(current_user, on)
     page = paginate(query, current_app.config["STUDENTS_PER_PAGE"])
     return render_template("reviews/my_action_items.html", page=page, today=on)
 

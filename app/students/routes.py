@@ -35,6 +35,7 @@ from app.pagination import paginate
 from app.students import bp
 from app.students.forms import NewStudentForm, PlanForm, StudentSearchForm
 from app.support.queries import record_support_view, support_summary
+from app.training.queries import supervised_periods
 
 
 def _search_form() -> StudentSearchForm:
@@ -62,11 +63,16 @@ def index():
             query = query.where(Student.status == form.status.data)
     else:
         query = query.where(False)  # show the errors, not an unfiltered list
-    query = query.options(
-        joinedload(Student.programme),
-        joinedload(Student.school),
-        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
-    ).order_by(Student.last_name, Student.first_name, Student.id)
+    # A supervisor's list shows when each student is with them instead of school and employer.
+    as_supervisor = access.students.lists_as_supervisor(current_user)
+    query = query.options(joinedload(Student.programme)).order_by(
+        Student.last_name, Student.first_name, Student.id
+    )
+    if not as_supervisor:
+        query = query.options(
+            joinedload(Student.school),
+            selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+        )
     page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
     audit.record_search(
         {
@@ -82,6 +88,11 @@ def index():
         can_create_student=access.students.can_create_student(current_user),
         page=page,
         today=today(),
+        with_me=(
+            supervised_periods(current_user, [s.id for s in page.items], today())
+            if as_supervisor
+            else None
+        ),
         with_support=access.students_with_visible_support(current_user, [s.id for s in page.items]),
     )
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from app import audit, labels
-from app.access import SupportView, consented_to, support_view
+from app.access import (
+    SUPPORT_READ_ROLES,
+    SupportView,
+    consented_to,
+    student_visibility,
+    support_view,
+)
 from app.extensions import db
 from app.models import (
     AuditAction,
@@ -22,6 +28,7 @@ from app.models import (
     SupportNeedStatus,
     User,
 )
+from app.support.services import follow_up_horizon
 
 OPEN_MEASURE = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
 
@@ -129,3 +136,22 @@ def agreed_support_text(writer: User, student: Student, to_period: Period) -> st
             )
         )
     return "\n".join(lines)
+
+
+def my_follow_ups(user: User) -> Select:
+    """ "My follow-ups": the open measures `user` owns whose follow-up is due within two weeks
+    or overdue, the earliest first (the list page and the overview share it)."""
+    return (
+        select(SupportMeasure)
+        .join(Student, Student.id == SupportMeasure.student_id)
+        .where(
+            SupportMeasure.owner_id == user.id,
+            SupportMeasure.status.in_(OPEN_MEASURE),
+            SupportMeasure.next_follow_up.is_not(None),
+            SupportMeasure.next_follow_up <= follow_up_horizon(),
+            student_visibility(user),
+            Student.school_id.in_(user.organisation_ids(*SUPPORT_READ_ROLES)),
+        )
+        .options(joinedload(SupportMeasure.student).joinedload(Student.programme))
+        .order_by(SupportMeasure.next_follow_up, SupportMeasure.id)
+    )

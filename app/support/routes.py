@@ -51,7 +51,11 @@ from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.support import bp, services
 from app.support.forms import ConsentForm, MeasureForm, NeedForm, SpsStepForm
-from app.support.queries import OPEN_MEASURE, record_support_view, support_summary
+from app.support.queries import (
+    my_follow_ups,
+    record_support_view,
+    support_summary,
+)
 
 
 def _overview_url(student: Student) -> str:
@@ -448,20 +452,7 @@ def withdraw_consent(student_id: int, consent_id: int):
 @roles_required(*access.SUPPORT_EDIT_ROLES, Role.TEACHER)
 def follow_ups():
     """Measures I own whose follow-up is due within two weeks or overdue."""
-    query = (
-        select(SupportMeasure)
-        .join(Student, Student.id == SupportMeasure.student_id)
-        .where(
-            SupportMeasure.owner_id == current_user.id,
-            SupportMeasure.status.in_(OPEN_MEASURE),
-            SupportMeasure.next_follow_up.is_not(None),
-            SupportMeasure.next_follow_up <= services.follow_up_horizon(),
-            access.student_visibility(current_user),
-            Student.school_id.in_(current_user.organisation_ids(*access.SUPPORT_READ_ROLES)),
-        )
-        .options(joinedload(SupportMeasure.student).joinedload(Student.programme))
-        .order_by(SupportMeasure.next_follow_up, SupportMeasure.id)
-    )
+    query = my_follow_ups(current_user)
     page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
     audit.record_search({"list": "follow-ups"})
     return render_template("support/follow_ups.html", page=page, today=today())

@@ -47,6 +47,8 @@ from app.training.forms import (
     WarningForm,
 )
 from app.training.goals import goals_of
+from app.training.queries import concerns as recorded_concerns
+from app.training.queries import open_warnings
 
 PERIOD = "/students/<int:student_id>/periods/<int:period_id>"
 
@@ -503,31 +505,14 @@ def add_absence(student_id: int, period_id: int):
 @roles_required(*access.SCHOOL_CONTACT_ROLES)
 def from_training():
     """Open warnings and recent concerns about students of my school."""
-    school_ids = current_user.organisation_ids(*access.SCHOOL_CONTACT_ROLES)
-    mine = Student.school_id.in_(school_ids)
     warnings = paginate(
-        select(TrainingWarning)
-        .join(Student, Student.id == TrainingWarning.student_id)
-        .where(mine, TrainingWarning.followed_up_at.is_(None))
-        .options(
-            joinedload(TrainingWarning.period).joinedload(Period.workplace),
-            joinedload(TrainingWarning.issued_by),
-            selectinload(TrainingWarning.goals),
-        )
-        .order_by(TrainingWarning.deadline, TrainingWarning.id),
+        open_warnings(current_user),
         current_app.config["STUDENTS_PER_PAGE"],
         entities=True,
         page_arg="warnings_page",
     )
     concerns = paginate(
-        select(TrainingExperience)
-        .join(Student, Student.id == TrainingExperience.student_id)
-        .where(mine, TrainingExperience.concern.is_(True))
-        .options(
-            joinedload(TrainingExperience.period).joinedload(Period.workplace),
-            joinedload(TrainingExperience.author),
-        )
-        .order_by(TrainingExperience.on_date.desc(), TrainingExperience.id.desc()),
+        recorded_concerns(current_user),
         current_app.config["STUDENTS_PER_PAGE"],
         entities=True,
         page_arg="concerns_page",

@@ -1,6 +1,6 @@
 """The main menu comes from access.nav_sections, decided from the user's roles."""
 
-from app.access.nav import nav_sections
+from app.access.nav import nav_sections, overview_parts
 from app.models import Role
 
 
@@ -16,16 +16,23 @@ class FakeUser:
 
 def test_each_role_sees_the_sections_its_pages_are_open_to():
     assert nav_sections(FakeUser(Role.COUNSELLOR)) == {
+        "my_overview",
         "students",
         "transitions",
         "follow_ups",
         "from_training",
         "reviews",
     }
-    assert nav_sections(FakeUser(Role.SUPERVISOR)) == {"students", "reviews", "starting_soon"}
+    assert nav_sections(FakeUser(Role.SUPERVISOR)) == {
+        "my_overview",
+        "students",
+        "reviews",
+        "starting_soon",
+    }
     assert nav_sections(FakeUser(Role.ANALYST)) == {"overview"}
     assert nav_sections(FakeUser(Role.SYSTEM_ADMIN)) == {"admin"}
     assert nav_sections(FakeUser(Role.SCHOOL_ADMIN)) == {
+        "my_overview",
         "students",
         "transitions",
         "reviews",
@@ -38,3 +45,18 @@ def test_no_sections_when_logged_out():
         is_authenticated = False
 
     assert nav_sections(Anonymous()) == frozenset()
+
+
+def test_my_overview_has_the_parts_of_each_roles_work():
+    assert overview_parts(FakeUser(Role.SUPERVISOR)) == [
+        "notes_to_write",
+        "notes_to_acknowledge",
+        "action_items",
+        "reviews",
+        "starting_soon",
+    ]
+    assert {"follow_ups", "warnings", "concerns", "transitions"} <= set(
+        overview_parts(FakeUser(Role.TEACHER))
+    )
+    assert "follow_ups" not in overview_parts(FakeUser(Role.TRAINING_COORDINATOR))
+    assert overview_parts(FakeUser(Role.ANALYST)) == []

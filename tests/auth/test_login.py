@@ -62,12 +62,12 @@ def test_empty_login_form_shows_danish_errors_next_to_fields(client):
     assert "Skriv din adgangskode." in response.text
 
 
-def test_login_with_correct_password_lands_on_my_students_and_is_logged(client, db, world):
+def test_login_with_correct_password_lands_on_my_overview_and_is_logged(client, db, world):
     user = world.user(Role.COUNSELLOR)
     response = post(client, "/login", {"email": user.email.upper(), "password": PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
-    assert client.get("/").headers["Location"] == "/students/"
+    assert client.get("/").headers["Location"] == "/my-overview"
     assert [e.user_id for e in _events(db, AuditAction.LOGIN)] == [user.id]
 
 

@@ -34,9 +34,12 @@ def test_login_my_students_and_a_student_page(live_server, page, browser_problem
     classmate = factories.student(world.a.school, first_name="Karla", last_name="Andersen")
     db.session.commit()
 
-    # The front page sends us to the login page; logging in lands on "my students".
+    # The front page sends us to the login page; logging in lands on "my overview", and the
+    # menu leads on to "my students".
     log_in(page, live_server, counsellor.email, factories.PASSWORD)
-    assert page.url == live_server + "/students/"
+    assert page.url == live_server + "/my-overview"
+    menu_link = page.locator("header nav.navigation-menu a[href='/students/']")
+    click_and_wait(page, menu_link, path_is("/students/"))
     table = page.get_by_test_id("student-table")
     rows = table.locator("tbody tr")
     expect(rows).to_have_count(2)

@@ -1,0 +1,241 @@
+""" "My overview": what needs the signed-in user today, a part per kind of task.
+
+Each part is the head of an existing list (the same query, from the owning area's `queries`
+or `handovers` module), read with `first_page`: its first rows and its total in one statement.
+So the page runs a fixed number of statements however many students and tasks there are:
+one per part, one for the overdue count of the parts that have one, and one for the names of
+the students the transition and training parts show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from app import labels
+from app.access import visible_students
+from app.access.nav import overview_parts, sees_list
+from app.extensions import db
+from app.journey import handovers
+from app.models import (
+    ActionItem,
+    Period,
+    Student,
+    SupportMeasure,
+    User,
+)
+from app.pagination import first_page
+from app.reviews import queries as reviews
+from app.support.queries import my_follow_ups
+from app.training import queries as training
+
+HEAD = 3  # entries shown per part
+WEEKS_AHEAD = 4  # as the transition lists show by default
+CONCERN_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Entry:
+    student: str
+    href: str
+    on: date | None
+    what: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class Part:
+    name: str
+    title: str
+    total: int
+    link: str | None
+    link_text: str
+    entries: list[Entry] = field(default_factory=list)
+    overdue: int = 0
+
+
+def _name(student: Student) -> str:
+    return f"{student.last_name}, {student.first_name}"
+
+
+def _count(query: Select) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+
+
+def _period_title(period: Period) -> str:
+    return period.title or labels.PERIOD_KIND[period.kind]
+
+
+class _Builder:
+    def __init__(self, user: User, on: date) -> None:
+        self.user = user
+        self.on = on
+        self.until = on + timedelta(weeks=WEEKS_AHEAD)
+        # Student ids whose names the parts need; loaded together at the end.
+        self.wanted: set[int] = set()
+
+    # Each method returns (head of the list, title, link, link text, entry maker).
+
+    def _transitions(self, query: Select, title: str, link, link_text: str, endpoint: str):
+        page = first_page(query, HEAD)
+        self.wanted |= {row[0].student_id for row in page.items}
+
+        def entry(row, students):
+            to_period = row[0]
+            student = students[to_period.student_id]
+            href = url_for(endpoint, student_id=student.id, period_id=to_period.id)
+            return Entry(_name(student), href, to_period.start_date, _period_title(to_period))
+
+        return page, title, link, link_text, entry
+
+    def notes_to_write(self):
+        link = None
+        if sees_list(self.user, "transitions"):
+            link = url_for("journey.upcoming_transitions", status="missing")
+        return self._transitions(
+            handovers.notes_to_write(self.user, self.on, self.until),
+            _("Handover notes to write"),
+            link,
+            _("All upcoming transitions without a note"),
+            "journey.write_handover",
+        )
+
+    def notes_to_acknowledge(self):
+        if sees_list(self.user, "transitions"):
+            link = url_for("journey.upcoming_transitions", status="written")
+        else:
+            link = url_for("journey.starting_soon", status="written")
+        return self._transitions(
+            handovers.notes_to_acknowledge(self.user, self.on, self.until),
+            _("Handover notes to acknowledge"),
+            link,
+            _("All notes waiting to be acknowledged"),
+            "journey.handover",
+        )
+
+    def starting_soon(self):
+        return self._transitions(
+            handovers.starting_at_my_workplaces(self.user, self.on, self.until),
+            _("Starting soon at my workplace"),
+            url_for("journey.starting_soon"),
+            _("All students starting soon"),
+            "journey.handover",
+        )
+
+    def transitions(self):
+        visible = visible_students(self.user)
+        return self._transitions(
+            handovers.upcoming_transitions(visible, self.on, self.until),
+            _("Students starting soon"),
+            url_for("journey.upcoming_transitions"),
+            _("All upcoming transitions"),
+            "journey.handover",
+        )
+
+    def follow_ups(self):
+        query = my_follow_ups(self.user)
+        page = first_page(query, HEAD, entities=True)
+        self.overdue = _count(query.where(SupportMeasure.next_follow_up < self.on))
+
+        def entry(measure: SupportMeasure, _students):
+            href = url_for("support.measure", student_id=measure.student_id, measure_id=measure.id)
+            return Entry(
+                _name(measure.student),
+                href,
+                measure.next_follow_up,
+                labels.MEASURE_TYPE[measure.type],
+                measure.next_follow_up < self.on,
+            )
+
+        title = _("My follow-ups")
+        return page, title, url_for("support.follow_ups"), _("All my follow-ups"), entry
+
+    def _from_training(self, query: Select, title: str, link_text: str, day: Callable):
+        page = first_page(query, HEAD, entities=True)
+        self.wanted |= {row.student_id for row in page.items}
+
+        def entry(row, students):
+            href = url_for("training.period", student_id=row.student_id, period_id=row.period_id)
+            return Entry(_name(students[row.student_id]), href, day(row), _period_title(row.period))
+
+        return page, title, url_for("training.from_training"), link_text, entry
+
+    def warnings(self):
+        return self._from_training(
+            training.open_warnings(self.user),
+            _("Warnings to follow up"),
+            _("All open warnings"),
+            lambda w: w.deadline,
+        )
+
+    def concerns(self):
+        return self._from_training(
+            training.concerns(self.user, since=self.on - timedelta(days=CONCERN_DAYS)),
+            _("Concerns from training, last %(days)d days", days=CONCERN_DAYS),
+            _("All concerns"),
+            lambda c: c.on_date,
+        )
+
+    def action_items(self):
+        query = reviews.my_action_items(self.user, self.on)
+        page = first_page(query, HEAD)
+        self.overdue = _count(query.where(ActionItem.due_date < self.on))
+
+        def entry(row, _students):
+            item, student, _code = row
+            href = url_for("reviews.review", student_id=student.id, review_id=item.review_id)
+            return Entry(
+                _name(student),
+                href + "#action-items",
+                item.due_date,
+                item.text,
+                item.due_date < self.on,
+            )
+
+        link = url_for("reviews.my_action_items")
+        return page, _("My action items"), link, _("All my action items"), entry
+
+    def reviews(self):
+        query = reviews.my_reviews(self.user, self.on, until=self.on + timedelta(days=7))
+        page = first_page(query, HEAD)
+
+        def entry(row, _students):
+            review, student, _code = row
+            href = url_for("reviews.review", student_id=student.id, review_id=review.id)
+            return Entry(_name(student), href, review.on_date, _("Case review"))
+
+        link = url_for("reviews.my_reviews")
+        return page, _("Case reviews in the next 7 days"), link, _("All my reviews"), entry
+
+
+def overview_of(user: User, on: date) -> list[Part]:
+    """The parts of "My overview" for `user`, in a fixed number of statements."""
+    builder = _Builder(user, on)
+    built = []
+    for name in overview_parts(user):
+        builder.overdue = 0
+        head = getattr(builder, name)()
+        built.append((name, builder.overdue, *head))
+    students = {}
+    if builder.wanted:
+        students = {
+            s.id: s
+            for s in db.session.execute(
+                select(Student)
+                .where(Student.id.in_(builder.wanted))
+                .options(joinedload(Student.programme))
+            ).scalars()
+        }
+    parts = []
+    for name, overdue, page, title, link, link_text, entry in built:
+        part = Part(name, title, page.total, link, link_text, overdue=overdue)
+        part.entries = [entry(row, students) for row in page.items]
+        parts.append(part)
+    return parts
