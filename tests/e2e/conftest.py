@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -40,12 +41,12 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """The session's app served over HTTP on a free port in a background thread.
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """Serve `app` over HTTP on a free port in a background thread; yield the base URL.
 
-    Yields the base URL. Requests run in their own app contexts, as in production, on the
-    same database as the test (commit test data before the browser needs it).
+    Requests run in their own app contexts, as in production, on the same database as the
+    test (commit test data before the browser needs it).
     """
     server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -56,6 +57,13 @@ def live_server(app) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """The session's app served over HTTP for one test; yields the base URL."""
+    with serve(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
