@@ -46,7 +46,9 @@ def app():
 
 @pytest.fixture(autouse=True)
 def _clean_state(app):
-    """Empty every table and reset the login limits before each test."""
+    """Empty every table, reset the login limits and undo any change to the app's settings
+    after each test (the app is shared by the whole session)."""
+    settings = dict(app.config)
     with app.app_context():
         yield
         _db.session.rollback()
@@ -55,6 +57,8 @@ def _clean_state(app):
                 conn.execute(table.delete())
         _db.session.remove()
     limiter.reset()
+    app.config.clear()
+    app.config.update(settings)
 
 
 @pytest.fixture

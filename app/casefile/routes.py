@@ -141,17 +141,20 @@ def case_file_query(student: Student, conditions: list, view: access.SupportView
     return case_history(student, current_user, view, conditions)
 
 
-@bp.route("/students/<int:student_id>/case-file")
-@case_roles_required
-def case_file(student_id: int):
+def _filtered_case_file(student_id: int):
+    """The student, the filter form as sent, the case file's query with those filters, and
+    what the user sees of the student's support: what the page and its PDF both show."""
     student = access.get_case_student_or_404(student_id)
     form, conditions = _filters(student)
     view = access.support_view(current_user, student)
-    page = paginate(
-        case_file_query(student, conditions, view),
-        current_app.config["CASE_FILE_PER_PAGE"],
-        entities=True,
-    )
+    return student, form, case_file_query(student, conditions, view), view
+
+
+@bp.route("/students/<int:student_id>/case-file")
+@case_roles_required
+def case_file(student_id: int):
+    student, form, query, view = _filtered_case_file(student_id)
+    page = paginate(query, current_app.config["CASE_FILE_PER_PAGE"], entities=True)
     audit.record(
         AuditAction.SEARCH if form.q.data else AuditAction.VIEW,
         student=student,
@@ -183,15 +186,8 @@ def _editable_note_ids(events) -> set[int]:
 @bp.route("/students/<int:student_id>/case-file.pdf")
 @case_roles_required
 def case_file_pdf(student_id: int):
-    student = access.get_case_student_or_404(student_id)
-    form, conditions = _filters(student)
-    view = access.support_view(current_user, student)
-    events = (
-        db.session.execute(case_file_query(student, conditions, view).limit(CASE_FILE_PDF_MAX))
-        .unique()
-        .scalars()
-        .all()
-    )
+    student, form, query, view = _filtered_case_file(student_id)
+    events = db.session.execute(query.limit(CASE_FILE_PDF_MAX)).unique().scalars().all()
     audit.record(AuditAction.EXPORT, student=student, criterion="case-file", commit=True)
     pdf = render_pdf(
         "pdf/case_file.html",

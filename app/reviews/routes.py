@@ -271,8 +271,7 @@ def review_pdf(student_id: int, review_id: int):
 @case_roles_required
 def my_reviews():
     on = today()
-    query = queries.my_reviews(current_user, on)
-    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"])
+    page = paginate(queries.my_reviews(current_user, on), current_app.config["STUDENTS_PER_PAGE"])
     # The group meetings I take part in, from a week ago on (a short list, one query).
     meetings = (
         db.session.execute(
@@ -302,8 +301,9 @@ def my_reviews():
 @case_roles_required
 def my_action_items():
     on = today()
-    query = queries.my_action_items(current_user, on)
-    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"])
+    page = paginate(
+        queries.my_action_items(current_user, on), current_app.config["STUDENTS_PER_PAGE"]
+    )
     return render_template("reviews/my_action_items.html", page=page, today=on)
 
 

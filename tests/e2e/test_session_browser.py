@@ -55,10 +55,11 @@ def test_a_forged_token_keeps_the_typed_note_and_the_summary_links_to_it(
 
 @pytest.mark.parametrize("width,height", WIDTHS)
 def test_the_idle_warning_keeps_the_session_and_then_says_logged_out(
-    app, live_server, page, browser_problems, world, width, height
+    app, live_server, page, browser_problems, world, width, height, monkeypatch
 ):
     # 12 seconds of idle time, the warning 8 seconds before the end.
-    app.config.update(SESSION_IDLE_MINUTES=0.2, SESSION_WARN_MINUTES=8 / 60)
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 0.2)
+    monkeypatch.setitem(app.config, "SESSION_WARN_MINUTES", 8 / 60)
     page.set_viewport_size({"width": width, "height": height})
     log_in(page, live_server, world.user(Role.COUNSELLOR, "a").email, factories.PASSWORD)
     page.goto(live_server + "/students/")
