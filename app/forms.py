@@ -370,12 +370,12 @@ def email_field(label, presence, check: bool = True, autocomplete: str = "off") 
     """An e-mail address: type=email (phones show the @ keyboard), at most 254 characters,
     checked as an address unless `check` is False. autocomplete "off" for another person's
     address (never filled with the user's own), "username" for the login."""
-    validators = [presence, max_length(254)]
-    if check:
-        validators.append(Email(message=_l("Not a valid e-mail address.")))
+    address = [Email(message=_l("Not a valid e-mail address."))] if check else []
+    validators = [presence, *address]
     return text_field(
         label,
         *validators,
+        max_chars=254,
         widget=EmailInput(),
         render_kw={"autocomplete": autocomplete, "spellcheck": "false"},
     )
