@@ -70,6 +70,7 @@ from app.models import (
     WorkplaceKind,
 )
 from app.models.base import Base, utcnow
+from app.models.student import new_student
 from app.support.categories import ensure_support_categories
 from app.training.goals import ensure_training_goals
 
@@ -461,10 +462,10 @@ def _workplace_for(rng, area, employer, region, workplaces) -> Workplace:
 def _enrol(templates, today, **fields) -> tuple[Student, list[Period]]:
     """A new student (flushed, so it has an id) and the plan of `templates` from their start
     date; the periods are not added to the session yet."""
-    student = Student(**fields)
+    student = new_student(**fields)
     db.session.add(student)
     db.session.flush()
-    return student, plan_from_template(student.id, templates, student.start_date, today)
+    return student, plan_from_template(student.enrolments[0], templates, student.start_date, today)
 
 
 def _plan_created(student, counsellor, periods: int) -> None:

@@ -51,6 +51,7 @@ from app.models import (
     Workplace,
     WorkplaceKind,
 )
+from app.models.student import new_student
 from app.support.categories import ensure_support_categories
 from app.training.goals import ensure_training_goals
 
@@ -128,7 +129,7 @@ def student(
     training_days: int = 120,
 ) -> Student:
     n = next(_seq)
-    s = Student(
+    s = new_student(
         student_number=f"S{n:06d}",
         first_name=first_name,
         last_name=last_name or f"Elev{n}",
@@ -171,6 +172,7 @@ def period(
 ) -> Period:
     p = Period(
         student_id=s.id,
+        enrolment_id=s.enrolments[-1].id,
         kind=kind,
         start_date=start,
         end_date=end,

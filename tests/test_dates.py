@@ -397,7 +397,9 @@ def test_a_plan_that_would_end_after_the_window_is_refused(app, client, db, worl
     s = factories.student(world.a.school, programme_code="TEST")  # two periods of 10 weeks
     db.session.commit()
     with app.test_request_context(), pytest.raises(RuleError):
-        journey.plan_from_template(s.id, world.template_periods, date(2100, 10, 1), TODAY)
+        journey.plan_from_template(
+            s.enrolments[0], world.template_periods, date(2100, 10, 1), TODAY
+        )
     login(client, world.user(Role.COUNSELLOR))
     response = post(
         client, f"/students/{s.id}/plan", {"start_date": "2100-10-01"}, follow_redirects=True

@@ -69,7 +69,7 @@ def test_filters_name_programmes_not_their_codes(client, world):
 def test_the_overview_names_programmes_not_their_codes(client, world):
     eux = factories.programme("EUX_PA")
     eux.name = "EUX pædagogisk assistent"
-    world.a.student.programme_id = eux.id
+    world.a.student.programme_id = world.a.student.enrolments[0].programme_id = eux.id
     factories.db.session.commit()
     login(client, world.analyst)
     html = client.get("/overview").get_data(as_text=True)

@@ -77,9 +77,7 @@ def _fill(period: TemplatePeriod, form: TemplatePeriodForm) -> None:
     period.kind = form.kind.data
     period.title = form.title.data
     period.weeks = form.weeks.data
-    period.training_area = (
-        form.training_area.data
-    )
+    period.training_area = form.training_area.data
 
 
 @bp.route("/programmes")

@@ -29,6 +29,7 @@ from app.models import (
     CaseNote,
     Consent,
     ConsentCategory,
+    Enrolment,
     GoalAssessment,
     GoalLevel,
     HandoverNote,
@@ -83,6 +84,7 @@ _SUPPORT = (
 )
 MODELS = (
     Student,
+    Enrolment,
     StudentSearchTerm,
     TrainingAgreement,
     Period,
@@ -264,6 +266,7 @@ def _student(
     supervisor, coordinator = staff["supervisor"], staff["coordinator"]
     plan_end = start + timedelta(weeks=sum(t.weeks for t in templates)) - timedelta(days=1)
     number = f"R{start.year}-{n:06d}"
+    status = StudentStatus.COMPLETED if plan_end < today else StudentStatus.ACTIVE
     student_id = rows.add(
         Student,
         student_number=number,
@@ -272,9 +275,18 @@ def _student(
         email=f"elev{n}@regional.example",
         school_id=school.id,
         programme_id=programme.id,
-        status=StudentStatus.COMPLETED if plan_end < today else StudentStatus.ACTIVE,
+        status=status,
         start_date=start,
     )
+    enrolment = Enrolment(
+        student_id=student_id,
+        programme_id=programme.id,
+        school_id=school.id,
+        start_date=start,
+        end_date=plan_end if status == StudentStatus.COMPLETED else None,
+        status=status,
+    )
+    enrolment.id = rows.add(Enrolment, **_set_values(enrolment))
     for term in search_terms(first, last, number):
         rows.add_plain(StudentSearchTerm, term=term, student_id=student_id)
     events = []
@@ -297,7 +309,7 @@ def _student(
     event(start - timedelta(days=30), CaseEventKind.STUDENT_CREATED, counsellor, school)
     periods = []
     # The plan is laid out as the app lays it out (journey.services), then written as rows.
-    for t in plan_from_template(student_id, templates, start, today):
+    for t in plan_from_template(enrolment, templates, start, today):
         workplace = rng.choice(workplaces[employer.id]) if t.kind == PeriodKind.TRAINING else None
         period_id = rows.add(
             Period,

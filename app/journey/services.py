@@ -23,6 +23,7 @@ from app.models import (
     AgreementKind,
     CaseEventKind,
     DropoutReason,
+    Enrolment,
     HandoverNote,
     Membership,
     Organisation,
@@ -57,9 +58,10 @@ def template_for(programme_id: int) -> list[TemplatePeriod]:
 
 
 def plan_from_template(
-    student_id: int, templates: list[TemplatePeriod], start: date, today: date
+    enrolment: Enrolment, templates: list[TemplatePeriod], start: date, today: date
 ) -> list[Period]:
-    """New periods copied from `templates`, back to back from `start` (not yet added)."""
+    """New periods of `enrolment` copied from `templates`, back to back from `start` (not yet
+    added). `enrolment` needs its `id` and `student_id` only."""
     periods = []
     cursor = start
     for template in templates:
@@ -69,7 +71,8 @@ def plan_from_template(
         )
         periods.append(
             Period(
-                student_id=student_id,
+                student_id=enrolment.student_id,
+                enrolment_id=enrolment.id,
                 kind=template.kind,
                 title=template.title,
                 training_area=template.training_area,
@@ -91,7 +94,8 @@ def generate_plan(student: Student, start: date, today: date) -> list[Period]:
     if plan_of(student):
         raise RuleError(_("The student already has a plan."))
     check_start(start, today)
-    periods = plan_from_template(student.id, template_for(student.programme_id), start, today)
+    enrolment = current_enrolment(student)
+    periods = plan_from_template(enrolment, template_for(enrolment.programme_id), start, today)
     db.session.add_all(periods)
     log(
         student,
@@ -101,6 +105,11 @@ def generate_plan(student: Student, start: date, today: date) -> list[Period]:
         periods=len(periods),
     )
     return periods
+
+
+def current_enrolment(student: Student) -> Enrolment:
+    """The student's latest enrolment: the programme they are in, or last were in."""
+    return student.enrolments[-1]
 
 
 def plan_of(student: Student) -> list[Period]:
@@ -238,7 +247,7 @@ def add_period(student: Student, change: PeriodChange) -> Period:
     check_dates(student, change.start_date, change.end_date)
     check_period(change, _today())
     check_responsible(change)
-    period = Period(student_id=student.id)
+    period = Period(student_id=student.id, enrolment_id=current_enrolment(student).id)
     _apply(period, change)
     db.session.add(period)
     _log_period(student, CaseEventKind.PERIOD_ADDED, period, **_span(period))

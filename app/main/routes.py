@@ -35,7 +35,7 @@ def index():
 @bp.route("/my-overview")
 @case_roles_required
 def my_overview():
-    """"My overview", where every case role lands: what needs the user today, each part with
+    """ "My overview", where every case role lands: what needs the user today, each part with
     its count, its first entries and a link to the whole list (app.main.tasks)."""
     parts = overview_of(current_user, today())
     audit.record_search({"list": "my-overview"})

@@ -15,7 +15,7 @@ from app.models.organisation import Organisation, Workplace
 
 if TYPE_CHECKING:
     from app.models.casefile import CaseNote
-    from app.models.student import Student
+    from app.models.student import Enrolment, Student
     from app.models.user import User
 
 
@@ -83,6 +83,10 @@ class Period(Versioned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"))
+    # The programme enrolment the period belongs to (GF2, then SSA, ...).
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[PeriodKind] = mapped_column(enum_column(PeriodKind, "period_kind"))
     title: Mapped[str] = mapped_column(String(120), default="")
     training_area: Mapped[TrainingArea | None] = mapped_column(
@@ -104,6 +108,7 @@ class Period(Versioned, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     student: Mapped[Student] = relationship()
+    enrolment: Mapped[Enrolment] = relationship(foreign_keys=[enrolment_id])
     workplace: Mapped[Workplace | None] = relationship()
     responsible: Mapped[User | None] = relationship()
 

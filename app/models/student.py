@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
     String,
+    Text,
+    UniqueConstraint,
     and_,
     event,
     inspect,
@@ -19,8 +22,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.columns import Versioned, student_id_column
+from app.models.columns import Versioned, student_id_column, user_id_column
 from app.models.organisation import Organisation
+
+if TYPE_CHECKING:
+    from app.models.journey import Period
+    from app.models.user import User
 
 
 class ProgrammeLevel(enum.StrEnum):
@@ -67,10 +74,102 @@ class DropoutReason(enum.StrEnum):
 
 
 class StudentStatus(enum.StrEnum):
+    """Where the student stands now: the status of their latest enrolment."""
+
     ACTIVE = "active"
     ON_LEAVE = "on_leave"  # orlov
     DROPPED_OUT = "dropped_out"  # afbrudt
     COMPLETED = "completed"
+    TRANSFERRED = "transferred"  # moved to a school outside Elevsag; not a dropout
+
+
+class ClassTeam(Base):
+    """A school's class team (hold), as the student administration names it: "SSA-26A"."""
+
+    __tablename__ = "class_team"
+    __table_args__ = (UniqueConstraint("school_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    start_date: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    school: Mapped[Organisation] = relationship()
+    programme: Mapped[Programme] = relationship()
+
+
+class Enrolment(Versioned, Base):
+    """One programme the student is enrolled in at one school (GF1, GF2, SSA, ...).
+
+    A student has a sequence of these, in start-date order, and one case file across them: a
+    change of programme or school and a re-enrolment after dropout each start a new one. The
+    student's `programme_id`, `school_id` and `status` are those of the latest enrolment.
+    """
+
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+        Index("ix_enrolment_student_id_start_date", "student_id", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    class_team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("class_team.id", ondelete="SET NULL"), index=True
+    )
+    start_date: Mapped[date]
+    # The day it ended: completed, dropped out or transferred. Empty while it runs.
+    end_date: Mapped[date | None]
+    status: Mapped[StudentStatus] = mapped_column(
+        enum_column(StudentStatus, "enrolment_status"), default=StudentStatus.ACTIVE
+    )
+    # On completion: the result in words (e.g. "Bestået"), and for a basic course whether the
+    # student is qualified for the main programme (the partnership's "kvalificeret elev").
+    result: Mapped[str] = mapped_column(String(200), default="")
+    qualified: Mapped[bool | None]
+    dropout_reason: Mapped[DropoutReason | None] = mapped_column(
+        enum_column(DropoutReason, "dropout_reason")
+    )
+    dropout_note: Mapped[str] = mapped_column(Text, default="")
+    # The period the dropout happened in; with `dropout_at_transition`, the period the student
+    # did not start (the dropout fell between two periods).
+    dropout_period_id: Mapped[int | None] = mapped_column(
+        ForeignKey("period.id", ondelete="SET NULL", use_alter=True)
+    )
+    dropout_at_transition: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = user_id_column()
+
+    programme: Mapped[Programme] = relationship()
+    school: Mapped[Organisation] = relationship()
+    class_team: Mapped[ClassTeam | None] = relationship()
+    dropout_period: Mapped[Period | None] = relationship(foreign_keys=[dropout_period_id])
+
+    def __repr__(self) -> str:
+        return f"<Enrolment {self.student_id} {self.programme_id} {self.start_date}>"
+
+
+class Leave(Base):
+    """Orlov: the student is away from `start_date` to `end_date` (both included). The plan
+    moves: the period under way is lengthened by the leave, later periods start later."""
+
+    __tablename__ = "student_leave"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = student_id_column()
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # Set when the student came back earlier or later than planned.
+    ended_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = user_id_column()
 
 
 class Student(Versioned, Base):
@@ -87,6 +186,10 @@ class Student(Versioned, Base):
     last_name: Mapped[str] = mapped_column(String(80))
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
+    # Year of birth, so intake "in all age groups" can be followed. Never a CPR number.
+    birth_year: Mapped[int | None]
+    contact_teacher_id: Mapped[int | None] = user_id_column()
+    counsellor_id: Mapped[int | None] = user_id_column()
     school_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     status: Mapped[StudentStatus] = mapped_column(
@@ -104,6 +207,11 @@ class Student(Versioned, Base):
 
     school: Mapped[Organisation] = relationship()
     programme: Mapped[Programme] = relationship()
+    contact_teacher: Mapped[User | None] = relationship(foreign_keys=[contact_teacher_id])
+    counsellor: Mapped[User | None] = relationship(foreign_keys=[counsellor_id])
+    enrolments: Mapped[list[Enrolment]] = relationship(
+        order_by="Enrolment.start_date, Enrolment.id", cascade="all, delete-orphan"
+    )
     agreements: Mapped[list[TrainingAgreement]] = relationship(
         back_populates="student", order_by="TrainingAgreement.start_date"
     )
@@ -126,6 +234,24 @@ class Student(Versioned, Base):
 
     def __repr__(self) -> str:
         return f"<Student {self.student_number}>"
+
+
+def new_student(*, class_team_id: int | None = None, **fields) -> Student:
+    """A new student and their first enrolment, in the programme, school and start date given
+    by id or as objects (not yet added to the session)."""
+    student = Student(**fields)
+    enrolment = Enrolment(
+        class_team_id=class_team_id,
+        start_date=student.start_date,
+        status=student.status or StudentStatus.ACTIVE,
+    )
+    for name in ("programme", "school"):
+        if fields.get(name) is not None:
+            setattr(enrolment, name, fields[name])
+        else:
+            setattr(enrolment, f"{name}_id", fields[f"{name}_id"])
+    student.enrolments.append(enrolment)
+    return student
 
 
 # Terms compare byte by byte (PostgreSQL's "C" collation; SQLite's default), so that all terms

@@ -30,7 +30,7 @@ from app.models import (
     TrainingAgreement,
 )
 from app.models.base import today
-from app.models.student import search_condition
+from app.models.student import new_student, search_condition
 from app.pagination import paginate
 from app.students import bp
 from app.students.forms import NewStudentForm, PlanForm, StudentSearchForm
@@ -182,7 +182,7 @@ def new():
     ).scalars()
     form.programme.choices = [(str(p.id), f"{p.short_name} – {p.name}") for p in programmes]
     if form.validate_on_submit():
-        student = Student(
+        student = new_student(
             student_number=form.student_number.data,
             first_name=form.first_name.data,
             last_name=form.last_name.data,

@@ -446,9 +446,7 @@ def test_a_training_period_offers_only_supervisors_at_its_workplace(client, db, 
     assert f'value="{elsewhere.id}"' not in options
 
 
-def test_a_teacher_posted_as_responsible_for_a_training_period_is_refused(
-    client, db, world, plan
-):
+def test_a_teacher_posted_as_responsible_for_a_training_period_is_refused(client, db, world, plan):
     _school, training, _later = plan
     teacher = world.user(Role.TEACHER)
     login(client, teacher)

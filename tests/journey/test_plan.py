@@ -265,7 +265,7 @@ def test_counsellor_cannot_create_a_student_at_another_school(client, db, world,
 
 def test_plan_can_be_generated_for_a_student_without_periods(client, db, world, programmes):
     s = factories.student(world.a.school)
-    s.programme = programmes["PA"]
+    s.programme = s.enrolments[0].programme = programmes["PA"]
     db.session.commit()
     login(client, world.user(Role.TEACHER))
     page = client.get(f"/students/{s.id}").text
