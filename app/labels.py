@@ -330,6 +330,8 @@ def describe(event) -> str:
         _translate(details, "status", ActionItemStatus, ACTION_ITEM_STATUS)
     if event.kind in (CaseEventKind.CONSENT_GIVEN, CaseEventKind.CONSENT_WITHDRAWN):
         _translate(details, "category", ConsentCategory, CONSENT_CATEGORY)
+    if event.kind == CaseEventKind.STUDENT_UPDATED:  # imports: the fields that changed
+        details["fields"] = ", ".join(str(IMPORT_FIELD.get(f, f)) for f in details.get("fields", []))
     if event.kind == CaseEventKind.WORKPLACE_CHANGED:
         for key in ("old", "new"):
             if not details.get(key):
@@ -349,3 +351,20 @@ def notification_text(notification) -> str:
         "period": notification.period.title or PERIOD_KIND[notification.period.kind],
         "date": date_text(notification.period.start_date),
     }
+
+
+# --- Imports (app.imports) ---------------------------------------------------------------------
+CASE_EVENT[CaseEventKind.STUDENT_IMPORTED] = _l("Student created by import (class team %(team)s)")
+CASE_EVENT[CaseEventKind.STUDENT_UPDATED] = _l("Student record updated by import: %(fields)s")
+
+# The student fields an import may change, as the preview and the case history name them.
+IMPORT_FIELD = {
+    "first_name": _l("first name"),
+    "last_name": _l("last name"),
+    "email": _l("e-mail"),
+    "phone": _l("phone"),
+    "birth_year": _l("birth year"),
+    "class_team": _l("class team"),
+    "kind": _l("agreement type"),
+    "end_date": _l("end date"),
+}

@@ -22,6 +22,7 @@ from app.access import (  # noqa: F401
     admin,
     casefile,
     export,
+    imports,
     journey,
     nav,
     reviews,
