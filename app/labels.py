@@ -331,7 +331,8 @@ def describe(event) -> str:
     if event.kind in (CaseEventKind.CONSENT_GIVEN, CaseEventKind.CONSENT_WITHDRAWN):
         _translate(details, "category", ConsentCategory, CONSENT_CATEGORY)
     if event.kind == CaseEventKind.STUDENT_UPDATED:  # imports: the fields that changed
-        details["fields"] = ", ".join(str(IMPORT_FIELD.get(f, f)) for f in details.get("fields", []))
+        fields = details.get("fields", [])
+        details["fields"] = ", ".join(str(IMPORT_FIELD.get(f, f)) for f in fields)
     if event.kind == CaseEventKind.WORKPLACE_CHANGED:
         for key in ("old", "new"):
             if not details.get(key):

@@ -155,6 +155,6 @@ __all__ = [
 ]
 
 # Imports (app.imports): a parsed file waiting for the uploader's confirmation.
-from app.models.imports import ImportBatch, ImportKind  # noqa: E402
+from app.models.imports import ImportBatch, ImportKind
 
 __all__ += ["ImportBatch", "ImportKind"]
