@@ -710,6 +710,14 @@ def create_team_plans(team: ClassTeam, start: date, user: User) -> TeamPlanResul
     are skipped with the reason. One history line per plan (generate_plan), one access-log row
     for the whole. The caller commits."""
     journey.check_start(start, today())
+    if not journey.template_for(team.programme_id):
+        raise RuleError(
+            _(
+                "%(programme)s has no plan template yet. The system administrator sets it up.",
+                programme=team.programme.short_name,
+            ),
+            "team",
+        )
     result = TeamPlanResult()
     students = team_students(team)
     with_plan = set(
