@@ -173,7 +173,7 @@ def test_unknown_employer_and_agreement_type(client, world):
     line = ";".join(
         [student.student_number, "Ny0", "Elevsen0", "9999", "praktik", "01-08-2027", ""]
     )
-    batch_id, page = preview(
+    _batch_id, page = preview(
         client, "agreements", csv_file(AGREEMENT_HEADER, [line]), world.a.school.id
     )
     assert "Ukendt arbejdsgiver “9999”" in page.text
