@@ -16,7 +16,13 @@ from app.extensions import db
 from app.forms import ButtonForm
 from app.imports import bp, services
 from app.imports.forms import TeamPlanForm, UploadForm
-from app.imports.reading import AGREEMENT_COLUMNS, STUDENT_COLUMNS, FileRefused, read_rows
+from app.imports.reading import (
+    AGREEMENT_COLUMNS,
+    MAX_BYTES,
+    STUDENT_COLUMNS,
+    FileRefused,
+    read_rows,
+)
 from app.models import ClassTeam, Enrolment, ImportKind, Programme
 
 ROWS_PER_PAGE = 50
@@ -59,7 +65,8 @@ def _upload(kind: ImportKind):
         )
         upload = form.file.data
         try:
-            rows = read_rows(upload.read(), _COLUMNS[kind])
+            # One byte past the limit is enough to refuse a file that is too large.
+            rows = read_rows(upload.read(MAX_BYTES + 1), _COLUMNS[kind])
         except FileRefused as refused:
             form.file.errors.append(refused.message)
         else:

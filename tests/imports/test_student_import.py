@@ -136,6 +136,8 @@ def test_a_reimport_updates_only_what_changed(client, world, school_admin):
     ).all()
     assert (CaseEventKind.STUDENT_UPDATED, {"fields": ["phone"]}) in [tuple(k) for k in kinds]
     assert first.version_id == 2 and second.version_id == 1
+    history = client.get(f"/students/{first.id}/history")
+    assert "Elevens stamdata opdateret ved import: telefon" in history.text
 
 
 def test_bad_rows_are_refused_row_by_row_and_only_good_rows_are_stored(client, world, school_admin):
@@ -204,8 +206,18 @@ def test_separators_and_encodings(client, world, school_admin, sep, encoding, bo
     assert (student.first_name, student.last_name) == ("Søren Åge", "Ærø")
 
 
-def test_a_file_in_another_encoding_is_refused_with_a_danish_message(client, world, school_admin):
-    data = csv_file(STUDENT_HEADER, [student_line(1, first="Søren")], encoding="utf-16")
+@pytest.mark.parametrize(
+    "data",
+    [
+        csv_file(STUDENT_HEADER, [student_line(1, first="Søren")], encoding="utf-16"),
+        # Not UTF-8, and bytes Windows-1252 leaves undefined (0x81, 0x8d).
+        csv_file(STUDENT_HEADER, [student_line(1)]) + b"\x81\x8d;\xff\r\n",
+    ],
+    ids=["utf-16", "undefined-bytes"],
+)
+def test_a_file_in_another_encoding_is_refused_with_a_danish_message(
+    client, world, school_admin, data
+):
     response = upload(client, "students", data, world.a.school.id)
     assert response.status_code == 200
     assert "Filen er ikke en CSV-tekstfil i UTF-8 eller Windows-1252." in response.text
@@ -216,6 +228,13 @@ def test_a_file_without_a_required_column_is_refused(client, world, school_admin
     data = b"elevnummer;fornavn;efternavn\r\nIMP1;A;B\r\n"
     response = upload(client, "students", data, world.a.school.id)
     assert "Filen har ingen kolonne “uddannelse”, “startdato”." in response.text
+    assert _count(ImportBatch) == 0
+
+
+def test_a_file_that_is_too_large_is_refused(client, world, school_admin):
+    data = csv_file(STUDENT_HEADER, [student_line(1)]) + b"x" * (5 * 1024 * 1024)
+    response = upload(client, "students", data, world.a.school.id)
+    assert "Filen er for stor (højst 5 MB)." in response.text
     assert _count(ImportBatch) == 0
 
 
