@@ -70,7 +70,7 @@ def _run(kind: ImportKind, data: bytes, organisation: Organisation, user: User) 
     phases["read"] = time.perf_counter() - started
     started = time.perf_counter()
     while not batch.is_checked:
-        services.check_next(batch, user)
+        services.check_next(batch)
         db.session.flush()
     phases["check"] = time.perf_counter() - started
     preview = services.counts(batch.results)

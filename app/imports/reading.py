@@ -28,12 +28,12 @@ class FileRefused(Exception):
 @dataclass(frozen=True)
 class Column:
     key: str  # the name the rows use
-    names: tuple[str, ...]  # the header texts accepted for it, normalised (see `_normal`)
+    names: tuple[str, ...]  # the header texts accepted for it, normalised (see `normal_header`)
     required: bool = True
     label: str = ""  # the header text the documentation uses
 
 
-def _normal(header: str) -> str:
+def normal_header(header: str) -> str:
     """A header compared without case, spaces, hyphens, underscores or accents:
     "Fødselsår", "foedselsaar" and "fodselsar" all read "fodselsar"."""
     text = header.strip().casefold().replace("æ", "ae").replace("ø", "o").replace("å", "a")
@@ -44,7 +44,9 @@ def _normal(header: str) -> str:
 
 
 def _col(key: str, label: str, *aliases: str, required: bool = True) -> Column:
-    return Column(key, tuple({_normal(label), *(_normal(a) for a in aliases)}), required, label)
+    return Column(
+        key, tuple({normal_header(label), *(normal_header(a) for a in aliases)}), required, label
+    )
 
 
 STUDENT_COLUMNS = (
@@ -112,7 +114,7 @@ def read_rows(data: bytes, columns: tuple[Column, ...]) -> list[dict]:
         raise FileRefused(_("The file is empty.")) from error
     positions: dict[str, int] = {}
     for index, name in enumerate(header):
-        normal = _normal(name)
+        normal = normal_header(name)
         for column in columns:
             if normal in column.names and column.key not in positions:
                 positions[column.key] = index

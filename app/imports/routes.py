@@ -129,7 +129,7 @@ def check(batch_id: int):
         flash(_("The form had expired. Try again."), "error")
         return redirect(url_for("imports.batch", batch_id=batch.id))
     wants_json = request.args.get("chunk") == "1"
-    services.check_next(batch, current_user, services.CHUNK if wants_json else None)
+    services.check_next(batch, services.CHUNK if wants_json else None)
     db.session.commit()
     if wants_json:
         return jsonify(checked=batch.checked, total=batch.total, done=batch.is_checked)

@@ -28,7 +28,7 @@ from app.access import acting_organisation_id
 from app.editing import RuleError
 from app.extensions import db
 from app.forms import looks_like_cpr
-from app.imports.reading import AGREEMENT_COLUMNS, STUDENT_COLUMNS, _normal
+from app.imports.reading import AGREEMENT_COLUMNS, STUDENT_COLUMNS, normal_header
 from app.journey import services as journey
 from app.models import (
     AgreementKind,
@@ -99,7 +99,7 @@ def delete_expired() -> None:
     db.session.execute(delete(ImportBatch).where(ImportBatch.expires_at < utcnow()))
 
 
-def check_next(batch: ImportBatch, user: User, size: int | None = CHUNK) -> None:
+def check_next(batch: ImportBatch, size: int | None = CHUNK) -> None:
     """Check the next `size` rows of `batch` (all that are left with None)."""
     start = batch.checked
     end = batch.total if size is None else min(batch.total, start + size)
@@ -531,11 +531,11 @@ _KINDS = {
     "ansattelsesforlob": AgreementKind.TRIAL_EMPLOYMENT,
     "trialemployment": AgreementKind.TRIAL_EMPLOYMENT,
 }
-_KIND_LOOKUP = {_normal(k): v for k, v in _KINDS.items()}
+_KIND_LOOKUP = {normal_header(k): v for k, v in _KINDS.items()}
 
 
 def agreement_kind(text: str) -> AgreementKind | None:
-    return _KIND_LOOKUP.get(_normal(text))
+    return _KIND_LOOKUP.get(normal_header(text))
 
 
 def _same_name(student: Student, first: str, last: str) -> bool:
