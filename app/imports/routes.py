@@ -52,6 +52,8 @@ def _links() -> dict[str, bool]:
 @bp.route("/")
 @roles_required(*rules.IMPORT_ROLES)
 def index():
+    services.delete_expired()  # also `flask imports prune`, for when nobody comes here
+    db.session.commit()
     return render_template("imports/index.html", **_links())
 
 

@@ -95,8 +95,10 @@ def new_batch(
     return batch
 
 
-def delete_expired() -> None:
-    db.session.execute(delete(ImportBatch).where(ImportBatch.expires_at < utcnow()))
+def delete_expired() -> int:
+    """Delete the batches nobody confirmed or cancelled in time; how many there were."""
+    result = db.session.execute(delete(ImportBatch).where(ImportBatch.expires_at < utcnow()))
+    return result.rowcount or 0
 
 
 def check_next(batch: ImportBatch, size: int | None = CHUNK) -> None:

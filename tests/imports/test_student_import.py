@@ -306,3 +306,19 @@ def test_the_preview_runs_the_same_number_of_queries_for_10_and_200_rows(
             client.get(f"/imports/{batch_id}")
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_an_expired_batch_is_deleted(client, world, school_admin, runner):
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+
+    data = csv_file(STUDENT_HEADER, [student_line(1)])
+    batch_id, _ = preview(client, "students", data, world.a.school.id)
+    batch = db.session.get(ImportBatch, batch_id)
+    batch.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    result = runner.invoke(args=["imports", "prune"])
+    assert "Deleted 1 expired import batches." in result.output
+    assert _count(ImportBatch) == 0
+    assert client.get(f"/imports/{batch_id}").status_code == 404
