@@ -322,3 +322,14 @@ def test_an_expired_batch_is_deleted(client, world, school_admin, runner):
     assert "Deleted 1 expired import batches." in result.output
     assert _count(ImportBatch) == 0
     assert client.get(f"/imports/{batch_id}").status_code == 404
+
+
+def test_the_documented_example_file_imports(client, world, school_admin):
+    from pathlib import Path
+
+    data = (Path(__file__).parents[2] / "docs" / "examples" / "elever.csv").read_bytes()
+    batch_id, page = preview(client, "students", data, world.a.school.id)
+    assert "5 oprettes" in page.text and "0 afvist" in page.text
+    confirm(client, batch_id)
+    teams = db.session.execute(select(ClassTeam.code).order_by(ClassTeam.code)).scalars().all()
+    assert teams == ["EUX-PA-27A", "GF2-27A", "SSA-27A"]
