@@ -41,7 +41,9 @@ def _upload(page, base_url: str, kind: str, name: str, data: bytes) -> None:
         lambda url: "/imports/" in url and url.rstrip("/").split("/")[-1].isdigit(),
     )
     # The progress bar's script checks the rows a chunk at a time, then shows the preview.
-    page.get_by_test_id("import-check-button").click()
+    expect(page.get_by_test_id("import-progress")).to_have_attribute("value", "0")
+    with page.expect_response(lambda r: "chunk=1" in r.url and r.status == 200):
+        page.get_by_test_id("import-check-button").click()
     expect(page.get_by_test_id("import-rows")).to_be_visible()
 
 
