@@ -92,12 +92,14 @@ bench: $(VENV)/.runtime assets
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) db upgrade
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS)
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench --requests $(BENCH_REQUESTS) --label SQLite
+	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench-import
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='elevsag_bench'" | grep -q 1 || \
 	    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE elevsag_bench"; \
 	  DATABASE_URL=$(BENCH_PG) $(FLASK) db upgrade && \
 	  DATABASE_URL=$(BENCH_PG) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS) && \
-	  DATABASE_URL=$(BENCH_PG) $(FLASK) bench --requests $(BENCH_REQUESTS) --label PostgreSQL; \
+	  DATABASE_URL=$(BENCH_PG) $(FLASK) bench --requests $(BENCH_REQUESTS) --label PostgreSQL && \
+	  DATABASE_URL=$(BENCH_PG) $(FLASK) bench-import; \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: its column is left out."; fi
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench-load --seconds 20
 

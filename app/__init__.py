@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.casefile import bp as casefile_bp
     from app.export import bp as export_bp
+    from app.imports import bp as imports_bp
     from app.journey import bp as journey_bp
     from app.main import bp as main_bp
     from app.reviews import bp as reviews_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(casefile_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(imports_bp, url_prefix="/imports")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -346,9 +346,9 @@ def describe(event) -> str:
         _translate(details, "status", ActionItemStatus, ACTION_ITEM_STATUS)
     if event.kind in (CaseEventKind.CONSENT_GIVEN, CaseEventKind.CONSENT_WITHDRAWN):
         _translate(details, "category", ConsentCategory, CONSENT_CATEGORY)
-    if event.kind == CaseEventKind.STUDENT_RECORD_CHANGED:
+    if event.kind in (CaseEventKind.STUDENT_RECORD_CHANGED, CaseEventKind.STUDENT_UPDATED):
         details["fields"] = ", ".join(
-            str(STUDENT_RECORD_FIELD.get(name, name)) for name in details.get("fields", [])
+            str(IMPORT_FIELD.get(name, name)) for name in details.get("fields", [])
         )
     if event.kind == CaseEventKind.WORKPLACE_CHANGED:
         for key in ("old", "new"):
@@ -369,3 +369,17 @@ def notification_text(notification) -> str:
         "period": notification.period.title or PERIOD_KIND[notification.period.kind],
         "date": date_text(notification.period.start_date),
     }
+
+
+# --- Imports (app.imports) ---------------------------------------------------------------------
+CASE_EVENT[CaseEventKind.STUDENT_IMPORTED] = _l("Student created by import (class team %(team)s)")
+CASE_EVENT[CaseEventKind.STUDENT_UPDATED] = _l("Student record updated by import: %(fields)s")
+
+# The fields an import may change, as the preview and the case history name them: the
+# student record's, and an agreement's.
+IMPORT_FIELD = {
+    **STUDENT_RECORD_FIELD,
+    "class_team": _l("class team"),
+    "kind": _l("agreement type"),
+    "end_date": _l("end date"),
+}

@@ -30,6 +30,12 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 SCHOOL_ADMIN = frozenset({Role.SCHOOL_ADMIN})
 PARTICIPANTS = frozenset({Role.COUNSELLOR, Role.TRAINING_COORDINATOR})
 SUPPORT_READERS = frozenset({Role.COUNSELLOR, Role.TEACHER})
+# Imports (app.access.imports).
+STUDENT_IMPORTERS = frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})
+AGREEMENT_IMPORTERS = frozenset(
+    {Role.SCHOOL_ADMIN, Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN}
+)
+IMPORTERS = STUDENT_IMPORTERS | AGREEMENT_IMPORTERS
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,17 @@ MATRIX: dict[str, Allowed] = {
     "admin.support_categories": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.new_support_category": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.edit_support_category": Allowed(own=SYSTEM, other=SYSTEM),
+    # Imports (app.access.imports): students and class teams by the school's counsellors and
+    # admins; agreements by a school admin or the employer's staff; a batch (an uploaded
+    # file's rows) only by the user who uploaded it.
+    "imports.index": Allowed(own=IMPORTERS, other=IMPORTERS),
+    "imports.students": Allowed(own=STUDENT_IMPORTERS, other=STUDENT_IMPORTERS),
+    "imports.agreements": Allowed(own=AGREEMENT_IMPORTERS, other=AGREEMENT_IMPORTERS),
+    "imports.plans": Allowed(own=STUDENT_IMPORTERS, other=STUDENT_IMPORTERS),
+    "imports.batch": Allowed(own=IMPORTERS),
+    "imports.check": Allowed(own=IMPORTERS),
+    "imports.confirm": Allowed(own=IMPORTERS),
+    "imports.cancel": Allowed(own=IMPORTERS),
 }
 
 # Requests that change or end something run last, so they do not spoil the others.
@@ -235,9 +252,33 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = side.need.category_id
         elif name == "membership_id":
             values[name] = _target_user(side, role).memberships[0].id
+        elif name == "batch_id":
+            values[name] = import_batch(world, side, role)
         else:  # pragma: no cover - a new kind of argument needs a value here
             raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
     return values
+
+
+def import_batch(world: World, side: Side, role: Role | None) -> int:
+    """A new uploaded batch (each request may confirm or cancel its own) of the side's user
+    in `role` if that role imports, else of the side's school admin."""
+    from app.extensions import db
+    from app.imports import services
+    from app.models import ImportKind
+
+    owner = side.users.get(role) if role in IMPORTERS else None
+    owner = owner or side.users[Role.SCHOOL_ADMIN]
+    for_school = owner.has_role(Role.COUNSELLOR, Role.SCHOOL_ADMIN)
+    row = {"line": 2, "values": {"number": "M1", "first_name": "A", "last_name": "B"}}
+    batch = services.new_batch(
+        ImportKind.STUDENTS if for_school else ImportKind.AGREEMENTS,
+        side.school if for_school else side.municipality,
+        owner,
+        "matrix.csv",
+        [row],
+    )
+    db.session.commit()
+    return batch.id
 
 
 def owner_notification(user) -> int:

@@ -22,6 +22,7 @@ from app.access import (  # noqa: F401
     admin,
     casefile,
     export,
+    imports,
     journey,
     nav,
     reviews,
@@ -43,6 +44,12 @@ from app.access.admin import (  # noqa: F401
     scope_to_administered,
 )
 from app.access.casefile import case_event_visibility  # noqa: F401
+from app.access.imports import (  # noqa: F401
+    can_create_team_plans,
+    can_import_agreements,
+    can_import_students,
+    get_batch_or_404,
+)
 from app.access.journey import (  # noqa: F401
     can_acknowledge_handover,
     can_edit_plan,

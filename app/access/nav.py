@@ -3,6 +3,7 @@ the user (no query); templates/base.html shows the entries named here."""
 
 from __future__ import annotations
 
+from app.access.imports import IMPORT_ROLES
 from app.access.roles import (
     ADMIN_ROLES,
     CASE_ROLES,
@@ -23,6 +24,7 @@ SECTIONS: dict[str, frozenset[Role]] = {
     "starting_soon": frozenset({Role.SUPERVISOR}),
     "overview": frozenset({Role.ANALYST}),
     "admin": ADMIN_ROLES,
+    "imports": IMPORT_ROLES,  # app.imports: students, class teams, agreements, team plans
 }
 
 

@@ -68,5 +68,7 @@ def bench_load_command(seconds: int, concurrency: int, port: int) -> None:
     run_load(seconds, concurrency, port)
 
 
+from app.bench.imports import bench_import_command  # noqa: E402
+
 # Registered by app.cli with the other commands.
-COMMANDS = (regional_data_command, bench_command, bench_load_command)
+COMMANDS = (regional_data_command, bench_command, bench_load_command, bench_import_command)

@@ -153,3 +153,8 @@ __all__ = [
     "meeting_participant",
     "review_participant",
 ]
+
+# Imports (app.imports): a parsed file waiting for the uploader's confirmation.
+from app.models.imports import ImportBatch, ImportKind
+
+__all__ += ["ImportBatch", "ImportKind"]

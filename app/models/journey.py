@@ -180,6 +180,9 @@ class CaseEventKind(enum.StrEnum):
     REVIEW_HELD = "review_held"
     ACTION_ITEM_ADDED = "action_item_added"
     ACTION_ITEM_CHANGED = "action_item_changed"
+    # Imports (app.imports): a student created or changed from a school administration file.
+    STUDENT_IMPORTED = "student_imported"
+    STUDENT_UPDATED = "student_updated"
 
 
 class CaseEventTarget(enum.StrEnum):

@@ -22,6 +22,7 @@ def test_each_role_sees_the_sections_its_pages_are_open_to():
         "follow_ups",
         "from_training",
         "reviews",
+        "imports",
     }
     assert nav_sections(FakeUser(Role.SUPERVISOR)) == {
         "my_overview",
@@ -37,7 +38,11 @@ def test_each_role_sees_the_sections_its_pages_are_open_to():
         "transitions",
         "reviews",
         "admin",
+        "imports",
     }
+    assert "imports" in nav_sections(FakeUser(Role.TRAINING_COORDINATOR))
+    assert "imports" not in nav_sections(FakeUser(Role.TEACHER))
+    assert "imports" not in nav_sections(FakeUser(Role.SUPERVISOR))
 
 
 def test_no_sections_when_logged_out():
