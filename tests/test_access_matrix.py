@@ -30,6 +30,7 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 SCHOOL_ADMIN = frozenset({Role.SCHOOL_ADMIN})
 PARTICIPANTS = frozenset({Role.COUNSELLOR, Role.TRAINING_COORDINATOR})
 SUPPORT_READERS = frozenset({Role.COUNSELLOR, Role.TEACHER})
+STATUS_EDITORS = frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,13 @@ MATRIX: dict[str, Allowed] = {
     "admin.support_categories": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.new_support_category": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.edit_support_category": Allowed(own=SYSTEM, other=SYSTEM),
+    # Enrolments and statuses: the school's student administration (those who enrol students,
+    # app.access.journey.can_change_status); a dropout stays with the plan editors (above).
+    "journey.complete_enrolment": Allowed(own=STATUS_EDITORS),
+    "journey.enrol": Allowed(own=STATUS_EDITORS),
+    "journey.start_leave": Allowed(own=STATUS_EDITORS),
+    "journey.end_leave": Allowed(own=STATUS_EDITORS),
+    "journey.transfer": Allowed(own=STATUS_EDITORS),
 }
 
 # Requests that change or end something run last, so they do not spoil the others.

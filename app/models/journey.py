@@ -179,6 +179,19 @@ class CaseEventKind(enum.StrEnum):
     REVIEW_HELD = "review_held"
     ACTION_ITEM_ADDED = "action_item_added"
     ACTION_ITEM_CHANGED = "action_item_changed"
+    # Enrolments and statuses (app/journey/enrolments.py).
+    ENROLMENT_COMPLETED = "enrolment_completed"
+    BASIC_COURSE_QUALIFIED = "basic_course_qualified"
+    BASIC_COURSE_NOT_QUALIFIED = "basic_course_not_qualified"
+    ENROLLED = "enrolled"
+    SUPPORT_CARRIED_OVER = "support_carried_over"
+    SUPPORT_NOT_CARRIED_OVER = "support_not_carried_over"
+    MEASURE_ENDED = "measure_ended"
+    CONSENT_ENDED = "consent_ended"
+    LEAVE_STARTED = "leave_started"
+    LEAVE_ENDED = "leave_ended"
+    TRANSFERRED = "transferred"
+    EMPLOYER_CHANGED = "employer_changed"
 
 
 class CaseEventTarget(enum.StrEnum):

@@ -156,6 +156,7 @@ def show(student_id: int):
         history=history,
         targets=targets_of(history, student, current_user, support.view),
         can_edit=access.can_edit_plan(current_user, student),
+        can_change_status=access.journey.can_change_status(current_user, student),
         can_schedule_review=access.can_schedule_review(current_user, student),
         can_export_access_request=access.export.can_export_access_request(current_user, student),
         plan_form=PlanForm(),
