@@ -19,6 +19,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import audit, dates
 from app.editing import RuleError, StaleEdit
@@ -189,14 +190,15 @@ def carry_over(student: Student, school_id: int, start: date) -> CarryOver:
     same = school_id == student.school_id
     plan = CarryOver(same_school=same, start=start)
     needs = db.session.execute(
-        select(SupportNeed).where(
-            SupportNeed.student_id == student.id, SupportNeed.status == SupportNeedStatus.ACTIVE
-        )
+        select(SupportNeed)
+        .where(SupportNeed.student_id == student.id, SupportNeed.status == SupportNeedStatus.ACTIVE)
+        .options(joinedload(SupportNeed.category))
+        .order_by(SupportNeed.flagged_at, SupportNeed.id)
     ).scalars()
     measures = db.session.execute(
-        select(SupportMeasure).where(
-            SupportMeasure.student_id == student.id, SupportMeasure.status.in_(_OPEN_MEASURE)
-        )
+        select(SupportMeasure)
+        .where(SupportMeasure.student_id == student.id, SupportMeasure.status.in_(_OPEN_MEASURE))
+        .order_by(SupportMeasure.start_date, SupportMeasure.id)
     ).scalars()
     consents = db.session.execute(
         select(Consent)
@@ -205,6 +207,7 @@ def carry_over(student: Student, school_id: int, start: date) -> CarryOver:
             Consent.withdrawn_at.is_(None),
             (Consent.valid_to.is_(None)) | (Consent.valid_to >= start),
         )
+        .options(joinedload(Consent.recipient))
         .order_by(Consent.valid_from, Consent.id)
     ).scalars()
     for need in needs:
@@ -358,7 +361,9 @@ def enrol(
     )
     student.enrolments.append(enrolment)
     db.session.flush()
-    _close_plan(student, previous, change.start_date - timedelta(days=1))
+    # What was left of the previous plan will not happen (after a dropout, too, once the
+    # student's dropout date no longer marks it).
+    _close_plan(student, previous, previous.end_date or change.start_date - timedelta(days=1))
     _apply_carry_over(student, plan, change)
     _mirror(student, enrolment)
     log(

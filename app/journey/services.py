@@ -26,6 +26,7 @@ from app.models import (
     DropoutReason,
     Enrolment,
     HandoverNote,
+    Leave,
     Membership,
     Organisation,
     Period,
@@ -444,6 +445,10 @@ def drop_out(
     for each in periods:
         if each.start_date <= on <= each.end_date and each.status != PeriodStatus.COMPLETED:
             each.status = PeriodStatus.INTERRUPTED
+    for leave in db.session.execute(
+        select(Leave).where(Leave.enrolment_id == enrolment.id, Leave.ended_on.is_(None))
+    ).scalars():
+        leave.ended_on = on  # a dropout during leave ends the leave
     details: dict = {"date": on.isoformat(), "reason": reason.value}
     if period is not None:
         details["period"] = period.title or period.start_date.isoformat()

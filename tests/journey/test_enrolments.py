@@ -422,7 +422,9 @@ def test_dropout_between_two_periods_is_at_the_transition_to_the_next(client, db
     assert enrolment.dropout_period_id == later.id and enrolment.dropout_at_transition
 
 
-def test_re_enrolment_after_dropout_starts_a_new_plan_and_shows_in_the_history(client, db, world):
+def test_re_enrolment_after_dropout_starts_a_new_plan_and_shows_in_the_history(
+    client, db, world, later
+):
     student = world.a.student
     login(client, world.a.users[Role.COUNSELLOR])
     assert _dropout(client, student, TODAY - timedelta(days=5)).status_code == 302
@@ -431,7 +433,7 @@ def test_re_enrolment_after_dropout_starts_a_new_plan_and_shows_in_the_history(c
     assert 'data-testid="enrol-link"' in page and "Genoptag" in page
 
     templated = _programme(db, "TEST")  # two school periods of 10 weeks in its template
-    start = TODAY + timedelta(days=30)
+    start = TODAY + timedelta(days=200)  # after the rest of the old plan
     _enrol(client, student, templated, world.a.school, start)
     response = _enrol(client, student, templated, world.a.school, start, action="confirm")
     assert response.status_code == 302
@@ -443,9 +445,10 @@ def test_re_enrolment_after_dropout_starts_a_new_plan_and_shows_in_the_history(c
     periods = db.session.execute(select(Period).where(Period.enrolment_id == new.id)).scalars()
     assert [p.start_date for p in periods] == [start, start + timedelta(weeks=10)]
     # The old enrolment's later periods will not happen, even now the dropout date is cleared.
-    db.session.refresh(world.a.training_period)
-    assert world.a.training_period.status == PeriodStatus.INTERRUPTED
-    assert world.a.training_period.status_on(TODAY) == PeriodStatus.INTERRUPTED
+    for period in (world.a.training_period, later):
+        db.session.refresh(period)
+        assert period.status == PeriodStatus.INTERRUPTED
+        assert period.status_on(TODAY) == PeriodStatus.INTERRUPTED
     history = client.get(f"/students/{student.id}/history").text
     assert "Afbrudt" in history and "Indskrevet på TEST" in history and "(før SSA)" in history
     kinds = _kinds(db, student)
@@ -523,3 +526,44 @@ def test_other_school_staff_get_404(client, db, world):
         assert _complete(client, student).status_code == 404
     db.session.refresh(student)
     assert student.status == StudentStatus.ACTIVE
+
+
+def test_a_dropout_during_leave_ends_the_leave(client, db, world):
+    student = world.a.student
+    login(client, world.a.users[Role.COUNSELLOR])
+    leave = {
+        "start_date": TODAY.isoformat(),
+        "end_date": (TODAY + timedelta(days=60)).isoformat(),
+        "version": str(student.version_id),
+    }
+    assert post(client, f"/students/{student.id}/leave", leave).status_code == 302
+    db.session.refresh(student)
+    assert _dropout(client, student, TODAY + timedelta(days=20)).status_code == 302
+    db.session.refresh(student)
+    assert student.status == StudentStatus.DROPPED_OUT
+    assert db.session.execute(select(Leave.ended_on)).scalar_one() == TODAY + timedelta(days=20)
+
+
+def test_the_enrolment_preview_runs_a_fixed_number_of_queries(
+    client, db, world, gf2, count_queries
+):
+    student = gf2[0]
+    counsellor = world.a.users[Role.COUNSELLOR]
+    login(client, counsellor)
+    assert _complete(client, student).status_code == 302
+    db.session.refresh(student)
+    ssa, start = _programme(db, "SSA"), TODAY + timedelta(days=7)
+    loaded = (ssa.id, world.a.school.id, student.id, student.version_id)  # no query in the count
+    with count_queries() as few:
+        assert "Ordblindhed" in _enrol(client, student, ssa, world.a.school, start).text
+    for n in range(6):
+        need = factories.support_need(student, "dyscalculia", counsellor, f"Behov {n}")
+        factories.support_measure(student, MeasureType.MENTOR, counsellor, f"M {n}", need)
+        municipality = factories.organisation(OrganisationKind.MUNICIPALITY, f"Kommune {n}")
+        factories.consent(student, ConsentCategory.SUPPORT_NEEDS, municipality, counsellor)
+    db.session.commit()
+    assert (ssa.id, world.a.school.id, student.id, student.version_id) == loaded
+    with count_queries() as many:
+        page = _enrol(client, student, ssa, world.a.school, start).text
+    assert page.count("Talblindhed") == 6 and "Kommune 5" in page
+    assert many.count == few.count
