@@ -350,6 +350,10 @@ def enrol(
     today = today or _today()
     previous = check_enrolment(student, change, today)
     plan = carry_over(student, change.school.id, change.start_date)
+    # What ends is recorded before the new enrolment exists: at a change of school these lines
+    # belong to the earlier school, and the new one does not read them (app.access.support).
+    _apply_carry_over(student, plan, change)
+    db.session.flush()
     enrolment = Enrolment(
         student_id=student.id,
         programme=change.programme,
@@ -364,7 +368,6 @@ def enrol(
     # What was left of the previous plan will not happen (after a dropout, too, once the
     # student's dropout date no longer marks it).
     _close_plan(student, previous, previous.end_date or change.start_date - timedelta(days=1))
-    _apply_carry_over(student, plan, change)
     _mirror(student, enrolment)
     log(
         student,

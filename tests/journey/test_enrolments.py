@@ -264,6 +264,10 @@ def test_a_new_school_carries_nothing_over_and_cannot_read_the_old_records(clien
     assert "Ordblind, læser langsomt" not in support.text
     assert client.get(f"/students/{student.id}/support/needs/{need.id}/edit").status_code == 404
     assert client.get(f"/students/{student.id}/support/measures/{measure.id}").status_code == 404
+    # Nor school A's support lines in the case history; the rest of the case file runs on.
+    history = client.get(f"/students/{student.id}/history").text
+    assert "Støttebehov registreret" not in history and "Ordblindhed" not in history
+    assert "GF2 gennemført" in history and "Indskrevet på SSA" in history
     # What school B records itself, it reads.
     factories.support_need(student, "dyscalculia", world.b.users[Role.COUNSELLOR], "Talblind B")
     db.session.commit()
