@@ -383,6 +383,9 @@ CASE_EVENT.update(
             "On leave %(start)s – %(end)s; the plan moves %(days)s days"
         ),
         CaseEventKind.LEAVE_ENDED: _l("Back from leave on %(date)s"),
+        CaseEventKind.LEAVE_ENDED_PLAN_MOVED: _l(
+            "Back from leave on %(date)s instead of %(planned)s; the plan follows"
+        ),
         CaseEventKind.TRANSFERRED: _l("Transferred on %(date)s to %(destination)s"),
         CaseEventKind.EMPLOYER_CHANGED: _l("Changed employer: %(old)s → %(new)s from %(start)s"),
     }

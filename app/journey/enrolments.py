@@ -397,7 +397,7 @@ def enrol(
 # --- leave (orlov) ------------------------------------------------------------------------------
 
 
-def _moved(value: date, shift: timedelta) -> date:
+def _moved(value: date, shift: timedelta, field_name: str) -> date:
     moved = dates.add(value, shift)
     if moved is None or not dates.in_window(moved):
         first, last = dates.window()
@@ -407,9 +407,39 @@ def _moved(value: date, shift: timedelta) -> date:
                 first=dates.date_text(first),
                 last=dates.date_text(last),
             ),
-            "end_date",
+            field_name,
         )
     return moved
+
+
+def _shift_plan(
+    student: Student, enrolment: Enrolment, start: date, shift: timedelta, field_name: str
+) -> tuple[Period | None, int]:
+    """Move the plan for a leave from `start`: the period under way on `start` ends `shift`
+    later, every period starting after `start` moves by `shift` (negative: back, for a return
+    before the leave's planned end). Every new date is worked out first, so a refusal (a date
+    outside the window, at `field_name`) leaves the plan as it was. Returns the period under
+    way and how many periods moved."""
+    periods = plan_of(student, enrolment)
+    under_way = next((p for p in periods if p.start_date <= start <= p.end_date), None)
+    changes: list[tuple[Period, date, date]] = []
+    for period in periods:
+        if period is under_way:
+            end = _moved(period.end_date, shift, field_name)
+            changes.append((period, period.start_date, max(end, period.start_date)))
+        elif period.start_date > start:
+            changes.append(
+                (
+                    period,
+                    _moved(period.start_date, shift, field_name),
+                    _moved(period.end_date, shift, field_name),
+                )
+            )
+    for period, new_start, new_end in changes:
+        if period is under_way and period.original_end_date is None:
+            period.original_end_date = period.end_date
+        period.start_date, period.end_date = new_start, new_end
+    return under_way, len(changes)
 
 
 def start_leave(student: Student, start: date, end: date, reason: str, seen_version: int) -> Leave:
@@ -423,21 +453,7 @@ def start_leave(student: Student, start: date, end: date, reason: str, seen_vers
         raise RuleError(_("The end date must be on or after the start date."), "end_date")
     _not_before_start(enrolment, start, "start_date")
     shift = end - start + timedelta(days=1)
-    periods = plan_of(student, enrolment)
-    under_way = next((p for p in periods if p.start_date <= start <= p.end_date), None)
-    # Every new date first, so a refusal leaves the plan as it was.
-    changes: list[tuple[Period, date, date]] = []
-    for period in periods:
-        if period is under_way:
-            changes.append((period, period.start_date, _moved(period.end_date, shift)))
-        elif period.start_date > start:
-            changes.append(
-                (period, _moved(period.start_date, shift), _moved(period.end_date, shift))
-            )
-    for period, new_start, new_end in changes:
-        if period is under_way and period.original_end_date is None:
-            period.original_end_date = period.end_date
-        period.start_date, period.end_date = new_start, new_end
+    under_way, moved = _shift_plan(student, enrolment, start, shift, "end_date")
     leave = Leave(
         student_id=student.id,
         enrolment_id=enrolment.id,
@@ -457,7 +473,7 @@ def start_leave(student: Student, start: date, end: date, reason: str, seen_vers
         end=end.isoformat(),
         days=shift.days,
         period=under_way.title if under_way is not None else "",
-        shifted=len(changes),
+        shifted=moved,
     )
     return leave
 
@@ -473,8 +489,8 @@ def open_leave(student: Student) -> Leave | None:
 
 
 def end_leave(student: Student, on: date, seen_version: int) -> Leave:
-    """Back from leave on `on`: active again. (The plan keeps the dates the leave gave it;
-    a return earlier or later than planned is adjusted on the periods.)"""
+    """Back from leave on `on` (the first day back): active again. A return earlier or later
+    than the leave's planned end moves the plan back or on by the difference."""
     _check_version(student, seen_version)
     enrolment = current_enrolment(student)
     leave = open_leave(student)
@@ -488,10 +504,23 @@ def end_leave(student: Student, on: date, seen_version: int) -> Leave:
             ),
             "date",
         )
+    # Back earlier or later than planned: the plan follows the leave as it was taken.
+    shift = on - (leave.end_date + timedelta(days=1))
+    if shift:
+        _shift_plan(student, enrolment, leave.start_date, shift, "date")
     leave.ended_on = on
     enrolment.status = StudentStatus.ACTIVE
     _mirror(student, enrolment)
-    log(student, CaseEventKind.LEAVE_ENDED, current_user, date=on.isoformat())
+    if shift:
+        log(
+            student,
+            CaseEventKind.LEAVE_ENDED_PLAN_MOVED,
+            current_user,
+            date=on.isoformat(),
+            planned=(leave.end_date + timedelta(days=1)).isoformat(),
+        )
+    else:
+        log(student, CaseEventKind.LEAVE_ENDED, current_user, date=on.isoformat())
     return leave
 
 

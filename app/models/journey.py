@@ -190,6 +190,7 @@ class CaseEventKind(enum.StrEnum):
     CONSENT_ENDED = "consent_ended"
     LEAVE_STARTED = "leave_started"
     LEAVE_ENDED = "leave_ended"
+    LEAVE_ENDED_PLAN_MOVED = "leave_ended_plan_moved"
     TRANSFERRED = "transferred"
     EMPLOYER_CHANGED = "employer_changed"
 

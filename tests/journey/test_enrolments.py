@@ -332,6 +332,36 @@ def test_leave_shifts_the_plan_and_ending_it_makes_the_student_active(client, db
     assert "Tilbage fra orlov" in history
 
 
+def test_an_early_return_from_leave_moves_the_plan_back(client, db, world, later):
+    student, training = world.a.student, world.a.training_period
+    before = (training.end_date, later.start_date, later.end_date)
+    login(client, world.a.users[Role.COUNSELLOR])
+    leave = {
+        "start_date": TODAY.isoformat(),
+        "end_date": (TODAY + timedelta(days=29)).isoformat(),  # 30 days planned
+        "version": str(student.version_id),
+    }
+    assert post(client, f"/students/{student.id}/leave", leave).status_code == 302
+    db.session.refresh(student)
+    back = TODAY + timedelta(days=10)  # back after 10 days
+    response = post(
+        client,
+        f"/students/{student.id}/leave/end",
+        {"date": back.isoformat(), "version": str(student.version_id)},
+    )
+    assert response.status_code == 302
+    db.session.refresh(training)
+    db.session.refresh(later)
+    assert training.end_date == before[0] + timedelta(days=10)
+    assert training.original_end_date == before[0]
+    assert (later.start_date, later.end_date) == (
+        before[1] + timedelta(days=10),
+        before[2] + timedelta(days=10),
+    )
+    history = client.get(f"/students/{student.id}/history").text
+    assert "i stedet for" in history and "planen følger med" in history
+
+
 def test_leave_that_would_move_the_plan_out_of_the_window_is_refused(client, db, world, later):
     student = world.a.student
     later.end_date = date(2100, 12, 25)
