@@ -505,7 +505,7 @@ def test_transfer_ends_the_enrolment_without_a_dropout(client, db, world):
     assert enrolment.status == StudentStatus.TRANSFERRED and enrolment.end_date == TODAY
     assert CaseEventKind.DROPPED_OUT not in _kinds(db, student)
     page = client.get(f"/students/{student.id}").text
-    assert "Overflyttet til en anden skole" in page
+    assert "Overflyttet til anden skole" in page
     assert "Overflyttet" in client.get(f"/students/{student.id}/history").text
 
 
