@@ -36,6 +36,7 @@ from app.journey.forms import (
     UpcomingForm,
 )
 from app.models import (
+    AuditAction,
     ClassTeam,
     Membership,
     Notification,
@@ -469,6 +470,10 @@ def enrol(student_id: int):
             else:
                 preview = enrolments.carry_over(student, change.school.id, change.start_date)
                 form.previewed.data = key
+    view = access.support_view(current_user, student)
+    if preview is not None and preview.anything and view.school:
+        # The preview names support needs, measures and consents: a read of support data.
+        audit.record(AuditAction.VIEW, student=student, criterion="support", commit=True)
     return render_template(
         "journey/enrol.html",
         student=student,
@@ -476,7 +481,7 @@ def enrol(student_id: int):
         running=previous.status in enrolments.RUNNING,
         form=form,
         preview=preview,
-        view=access.support_view(current_user, student),
+        view=view,
     )
 
 

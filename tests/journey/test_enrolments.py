@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from app.models import (
     AgreementKind,
+    AuditAction,
+    AuditEvent,
     CaseEvent,
     CaseEventKind,
     ConsentCategory,
@@ -42,6 +44,16 @@ def _kinds(db, student) -> list[CaseEventKind]:
             select(CaseEvent.kind).where(CaseEvent.student_id == student.id).order_by(CaseEvent.id)
         ).scalars()
     )
+
+
+def _support_reads(db, student) -> int:
+    """Lines in the access log for reads of the student's support data."""
+    query = select(AuditEvent).where(
+        AuditEvent.student_id == student.id,
+        AuditEvent.criterion == "support",
+        AuditEvent.action == AuditAction.VIEW,
+    )
+    return len(db.session.execute(query).scalars().all())
 
 
 def _complete(client, student, **data):
@@ -116,6 +128,7 @@ def test_gf2_student_completes_qualified_and_continues_in_ssa_with_support(clien
     assert "Indskriv på en ny uddannelse" in page and "Registrér gennemførelse" not in page
 
     ssa, start = _programme(db, "SSA"), TODAY + timedelta(days=7)
+    reads_before = _support_reads(db, student)
     preview = _enrol(client, student, ssa, world.a.school, start)
     assert preview.status_code == 200
     text = preview.text
@@ -127,6 +140,7 @@ def test_gf2_student_completes_qualified_and_continues_in_ssa_with_support(clien
     assert "Kommune Før" in ended and "modtageren fortsætter ikke" in ended
     db.session.refresh(student)
     assert len(student.enrolments) == 1  # nothing stored by the preview
+    assert _support_reads(db, student) == reads_before + 1  # the preview read support data
 
     response = _enrol(client, student, ssa, world.a.school, start, action="confirm")
     assert response.status_code == 302
