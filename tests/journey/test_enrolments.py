@@ -14,6 +14,7 @@ from app.models import (
     AuditEvent,
     CaseEvent,
     CaseEventKind,
+    Consent,
     ConsentCategory,
     Leave,
     MeasureStatus,
@@ -615,3 +616,21 @@ def test_the_enrolment_preview_runs_a_fixed_number_of_queries(
         page = _enrol(client, student, ssa, world.a.school, start).text
     assert page.count("Talblindhed") == 6 and "Kommune 5" in page
     assert many.count == few.count
+
+
+def test_a_stale_enrolment_is_refused_and_nothing_is_stored(client, db, world, gf2):
+    student = gf2[0]
+    login(client, world.a.users[Role.COUNSELLOR])
+    assert _complete(client, student).status_code == 302
+    db.session.refresh(student)
+    seen = student.version_id - 1  # opened before the completion was saved
+    ssa, start = _programme(db, "SSA"), TODAY + timedelta(days=7)
+    response = _enrol(
+        client, student, ssa, world.a.school, start, action="confirm", version=str(seen)
+    )
+    assert response.status_code == 302
+    assert "En anden har ændret dette" in client.get(response.headers["Location"]).text
+    db.session.refresh(student)
+    assert len(student.enrolments) == 1 and student.status == StudentStatus.COMPLETED
+    ends = select(Consent.valid_to).where(Consent.student_id == student.id)
+    assert db.session.execute(ends).scalars().all() == [None, None, None]
