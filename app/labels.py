@@ -354,7 +354,7 @@ def describe(event) -> str:
         for key in ("old", "new"):
             if not details.get(key):
                 details[key] = "–"
-    template = str(CASE_EVENT[event.kind])
+    template = _enrolment_template(event, details) or str(CASE_EVENT[event.kind])
     try:
         return template % details
     except (KeyError, TypeError, ValueError):
@@ -383,3 +383,54 @@ IMPORT_FIELD = {
     "kind": _l("agreement type"),
     "end_date": _l("end date"),
 }
+
+# --- enrolments and statuses (app/journey/enrolments.py) -------------------------------------
+
+CASE_EVENT.update(
+    {
+        CaseEventKind.ENROLMENT_COMPLETED: _l("Completed %(programme)s on %(date)s: %(result)s"),
+        CaseEventKind.BASIC_COURSE_QUALIFIED: _l(
+            "Completed %(programme)s on %(date)s: %(result)s, qualified for the main programme"
+        ),
+        CaseEventKind.BASIC_COURSE_NOT_QUALIFIED: _l(
+            "Completed %(programme)s on %(date)s: %(result)s, not qualified for the main programme"
+        ),
+        CaseEventKind.ENROLLED: _l(
+            "Enrolled in %(new)s at %(school)s from %(start)s (was %(old)s)"
+        ),
+        CaseEventKind.SUPPORT_CARRIED_OVER: _l(
+            "Carried over to %(programme)s: %(needs)s support needs, %(measures)s measures, "
+            "%(consents)s consents"
+        ),
+        CaseEventKind.SUPPORT_NOT_CARRIED_OVER: _l(
+            "Not carried over to %(school)s: %(needs)s support needs resolved, %(measures)s "
+            "measures ended, %(consents)s consents ended"
+        ),
+        CaseEventKind.MEASURE_ENDED: _l("Support measure ended: %(measure)s"),
+        CaseEventKind.CONSENT_ENDED: _l(
+            "Consent ended on %(date)s: %(category)s to %(recipient)s (does not continue)"
+        ),
+        CaseEventKind.LEAVE_STARTED: _l(
+            "On leave %(start)s – %(end)s; the plan moves %(days)s days"
+        ),
+        CaseEventKind.LEAVE_ENDED: _l("Back from leave on %(date)s"),
+        CaseEventKind.LEAVE_ENDED_PLAN_MOVED: _l(
+            "Back from leave on %(date)s instead of %(planned)s; the plan follows"
+        ),
+        CaseEventKind.TRANSFERRED: _l("Transferred on %(date)s to %(destination)s"),
+        CaseEventKind.EMPLOYER_CHANGED: _l("Changed employer: %(old)s → %(new)s from %(start)s"),
+    }
+)
+
+# A dropout line names the period it happened in (older lines have none).
+_DROPOUT_IN_PERIOD = _l("Dropped out on %(date)s in %(period)s (%(reason)s)")
+_DROPOUT_AT_TRANSITION = _l("Dropped out on %(date)s, before starting %(period)s (%(reason)s)")
+
+
+def _enrolment_template(event, details: dict):
+    """The line's text where it depends on its details, for the kinds above; None: the usual."""
+    if event.kind == CaseEventKind.CONSENT_ENDED:
+        _translate(details, "category", ConsentCategory, CONSENT_CATEGORY)
+    if event.kind == CaseEventKind.DROPPED_OUT and details.get("period"):
+        return str(_DROPOUT_AT_TRANSITION if details.get("at_transition") else _DROPOUT_IN_PERIOD)
+    return None

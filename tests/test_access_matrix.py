@@ -36,6 +36,7 @@ AGREEMENT_IMPORTERS = frozenset(
     {Role.SCHOOL_ADMIN, Role.TRAINING_COORDINATOR, Role.MUNICIPALITY_ADMIN}
 )
 IMPORTERS = STUDENT_IMPORTERS | AGREEMENT_IMPORTERS
+STATUS_EDITORS = frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,13 @@ MATRIX: dict[str, Allowed] = {
     "imports.check": Allowed(own=IMPORTERS),
     "imports.confirm": Allowed(own=IMPORTERS),
     "imports.cancel": Allowed(own=IMPORTERS),
+    # Enrolments and statuses: the school's student administration (those who enrol students,
+    # app.access.journey.can_change_status); a dropout stays with the plan editors (above).
+    "journey.complete_enrolment": Allowed(own=STATUS_EDITORS),
+    "journey.enrol": Allowed(own=STATUS_EDITORS),
+    "journey.start_leave": Allowed(own=STATUS_EDITORS),
+    "journey.end_leave": Allowed(own=STATUS_EDITORS),
+    "journey.transfer": Allowed(own=STATUS_EDITORS),
 }
 
 # Requests that change or end something run last, so they do not spoil the others.

@@ -34,12 +34,16 @@ T = CaseEventTarget
 
 
 def case_event_visibility(view: SupportView, user: User | None = None) -> ColumnElement[bool]:
-    """A SQL condition on CaseEvent: lines about support only in the categories `view` sees,
-    and lines kept to one organisation (notes) only for its staff."""
+    """A SQL condition on CaseEvent: lines about support only in the categories `view` sees
+    (and not those of a student's earlier school, `view.since`), and lines kept to one
+    organisation (notes) only for its staff."""
     user = user or current_user
     categories = [c.value for c in view.categories]
+    support_line = CaseEvent.data_category.in_(categories)
+    if view.since is not None:
+        support_line = and_(support_line, CaseEvent.at >= view.since)
     return and_(
-        or_(CaseEvent.data_category.is_(None), CaseEvent.data_category.in_(categories)),
+        or_(CaseEvent.data_category.is_(None), support_line),
         or_(
             CaseEvent.restricted_to_id.is_(None),
             CaseEvent.restricted_to_id.in_(user.organisation_ids(*Role)),

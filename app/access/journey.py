@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import dates
-from app.access.roles import CASE_ROLES, EMPLOYER_STAFF_ROLES
+from app.access.roles import CASE_ROLES, EMPLOYER_STAFF_ROLES, STUDENT_CREATOR_ROLES
 from app.access.students import (
     get_case_student_or_404,
     is_employer_staff_for,
@@ -40,6 +40,20 @@ from app.models.base import today
 def can_edit_plan(user: User, student: Student) -> bool:
     """School staff at the student's school and staff of the student's employer edit the plan."""
     return is_school_staff_for(user, student) or is_employer_staff_for(user, student)
+
+
+def can_change_status(user: User, student: Student) -> bool:
+    """Complete, enrol in a new programme, leave, transfer: the school's student
+    administration. The counsellors and school admins of the student's school (those who enrol
+    students, STUDENT_CREATOR_ROLES) change a student's enrolment and status; teachers do not
+    (docs/domain.md, "Who uses it": the contact teacher keeps notes and handovers), nor the
+    employer's staff, who may still register a dropout (`can_edit_plan`)."""
+    return student.school_id in user.organisation_ids(*STUDENT_CREATOR_ROLES)
+
+
+def enrolment_school_ids(user: User) -> set[int]:
+    """The schools a user may enrol a student at: where they hold a role that enrols."""
+    return user.organisation_ids(*STUDENT_CREATOR_ROLES)
 
 
 def can_edit_agreement(user: User, student: Student, agreement: TrainingAgreement) -> bool:
@@ -157,6 +171,11 @@ def handover_drafts_query(user: User, visible: Select) -> Select:
 def get_plan_student_or_404(student_id: int, edit: bool = False) -> Student:
     """The student (404 if hidden); with `edit`, 403 unless the user may edit the plan."""
     return get_case_student_or_404(student_id, may=can_edit_plan if edit else None)
+
+
+def get_status_student_or_404(student_id: int) -> Student:
+    """The student (404 if hidden), 403 unless the user may change their enrolment/status."""
+    return get_case_student_or_404(student_id, may=can_change_status)
 
 
 def get_period_or_404(student: Student, period_id: int) -> Period:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import abort
 from flask_login import current_user
@@ -29,6 +29,7 @@ from app.models import (
     EMPLOYER_ROLES,
     Consent,
     ConsentCategory,
+    Enrolment,
     Student,
     SupportCategory,
     SupportMeasure,
@@ -50,20 +51,52 @@ class SupportView:
     categories: frozenset[ConsentCategory]
     school: bool  # school staff who see all of it
     can_edit: bool
+    # Records made before this moment belong to an earlier school of the student's and are not
+    # shown (None: every record). See `school_run_since`.
+    since: datetime | None = None
 
     def sees_category(self, category: ConsentCategory | str | None) -> bool:
         return category is None or ConsentCategory(category) in self.categories
 
+    def _recent(self, made: datetime | None) -> bool:
+        return self.since is None or made is None or _aware(made) >= self.since
+
     def sees_need(self, need: SupportNeed) -> bool:
         category = ConsentCategory.HEALTH if need.category.health_data else None
-        return ConsentCategory.SUPPORT_NEEDS in self.categories and self.sees_category(category)
+        return (
+            ConsentCategory.SUPPORT_NEEDS in self.categories
+            and self.sees_category(category)
+            and self._recent(need.flagged_at)
+        )
 
     def sees_measure(self, measure: SupportMeasure) -> bool:
-        return measure.consent_category in self.categories
+        return measure.consent_category in self.categories and self._recent(measure.created_at)
 
     @property
     def sees_anything(self) -> bool:
         return bool(self.categories)
+
+
+def _aware(moment: datetime) -> datetime:
+    """Stored moments are UTC; SQLite gives them back without a time zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def school_run_since(student: Student) -> datetime | None:
+    """When the student's unbroken run of enrolments at their current school was registered,
+    if an enrolment at another school came before it; None if every enrolment so far was at
+    this school.
+
+    A new school does not read the support records of the student's earlier school: at a
+    change of school nothing carries over (app/journey/enrolments.py resolves and ends it),
+    and what the earlier school recorded stays with it. A run at the same school (GF2, then
+    SSA there) keeps every record."""
+    run: Enrolment | None = None
+    for enrolment in reversed(student.enrolments):
+        if enrolment.school_id != student.school_id:
+            return _aware(run.created_at) if run is not None and run.created_at else None
+        run = enrolment
+    return None
 
 
 def consent_categories(consents: Iterable[Consent], organisation_ids: set[int], on: date):
@@ -80,7 +113,12 @@ def consent_categories(consents: Iterable[Consent], organisation_ids: set[int], 
 def support_view(user: User, student: Student) -> SupportView:
     """Call after get_student_or_404: it assumes the user may see the student."""
     if student.school_id in user.organisation_ids(*SUPPORT_READ_ROLES):
-        return SupportView(frozenset(ConsentCategory), True, can_edit_support(user, student))
+        return SupportView(
+            frozenset(ConsentCategory),
+            True,
+            can_edit_support(user, student),
+            school_run_since(student),
+        )
     organisation_ids = user.organisation_ids(*EMPLOYER_ROLES)
     if not organisation_ids:
         return SupportView(frozenset(), False, False)

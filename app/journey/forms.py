@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
 )
@@ -47,6 +48,7 @@ class DropoutForm(VersionedForm):
         blank=_l("Choose a reason"),
         message=_l("Please choose a reason."),
     )
+    note = text_field(_l("More about the reason"), max_chars=2000, multiline=True)
 
 
 class ReadmitForm(VersionedForm):
@@ -99,3 +101,44 @@ class UpcomingForm(BaseForm):
             ("acknowledged", _l("Acknowledged")),
         ],
     )
+
+
+# --- enrolments and statuses (app/journey/enrolments.py) ------------------------------------
+
+
+class CompleteForm(VersionedForm):
+    date = date_field(_l("Date of completion"))
+    result = text_field(_l("Result"), required=True, max_chars=200, plain=True)
+    qualified = SelectField(
+        _l("Qualified for the main programme"),
+        choices=[("", _l("Choose")), ("yes", _l("Yes")), ("no", _l("No"))],
+        default="",
+    )
+
+    def qualified_value(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.qualified.data)
+
+
+class EnrolForm(VersionedForm):
+    programme = SelectField(_l("Programme"), coerce=str)
+    school = SelectField(_l("School"), coerce=str)
+    start_date = date_field(_l("Start date"))
+    class_team = SelectField(_l("Class team"), coerce=str, default="")
+    create_plan = BooleanField(_l("Create the plan from the programme template"), default=True)
+    # The school and start date the shown preview of what carries over was made for.
+    previewed = HiddenField()
+
+
+class LeaveForm(VersionedForm):
+    start_date = date_field(_l("First day of leave"))
+    end_date = date_field(_l("Last day of leave"))
+    reason = text_field(_l("Reason"), max_chars=2000, multiline=True)
+
+
+class EndLeaveForm(VersionedForm):
+    date = date_field(_l("Date of return"))
+
+
+class TransferForm(VersionedForm):
+    date = date_field(_l("Last day at this school"))
+    destination = text_field(_l("New school"), required=True, max_chars=200, plain=True)

@@ -17,20 +17,27 @@ from app.editing import RuleError
 from app.extensions import db
 from app.forms import ButtonForm, without_required
 from app.history import case_history, targets_of
-from app.journey import bp, services
+from app.journey import bp, enrolments, services
 from app.journey import handovers as ho
 from app.journey.forms import (
     AcknowledgeForm,
     AgreementForm,
+    CompleteForm,
     DropoutForm,
+    EndLeaveForm,
+    EnrolForm,
     ExtendForm,
     HandoverForm,
+    LeaveForm,
     PeriodForm,
     PlanForm,
     ReadmitForm,
+    TransferForm,
     UpcomingForm,
 )
 from app.models import (
+    AuditAction,
+    ClassTeam,
     Membership,
     Notification,
     NotificationKind,
@@ -38,6 +45,8 @@ from app.models import (
     OrganisationKind,
     Period,
     PeriodKind,
+    Programme,
+    ProgrammeLevel,
     Role,
     Student,
     TrainingAgreement,
@@ -277,7 +286,7 @@ def dropout(student_id: int):
         DropoutForm,
         "journey/dropout.html",
         lambda student, form: services.drop_out(
-            student, form.date.data, form.reason.data, form.seen_version()
+            student, form.date.data, form.reason.data, form.seen_version(), form.note.data
         ),
         _("The dropout was registered."),
     )
@@ -292,6 +301,187 @@ def readmit(student_id: int):
         "journey/readmit.html",
         lambda student, form: services.readmit(student, form.date.data, form.seen_version()),
         _("The student was re-admitted."),
+    )
+
+
+# --- enrolments and statuses (app/journey/enrolments.py) ------------------------------------
+
+
+def _status_page(student: Student, form_class, template: str, change, done: str, **context):
+    """A dated change of the student's status by the school (complete, leave, transfer): the
+    form, dated today when first shown, and `change(student, form)` on a valid submission."""
+    enrolment = services.current_enrolment(student)
+    form = form_class(obj=student if request.method == "GET" else None)
+    if request.method == "GET":
+        for name in ("date", "start_date"):
+            if name in form:
+                form[name].data = today()
+    return _save(
+        form,
+        lambda: change(student, form),
+        student,
+        stale_url=url_for(request.endpoint, student_id=student.id),
+        done=done,
+    ) or render_template(
+        template, student=student, enrolment=enrolment, form=form, today=today(), **context
+    )
+
+
+@bp.route("/students/<int:student_id>/complete", methods=["GET", "POST"])
+@case_roles_required
+def complete_enrolment(student_id: int):
+    return _status_page(
+        access.journey.get_status_student_or_404(student_id),
+        CompleteForm,
+        "journey/complete.html",
+        lambda student, form: enrolments.complete(
+            student,
+            form.date.data,
+            form.result.data,
+            form.qualified_value(),
+            form.seen_version(),
+        ),
+        _("The completion was registered."),
+        basic=ProgrammeLevel.BASIC,
+    )
+
+
+@bp.route("/students/<int:student_id>/leave", methods=["GET", "POST"])
+@case_roles_required
+def start_leave(student_id: int):
+    return _status_page(
+        access.journey.get_status_student_or_404(student_id),
+        LeaveForm,
+        "journey/leave.html",
+        lambda student, form: enrolments.start_leave(
+            student,
+            form.start_date.data,
+            form.end_date.data,
+            form.reason.data,
+            form.seen_version(),
+        ),
+        _("The leave was registered and the plan moved."),
+    )
+
+
+@bp.route("/students/<int:student_id>/leave/end", methods=["GET", "POST"])
+@case_roles_required
+def end_leave(student_id: int):
+    student = access.journey.get_status_student_or_404(student_id)
+    return _status_page(
+        student,
+        EndLeaveForm,
+        "journey/end_leave.html",
+        lambda student, form: enrolments.end_leave(student, form.date.data, form.seen_version()),
+        _("The student is back from leave."),
+        leave=enrolments.open_leave(student),
+    )
+
+
+@bp.route("/students/<int:student_id>/transfer", methods=["GET", "POST"])
+@case_roles_required
+def transfer(student_id: int):
+    return _status_page(
+        access.journey.get_status_student_or_404(student_id),
+        TransferForm,
+        "journey/transfer.html",
+        lambda student, form: enrolments.transfer(
+            student, form.date.data, form.destination.data, form.seen_version()
+        ),
+        _("The transfer was registered."),
+    )
+
+
+def _enrol_choices(form: EnrolForm) -> None:
+    schools = access.journey.enrolment_school_ids(current_user)
+    form.programme.choices = [
+        (str(p.id), f"{p.short_name} – {p.name}")
+        for p in db.session.execute(
+            select(Programme).where(Programme.active.is_(True)).order_by(Programme.code)
+        ).scalars()
+    ]
+    form.school.choices = [
+        (str(o.id), o.name)
+        for o in db.session.execute(
+            select(Organisation)
+            .where(Organisation.id.in_(schools), Organisation.kind == OrganisationKind.SCHOOL)
+            .order_by(Organisation.name)
+        ).scalars()
+    ]
+    teams = db.session.execute(
+        select(ClassTeam)
+        .where(ClassTeam.school_id.in_(schools))
+        .options(joinedload(ClassTeam.school))
+        .order_by(ClassTeam.start_date.desc(), ClassTeam.code)
+        .limit(200)
+    ).scalars()
+    form.class_team.choices = [("", _("No class team"))] + [
+        (str(t.id), f"{t.code} ({t.school.name})") for t in teams
+    ]
+
+
+def _enrolment_change(form: EnrolForm) -> enrolments.EnrolmentChange:
+    team = db.session.get(ClassTeam, int(form.class_team.data)) if form.class_team.data else None
+    return enrolments.EnrolmentChange(
+        programme=db.session.get(Programme, int(form.programme.data)),
+        school=db.session.get(Organisation, int(form.school.data)),
+        start_date=form.start_date.data,
+        class_team=team,
+        create_plan=form.create_plan.data,
+    )
+
+
+@bp.route("/students/<int:student_id>/enrol", methods=["GET", "POST"])
+@case_roles_required
+def enrol(student_id: int):
+    """A new enrolment: first a preview of what carries over, then the confirmation."""
+    student = access.journey.get_status_student_or_404(student_id)
+    previous = services.current_enrolment(student)
+    form = EnrolForm()
+    _enrol_choices(form)
+    if request.method == "GET":
+        form.version.data = student.version_id
+        form.programme.data = str(previous.programme_id)
+        form.school.data = str(student.school_id)
+        if previous.end_date is not None:
+            form.start_date.data = previous.end_date + timedelta(days=1)
+    preview = None
+    if form.validate_on_submit():
+        change = _enrolment_change(form)
+        key = f"{change.school.id}:{change.start_date.isoformat()}"
+        try:
+            enrolments.check_enrolment(student, change, today())
+        except RuleError as error:
+            editing.field_error(form, error)
+        else:
+            if request.form.get("action") == "confirm" and form.previewed.data == key:
+                response = editing.save(
+                    form,
+                    lambda: enrolments.enrol(student, change, form.seen_version()),
+                    stale_url=request.path,
+                    done=_(
+                        "The student was enrolled in %(programme)s.",
+                        programme=change.programme.short_name,
+                    ),
+                    redirect_to=_back(student),
+                )
+                if response is not None:
+                    return response
+            else:
+                preview = enrolments.carry_over(student, change.school.id, change.start_date)
+                form.previewed.data = key
+    view = access.support_view(current_user, student)
+    if preview is not None and preview.anything and view.school:
+        # The preview names support needs, measures and consents: a read of support data.
+        audit.record(AuditAction.VIEW, student=student, criterion="support", commit=True)
+    return render_template(
+        "journey/enrol.html",
+        student=student,
+        previous=previous,
+        running=previous.status in enrolments.RUNNING,
+        form=form,
+        preview=preview,
+        view=view,
     )
 
 

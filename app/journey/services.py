@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import dates
+from app.access.journey import is_transition
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
 from app.history import log
@@ -25,6 +26,7 @@ from app.models import (
     DropoutReason,
     Enrolment,
     HandoverNote,
+    Leave,
     Membership,
     Organisation,
     Period,
@@ -91,10 +93,19 @@ def generate_plan(student: Student, start: date, today: date) -> list[Period]:
 
     The copy is independent: changing the template later leaves existing plans alone.
     """
-    if plan_of(student):
+    enrolment = current_enrolment(student)
+    if plan_of(student, enrolment):
         raise RuleError(_("The student already has a plan."))
     check_start(start, today)
-    enrolment = current_enrolment(student)
+    previous = [p for p in plan_of(student) if p.end_date >= start]
+    if previous:
+        raise RuleError(
+            _(
+                "The plan must start after the earlier enrolment's last period (%(end)s).",
+                end=format_date(previous[-1].end_date),
+            ),
+            "start_date",
+        )
     periods = plan_from_template(enrolment, template_for(enrolment.programme_id), start, today)
     db.session.add_all(periods)
     log(
@@ -112,8 +123,11 @@ def current_enrolment(student: Student) -> Enrolment:
     return student.enrolments[-1]
 
 
-def plan_of(student: Student) -> list[Period]:
+def plan_of(student: Student, enrolment: Enrolment | None = None) -> list[Period]:
+    """The student's periods in date order, across every enrolment, or of one `enrolment`."""
     query = select(Period).where(Period.student_id == student.id).order_by(Period.start_date)
+    if enrolment is not None:
+        query = query.where(Period.enrolment_id == enrolment.id)
     return list(db.session.execute(query).scalars())
 
 
@@ -381,30 +395,82 @@ def delete_period(student: Student, period: Period) -> None:
 # --- dropout and re-admission -----------------------------------------------------------
 
 
-def drop_out(student: Student, on: date, reason: DropoutReason, seen_version: int) -> None:
+def dropout_period(periods: list[Period], on: date) -> tuple[Period | None, bool]:
+    """The period a dropout on `on` happened in, and whether it happened at a transition.
+
+    A date inside a period is that period's, unless it is the first day of a period that
+    follows a change of place (the student did not start it). A date between two periods (or
+    before the first) belongs to the period the student did not start, at the transition.
+    After the last period: the last one. `periods` in date order.
+    """
+    for index, period in enumerate(periods):
+        if period.start_date <= on <= period.end_date:
+            before = periods[index - 1] if index else None
+            if on == period.start_date and before is not None and is_transition(before, period):
+                return period, True
+            return period, False
+        if on < period.start_date:
+            return period, True
+    return (periods[-1], False) if periods else (None, False)
+
+
+def drop_out(
+    student: Student, on: date, reason: DropoutReason, seen_version: int, note: str = ""
+) -> None:
+    """Afbrud: the current enrolment ends on `on`, with the reason and the period it happened
+    in; the period under way is interrupted and later ones will not happen."""
     if student.version_id != seen_version:
         raise StaleEdit()
     if student.status == StudentStatus.DROPPED_OUT:
         raise RuleError(_("The student has already dropped out."))
-    student.status = StudentStatus.DROPPED_OUT
-    student.dropout_date = on
-    student.dropout_reason = reason
-    for period in plan_of(student):
-        if period.start_date <= on <= period.end_date and period.status != PeriodStatus.COMPLETED:
-            period.status = PeriodStatus.INTERRUPTED
-    log(student, CaseEventKind.DROPPED_OUT, current_user, date=on.isoformat(), reason=reason.value)
+    enrolment = current_enrolment(student)
+    if student.status not in (StudentStatus.ACTIVE, StudentStatus.ON_LEAVE):
+        raise RuleError(_("Only a student who is active or on leave can drop out."))
+    if on < enrolment.start_date:
+        raise RuleError(
+            _(
+                "The date cannot be before the enrolment started (%(start)s).",
+                start=format_date(enrolment.start_date),
+            ),
+            "date",
+        )
+    periods = plan_of(student, enrolment)
+    period, at_transition = dropout_period(periods, on)
+    student.status = enrolment.status = StudentStatus.DROPPED_OUT
+    student.dropout_date = enrolment.end_date = on
+    student.dropout_reason = enrolment.dropout_reason = reason
+    enrolment.dropout_note = note or ""
+    enrolment.dropout_period_id = period.id if period is not None else None
+    enrolment.dropout_at_transition = at_transition
+    for each in periods:
+        if each.start_date <= on <= each.end_date and each.status != PeriodStatus.COMPLETED:
+            each.status = PeriodStatus.INTERRUPTED
+    for leave in db.session.execute(
+        select(Leave).where(Leave.enrolment_id == enrolment.id, Leave.ended_on.is_(None))
+    ).scalars():
+        leave.ended_on = on  # a dropout during leave ends the leave
+    details: dict = {"date": on.isoformat(), "reason": reason.value}
+    if period is not None:
+        details["period"] = period.title or period.start_date.isoformat()
+        details["at_transition"] = at_transition
+    log(student, CaseEventKind.DROPPED_OUT, current_user, period_id=period and period.id, **details)
 
 
 def readmit(student: Student, on: date, seen_version: int) -> None:
+    """Undo a dropout within the same enrolment (a new programme is a new enrolment)."""
     if student.version_id != seen_version:
         raise StaleEdit()
     if student.status != StudentStatus.DROPPED_OUT:
         raise RuleError(_("Only a student who has dropped out can be re-admitted."))
     if student.dropout_date and on < student.dropout_date:
         raise RuleError(_("Re-admission cannot be before the dropout date."), "date")
-    student.status = StudentStatus.ACTIVE
-    student.dropout_date = None
-    student.dropout_reason = None
+    enrolment = current_enrolment(student)
+    student.status = enrolment.status = StudentStatus.ACTIVE
+    student.dropout_date = enrolment.end_date = None
+    student.dropout_reason = enrolment.dropout_reason = None
+    enrolment.dropout_note = ""
+    enrolment.dropout_period_id = None
+    enrolment.dropout_at_transition = False
     log(student, CaseEventKind.READMITTED, current_user, date=on.isoformat())
 
 
@@ -446,6 +512,16 @@ def save_agreement(
         raise StaleEdit()
     check_agreement_dates(student, start, end, agreement)
     if agreement is None:
+        earlier = [a for a in student.agreements if a.start_date < start]
+        if earlier and earlier[-1].employer_id != employer.id:
+            log(
+                student,
+                CaseEventKind.EMPLOYER_CHANGED,
+                current_user,
+                old=earlier[-1].employer.name,
+                new=employer.name,
+                start=start.isoformat(),
+            )
         agreement = TrainingAgreement(student=student)
         db.session.add(agreement)
         event = CaseEventKind.AGREEMENT_CREATED

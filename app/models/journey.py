@@ -183,6 +183,20 @@ class CaseEventKind(enum.StrEnum):
     # Imports (app.imports): a student created or changed from a school administration file.
     STUDENT_IMPORTED = "student_imported"
     STUDENT_UPDATED = "student_updated"
+    # Enrolments and statuses (app/journey/enrolments.py).
+    ENROLMENT_COMPLETED = "enrolment_completed"
+    BASIC_COURSE_QUALIFIED = "basic_course_qualified"
+    BASIC_COURSE_NOT_QUALIFIED = "basic_course_not_qualified"
+    ENROLLED = "enrolled"
+    SUPPORT_CARRIED_OVER = "support_carried_over"
+    SUPPORT_NOT_CARRIED_OVER = "support_not_carried_over"
+    MEASURE_ENDED = "measure_ended"
+    CONSENT_ENDED = "consent_ended"
+    LEAVE_STARTED = "leave_started"
+    LEAVE_ENDED = "leave_ended"
+    LEAVE_ENDED_PLAN_MOVED = "leave_ended_plan_moved"
+    TRANSFERRED = "transferred"
+    EMPLOYER_CHANGED = "employer_changed"
 
 
 class CaseEventTarget(enum.StrEnum):

@@ -159,6 +159,7 @@ def show(student_id: int):
         history=history,
         targets=targets_of(history, student, current_user, support.view),
         can_edit=access.can_edit_plan(current_user, student),
+        can_change_status=access.journey.can_change_status(current_user, student),
         can_edit_record=access.students.can_edit_student_record(current_user, student),
         can_schedule_review=access.can_schedule_review(current_user, student),
         can_export_access_request=access.export.can_export_access_request(current_user, student),
