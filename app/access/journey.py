@@ -187,9 +187,14 @@ def get_agreement_or_404(student: Student, agreement_id: int) -> TrainingAgreeme
 
 
 def is_transition(previous: Period, following: Period) -> bool:
-    """A change of place: school ↔ workplace, or one workplace to another. (Here, not in
-    app.journey, because who may read a handover depends on it.)"""
-    return previous.place_key() != following.place_key()
+    """A change of place (school ↔ workplace, or one workplace to another) or of enrolment
+    (GF2's last school period → the main programme's first, a change of school, a re-enrolment):
+    each asks for a handover note. (Here, not in app.journey, because who may read a handover
+    depends on it.) `app.journey.handovers.changed_place` is the same rule in SQL."""
+    return (
+        previous.place_key() != following.place_key()
+        or previous.enrolment_id != following.enrolment_id
+    )
 
 
 def previous_period(period: Period) -> Period | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.access.journey import is_transition, on_side_clause
@@ -56,6 +56,11 @@ class Transition:
     def status(self) -> HandoverStatus:
         return status_of(self.note)
 
+    @property
+    def changes_enrolment(self) -> bool:
+        """From one enrolment to the next: GF2 → SSA, a change of school, a re-enrolment."""
+        return self.from_period.enrolment_id != self.to_period.enrolment_id
+
 
 def transitions_of(periods: list[Period], notes: list[HandoverNote]) -> list[Transition]:
     """The transitions in one student's plan (periods in date order)."""
@@ -68,6 +73,21 @@ def transitions_of(periods: list[Period], notes: list[HandoverNote]) -> list[Tra
 
 
 # --- lists of upcoming transitions --------------------------------------------------------
+
+
+def changed_place(previous, following) -> ColumnElement[bool]:
+    """`app.access.journey.is_transition` in SQL, on two Period entities or aliases: another
+    kind of place, another workplace, or another enrolment (GF2 → SSA, a change of school, a
+    re-enrolment)."""
+    return or_(
+        previous.kind != following.kind,
+        previous.enrolment_id != following.enrolment_id,
+        and_(
+            following.kind == PeriodKind.TRAINING,
+            func.coalesce(previous.workplace_id, -1) != func.coalesce(following.workplace_id, -1),
+        ),
+    )
+
 
 Prev = aliased(Period, name="prev_period")
 # Made once: building a statement around a new alias each time costs more than running it.
@@ -98,13 +118,6 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
     dropped_out = exists().where(
         dropped.id == Period.student_id, dropped.status == StudentStatus.DROPPED_OUT
     )
-    changed_place = or_(
-        Prev.kind != Period.kind,
-        and_(
-            Period.kind == PeriodKind.TRAINING,
-            func.coalesce(Prev.workplace_id, -1) != func.coalesce(Period.workplace_id, -1),
-        ),
-    )
     return (
         select(Period, Prev, HandoverNote)
         .select_from(Period)
@@ -119,7 +132,7 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
             ~dropped_out,
             Period.start_date >= start,
             Period.start_date <= end,
-            changed_place,
+            changed_place(Prev, Period),
         )
         .options(
             joinedload(Period.workplace).joinedload(Workplace.organisation),
