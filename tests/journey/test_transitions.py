@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.journey import handovers
 from app.models import (
     CaseEvent,
     CaseEventKind,
@@ -15,7 +16,6 @@ from app.models import (
     StudentStatus,
     TrainingAgreement,
 )
-from app.journey import handovers
 from tests import factories
 from tests.conftest import login, post
 from tests.journey.journeys import gf2_then_ssa
@@ -251,9 +251,12 @@ def test_the_school_writes_the_gf2_to_ssa_note_and_acknowledges_it_the_employer_
 
     # The teacher is on the sending side: the note is on "My overview" and on the student page.
     login(client, world.user(Role.TEACHER))
-    assert "Skolesen" in client.get("/my-overview").text.split('data-testid="part-notes_to_write"')[
-        1
-    ].split("</section>")[0]
+    assert (
+        "Skolesen"
+        in client.get("/my-overview")
+        .text.split('data-testid="part-notes_to_write"')[1]
+        .split("</section>")[0]
+    )
     page = client.get(f"/students/{j.student.id}").text
     row = _row(page.split('data-testid="transitions"')[1].split("</table>")[0], "GF2 skoleperiode")
     assert 'handover-status">Mangler<' in row and "GF2 → SSA" in row
