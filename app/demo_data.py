@@ -31,6 +31,7 @@ from app.models import (
     CaseEventKind,
     CaseEventTarget,
     CaseNote,
+    ClassTeam,
     Consent,
     ConsentCategory,
     DocumentationKind,
@@ -775,11 +776,21 @@ def _journeys(rng, today, school, programmes, templates, odense, region, workpla
     ssa_start = today + timedelta(days=2)
     ssa_start += timedelta(days=-ssa_start.weekday() % 7)
     gf2_start = gf2_end - timedelta(weeks=20) + timedelta(days=1)
+    teams = {
+        code: ClassTeam(
+            school=school,
+            code=f"{code}-{start.year % 100}{letter}",
+            programme=programmes[code],
+            start_date=start,
+        )
+        for code, start, letter in (("GF2", gf2_start, "B"), ("SSA", ssa_start, "D"))
+    }
     for n, (first, last, written) in enumerate(
         (("Freja", "Kjærgaard", True), ("Emil", "Strøm", False)), start=1
     ):
         student, gf2_periods = enrol(n, first, last, "GF2", gf2_start, today.year - 19)
         gf2 = student.enrolments[0]
+        gf2.class_team = teams["GF2"]
         gf2.status, gf2.end_date, gf2.result, gf2.qualified = (
             StudentStatus.COMPLETED,
             gf2_end,
@@ -788,7 +799,8 @@ def _journeys(rng, today, school, programmes, templates, odense, region, workpla
         )
         db.session.add_all(gf2_periods)
         _plan_created(student, counsellor, len(gf2_periods))
-        _ssa, ssa_periods = next_enrolment(student, "SSA", ssa_start)
+        ssa, ssa_periods = next_enrolment(student, "SSA", ssa_start)
+        ssa.class_team = teams["SSA"]
         db.session.add_all(ssa_periods)
         _agreements(
             student,

@@ -72,6 +72,9 @@ def test_a_dropout_shows_its_reason_and_the_period_it_happened_in(client, world)
     row = _row(_section(client.get(f"/students/{s.id}").text), enrolment)
     assert "Afbrudt, under Skoleperiode 2" in row
     assert "Årsag: Sproglige vanskeligheder – Tilbydes sprogforløb." in row
+    # No class team and no leave: no empty columns for them.
+    head = _section(client.get(f"/students/{s.id}").text).split("</thead>")[0]
+    assert ">Hold<" not in head and ">Orlov<" not in head
 
 
 def test_the_plan_labels_each_period_with_its_programme(client, world):
