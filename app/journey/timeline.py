@@ -45,11 +45,17 @@ class Band:
 
 @dataclass
 class Span:
-    """A leave (orlov) across both rows of bars."""
+    """A leave (orlov) across both rows of bars, to the day it ended if that was recorded."""
 
     leave: Leave
     x: float
     width: float
+
+
+def leave_end(leave: Leave) -> date:
+    """The leave's last day: the day it ended, if the student came back earlier or later than
+    planned, else the planned end."""
+    return leave.ended_on or leave.end_date
 
 
 @dataclass
@@ -111,7 +117,7 @@ def build(
     start = min(p.start_date for p in periods)
     end = max(
         [p.end_date for p in periods]
-        + [leave.end_date for leave in leaves]
+        + [leave_end(leave) for leave in leaves]
         + [e.end_date for e in enrolments if e.end_date is not None]
     )
     span = max((end - start).days + 1, 1)
@@ -141,9 +147,9 @@ def build(
         end=end,
         bands=_bands(enrolments, periods, x, end),
         leaves=[
-            Span(leave, x(leave.start_date), _width(x, leave.start_date, leave.end_date, span))
+            Span(leave, x(leave.start_date), _width(x, leave.start_date, leave_end(leave), span))
             for leave in leaves
-            if leave.end_date >= start and leave.start_date <= end
+            if leave_end(leave) >= start and leave.start_date <= end
         ],
         markers=[
             Marker(e, x(e.end_date), e.status, _by_id(periods, e.dropout_period_id))

@@ -164,3 +164,25 @@ def test_build_stretches_the_axis_to_an_enrolments_end_and_cuts_bands_to_it(db, 
     # Without enrolments the picture is the periods alone, as before.
     plain = build([j.gf2_period, j.ssa_period], TODAY, set())
     assert plain.bands == [] and plain.end == j.ssa_period.end_date
+
+
+def test_a_leave_that_ended_early_is_drawn_to_the_day_it_ended(app, client, db, world):
+    j = gf2_then_ssa(world.a, "Tidligsen", days=-60)
+    leave = Leave(
+        student_id=j.student.id,
+        enrolment_id=j.ssa.id,
+        start_date=TODAY - timedelta(days=30),
+        end_date=TODAY + timedelta(days=30),
+        ended_on=TODAY - timedelta(days=10),
+    )
+    db.session.add(leave)
+    db.session.commit()
+    tl = build([j.gf2_period, j.ssa_period], TODAY, set(), [j.gf2, j.ssa], [leave])
+    (span,) = tl.leaves
+    day = 1000 / ((tl.end - tl.start).days + 1)
+    assert span.width == pytest.approx(21 * day, abs=0.2)  # 30 days back to 10 days back
+    login(client, world.user(Role.COUNSELLOR))
+    page = client.get(f"/students/{j.student.id}").text
+    with app.test_request_context():
+        ended, planned = date_text(leave.ended_on), date_text(leave.end_date)
+    assert f"– {ended} (planlagt til {planned})" in page.split('data-testid="enrolments"')[1]
