@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.history import log
 from app.models import (
     CaseEventKind,
+    Enrolment,
     HandoverNote,
     NotificationKind,
     Period,
@@ -62,13 +64,19 @@ class Transition:
         return self.from_period.enrolment_id != self.to_period.enrolment_id
 
 
-def transitions_of(periods: list[Period], notes: list[HandoverNote]) -> list[Transition]:
-    """The transitions in one student's plan (periods in date order)."""
+def transitions_of(
+    periods: list[Period], notes: list[HandoverNote], enrolments: Sequence[Enrolment] = ()
+) -> list[Transition]:
+    """The transitions in one student's plan (periods in date order). With the student's
+    `enrolments`, a period that starts after its enrolment ended (the student dropped out
+    before it) is not arrived at: no transition into it."""
     by_target = {n.to_period_id: n for n in notes}
+    ended = {e.id: e.end_date for e in enrolments if e.end_date is not None}
     return [
         Transition(prev, nxt, by_target.get(nxt.id))
         for prev, nxt in pairwise(periods)
         if is_transition(prev, nxt)
+        and not (nxt.enrolment_id in ended and nxt.start_date > ended[nxt.enrolment_id])
     ]
 
 
@@ -118,6 +126,11 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
     dropped_out = exists().where(
         dropped.id == Period.student_id, dropped.status == StudentStatus.DROPPED_OUT
     )
+    # Nor is a period arrived at that starts after its enrolment ended (the student left
+    # before it, e.g. a re-enrolled student's old plan).
+    never_held = exists().where(
+        Enrolment.id == Period.enrolment_id, Enrolment.end_date < Period.start_date
+    )
     return (
         select(Period, Prev, HandoverNote)
         .select_from(Period)
@@ -130,6 +143,7 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
         .where(
             Period.student_id.in_(visible_ids),
             ~dropped_out,
+            ~never_held,
             Period.start_date >= start,
             Period.start_date <= end,
             changed_place(Prev, Period),

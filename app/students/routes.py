@@ -145,10 +145,10 @@ def show(student_id: int):
         .scalars()
         .all()
     )
-    transitions = handovers.transitions_of(
-        periods, access.journey.visible_handover_notes(current_user, notes)
-    )
     enrolments, leaves = _enrolments_and_leaves(student)
+    transitions = handovers.transitions_of(
+        periods, access.journey.visible_handover_notes(current_user, notes), enrolments
+    )
     journey = timeline.enrolment_rows(enrolments, periods, leaves)
     support = support_summary(current_user, student)
     history = (

@@ -11,6 +11,7 @@ from app.journey import handovers
 from app.models import (
     CaseEvent,
     CaseEventKind,
+    Enrolment,
     PeriodKind,
     Role,
     StudentStatus,
@@ -294,3 +295,36 @@ def test_the_school_writes_the_gf2_to_ssa_note_and_acknowledges_it_the_employer_
     supervisor = app.test_client()
     login(supervisor, world.user(Role.SUPERVISOR))
     assert supervisor.get(url).status_code == 404
+
+
+def test_a_period_after_its_enrolment_ended_is_no_transition(client, db, world):
+    """The student left SSA before its training period; re-enrolled, the old plan's period
+    is not arrived at: neither the student page nor the list asks for a note for it."""
+    s = factories.student(world.a.school, last_name="Gammelplan", employer=world.a.municipality)
+    old = s.enrolments[0]
+    school = factories.period(
+        s, PeriodKind.SCHOOL, TODAY - timedelta(days=60), TODAY - timedelta(days=10)
+    )
+    never = factories.period(
+        s,
+        PeriodKind.TRAINING,
+        TODAY + timedelta(days=5),
+        TODAY + timedelta(days=60),
+        world.a.workplace,
+    )
+    old.status, old.end_date = StudentStatus.DROPPED_OUT, TODAY - timedelta(days=10)
+    again = Enrolment(
+        programme=old.programme, school=world.a.school, start_date=TODAY + timedelta(days=90)
+    )
+    s.enrolments.append(again)
+    db.session.flush()
+    restart = factories.period(
+        s, PeriodKind.SCHOOL, TODAY + timedelta(days=90), TODAY + timedelta(days=150)
+    )
+    db.session.commit()
+
+    transitions = handovers.transitions_of([school, never, restart], [], s.enrolments)
+    assert [t.to_period for t in transitions] == [restart]
+    login(client, world.user(Role.COUNSELLOR))
+    assert "Gammelplan" not in client.get("/transitions?weeks=4").text
+    assert "Gammelplan" in client.get("/transitions?weeks=20").text  # the re-enrolment
