@@ -66,6 +66,7 @@ STUDENT_STATUS = {
     StudentStatus.ON_LEAVE: _l("On leave"),
     StudentStatus.DROPPED_OUT: _l("Dropped out"),
     StudentStatus.COMPLETED: _l("Completed"),
+    StudentStatus.TRANSFERRED: _l("Transferred to another school"),
 }
 
 AGREEMENT_KIND = {
@@ -118,6 +119,7 @@ HANDOVER_STATUS = {
 # How each line of the case history reads. Placeholders come from CaseEvent.details.
 CASE_EVENT = {
     CaseEventKind.STUDENT_CREATED: _l("Student created"),
+    CaseEventKind.STUDENT_RECORD_CHANGED: _l("Student record changed: %(fields)s"),
     CaseEventKind.PLAN_CREATED: _l(
         "Plan created from the programme template (%(periods)s periods from %(start)s)"
     ),
@@ -293,6 +295,20 @@ NOTIFICATION = {
 }
 
 
+# The parts of the student record a "Student record changed" line names (never their values:
+# contact details and year of birth stay on the record, not in the history).
+STUDENT_RECORD_FIELD = {
+    "first_name": _l("first name"),
+    "last_name": _l("last name"),
+    "student_number": _l("student number"),
+    "email": _l("e-mail"),
+    "phone": _l("phone"),
+    "birth_year": _l("year of birth"),
+    "contact_teacher": _l("contact teacher"),
+    "counsellor": _l("counsellor"),
+}
+
+
 def choices(mapping: dict) -> list[tuple[str, object]]:
     """(value, label) pairs for a WTForms SelectField."""
     return [(member.value, label) for member, label in mapping.items()]
@@ -330,6 +346,10 @@ def describe(event) -> str:
         _translate(details, "status", ActionItemStatus, ACTION_ITEM_STATUS)
     if event.kind in (CaseEventKind.CONSENT_GIVEN, CaseEventKind.CONSENT_WITHDRAWN):
         _translate(details, "category", ConsentCategory, CONSENT_CATEGORY)
+    if event.kind == CaseEventKind.STUDENT_RECORD_CHANGED:
+        details["fields"] = ", ".join(
+            str(STUDENT_RECORD_FIELD.get(name, name)) for name in details.get("fields", [])
+        )
     if event.kind == CaseEventKind.WORKPLACE_CHANGED:
         for key in ("old", "new"):
             if not details.get(key):

@@ -55,6 +55,7 @@ MATRIX: dict[str, Allowed] = {
         own=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN}),
         other=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN}),
     ),
+    "students.edit": Allowed(own=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})),
     "admin.index": Allowed(own=ADMINS, other=ADMINS),
     "admin.organisations": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.new_organisation": Allowed(own=SYSTEM, other=SYSTEM),

@@ -123,3 +123,57 @@ def test_downgrade_to_empty_and_back_up(migration_app):
         assert _current_revision() is None
         upgrade()
         assert _differences() == []
+
+
+def test_the_enrolment_migration_keeps_every_case_row(migration_app):
+    """Upgrading a database that holds cases: each student gets one enrolment holding their
+    periods, and nothing that refers to a student is lost. (On SQLite, altering the student
+    table copies it; with foreign keys enforced, dropping the old copy deleted every case row.)"""
+    with migration_app.app_context():
+        upgrade(revision="a9c4e1d27b63")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisation (id, name, kind, code, active, created_at)"
+                    " VALUES (1, 'Skolen', 'school', 'S1', true, '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO programme (id, code, name, level, duration_weeks, active)"
+                    " VALUES (1, 'SSA', 'Social- og sundhedsassistent', 'main', 143, true)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO student (id, student_number, first_name, last_name, email,"
+                    " phone, school_id, programme_id, status, start_date, created_at,"
+                    " updated_at, version_id) VALUES (1, 'E1', 'Aya', 'Test', '', '', 1, 1,"
+                    " 'active', '2026-08-03', '2026-01-01', '2026-01-01', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO period (id, student_id, kind, title, start_date, end_date,"
+                    " status, updated_at, version_id) VALUES (1, 1, 'school', 'Skoleperiode 1',"
+                    " '2026-08-03', '2026-10-30', 'planned', '2026-01-01', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO case_event (student_id, at, kind, details)"
+                    " VALUES (1, '2026-01-01', 'student_created', '{}')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            enrolment = conn.execute(
+                text("SELECT id, programme_id, school_id, start_date, status FROM enrolment")
+            ).one()
+            assert tuple(enrolment)[1:] == (1, 1, enrolment.start_date, "active")
+            assert str(enrolment.start_date) == "2026-08-03"
+            assert conn.execute(text("SELECT enrolment_id FROM period")).scalar_one() == (
+                enrolment.id
+            )
+            assert conn.execute(text("SELECT count(*) FROM case_event")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM student")).scalar_one() == 1

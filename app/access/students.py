@@ -124,6 +124,17 @@ def can_create_student(user: User) -> bool:
     return user.has_role(*STUDENT_CREATOR_ROLES)
 
 
+def can_edit_student_record(user: User, student: Student) -> bool:
+    """The student's school corrects the record (name, number, contact details, contact
+    teacher and counsellor): its counsellors and school admins, who also create students."""
+    return student.school_id in user.organisation_ids(*STUDENT_CREATOR_ROLES)
+
+
+def get_record_student_or_404(student_id: int) -> Student:
+    """A student whose record the user may edit: 404 if not visible, 403 if not editable."""
+    return get_case_student_or_404(student_id, may=can_edit_student_record)
+
+
 # --- which side of the case the user is on ---------------------------------------------------
 
 

@@ -139,6 +139,7 @@ class Period(Versioned, Base):
 
 class CaseEventKind(enum.StrEnum):
     STUDENT_CREATED = "student_created"
+    STUDENT_RECORD_CHANGED = "student_record_changed"
     PLAN_CREATED = "plan_created"
     PERIOD_ADDED = "period_added"
     PERIOD_CHANGED = "period_changed"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import access, audit
+from app import access, audit, editing
 from app.access import (
     case_roles_required,
     get_student_or_404,
@@ -25,18 +25,21 @@ from app.models import (
     Enrolment,
     HandoverNote,
     Leave,
+    Membership,
     Organisation,
     Period,
     Programme,
     Role,
     Student,
     TrainingAgreement,
+    User,
 )
 from app.models.base import today
 from app.models.student import new_student, search_condition
 from app.pagination import paginate
 from app.students import bp
-from app.students.forms import NewStudentForm, PlanForm, StudentSearchForm
+from app.students.forms import NewStudentForm, PlanForm, StudentRecordForm, StudentSearchForm
+from app.students.services import StudentRecord, update_record
 from app.support.queries import record_support_view, support_summary
 from app.training.queries import supervised_periods
 
@@ -186,12 +189,25 @@ def show(student_id: int):
         history=history,
         targets=targets_of(history, student, current_user, support.view),
         can_edit=access.can_edit_plan(current_user, student),
+        can_edit_record=access.students.can_edit_student_record(current_user, student),
         can_schedule_review=access.can_schedule_review(current_user, student),
         can_export_access_request=access.export.can_export_access_request(current_user, student),
         plan_form=PlanForm(),
         button_form=ButtonForm(),
         today=on,
     )
+
+
+def _record_values(form) -> dict:
+    """The student's own details as typed on the new-student or the record form."""
+    return {
+        "student_number": form.student_number.data,
+        "first_name": form.first_name.data,
+        "last_name": form.last_name.data,
+        "email": form.email.data or "",
+        "phone": form.phone.data or "",
+        "birth_year": form.birth_year.data,
+    }
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -213,11 +229,7 @@ def new():
     form.programme.choices = [(str(p.id), f"{p.short_name} – {p.name}") for p in programmes]
     if form.validate_on_submit():
         student = new_student(
-            student_number=form.student_number.data,
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            email=form.email.data or "",
-            phone=form.phone.data or "",
+            **_record_values(form),
             school_id=int(form.school.data),
             programme_id=int(form.programme.data),
             start_date=form.start_date.data,
@@ -238,3 +250,62 @@ def new():
         flash(_("The student was created."), "success")
         return redirect(url_for("students.show", student_id=student.id))
     return render_template("students/new.html", form=form)
+
+
+def _staff(student: Student, role: Role, current: User | None) -> dict[int, User]:
+    """Active users with `role` at the student's school, and whoever holds the post now."""
+    users = db.session.execute(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organisation_id == student.school_id,
+            Membership.role == role,
+            User.active.is_(True),
+        )
+        .order_by(User.name)
+    ).scalars()
+    people = {u.id: u for u in users}
+    if current is not None:
+        people.setdefault(current.id, current)
+    return people
+
+
+def _offer(field, people: dict[int, User]) -> None:
+    field.choices = [("", _("– None –"))] + [(str(i), u.name) for i, u in people.items()]
+
+
+def _chosen(field, people: dict[int, User]) -> User | None:
+    return people.get(int(field.data)) if field.data else None
+
+
+@bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
+@case_roles_required
+def edit(student_id: int):
+    """Correct the student record: name, number, contact details, year of birth, and who the
+    contact teacher and counsellor are."""
+    student = access.students.get_record_student_or_404(student_id)
+    form = StudentRecordForm(obj=student if request.method == "GET" else None)
+    form.editing_id = student.id
+    teachers = _staff(student, Role.TEACHER, student.contact_teacher)
+    counsellors = _staff(student, Role.COUNSELLOR, student.counsellor)
+    _offer(form.contact_teacher, teachers)
+    _offer(form.counsellor, counsellors)
+    if request.method == "GET":
+        form.contact_teacher.data = str(student.contact_teacher_id or "")
+        form.counsellor.data = str(student.counsellor_id or "")
+    return editing.submit(
+        form,
+        lambda: update_record(
+            student,
+            StudentRecord(
+                **_record_values(form),
+                contact_teacher=_chosen(form.contact_teacher, teachers),
+                counsellor=_chosen(form.counsellor, counsellors),
+            ),
+            current_user,
+            form.seen_version(),
+        ),
+        stale_url=request.path,
+        done=_("The student record was saved."),
+        redirect_to=redirect(url_for("students.show", student_id=student.id)),
+    ) or render_template("students/edit.html", student=student, form=form)

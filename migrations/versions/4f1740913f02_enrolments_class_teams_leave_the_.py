@@ -61,7 +61,7 @@ def upgrade():
     sa.CheckConstraint('end_date IS NULL OR end_date >= start_date', name=op.f('ck_enrolment_dates_in_order')),
     sa.ForeignKeyConstraint(['class_team_id'], ['class_team.id'], name=op.f('fk_enrolment_class_team_id_class_team'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_enrolment_created_by_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['dropout_period_id'], ['period.id'], name=op.f('fk_enrolment_dropout_period_id_period'), ondelete='SET NULL', use_alter=True),
+    sa.ForeignKeyConstraint(['dropout_period_id'], ['period.id'], name=op.f('fk_enrolment_dropout_period_id_period'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_enrolment_programme_id_programme')),
     sa.ForeignKeyConstraint(['school_id'], ['organisation.id'], name=op.f('fk_enrolment_school_id_organisation')),
     sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_enrolment_student_id_student'), ondelete='CASCADE'),
