@@ -369,7 +369,3 @@ def notification_text(notification) -> str:
         "period": notification.period.title or PERIOD_KIND[notification.period.kind],
         "date": date_text(notification.period.start_date),
     }
-
-
-# --- timeline: the journey across enrolments ---
-STUDENT_STATUS[StudentStatus.TRANSFERRED] = _l("Transferred to another school")
