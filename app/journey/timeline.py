@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from app.models import Enrolment, Leave, Period, PeriodKind, PeriodStatus, StudentStatus
 
@@ -51,11 +51,28 @@ class Span:
     x: float
     width: float
 
+    @property
+    def last(self) -> date:
+        return leave_end(self.leave)
+
+
+@dataclass
+class LeaveDays:
+    """A leave as the student page lists it: its first and last day."""
+
+    leave: Leave
+
+    @property
+    def last(self) -> date:
+        return leave_end(self.leave)
+
 
 def leave_end(leave: Leave) -> date:
-    """The leave's last day: the day it ended, if the student came back earlier or later than
-    planned, else the planned end."""
-    return leave.ended_on or leave.end_date
+    """The leave's last day: the day before the student came back (`ended_on`, set when the
+    leave is ended, early, late or as planned), else the planned end."""
+    if leave.ended_on is None:
+        return leave.end_date
+    return max(leave.ended_on - timedelta(days=1), leave.start_date)
 
 
 @dataclass
@@ -196,7 +213,7 @@ class EnrolmentRow:
 
     enrolment: Enrolment
     periods: list[Period]
-    leaves: list[Leave]
+    leaves: list[LeaveDays]
     dropout_period: Period | None
 
 
@@ -209,7 +226,7 @@ def enrolment_rows(
         EnrolmentRow(
             e,
             [p for p in periods if p.enrolment_id == e.id],
-            [leave for leave in leaves if leave.enrolment_id == e.id],
+            [LeaveDays(leave) for leave in leaves if leave.enrolment_id == e.id],
             _by_id(periods, e.dropout_period_id),
         )
         for e in enrolments

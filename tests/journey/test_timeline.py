@@ -173,7 +173,7 @@ def test_a_leave_that_ended_early_is_drawn_to_the_day_it_ended(app, client, db, 
         enrolment_id=j.ssa.id,
         start_date=TODAY - timedelta(days=30),
         end_date=TODAY + timedelta(days=30),
-        ended_on=TODAY - timedelta(days=10),
+        ended_on=TODAY - timedelta(days=9),  # back on this day: the last day of leave before
     )
     db.session.add(leave)
     db.session.commit()
@@ -184,5 +184,5 @@ def test_a_leave_that_ended_early_is_drawn_to_the_day_it_ended(app, client, db, 
     login(client, world.user(Role.COUNSELLOR))
     page = client.get(f"/students/{j.student.id}").text
     with app.test_request_context():
-        ended, planned = date_text(leave.ended_on), date_text(leave.end_date)
+        ended, planned = date_text(TODAY - timedelta(days=10)), date_text(leave.end_date)
     assert f"– {ended} (planlagt til {planned})" in page.split('data-testid="enrolments"')[1]
