@@ -11,7 +11,7 @@ from itertools import pairwise
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from app.access.journey import is_transition, on_side_clause
+from app.access.journey import held_periods, is_transition, never_held, on_side_clause
 from app.access.students import visible_students
 from app.editing import StaleEdit
 from app.extensions import db
@@ -68,15 +68,13 @@ def transitions_of(
     periods: list[Period], notes: list[HandoverNote], enrolments: Sequence[Enrolment] = ()
 ) -> list[Transition]:
     """The transitions in one student's plan (periods in date order). With the student's
-    `enrolments`, a period that starts after its enrolment ended (the student dropped out
-    before it) is not arrived at: no transition into it."""
+    `enrolments`, a period that starts after its enrolment ended (the student left before it)
+    is left out: neither arrived at nor left from."""
     by_target = {n.to_period_id: n for n in notes}
-    ended = {e.id: e.end_date for e in enrolments if e.end_date is not None}
     return [
         Transition(prev, nxt, by_target.get(nxt.id))
-        for prev, nxt in pairwise(periods)
+        for prev, nxt in pairwise(held_periods(periods, enrolments))
         if is_transition(prev, nxt)
-        and not (nxt.enrolment_id in ended and nxt.start_date > ended[nxt.enrolment_id])
     ]
 
 
@@ -112,7 +110,11 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
     inner = _Earlier
     prev_id = (
         select(inner.id)
-        .where(inner.student_id == Period.student_id, inner.start_date < Period.start_date)
+        .where(
+            inner.student_id == Period.student_id,
+            inner.start_date < Period.start_date,
+            ~never_held(inner),
+        )
         .order_by(inner.start_date.desc())
         .limit(1)
         .correlate(Period)
@@ -126,11 +128,6 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
     dropped_out = exists().where(
         dropped.id == Period.student_id, dropped.status == StudentStatus.DROPPED_OUT
     )
-    # Nor is a period arrived at that starts after its enrolment ended (the student left
-    # before it, e.g. a re-enrolled student's old plan).
-    never_held = exists().where(
-        Enrolment.id == Period.enrolment_id, Enrolment.end_date < Period.start_date
-    )
     return (
         select(Period, Prev, HandoverNote)
         .select_from(Period)
@@ -143,7 +140,9 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
         .where(
             Period.student_id.in_(visible_ids),
             ~dropped_out,
-            ~never_held,
+            # Nor is a period arrived at (or left from) that starts after its enrolment
+            # ended: the student left before it, e.g. a re-enrolled student's old plan.
+            ~never_held(Period),
             Period.start_date >= start,
             Period.start_date <= end,
             changed_place(Prev, Period),

@@ -128,7 +128,20 @@ def build(
     """Place `periods` (in date order) on a 0..WIDTH axis; None if there is nothing to draw.
 
     The axis runs from the first period's start to the last day of a period, a leave or an
-    enrolment's end; the enrolments' bands are cut to it."""
+    enrolment's end; the enrolments' bands are cut to it. The periods an earlier enrolment had
+    planned after it ended are left out: a later enrolment's periods take their place (the
+    latest enrolment's are drawn, greyed as interrupted, as they always were)."""
+    planned = periods  # all of them: a dropout names the period it fell before
+    if enrolments:
+        latest = enrolments[-1].id
+        ended = {e.id: e.end_date for e in enrolments if e.end_date is not None}
+        periods = [
+            p
+            for p in periods
+            if p.enrolment_id == latest
+            or p.enrolment_id not in ended
+            or p.start_date <= ended[p.enrolment_id]
+        ]
     if not periods:
         return None
     start = min(p.start_date for p in periods)
@@ -162,14 +175,14 @@ def build(
         months=[Tick(x(m), m, labelled) for m, labelled in months],
         start=start,
         end=end,
-        bands=_bands(enrolments, periods, x, end),
+        bands=_bands(enrolments, periods, planned, x, end),
         leaves=[
             Span(leave, x(leave.start_date), _width(x, leave.start_date, leave_end(leave), span))
             for leave in leaves
             if leave_end(leave) >= start and leave.start_date <= end
         ],
         markers=[
-            Marker(e, x(e.end_date), e.status, _by_id(periods, e.dropout_period_id))
+            Marker(e, x(e.end_date), e.status, _by_id(planned, e.dropout_period_id))
             for e in enrolments
             if e.status in ENDED and e.end_date is not None and start <= e.end_date <= end
         ],
@@ -181,7 +194,9 @@ def _width(x, first: date, last: date, span: int) -> float:
     return max(round(x(last) - x(first) + WIDTH / span, 1), 2)
 
 
-def _bands(enrolments: Sequence[Enrolment], periods: list[Period], x, end: date) -> list[Band]:
+def _bands(
+    enrolments: Sequence[Enrolment], periods: list[Period], planned: list[Period], x, end: date
+) -> list[Band]:
     """One band per enrolment that has periods on the axis: from its start (or its first
     period, whichever is earlier) to its end (or its last period's end, or the axis's end)."""
     bands = []
@@ -195,7 +210,7 @@ def _bands(enrolments: Sequence[Enrolment], periods: list[Period], x, end: date)
         last = max(last, first)
         width = _width(x, first, last, span)
         css = f"tl-band tl-band-{e.status.value}"
-        dropout_period = _by_id(periods, e.dropout_period_id)
+        dropout_period = _by_id(planned, e.dropout_period_id)
         bands.append(Band(e, x(first), width, width >= LABEL_MIN_WIDTH, css, dropout_period))
     return bands
 

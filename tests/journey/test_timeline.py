@@ -186,3 +186,24 @@ def test_a_leave_that_ended_early_is_drawn_to_the_day_it_ended(app, client, db, 
     with app.test_request_context():
         ended, planned = date_text(TODAY - timedelta(days=10)), date_text(leave.end_date)
     assert f"– {ended} (planlagt til {planned})" in page.split('data-testid="enrolments"')[1]
+
+
+def test_an_earlier_enrolments_plan_after_it_ended_is_not_drawn(db, world):
+    s = factories.student(world.a.school, last_name="Overlapsen")
+    old = s.enrolments[0]
+    held = factories.period(
+        s, PeriodKind.SCHOOL, TODAY - timedelta(days=90), TODAY - timedelta(days=31)
+    )
+    never = factories.period(
+        s, PeriodKind.TRAINING, TODAY - timedelta(days=30), TODAY + timedelta(days=90)
+    )
+    old.status, old.end_date = StudentStatus.DROPPED_OUT, TODAY - timedelta(days=40)
+    again = Enrolment(programme=old.programme, school=world.a.school, start_date=TODAY)
+    s.enrolments.append(again)
+    db.session.flush()
+    new = factories.period(s, PeriodKind.TRAINING, TODAY, TODAY + timedelta(days=60))
+    tl = build([held, never, new], TODAY, set(), s.enrolments, [])
+    assert [b.period for b in tl.bars] == [held, new]
+    # The latest enrolment keeps its interrupted plan on the picture.
+    alone = build([held, never], TODAY, set(), [old], [])
+    assert [b.period for b in alone.bars] == [held, never]

@@ -328,3 +328,49 @@ def test_a_period_after_its_enrolment_ended_is_no_transition(client, db, world):
     login(client, world.user(Role.COUNSELLOR))
     assert "Gammelplan" not in client.get("/transitions?weeks=4").text
     assert "Gammelplan" in client.get("/transitions?weeks=20").text  # the re-enrolment
+
+
+def test_a_period_never_held_is_not_left_from_either(client, db, world):
+    """Re-enrolled while the old plan still has a period ahead: the new plan's transitions run
+    from the new plan's own periods, on the student page, in the list and on the note's page."""
+    s = factories.student(world.a.school, last_name="Nyplan", employer=world.a.municipality)
+    old = s.enrolments[0]
+    school = factories.period(
+        s, PeriodKind.SCHOOL, TODAY - timedelta(days=60), TODAY - timedelta(days=10)
+    )
+    never = factories.period(
+        s, PeriodKind.TRAINING, TODAY + timedelta(days=5), TODAY + timedelta(days=60)
+    )
+    never.title = "Gammel oplæring"
+    old.status, old.end_date = StudentStatus.DROPPED_OUT, TODAY - timedelta(days=10)
+    again = Enrolment(
+        programme=old.programme, school=world.a.school, start_date=TODAY - timedelta(days=5)
+    )
+    s.enrolments.append(again)
+    db.session.flush()
+    restart = factories.period(
+        s, PeriodKind.SCHOOL, TODAY - timedelta(days=5), TODAY + timedelta(days=9)
+    )
+    restart.title = "Ny skoleperiode"
+    training = factories.period(
+        s,
+        PeriodKind.TRAINING,
+        TODAY + timedelta(days=10),
+        TODAY + timedelta(days=60),
+        world.a.workplace,
+    )
+    training.title = "Ny oplæring"
+    db.session.commit()
+
+    periods = [school, restart, never, training]
+    transitions = handovers.transitions_of(periods, [], s.enrolments)
+    assert [(t.from_period, t.to_period) for t in transitions] == [
+        (school, restart),
+        (restart, training),
+    ]
+    login(client, world.user(Role.COUNSELLOR))
+    table = client.get("/transitions").text.split('data-testid="transitions-table"')[1]
+    row = _row(table.split("</table>")[0], "Nyplan,")
+    assert "Ny skoleperiode" in row and "Ny oplæring" in row and "Gammel oplæring" not in row
+    page = client.get(f"/students/{s.id}/handovers/{training.id}").text
+    assert "Fra Ny skoleperiode til Ny oplæring" in page
