@@ -157,7 +157,8 @@ def build(
 
     bars = []
     for p in periods:
-        current = p.start_date <= today <= p.end_date
+        # An interrupted period is not under way, whatever its dates say.
+        current = p.start_date <= today <= p.end_date and p.status != PeriodStatus.INTERRUPTED
         css = "tl-school" if p.kind == PeriodKind.SCHOOL else "tl-training"
         if p.status == PeriodStatus.INTERRUPTED:
             css += " tl-interrupted"

@@ -204,6 +204,10 @@ def test_an_earlier_enrolments_plan_after_it_ended_is_not_drawn(db, world):
     new = factories.period(s, PeriodKind.TRAINING, TODAY, TODAY + timedelta(days=60))
     tl = build([held, never, new], TODAY, set(), s.enrolments, [])
     assert [b.period for b in tl.bars] == [held, new]
+    assert [b.current for b in tl.bars] == [False, True]
     # The latest enrolment keeps its interrupted plan on the picture.
+    never.status = PeriodStatus.INTERRUPTED
     alone = build([held, never], TODAY, set(), [old], [])
     assert [b.period for b in alone.bars] == [held, never]
+    # Interrupted, it is not the current period, though today lies within its dates.
+    assert not alone.bars[1].current and "tl-current" not in alone.bars[1].css
