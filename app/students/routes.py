@@ -132,6 +132,8 @@ def show(student_id: int):
         joinedload(Student.programme),
         joinedload(Student.school),
         selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+        joinedload(Student.contact_teacher),
+        joinedload(Student.counsellor),
     )
     periods = (
         db.session.execute(

@@ -101,7 +101,10 @@ def test_the_student_page_runs_the_same_queries_however_many_enrolments(
     url = f"/students/{j.student.id}"
     with count_queries() as few:
         assert client.get(url).status_code == 200
-    # Three more enrolments, each with a period, a class team and a leave.
+    # Three more enrolments, each with a period, a class team and a leave; and the student's
+    # contact teacher and counsellor named on the page.
+    j.student.contact_teacher = world.a.users[Role.TEACHER]
+    j.student.counsellor = world.a.users[Role.COUNSELLOR]
     for n in range(3):
         start = TODAY + timedelta(days=100 + 60 * n)
         enrolment = Enrolment(
@@ -130,5 +133,6 @@ def test_the_student_page_runs_the_same_queries_however_many_enrolments(
     with count_queries() as many:
         page = client.get(url).text
     assert "HOLD-2" in page and "EUX PA" in page
+    assert world.a.users[Role.TEACHER].name in page.split('data-testid="contact-teacher"')[1]
     assert many.count == few.count
     assert many.count <= 12  # as for a student with one enrolment (tests/students/test_students.py)
