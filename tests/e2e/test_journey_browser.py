@@ -1,17 +1,19 @@
 """End to end in headless Chromium, at desktop and phone width: a counsellor opens a student
-who completed GF2 as qualified and starts SSA at the same school in a few days. Both enrolments
-are on the timeline (bands over the bars on a wide screen, the headings of the list on a
-phone), "Uddannelsesforløb" lists them, and the GF2 → SSA transition asks for a handover note,
-which the counsellor can go on to write. axe-core finds nothing serious on the page. All people
-and places are fictional (tests/factories.py)."""
+who completed GF2 as qualified and starts SSA at the same school in a few days, with a leave
+ahead. Both enrolments are on the timeline (bands over the bars on a wide screen, the headings
+of the list on a phone), and so is the leave; "Uddannelsesforløb" lists them, and the GF2 → SSA
+transition asks for a handover note, which the counsellor can go on to write. axe-core finds
+nothing serious on the page. All people and places are fictional (tests/factories.py)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from app.extensions import db
-from app.models import Role
+from app.models import Leave, Role
 from tests import factories
 from tests.e2e.helpers import click_and_wait, log_in, path_is
 from tests.e2e.test_accessibility_browser import AXE_OPTIONS, BLOCKING, violations_text
@@ -31,6 +33,13 @@ def test_a_counsellor_follows_a_student_from_gf2_into_ssa(
     live_server, page, browser_problems, world, size
 ):
     j = gf2_then_ssa(world.a, "Overgangsen", days=6, first_name="Freja")
+    leave = Leave(
+        student_id=j.student.id,
+        enrolment_id=j.ssa.id,
+        start_date=j.ssa_period.start_date + timedelta(days=20),
+        end_date=j.ssa_period.start_date + timedelta(days=34),
+    )
+    db.session.add(leave)
     db.session.commit()
     page.set_viewport_size(size)
     log_in(page, live_server, world.a.users[Role.COUNSELLOR].email, factories.PASSWORD)
@@ -50,6 +59,8 @@ def test_a_counsellor_follows_a_student_from_gf2_into_ssa(
         gf2_box = page.get_by_test_id(f"tl-band-{j.gf2.id}").bounding_box()
         ssa_box = page.get_by_test_id(f"tl-band-{j.ssa.id}").bounding_box()
         assert gf2_box["x"] + gf2_box["width"] <= ssa_box["x"] + 2
+        span = page.get_by_test_id(f"tl-leave-{leave.id}")
+        assert span.is_visible() and span.get_attribute("aria-label").startswith("Orlov: ")
     else:
         # On a phone the list is the timeline: each enrolment heads its periods.
         assert not page.get_by_test_id("timeline-chart").is_visible()
@@ -57,6 +68,7 @@ def test_a_counsellor_follows_a_student_from_gf2_into_ssa(
         assert gf2.is_visible()
         assert "Gennemført, kvalificeret til hovedforløbet" in gf2.inner_text()
         assert page.get_by_test_id(f"tl-enrolment-{j.ssa.id}").is_visible()
+        assert page.locator(".tl-leave-item", has_text="Orlov: ").is_visible()
 
     enrolments = page.get_by_test_id("enrolments")
     assert enrolments.get_by_role("heading", name="Uddannelsesforløb").is_visible()
