@@ -23,7 +23,7 @@ from app.auth.passwords import hash_password
 from app.extensions import db
 from app.journey.handovers import sending_organisation_id
 from app.journey.programmes import ensure_programmes
-from app.journey.services import plan_from_template, template_for
+from app.journey.services import plan_from_template, status_on, template_for
 from app.models import (
     SPS_TYPES,
     AgreementKind,
@@ -31,15 +31,18 @@ from app.models import (
     CaseEventKind,
     CaseEventTarget,
     CaseNote,
+    ClassTeam,
     Consent,
     ConsentCategory,
     DocumentationKind,
     DropoutReason,
+    Enrolment,
     ExperienceCategory,
     GoalAssessment,
     GoalLevel,
     HandoverNote,
     LearningAgreement,
+    Leave,
     MeasureStatus,
     MeasureType,
     Membership,
@@ -344,6 +347,17 @@ def load(
         counsellor,
         teacher,
     )
+    _journeys(
+        rng,
+        today,
+        schools["SOSU-FYN"][0],
+        programmes,
+        templates,
+        municipalities["461"],
+        region,
+        workplaces,
+        {"supervisor": supervisor, "counsellor": counsellor, "teacher": teacher},
+    )
     db.session.commit()
     return {
         "schools": len(schools),
@@ -532,12 +546,32 @@ def _student(
         )
     db.session.add_all(periods)
     _past_handovers(student, periods, today, counsellor)
+    _mirror_on_enrolment(student, planned_end, periods)
     return student
 
 
-def _agreements(student, kind, employer, periods, end, counsellor) -> None:
-    """The employment until `end`: with the municipality, and with the region from a training
-    period at one of its hospitals (SSA somatics) on. Agreements never overlap, so a training
+def _mirror_on_enrolment(student, planned_end: date, periods: list[Period]) -> None:
+    """The student's one enrolment ends as the student did: completed (a basic course with
+    whether the student is qualified for the main programme) or dropped out, in the period
+    that was interrupted. Periods are flushed (`_past_handovers`), so they have ids."""
+    enrolment = student.enrolments[0]
+    enrolment.status = student.status
+    if student.status == StudentStatus.COMPLETED:
+        enrolment.end_date = planned_end
+        enrolment.result = "Bestået"
+        if student.programme.level == ProgrammeLevel.BASIC:
+            # Most are; not drawn from the generator, so the rest of the demo stays as it was.
+            enrolment.qualified = student.id % 7 != 0
+    elif student.status == StudentStatus.DROPPED_OUT:
+        enrolment.end_date = student.dropout_date
+        enrolment.dropout_reason = student.dropout_reason
+        enrolment.dropout_period_id = periods[-1].id
+
+
+def _agreements(student, kind, employer, periods, end, counsellor, start=None) -> None:
+    """The employment from `start` (else the student's start) until `end`: with the
+    municipality, and with the region from a training period at one of its hospitals (SSA
+    somatics) on. Agreements never overlap, so a training
     period's workplace always belongs to the employer of its days."""
     hospital = next(
         (
@@ -547,11 +581,12 @@ def _agreements(student, kind, employer, periods, end, counsellor) -> None:
         ),
         None,
     )
-    spans = [(employer, student.start_date, end)]
+    start = start or student.start_date
+    spans = [(employer, start, end)]
     if hospital is not None:
         region = hospital.workplace.organisation
         spans = [
-            (employer, student.start_date, hospital.start_date - timedelta(days=1)),
+            (employer, start, hospital.start_date - timedelta(days=1)),
             (region, hospital.start_date, end),
         ]
     for organisation, since, until in spans:
@@ -679,6 +714,227 @@ def _arrivals_for_demo_supervisor(
         elif n == 2:  # ADHD with a mentor, not shared: the supervisor sees whom to ask
             _support(rng, student, today, counsellor, odense, category="adhd", consent=False)
         _past_handovers(student, periods, today, counsellor)
+
+
+def _journeys(rng, today, school, programmes, templates, odense, region, workplaces, staff):
+    """Students of SOSU Fyn employed by Odense whose journey runs across enrolments, so the
+    timeline, the student page and the transition lists show it (docs/domain.md, "The
+    student's journey"): GF2 completed as qualified, then SSA at the same school, with the
+    GF2 → SSA handover note written for one (waiting for the school's acknowledgement) and
+    still missing for the other; one on leave, the plan moved; one who dropped out between
+    two periods; one re-enrolled after a dropout."""
+    counsellor, teacher, supervisor = staff["counsellor"], staff["teacher"], staff["supervisor"]
+    solbakken = db.session.get(Workplace, supervisor.memberships[0].workplace_id)
+
+    def enrol(n, first, last, code, start, birth_year):
+        student, periods = _enrol(
+            templates[code],
+            today,
+            student_number=f"E{start.year}-8{n:04d}",
+            first_name=first,
+            last_name=last,
+            email=_email(first, last, f"8{n}"),
+            phone=_phone(8000 + n),
+            birth_year=birth_year,
+            contact_teacher=teacher,
+            counsellor=counsellor,
+            school=school,
+            programme=programmes[code],
+            start_date=start,
+        )
+        staff_plan(periods)
+        return student, periods
+
+    def staff_plan(periods):
+        for period in periods:
+            if period.kind == PeriodKind.SCHOOL:
+                period.responsible = teacher
+            elif period.training_area == TrainingArea.LOCAL_HEALTH_CARE:
+                period.workplace, period.responsible = solbakken, supervisor
+            else:
+                period.workplace = _workplace_for(
+                    rng, period.training_area, odense, region, workplaces
+                )
+
+    def next_enrolment(student, code, start):
+        enrolment = Enrolment(
+            student_id=student.id,
+            programme=programmes[code],
+            school=school,
+            start_date=start,
+            created_by_id=counsellor.id,
+        )
+        student.enrolments.append(enrolment)
+        student.programme = programmes[code]
+        db.session.flush()
+        periods = plan_from_template(enrolment, templates[code], start, today)
+        staff_plan(periods)
+        return enrolment, periods
+
+    # GF2 ended yesterday, passed and qualified; SSA starts on the next Monday but one day.
+    gf2_end = today - timedelta(days=1)
+    ssa_start = today + timedelta(days=2)
+    ssa_start += timedelta(days=-ssa_start.weekday() % 7)
+    gf2_start = gf2_end - timedelta(weeks=20) + timedelta(days=1)
+    teams = {
+        code: ClassTeam(
+            school=school,
+            code=f"{code}-{start.year % 100}{letter}",
+            programme=programmes[code],
+            start_date=start,
+        )
+        for code, start, letter in (("GF2", gf2_start, "B"), ("SSA", ssa_start, "D"))
+    }
+    for n, (first, last, written) in enumerate(
+        (("Freja", "Kjærgaard", True), ("Emil", "Strøm", False)), start=1
+    ):
+        student, gf2_periods = enrol(n, first, last, "GF2", gf2_start, today.year - 19)
+        gf2 = student.enrolments[0]
+        gf2.class_team = teams["GF2"]
+        gf2.status, gf2.end_date, gf2.result, gf2.qualified = (
+            StudentStatus.COMPLETED,
+            gf2_end,
+            "Bestået",
+            True,
+        )
+        db.session.add_all(gf2_periods)
+        _plan_created(student, counsellor, len(gf2_periods))
+        ssa, ssa_periods = next_enrolment(student, "SSA", ssa_start)
+        ssa.class_team = teams["SSA"]
+        db.session.add_all(ssa_periods)
+        _agreements(
+            student,
+            AgreementKind.TRAINING,
+            odense,
+            ssa_periods,
+            ssa_periods[-1].end_date,
+            counsellor,
+            start=ssa_start,
+        )
+        _plan_created(student, counsellor, len(ssa_periods))
+        db.session.flush()
+        if written:
+            db.session.add(
+                HandoverNote(
+                    student_id=student.id,
+                    from_period_id=gf2_periods[-1].id,
+                    to_period_id=ssa_periods[0].id,
+                    strengths="Freja bestod GF2 og er kvalificeret til SSA; stabilt fremmøde.",
+                    challenges="Har brug for tid til de skriftlige opgaver.",
+                    agreed_support="IT-rygsæk fortsætter på SSA; samtykke til Odense gælder.",
+                    first_weeks="Kort samtale med kontaktlæreren i første uge om studieteknik.",
+                    contact_person=f"{teacher.name}, tlf. 70 10 20 31",
+                    author_id=teacher.id,
+                    author_organisation_id=school.id,
+                    written_at=utcnow() - timedelta(days=1),
+                )
+            )
+            _support(rng, student, today, counsellor, odense, category="dyslexia", consent=True)
+
+    # On leave (orlov) in the first SSA training period at Solbakken: the period under way is
+    # lengthened by the leave, later periods start that much later.
+    ssa_weeks = [t.weeks for t in templates["SSA"]]
+    start = today - timedelta(weeks=ssa_weeks[0] + 12)
+    start -= timedelta(days=start.weekday())
+    student, periods = enrol(3, "Jonas", "Bech", "SSA", start, today.year - 34)
+    leave_start, leave_end = today - timedelta(days=20), today + timedelta(days=40)
+    moved = timedelta(days=(leave_end - leave_start).days + 1)
+    for period in periods:
+        if period.start_date <= leave_start <= period.end_date:
+            period.original_end_date = period.end_date
+            period.end_date += moved
+        elif period.start_date > leave_start:
+            period.start_date += moved
+            period.end_date += moved
+        period.status = status_on(period.start_date, period.end_date, today)
+    student.status = student.enrolments[0].status = StudentStatus.ON_LEAVE
+    _agreements(student, AgreementKind.TRAINING, odense, periods, periods[-1].end_date, counsellor)
+    _plan_created(student, counsellor, len(periods))
+    db.session.add_all(periods)
+    _past_handovers(student, periods, today, counsellor)
+    db.session.add(
+        Leave(
+            student_id=student.id,
+            enrolment_id=student.enrolments[0].id,
+            start_date=leave_start,
+            end_date=leave_end,
+            reason="Sygdom i familien.",
+            created_by_id=counsellor.id,
+        )
+    )
+
+    # Dropped out between two periods: finished SSH's first school period, never started the
+    # first training period.
+    ssh_weeks = [t.weeks for t in templates["SSH"]]
+    start = today - timedelta(weeks=ssh_weeks[0], days=30)
+    start -= timedelta(days=start.weekday())
+    student, periods = enrol(4, "Maja", "Lund", "SSH", start, today.year - 22)
+    school_period, not_started = periods[0], periods[1]
+    periods = [school_period, not_started]
+    not_started.status = PeriodStatus.INTERRUPTED
+    on = school_period.end_date
+    _agreements(student, AgreementKind.TRAINING, odense, periods, on, counsellor)
+    _plan_created(student, counsellor, len(ssh_weeks))
+    db.session.add_all(periods)
+    _past_handovers(student, periods, today, counsellor)
+    enrolment = student.enrolments[0]
+    student.status = enrolment.status = StudentStatus.DROPPED_OUT
+    student.dropout_date = enrolment.end_date = on
+    student.dropout_reason = enrolment.dropout_reason = DropoutReason.PERSONAL
+    enrolment.dropout_note = "Meldte fra inden oplæringsperioden; vil gerne vende tilbage."
+    enrolment.dropout_period_id = not_started.id
+    enrolment.dropout_at_transition = True
+    _dropout_event(student, counsellor, on, DropoutReason.PERSONAL)
+
+    # Re-enrolled: left GF2 after two months, came back eight weeks ago to a new GF2.
+    first_start = today - timedelta(weeks=40)
+    first_start -= timedelta(days=first_start.weekday())
+    student, periods = enrol(5, "Ahmad", "Frandsen", "GF2", first_start, today.year - 27)
+    left = first_start + timedelta(weeks=9)
+    periods[0].status = PeriodStatus.INTERRUPTED
+    _plan_created(student, counsellor, len(periods))
+    db.session.add_all(periods)
+    db.session.flush()
+    first = student.enrolments[0]
+    first.status, first.end_date = StudentStatus.DROPPED_OUT, left
+    first.dropout_reason = DropoutReason.HEALTH
+    first.dropout_period_id = periods[0].id
+    _dropout_event(student, counsellor, left, DropoutReason.HEALTH)
+    again = today - timedelta(weeks=8)
+    again -= timedelta(days=again.weekday())
+    _enrolment, new_periods = next_enrolment(student, "GF2", again)
+    db.session.add_all(new_periods)
+    # 25 or older: employed by the municipality already from GF2.
+    _agreements(
+        student,
+        AgreementKind.ADULT_BASIC,
+        odense,
+        new_periods,
+        new_periods[-1].end_date,
+        counsellor,
+        start=again,
+    )
+    db.session.add(
+        CaseEvent(
+            student_id=student.id,
+            user_id=counsellor.id,
+            kind=CaseEventKind.READMITTED,
+            details={"date": again.isoformat()},
+        )
+    )
+    _plan_created(student, counsellor, len(new_periods))
+    _past_handovers(student, periods + new_periods, today, counsellor)
+
+
+def _dropout_event(student, counsellor, on: date, reason: DropoutReason) -> None:
+    db.session.add(
+        CaseEvent(
+            student_id=student.id,
+            user_id=counsellor.id,
+            kind=CaseEventKind.DROPPED_OUT,
+            details={"date": on.isoformat(), "reason": reason.value},
+        )
+    )
 
 
 # Support needs, and the measures that answer them (the first is an SPS measure).

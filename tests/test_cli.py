@@ -12,6 +12,9 @@ from sqlalchemy import func, select
 from app.auth.passwords import verify_password
 from app.demo_data import DEMO_LOGINS, DEMO_PASSWORD
 from app.models import (
+    Enrolment,
+    HandoverNote,
+    Leave,
     Membership,
     Organisation,
     OrganisationKind,
@@ -43,7 +46,8 @@ def _counts(db) -> dict:
 
 @pytest.fixture
 def demo(runner, db):
-    """The demo data with 40 students (and the demo supervisor's four arrivals)."""
+    """The demo data with 40 students (and the demo supervisor's four arrivals, and five
+    journeys across enrolments)."""
     result = runner.invoke(args=["demo-data", "--students", "40"])
     assert result.exit_code == 0, result.output
     return result
@@ -74,7 +78,8 @@ def test_demo_data_builds_the_partnership(demo, db):
         select(func.count()).select_from(Workplace).group_by(Workplace.organisation_id)
     ).scalars()
     assert min(per_employer) >= 2
-    assert _count(db, Student) == 40 + 4  # plus the demo supervisor's four arrivals
+    # Plus the demo supervisor's four arrivals and five journeys across enrolments.
+    assert _count(db, Student) == 40 + 4 + 5
 
 
 def test_demo_data_has_one_user_per_role_who_can_log_in(demo, db):
@@ -107,8 +112,15 @@ def test_demo_training_periods_are_at_the_employers_workplaces(demo, db):
         .where(Period.kind == PeriodKind.TRAINING)
     ).all()
     assert rows
+    never_started = set(
+        db.session.execute(
+            select(Enrolment.dropout_period_id).where(Enrolment.dropout_at_transition.is_(True))
+        ).scalars()
+    )
     for period, organisation_id in rows:
         assert organisation_id is not None, "every demo training period has a workplace"
+        if period.id in never_started:  # the student left before it, and the agreement ended
+            continue
         covering = [
             a
             for a in agreements[period.student_id]
@@ -150,20 +162,88 @@ def test_demo_agreements_and_plans_do_not_overlap(demo, db):
 def test_demo_period_statuses_follow_the_dates(demo, db):
     today = date.today()
     dropped_out = {
-        s.id: s.dropout_date
-        for s in db.session.execute(
-            select(Student).filter_by(status=StudentStatus.DROPPED_OUT)
+        e.id: e
+        for e in db.session.execute(
+            select(Enrolment).filter_by(status=StudentStatus.DROPPED_OUT)
         ).scalars()
     }
+    assert dropped_out
     for period in db.session.execute(select(Period)).scalars():
+        enrolment = dropped_out.get(period.enrolment_id)
         if period.status == PeriodStatus.INTERRUPTED:
-            on = dropped_out[period.student_id]
-            assert period.start_date <= on <= period.end_date
+            # The dropout fell in the period, or before it, at the transition into it.
+            on = enrolment.end_date
+            assert enrolment.dropout_period_id == period.id
+            if enrolment.dropout_at_transition:
+                assert on < period.start_date
+            else:
+                assert period.start_date <= on <= period.end_date
             continue
         expected = Period(start_date=period.start_date, end_date=period.end_date).status_on(today)
         assert period.status == expected
-        if period.student_id in dropped_out:  # nothing after the dropout
-            assert period.start_date <= dropped_out[period.student_id]
+        if enrolment is not None:  # nothing after the dropout
+            assert period.start_date <= enrolment.end_date
+
+
+def test_demo_enrolments_mirror_the_student(demo, db):
+    """The student's programme, school and status are those of their latest enrolment."""
+    for student in db.session.execute(select(Student)).scalars():
+        latest = student.enrolments[-1]
+        assert (latest.programme_id, latest.school_id, latest.status) == (
+            student.programme_id,
+            student.school_id,
+            student.status,
+        ), student.student_number
+        for enrolment in student.enrolments[:-1]:
+            assert enrolment.end_date is not None
+            assert enrolment.status in (StudentStatus.COMPLETED, StudentStatus.DROPPED_OUT)
+
+
+def test_demo_journeys_across_enrolments(demo, db):
+    today = date.today()
+    by_name = {
+        s.first_name: s
+        for s in db.session.execute(
+            select(Student).where(Student.student_number.like("E____-8%"))
+        ).scalars()
+    }
+    assert set(by_name) == {"Freja", "Emil", "Jonas", "Maja", "Ahmad"}
+    # GF2 completed as qualified, SSA at the same school starting within days: the GF2 → SSA
+    # note is written (not yet acknowledged) for Freja and missing for Emil.
+    for name, written in (("Freja", True), ("Emil", False)):
+        gf2, ssa = by_name[name].enrolments
+        assert (gf2.programme.code, gf2.status, gf2.qualified) == (
+            "GF2",
+            StudentStatus.COMPLETED,
+            True,
+        )
+        assert ssa.programme.code == "SSA" and ssa.school_id == gf2.school_id
+        assert today < ssa.start_date <= today + timedelta(days=8)
+        first_ssa = db.session.execute(
+            select(Period).filter_by(enrolment_id=ssa.id).order_by(Period.start_date).limit(1)
+        ).scalar_one()
+        note = db.session.execute(
+            select(HandoverNote).filter_by(to_period_id=first_ssa.id)
+        ).scalar_one_or_none()
+        assert (note is not None) == written
+        if note:
+            assert note.acknowledged_at is None and not note.is_draft
+    # On leave: a leave under way, and the period it falls in lengthened by it.
+    jonas = by_name["Jonas"]
+    leave = db.session.execute(select(Leave).filter_by(student_id=jonas.id)).scalar_one()
+    assert jonas.status == StudentStatus.ON_LEAVE and leave.start_date <= today <= leave.end_date
+    lengthened = db.session.execute(
+        select(Period).where(Period.student_id == jonas.id, Period.original_end_date.is_not(None))
+    ).scalar_one()
+    assert lengthened.end_date - lengthened.original_end_date == (
+        leave.end_date - leave.start_date + timedelta(days=1)
+    )
+    # Dropped out between two periods; re-enrolled after a dropout.
+    (maja,) = by_name["Maja"].enrolments
+    assert maja.dropout_at_transition and maja.dropout_period_id is not None
+    first, again = by_name["Ahmad"].enrolments
+    assert first.status == StudentStatus.DROPPED_OUT and again.status == StudentStatus.ACTIVE
+    assert by_name["Ahmad"].dropout_date is None
 
 
 def test_demo_supervisor_has_students_now_and_arriving(demo, db):
@@ -204,7 +284,7 @@ def test_default_demo_data_has_300_students(runner, db):
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
     assert "Students: 300/300" in result.output
-    assert _count(db, Student) == 304
+    assert _count(db, Student) == 309
 
 
 def test_demo_data_if_empty_leaves_existing_data_alone(runner, db):
@@ -234,7 +314,7 @@ def test_demo_data_refuses_a_full_database_without_reset(runner, db):
     assert _counts(db) == before
     result = runner.invoke(args=["demo-data", "--students", "12", "--reset"])
     assert result.exit_code == 0
-    assert _count(db, Student) == 16
+    assert _count(db, Student) == 12 + 4 + 5
 
 
 def test_demo_data_if_empty_and_reset_contradict(runner, db):

@@ -8,11 +8,12 @@ A draft of a handover note is seen only by the organisation writing it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import dates
@@ -25,6 +26,7 @@ from app.access.students import (
 from app.extensions import db
 from app.models import (
     SCHOOL_ROLES,
+    Enrolment,
     HandoverNote,
     Period,
     PeriodKind,
@@ -206,15 +208,42 @@ def get_agreement_or_404(student: Student, agreement_id: int) -> TrainingAgreeme
 
 
 def is_transition(previous: Period, following: Period) -> bool:
-    """A change of place: school ↔ workplace, or one workplace to another. (Here, not in
-    app.journey, because who may read a handover depends on it.)"""
-    return previous.place_key() != following.place_key()
+    """A change of place (school ↔ workplace, or one workplace to another) or of enrolment
+    (GF2's last school period → the main programme's first, a change of school, a re-enrolment):
+    each asks for a handover note. (Here, not in app.journey, because who may read a handover
+    depends on it.) `app.journey.handovers.changed_place` is the same rule in SQL."""
+    return (
+        previous.place_key() != following.place_key()
+        or previous.enrolment_id != following.enrolment_id
+    )
+
+
+def never_held(period) -> ColumnElement[bool]:
+    """True for a period (the Period entity or an alias) that starts after its enrolment
+    ended: the student left (dropped out, completed, moved) before it, so it is neither
+    arrived at nor left from. Its twin in Python is `held_periods`."""
+    return exists().where(
+        Enrolment.id == period.enrolment_id, Enrolment.end_date < period.start_date
+    )
+
+
+def held_periods(periods: list[Period], enrolments: Sequence[Enrolment]) -> list[Period]:
+    """`periods` without those that start after their enrolment ended (`never_held`)."""
+    ended = {e.id: e.end_date for e in enrolments if e.end_date is not None}
+    return [
+        p for p in periods if not (p.enrolment_id in ended and p.start_date > ended[p.enrolment_id])
+    ]
 
 
 def previous_period(period: Period) -> Period | None:
+    """The period before `period` in the student's plan, leaving out periods never held."""
     query = (
         select(Period)
-        .where(Period.student_id == period.student_id, Period.start_date < period.start_date)
+        .where(
+            Period.student_id == period.student_id,
+            Period.start_date < period.start_date,
+            ~never_held(Period),
+        )
         .order_by(Period.start_date.desc())
         .limit(1)
     )

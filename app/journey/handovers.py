@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from app.access.journey import is_transition, on_side_clause
+from app.access.journey import held_periods, is_transition, never_held, on_side_clause
 from app.access.students import visible_students
 from app.editing import StaleEdit
 from app.extensions import db
 from app.history import log
 from app.models import (
     CaseEventKind,
+    Enrolment,
     HandoverNote,
     NotificationKind,
     Period,
@@ -56,18 +58,42 @@ class Transition:
     def status(self) -> HandoverStatus:
         return status_of(self.note)
 
+    @property
+    def changes_enrolment(self) -> bool:
+        """From one enrolment to the next: GF2 → SSA, a change of school, a re-enrolment."""
+        return self.from_period.enrolment_id != self.to_period.enrolment_id
 
-def transitions_of(periods: list[Period], notes: list[HandoverNote]) -> list[Transition]:
-    """The transitions in one student's plan (periods in date order)."""
+
+def transitions_of(
+    periods: list[Period], notes: list[HandoverNote], enrolments: Sequence[Enrolment] = ()
+) -> list[Transition]:
+    """The transitions in one student's plan (periods in date order). With the student's
+    `enrolments`, a period that starts after its enrolment ended (the student left before it)
+    is left out: neither arrived at nor left from."""
     by_target = {n.to_period_id: n for n in notes}
     return [
         Transition(prev, nxt, by_target.get(nxt.id))
-        for prev, nxt in pairwise(periods)
+        for prev, nxt in pairwise(held_periods(periods, enrolments))
         if is_transition(prev, nxt)
     ]
 
 
 # --- lists of upcoming transitions --------------------------------------------------------
+
+
+def changed_place(previous, following) -> ColumnElement[bool]:
+    """`app.access.journey.is_transition` in SQL, on two Period entities or aliases: another
+    kind of place, another workplace, or another enrolment (GF2 → SSA, a change of school, a
+    re-enrolment)."""
+    return or_(
+        previous.kind != following.kind,
+        previous.enrolment_id != following.enrolment_id,
+        and_(
+            following.kind == PeriodKind.TRAINING,
+            func.coalesce(previous.workplace_id, -1) != func.coalesce(following.workplace_id, -1),
+        ),
+    )
+
 
 Prev = aliased(Period, name="prev_period")
 # Made once: building a statement around a new alias each time costs more than running it.
@@ -84,7 +110,11 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
     inner = _Earlier
     prev_id = (
         select(inner.id)
-        .where(inner.student_id == Period.student_id, inner.start_date < Period.start_date)
+        .where(
+            inner.student_id == Period.student_id,
+            inner.start_date < Period.start_date,
+            ~never_held(inner),
+        )
         .order_by(inner.start_date.desc())
         .limit(1)
         .correlate(Period)
@@ -98,13 +128,6 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
     dropped_out = exists().where(
         dropped.id == Period.student_id, dropped.status == StudentStatus.DROPPED_OUT
     )
-    changed_place = or_(
-        Prev.kind != Period.kind,
-        and_(
-            Period.kind == PeriodKind.TRAINING,
-            func.coalesce(Prev.workplace_id, -1) != func.coalesce(Period.workplace_id, -1),
-        ),
-    )
     return (
         select(Period, Prev, HandoverNote)
         .select_from(Period)
@@ -117,9 +140,12 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
         .where(
             Period.student_id.in_(visible_ids),
             ~dropped_out,
+            # Nor is a period arrived at (or left from) that starts after its enrolment
+            # ended: the student left before it, e.g. a re-enrolled student's old plan.
+            ~never_held(Period),
             Period.start_date >= start,
             Period.start_date <= end,
-            changed_place,
+            changed_place(Prev, Period),
         )
         .options(
             joinedload(Period.workplace).joinedload(Workplace.organisation),

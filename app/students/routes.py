@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import access, audit, editing
 from app.access import (
@@ -21,7 +22,9 @@ from app.history import case_history, log, targets_of
 from app.journey import handovers, services, timeline
 from app.models import (
     CaseEventKind,
+    Enrolment,
     HandoverNote,
+    Leave,
     Membership,
     Organisation,
     Period,
@@ -100,6 +103,27 @@ def index():
     )
 
 
+def _enrolments_and_leaves(student: Student) -> tuple[list[Enrolment], list[Leave]]:
+    """The student's enrolments (GF2, SSA, ...) in order, with what the page shows of them,
+    and their leaves: one statement, however many there are. `student.enrolments` is filled
+    from it, so nothing on the page loads them again."""
+    rows = db.session.execute(
+        select(Enrolment, Leave)
+        .outerjoin(Leave, Leave.enrolment_id == Enrolment.id)
+        .where(Enrolment.student_id == student.id)
+        .options(
+            joinedload(Enrolment.programme),
+            joinedload(Enrolment.school),
+            joinedload(Enrolment.class_team),
+        )
+        .order_by(Enrolment.start_date, Enrolment.id, Leave.start_date, Leave.id)
+    ).all()
+    enrolments = list(dict.fromkeys(enrolment for enrolment, _leave in rows))
+    leaves = [leave for _enrolment, leave in rows if leave is not None]
+    set_committed_value(student, "enrolments", enrolments)
+    return enrolments, leaves
+
+
 @bp.route("/<int:student_id>")
 @case_roles_required
 def show(student_id: int):
@@ -108,6 +132,8 @@ def show(student_id: int):
         joinedload(Student.programme),
         joinedload(Student.school),
         selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+        joinedload(Student.contact_teacher),
+        joinedload(Student.counsellor),
     )
     periods = (
         db.session.execute(
@@ -124,9 +150,11 @@ def show(student_id: int):
         .scalars()
         .all()
     )
+    enrolments, leaves = _enrolments_and_leaves(student)
     transitions = handovers.transitions_of(
-        periods, access.journey.visible_handover_notes(current_user, notes)
+        periods, access.journey.visible_handover_notes(current_user, notes), enrolments
     )
+    journey = timeline.enrolment_rows(enrolments, periods, leaves)
     support = support_summary(current_user, student)
     history = (
         db.session.execute(case_history(student, current_user, support.view).limit(5))
@@ -155,7 +183,11 @@ def show(student_id: int):
             for t in transitions
             if access.can_read_handover(current_user, student, t.from_period, t.to_period)
         },
-        timeline=timeline.build(periods, on, {t.to_period.id for t in transitions}),
+        timeline=timeline.build(
+            periods, on, {t.to_period.id for t in transitions}, enrolments, leaves
+        ),
+        enrolments=journey,
+        enrolment_of={e.enrolment.id: e.enrolment for e in journey},
         history=history,
         targets=targets_of(history, student, current_user, support.view),
         can_edit=access.can_edit_plan(current_user, student),

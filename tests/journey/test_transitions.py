@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.journey import handovers
 from app.models import (
     CaseEvent,
     CaseEventKind,
+    Enrolment,
     PeriodKind,
     Role,
     StudentStatus,
@@ -17,6 +19,7 @@ from app.models import (
 )
 from tests import factories
 from tests.conftest import login, post
+from tests.journey.journeys import gf2_then_ssa
 
 TODAY = date.today()
 
@@ -211,3 +214,163 @@ def test_a_student_who_dropped_out_has_no_upcoming_transitions(client, db, world
     login(client, world.user(Role.COUNSELLOR))
     assert "Stoppet" not in client.get("/transitions").text
     assert "Mangler" in client.get("/transitions").text
+
+
+# --- GF2 → main programme: a change of enrolment is a transition ----------------------------
+
+
+def test_a_change_of_enrolment_is_a_transition_even_at_the_same_school(db, world):
+    j = gf2_then_ssa(world.a, "Overgang")
+    same_place = factories.period(
+        j.student, PeriodKind.SCHOOL, TODAY + timedelta(days=80), TODAY + timedelta(days=120)
+    )
+    transitions = handovers.transitions_of([j.gf2_period, j.ssa_period, same_place], [])
+    # GF2's school period → SSA's first school period, at the same school: a transition; SSA's
+    # two school periods in a row are not.
+    assert [(t.from_period, t.to_period) for t in transitions] == [(j.gf2_period, j.ssa_period)]
+    assert transitions[0].changes_enrolment
+
+
+@pytest.mark.parametrize("role", [Role.COUNSELLOR, Role.TRAINING_COORDINATOR])
+def test_the_gf2_to_ssa_transition_is_listed_as_missing_a_note(client, db, world, role):
+    gf2_then_ssa(world.a, "Grundsen", days=6)
+    gf2_then_ssa(world.b, "Fremmedsen", days=6)
+    db.session.commit()
+    login(client, world.user(role))
+    page = client.get("/transitions?status=missing").text
+    table = page.split('data-testid="transitions-table"')[1].split("</table>")[0]
+    assert 'handover-status">Mangler<' in _row(table, "Grundsen,")
+    assert "Fremmedsen" not in table
+
+
+def test_the_school_writes_the_gf2_to_ssa_note_and_acknowledges_it_the_employer_reads_it(
+    app, client, db, world
+):
+    j = gf2_then_ssa(world.a, "Skolesen", days=6)
+    db.session.commit()
+    url = f"/students/{j.student.id}/handovers/{j.ssa_period.id}"
+
+    # The teacher is on the sending side: the note is on "My overview" and on the student page.
+    login(client, world.user(Role.TEACHER))
+    assert (
+        "Skolesen"
+        in client.get("/my-overview")
+        .text.split('data-testid="part-notes_to_write"')[1]
+        .split("</section>")[0]
+    )
+    page = client.get(f"/students/{j.student.id}").text
+    row = _row(page.split('data-testid="transitions"')[1].split("</table>")[0], "GF2 skoleperiode")
+    assert 'handover-status">Mangler<' in row and "GF2 → SSA" in row
+    response = post(
+        client,
+        f"{url}/write",
+        {
+            "strengths": "Kvalificeret fra GF2, mødestabil.",
+            "first_weeks": "Fast makker på holdet.",
+            "contact_person": "Kontaktlærer",
+            "challenges": "",
+            "agreed_support": "",
+        },
+    )
+    assert response.status_code == 302
+    event = db.session.execute(
+        select(CaseEvent).where(
+            CaseEvent.student_id == j.student.id, CaseEvent.kind == CaseEventKind.HANDOVER_WRITTEN
+        )
+    ).scalar_one()
+    assert event.user_id == world.user(Role.TEACHER).id
+
+    # The receiving side is the school too (SSA starts there): the counsellor acknowledges it.
+    counsellor = app.test_client()
+    login(counsellor, world.user(Role.COUNSELLOR))
+    overview = counsellor.get("/my-overview").text
+    part = overview.split('data-testid="part-notes_to_acknowledge"')[1].split("</section>")[0]
+    assert "Skolesen" in part
+    assert 'data-testid="acknowledge"' in counsellor.get(url).text
+
+    # The employer of the new programme reads it; a supervisor of neither period does not.
+    coordinator = app.test_client()
+    login(coordinator, world.user(Role.TRAINING_COORDINATOR))
+    assert "Kvalificeret fra GF2" in coordinator.get(url).text
+    supervisor = app.test_client()
+    login(supervisor, world.user(Role.SUPERVISOR))
+    assert supervisor.get(url).status_code == 404
+
+
+def test_a_period_after_its_enrolment_ended_is_no_transition(client, db, world):
+    """The student left SSA before its training period; re-enrolled, the old plan's period
+    is not arrived at: neither the student page nor the list asks for a note for it."""
+    s = factories.student(world.a.school, last_name="Gammelplan", employer=world.a.municipality)
+    old = s.enrolments[0]
+    school = factories.period(
+        s, PeriodKind.SCHOOL, TODAY - timedelta(days=60), TODAY - timedelta(days=10)
+    )
+    never = factories.period(
+        s,
+        PeriodKind.TRAINING,
+        TODAY + timedelta(days=5),
+        TODAY + timedelta(days=60),
+        world.a.workplace,
+    )
+    old.status, old.end_date = StudentStatus.DROPPED_OUT, TODAY - timedelta(days=10)
+    again = Enrolment(
+        programme=old.programme, school=world.a.school, start_date=TODAY + timedelta(days=90)
+    )
+    s.enrolments.append(again)
+    db.session.flush()
+    restart = factories.period(
+        s, PeriodKind.SCHOOL, TODAY + timedelta(days=90), TODAY + timedelta(days=150)
+    )
+    db.session.commit()
+
+    transitions = handovers.transitions_of([school, never, restart], [], s.enrolments)
+    assert [t.to_period for t in transitions] == [restart]
+    login(client, world.user(Role.COUNSELLOR))
+    assert "Gammelplan" not in client.get("/transitions?weeks=4").text
+    assert "Gammelplan" in client.get("/transitions?weeks=20").text  # the re-enrolment
+
+
+def test_a_period_never_held_is_not_left_from_either(client, db, world):
+    """Re-enrolled while the old plan still has a period ahead: the new plan's transitions run
+    from the new plan's own periods, on the student page, in the list and on the note's page."""
+    s = factories.student(world.a.school, last_name="Nyplan", employer=world.a.municipality)
+    old = s.enrolments[0]
+    school = factories.period(
+        s, PeriodKind.SCHOOL, TODAY - timedelta(days=60), TODAY - timedelta(days=10)
+    )
+    never = factories.period(
+        s, PeriodKind.TRAINING, TODAY + timedelta(days=5), TODAY + timedelta(days=60)
+    )
+    never.title = "Gammel oplæring"
+    old.status, old.end_date = StudentStatus.DROPPED_OUT, TODAY - timedelta(days=10)
+    again = Enrolment(
+        programme=old.programme, school=world.a.school, start_date=TODAY - timedelta(days=5)
+    )
+    s.enrolments.append(again)
+    db.session.flush()
+    restart = factories.period(
+        s, PeriodKind.SCHOOL, TODAY - timedelta(days=5), TODAY + timedelta(days=9)
+    )
+    restart.title = "Ny skoleperiode"
+    training = factories.period(
+        s,
+        PeriodKind.TRAINING,
+        TODAY + timedelta(days=10),
+        TODAY + timedelta(days=60),
+        world.a.workplace,
+    )
+    training.title = "Ny oplæring"
+    db.session.commit()
+
+    periods = [school, restart, never, training]
+    transitions = handovers.transitions_of(periods, [], s.enrolments)
+    assert [(t.from_period, t.to_period) for t in transitions] == [
+        (school, restart),
+        (restart, training),
+    ]
+    login(client, world.user(Role.COUNSELLOR))
+    table = client.get("/transitions").text.split('data-testid="transitions-table"')[1]
+    row = _row(table.split("</table>")[0], "Nyplan,")
+    assert "Ny skoleperiode" in row and "Ny oplæring" in row and "Gammel oplæring" not in row
+    page = client.get(f"/students/{s.id}/handovers/{training.id}").text
+    assert "Fra Ny skoleperiode til Ny oplæring" in page
