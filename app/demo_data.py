@@ -482,15 +482,24 @@ def _enrol(templates, today, **fields) -> tuple[Student, list[Period]]:
     return student, plan_from_template(student.enrolments[0], templates, student.start_date, today)
 
 
-def _plan_created(student, counsellor, periods: int) -> None:
-    db.session.add(
-        CaseEvent(
-            student_id=student.id,
-            user_id=counsellor.id,
-            kind=CaseEventKind.PLAN_CREATED,
-            details={"start": student.start_date.isoformat(), "periods": periods},
-        )
+def _plan_created(student, counsellor, periods: int, start: date | None = None) -> None:
+    start = start or student.start_date
+    _line(
+        student,
+        counsellor,
+        CaseEventKind.PLAN_CREATED,
+        None,
+        start=start.isoformat(),
+        periods=periods,
     )
+
+
+def _line(student, user, kind: CaseEventKind, on: date | None, **details) -> None:
+    """A case-history line by `user`, dated `on` (early afternoon; None: now)."""
+    event = CaseEvent(student_id=student.id, user_id=user.id, kind=kind, details=details)
+    if on is not None:
+        event.at = datetime.combine(on, time(13), tzinfo=UTC)
+    db.session.add(event)
 
 
 def _student(
@@ -799,6 +808,25 @@ def _journeys(rng, today, school, programmes, templates, odense, region, workpla
         )
         db.session.add_all(gf2_periods)
         _plan_created(student, counsellor, len(gf2_periods))
+        _line(
+            student,
+            counsellor,
+            CaseEventKind.BASIC_COURSE_QUALIFIED,
+            gf2_end,
+            programme="GF2",
+            date=gf2_end.isoformat(),
+            result="Bestået",
+        )
+        _line(
+            student,
+            counsellor,
+            CaseEventKind.ENROLLED,
+            gf2_end,
+            new="SSA",
+            school=school.name,
+            start=ssa_start.isoformat(),
+            old="GF2",
+        )
         ssa, ssa_periods = next_enrolment(student, "SSA", ssa_start)
         ssa.class_team = teams["SSA"]
         db.session.add_all(ssa_periods)
@@ -811,7 +839,7 @@ def _journeys(rng, today, school, programmes, templates, odense, region, workpla
             counsellor,
             start=ssa_start,
         )
-        _plan_created(student, counsellor, len(ssa_periods))
+        _plan_created(student, counsellor, len(ssa_periods), ssa_start)
         db.session.flush()
         if written:
             db.session.add(
@@ -850,6 +878,15 @@ def _journeys(rng, today, school, programmes, templates, odense, region, workpla
     student.status = student.enrolments[0].status = StudentStatus.ON_LEAVE
     _agreements(student, AgreementKind.TRAINING, odense, periods, periods[-1].end_date, counsellor)
     _plan_created(student, counsellor, len(periods))
+    _line(
+        student,
+        counsellor,
+        CaseEventKind.LEAVE_STARTED,
+        leave_start,
+        start=leave_start.isoformat(),
+        end=leave_end.isoformat(),
+        days=moved.days,
+    )
     db.session.add_all(periods)
     _past_handovers(student, periods, today, counsellor)
     db.session.add(
@@ -884,7 +921,7 @@ def _journeys(rng, today, school, programmes, templates, odense, region, workpla
     enrolment.dropout_note = "Meldte fra inden oplæringsperioden; vil gerne vende tilbage."
     enrolment.dropout_period_id = not_started.id
     enrolment.dropout_at_transition = True
-    _dropout_event(student, counsellor, on, DropoutReason.PERSONAL)
+    _dropout_event(student, counsellor, on, DropoutReason.PERSONAL, not_started, at_transition=True)
 
     # Re-enrolled: left GF2 after two months, came back eight weeks ago to a new GF2.
     first_start = today - timedelta(weeks=40)
@@ -899,7 +936,7 @@ def _journeys(rng, today, school, programmes, templates, odense, region, workpla
     first.status, first.end_date = StudentStatus.DROPPED_OUT, left
     first.dropout_reason = DropoutReason.HEALTH
     first.dropout_period_id = periods[0].id
-    _dropout_event(student, counsellor, left, DropoutReason.HEALTH)
+    _dropout_event(student, counsellor, left, DropoutReason.HEALTH, periods[0])
     again = today - timedelta(weeks=8)
     again -= timedelta(days=again.weekday())
     _enrolment, new_periods = next_enrolment(student, "GF2", again)
@@ -914,27 +951,27 @@ def _journeys(rng, today, school, programmes, templates, odense, region, workpla
         counsellor,
         start=again,
     )
-    db.session.add(
-        CaseEvent(
-            student_id=student.id,
-            user_id=counsellor.id,
-            kind=CaseEventKind.READMITTED,
-            details={"date": again.isoformat()},
-        )
+    _line(
+        student,
+        counsellor,
+        CaseEventKind.ENROLLED,
+        again,
+        new="GF2",
+        school=school.name,
+        start=again.isoformat(),
+        old="GF2",
     )
-    _plan_created(student, counsellor, len(new_periods))
+    _plan_created(student, counsellor, len(new_periods), again)
     _past_handovers(student, periods + new_periods, today, counsellor)
 
 
-def _dropout_event(student, counsellor, on: date, reason: DropoutReason) -> None:
-    db.session.add(
-        CaseEvent(
-            student_id=student.id,
-            user_id=counsellor.id,
-            kind=CaseEventKind.DROPPED_OUT,
-            details={"date": on.isoformat(), "reason": reason.value},
-        )
-    )
+def _dropout_event(
+    student, counsellor, on: date, reason: DropoutReason, period=None, at_transition=False
+) -> None:
+    details = {"date": on.isoformat(), "reason": reason.value}
+    if period is not None:  # the period it happened in, or the one not started
+        details.update(period=period.title, at_transition=at_transition)
+    _line(student, counsellor, CaseEventKind.DROPPED_OUT, on, **details)
 
 
 # Support needs, and the measures that answer them (the first is an SPS measure).

@@ -333,3 +333,13 @@ def test_a_new_note_is_kept_to_the_own_organisation_by_default(client, db, world
     # Without JavaScript the buttons stay hidden and the hint explains the markers.
     assert "data-format-toolbar" in form and 'data-link-text="tekst" hidden>' in form
     assert "**fed**" in form and "[tekst](https://…)" in form
+
+
+def test_every_kind_of_history_line_can_be_found_by_the_kind_filter():
+    """A new kind of line (a leave, an import) must land in one filter group, or filtering the
+    case file by its kind would hide it: each kind is in exactly one group."""
+    from app.casefile.routes import KIND_GROUPS
+    from app.models import CaseEventKind
+
+    grouped = [kind for kinds in KIND_GROUPS.values() for kind in kinds]
+    assert sorted(grouped) == sorted(CaseEventKind)

@@ -240,6 +240,7 @@ def test_the_gf2_to_ssa_transition_is_listed_as_missing_a_note(client, db, world
     page = client.get("/transitions?status=missing").text
     table = page.split('data-testid="transitions-table"')[1].split("</table>")[0]
     assert 'handover-status">Mangler<' in _row(table, "Grundsen,")
+    assert "Nyt uddannelsesforløb" in _row(table, "Grundsen,")
     assert "Fremmedsen" not in table
 
 
