@@ -28,6 +28,7 @@ from app.models import (
     Role,
     StudentStatus,
     SupportNeedStatus,
+    TemplatePeriod,
 )
 from tests import factories
 from tests.conftest import login, post
@@ -129,6 +130,12 @@ def test_gf2_student_completes_qualified_and_continues_in_ssa_with_support(clien
     assert "Indskriv på en ny uddannelse" in page and "Registrér gennemførelse" not in page
 
     ssa, start = _programme(db, "SSA"), TODAY + timedelta(days=7)
+    db.session.add(
+        TemplatePeriod(
+            programme_id=ssa.id, position=1, kind=PeriodKind.SCHOOL, title="SSA 1", weeks=10
+        )
+    )
+    db.session.commit()
     reads_before = _support_reads(db, student)
     preview = _enrol(client, student, ssa, world.a.school, start)
     assert preview.status_code == 200
@@ -154,6 +161,11 @@ def test_gf2_student_completes_qualified_and_continues_in_ssa_with_support(clien
     assert need.status == SupportNeedStatus.ACTIVE and measure.status == MeasureStatus.ACTIVE
     assert to_employer.valid_to is None and to_school.valid_to is None
     assert to_earlier.valid_to == start - timedelta(days=1)
+
+    # GF2's last period → SSA's first is a transition that asks the school for a handover note.
+    page = client.get(f"/students/{student.id}").text
+    transitions = page.split('data-testid="transitions"')[1].split("</table>")[0]
+    assert "GF2 → SSA" in transitions and 'handover-status">Mangler<' in transitions
 
     # The case file runs on: lines from GF2 and the new ones, in one history.
     history = client.get(f"/students/{student.id}/history").text
