@@ -427,10 +427,16 @@ _DROPOUT_IN_PERIOD = _l("Dropped out on %(date)s in %(period)s (%(reason)s)")
 _DROPOUT_AT_TRANSITION = _l("Dropped out on %(date)s, before starting %(period)s (%(reason)s)")
 
 
+# "1 periods" reads wrong: a plan of one period (a basic course) has its own line.
+_PLAN_OF_ONE_PERIOD = _l("Plan created from the programme template (one period from %(start)s)")
+
+
 def _enrolment_template(event, details: dict):
     """The line's text where it depends on its details, for the kinds above; None: the usual."""
     if event.kind == CaseEventKind.CONSENT_ENDED:
         _translate(details, "category", ConsentCategory, CONSENT_CATEGORY)
     if event.kind == CaseEventKind.DROPPED_OUT and details.get("period"):
         return str(_DROPOUT_AT_TRANSITION if details.get("at_transition") else _DROPOUT_IN_PERIOD)
+    if event.kind == CaseEventKind.PLAN_CREATED and details.get("periods") == 1:
+        return str(_PLAN_OF_ONE_PERIOD)
     return None

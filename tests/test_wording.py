@@ -75,3 +75,18 @@ def test_the_overview_names_programmes_not_their_codes(client, world):
     html = client.get("/overview").get_data(as_text=True)
     assert "EUX PA" in html
     assert "EUX_PA" not in html
+
+
+def test_a_plan_of_one_period_is_not_one_periods(app):
+    from app.labels import describe
+    from app.models import CaseEvent, CaseEventKind
+
+    with app.test_request_context(headers={"Accept-Language": "da"}):
+        one = CaseEvent(
+            kind=CaseEventKind.PLAN_CREATED, details={"start": "2026-08-03", "periods": 1}
+        )
+        seven = CaseEvent(
+            kind=CaseEventKind.PLAN_CREATED, details={"start": "2026-08-03", "periods": 7}
+        )
+        assert "(én periode fra 3. aug. 2026)" in describe(one)
+        assert "(7 perioder fra 3. aug. 2026)" in describe(seven)
