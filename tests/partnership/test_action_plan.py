@@ -4,6 +4,7 @@ who may reach what (app.partnership, app.access.partnership)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -61,7 +62,7 @@ def test_coordinator_creates_an_initiative(client, db, world, login_as):
     assert made.plan_id == world.a.plan.id
     assert made.owner_id == world.a.municipality.id
     assert made.responsible == "Karen Lund"
-    assert str(made.target) == "90.50"
+    assert made.target == Decimal("90.5") and made.baseline == Decimal("62")
     assert made.created_by_id == _coordinator(world).id
     audit = db.session.execute(
         select(AuditEvent).where(
