@@ -39,7 +39,9 @@ ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     **dict.fromkeys(EMPLOYER_ROLES, _EMPLOYER_KINDS),
     Role.ANALYST: frozenset(OrganisationKind),
     Role.SYSTEM_ADMIN: frozenset(),  # not tied to an organisation
-    Role.PARTNERSHIP_COORDINATOR: frozenset({OrganisationKind.MUNICIPALITY}),
+    # Coordinates from the anchor municipality; like the employer roles it fits a region too
+    # (an organisation's kind may change between the two).
+    Role.PARTNERSHIP_COORDINATOR: _EMPLOYER_KINDS,
     Role.LEADER: frozenset(OrganisationKind),
 }
 

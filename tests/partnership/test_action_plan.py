@@ -18,7 +18,7 @@ from app.models import (
     Role,
 )
 from tests import factories
-from tests.conftest import post
+from tests.conftest import login, post
 
 YEAR = date.today().year
 
@@ -283,9 +283,11 @@ def test_a_coordinator_of_another_partnership_gets_404(client, db, world, login_
     assert "Partnerskab A" not in client.get("/partnership/").text
 
 
-def test_partnership_roles_never_reach_a_named_student(client, db, world, login_as):
+def test_partnership_roles_never_reach_a_named_student(app, db, world):
     for role in (Role.PARTNERSHIP_COORDINATOR, Role.LEADER):
-        login_as(world.a.users[role])
+        client = app.test_client()  # (an IsolatedClient, as the fixture's)
+        login(client, world.a.users[role])
+        assert client.get("/partnership/").status_code == 200  # logged in as `role`
         assert client.get("/students/").status_code in (403, 404)
         response = client.get(f"/students/{world.a.student.id}")
         assert response.status_code in (403, 404)
@@ -294,11 +296,13 @@ def test_partnership_roles_never_reach_a_named_student(client, db, world, login_
             assert world.a.student.last_name not in client.get(page).text
 
 
-def test_nav_shows_partnership_to_its_roles(client, db, world, login_as):
+def test_nav_shows_partnership_to_its_roles(app, client, db, world, login_as):
     login_as(world.a.users[Role.LEADER])
     assert 'href="/partnership/"' in client.get("/partnership/").text
-    login_as(world.a.users[Role.COUNSELLOR])
-    assert 'href="/partnership/"' not in client.get("/students/").text
+    other = app.test_client()
+    login(other, world.a.users[Role.COUNSELLOR])
+    page = other.get("/students/")
+    assert page.status_code == 200 and 'href="/partnership/"' not in page.text
 
 
 # --- the list: filtered and paged, in a bounded number of queries --------------------------------
