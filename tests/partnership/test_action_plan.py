@@ -350,3 +350,27 @@ def test_plan_page_is_paged_and_takes_a_bounded_number_of_queries(
     assert 'data-testid="page-next"' in page.text
     second = client.get(url + "?page=2").text
     assert "Videreført fra" in second
+
+
+def test_the_analyst_only_reads_and_a_leader_writes_no_note_on_anothers(
+    app, client, db, world, login_as
+):
+    theirs = factories.initiative(world.a.plan, world.a.municipality, "Kommunens indsats")
+    db.session.commit()
+    login_as(world.analyst)
+    page = client.get(f"/partnership/plans/{world.a.plan.id}").text
+    assert "Mentorordning A" in page
+    assert 'data-testid="new-initiative"' not in page and "carry-over" not in page
+    initiative_page = client.get(f"/partnership/initiatives/{world.a.initiative.id}").text
+    assert 'data-testid="edit-initiative"' not in initiative_page
+    assert 'data-testid="note-form"' not in initiative_page
+    assert client.get(f"/partnership/initiatives/{world.a.initiative.id}/edit").status_code == 403
+    leader = app.test_client()
+    login(leader, world.a.users[Role.LEADER])
+    refused = post(
+        leader,
+        f"/partnership/initiatives/{theirs.id}/notes",
+        {"text": "Ikke min", "noted_on": f"{YEAR}-02-01"},
+    )
+    assert refused.status_code == 403
+    assert db.session.execute(select(InitiativeNote)).first() is None
