@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from app.imports import bp as imports_bp
     from app.journey import bp as journey_bp
     from app.main import bp as main_bp
+    from app.partnership import bp as partnership_bp
     from app.reviews import bp as reviews_bp
     from app.students import bp as students_bp
     from app.support import bp as support_bp
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(export_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(imports_bp, url_prefix="/imports")
+    app.register_blueprint(partnership_bp, url_prefix="/partnership")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -73,6 +73,14 @@ from app.models import (
     WorkplaceKind,
 )
 from app.models.base import Base, utcnow
+from app.models.partnership import (
+    ActionPlan,
+    Indicator,
+    Initiative,
+    InitiativeNote,
+    InitiativeStatus,
+    Partnership,
+)
 from app.models.student import new_student
 from app.support.categories import ensure_support_categories
 from app.training.goals import ensure_training_goals
@@ -117,6 +125,12 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("kommuneadmin@demo.elevsag.dk", "Per Lindholm", Role.MUNICIPALITY_ADMIN, "461"),
     DemoLogin("analytiker@demo.elevsag.dk", "Mette Frost", Role.ANALYST, "461"),
     DemoLogin("sysadmin@demo.elevsag.dk", "Ole Systemadministrator", Role.SYSTEM_ADMIN, None),
+    # The partnership (app.partnership): its coordinator at Odense, the anchor municipality,
+    # and the leader of SOSU Fyn.
+    DemoLogin(
+        "partnerskab@demo.elevsag.dk", "Anja Kirkegaard", Role.PARTNERSHIP_COORDINATOR, "461"
+    ),
+    DemoLogin("leder@demo.elevsag.dk", "Torben Skov", Role.LEADER, "SOSU-FYN"),
 )
 
 SCHOOLS = (  # code, name, municipality codes it serves
@@ -358,6 +372,7 @@ def load(
         workplaces,
         {"supervisor": supervisor, "counsellor": counsellor, "teacher": teacher},
     )
+    _partnership(schools, municipalities, users, today)
     db.session.commit()
     return {
         "schools": len(schools),
@@ -1232,3 +1247,127 @@ def demo_users_exist() -> bool:
         db.session.execute(select(User.id).where(User.email.in_(emails)).limit(1)).first()
         is not None
     )
+
+
+# --- The partnership (app.partnership) ---------------------------------------------------------
+
+# This year's action plan: (theme, title, owner code, responsible (a demo login's e-mail or a
+# name), deadline (month, day), status, indicator, baseline, target). All fictional.
+_INITIATIVES = (
+    (
+        "Rekruttering",
+        "Fælles informationsaftener for voksne ansøgere",
+        "SOSU-FYN",
+        "leder@demo.elevsag.dk",
+        (3, 31),
+        "done",
+        "intake",
+        "410",
+        "460",
+    ),
+    (
+        "Rekruttering",
+        "Flere SSA-uddannelsesaftaler i de mindre kommuner",
+        "461",
+        "partnerskab@demo.elevsag.dk",
+        (9, 30),
+        "in_progress",
+        "dimensioning_gap",
+        "38",
+        "10",
+    ),
+    (
+        "Fastholdelse i uddannelsen",
+        "Mentorordning for elever i første oplæringsperiode",
+        "SOSU-FYN",
+        "Karen Lund",
+        (6, 30),
+        "in_progress",
+        "dropout_rate",
+        "18",
+        "12",
+    ),
+    (
+        "Fastholdelse i uddannelsen",
+        "Fælles fraværsopfølgning mellem skole og kommune",
+        "461",
+        "Lone Bach",
+        (11, 30),
+        "planned",
+        "completion_rate",
+        "71",
+        "78",
+    ),
+    (
+        "Overgange",
+        "Overleveringsnoter skrevet mindst 14 dage før oplæringsstart",
+        "SOSU-FYN",
+        "leder@demo.elevsag.dk",
+        (5, 31),
+        "planned",
+        "handover_timeliness",
+        "62",
+        "90",
+    ),
+    (
+        "Overgange",
+        "Garanti for SSA-aftale til alle kvalificerede GF2-elever",
+        "461",
+        "partnerskab@demo.elevsag.dk",
+        (12, 15),
+        "dropped",
+        None,
+        None,
+        None,
+    ),
+)
+
+
+def _partnership(schools, municipalities, users, today: date) -> None:
+    """Partnerskab Syddanmark (demo): the demo's schools, municipalities and region, with Odense
+    as the anchor municipality, and this year's action plan with a few progress notes."""
+    members = [org for org, _served in schools.values()] + list(municipalities.values())
+    partnership = Partnership(
+        name="Partnerskab Syddanmark (demo)",
+        anchor=municipalities["461"],
+        start_year=today.year - 1,
+        end_year=today.year + 2,
+        members=members,
+    )
+    coordinator = users["partnerskab@demo.elevsag.dk"]
+    plan = ActionPlan(partnership=partnership, year=today.year, created_by_id=None)
+    db.session.add_all([partnership, plan])
+    db.session.flush()
+    plan.created_by_id = coordinator.id
+    orgs = {code: org for code, (org, _served) in schools.items()} | municipalities
+    for theme, title, owner, responsible, (
+        month,
+        day,
+    ), status, indicator, base, goal in _INITIATIVES:
+        person = users.get(responsible)
+        initiative = Initiative(
+            plan=plan,
+            theme=theme,
+            title=title,
+            owner_id=orgs[owner].id,
+            responsible_user_id=person.id if person else None,
+            responsible_name="" if person else responsible,
+            deadline=date(today.year, month, day),
+            status=InitiativeStatus(status),
+            indicator=Indicator(indicator) if indicator else None,
+            baseline=Decimal(base) if base else None,
+            target=Decimal(goal) if goal else None,
+            created_by_id=coordinator.id,
+            updated_by_id=coordinator.id,
+        )
+        db.session.add(initiative)
+        if status in ("done", "in_progress"):
+            db.session.add(
+                InitiativeNote(
+                    initiative=initiative,
+                    text="Drøftet på partnerskabsmødet; arbejdet følger planen.",
+                    noted_on=today - timedelta(days=20),
+                    author_id=coordinator.id,
+                )
+            )
+    db.session.flush()

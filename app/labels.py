@@ -440,3 +440,33 @@ def _enrolment_template(event, details: dict):
     if event.kind == CaseEventKind.PLAN_CREATED and details.get("periods") == 1:
         return str(_PLAN_OF_ONE_PERIOD)
     return None
+
+
+# --- The partnership (app.partnership) ---------------------------------------------------------
+from app.models import Indicator, InitiativeStatus  # noqa: E402
+
+ROLE[Role.PARTNERSHIP_COORDINATOR] = _l("Partnership coordinator")
+ROLE[Role.LEADER] = _l("Leader")
+
+INITIATIVE_STATUS = {
+    InitiativeStatus.PLANNED: _l("Planned"),
+    InitiativeStatus.IN_PROGRESS: _l("In progress"),
+    InitiativeStatus.DONE: _l("Done"),
+    InitiativeStatus.DROPPED: _l("Dropped"),
+}
+
+# The DKFDS badge of each status on the action plan (the text says it, not the colour alone).
+INITIATIVE_STATUS_BADGE = {
+    InitiativeStatus.PLANNED: "badge-info",
+    InitiativeStatus.IN_PROGRESS: "badge-warning",
+    InitiativeStatus.DONE: "badge-success",
+    InitiativeStatus.DROPPED: "",  # a plain badge
+}
+
+INDICATOR = {
+    Indicator.INTAKE: _l("Intake"),
+    Indicator.COMPLETION_RATE: _l("Completion rate"),
+    Indicator.DROPOUT_RATE: _l("Dropout rate"),
+    Indicator.HANDOVER_TIMELINESS: _l("Handover notes on time"),
+    Indicator.DIMENSIONING_GAP: _l("Dimensioning gap"),
+}

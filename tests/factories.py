@@ -11,6 +11,7 @@ from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import (
     ActionItem,
+    ActionPlan,
     AgreementKind,
     CaseNote,
     CaseReview,
@@ -19,6 +20,8 @@ from app.models import (
     DocumentationKind,
     ExperienceCategory,
     HandoverNote,
+    Initiative,
+    InitiativeStatus,
     MeasureProvider,
     MeasureStatus,
     MeasureType,
@@ -30,6 +33,7 @@ from app.models import (
     NotificationKind,
     Organisation,
     OrganisationKind,
+    Partnership,
     Period,
     PeriodKind,
     PeriodStatus,
@@ -230,6 +234,11 @@ class Side:
     review: CaseReview | None = None
     action_item: ActionItem | None = None
     meeting: ReviewMeeting | None = None
+    # The side's partnership (school and municipality, the municipality its anchor), this
+    # year's action plan and one initiative owned by the school (partnership_objects).
+    partnership: Partnership | None = None
+    plan: ActionPlan | None = None
+    initiative: Initiative | None = None
 
 
 @dataclass
@@ -497,6 +506,8 @@ def build_world() -> World:
     programme("SSA")
     ensure_training_goals()
     a, b = _side("A"), _side("B")
+    for side, label in ((a, "A"), (b, "B")):
+        partnership_objects(side, label)
     analyst = user(Role.ANALYST, a.municipality, email="analyst@example.org")
     system_admin = user(Role.SYSTEM_ADMIN, email="sysadmin@example.org")
     # Everyone has one notification about their side's transition (the access matrix opens it).
@@ -532,3 +543,59 @@ def notification(u: User, side: Side) -> Notification:
     db.session.add(n)
     db.session.flush()
     return n
+
+
+# --- The partnership (app.partnership) ---------------------------------------------------------
+
+
+def partnership(
+    name: str, anchor: Organisation, *others: Organisation, start_year: int | None = None
+) -> Partnership:
+    p = Partnership(
+        name=name,
+        anchor=anchor,
+        start_year=start_year or date.today().year - 1,
+        members=[anchor, *others],
+    )
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+def action_plan(p: Partnership, year: int | None = None) -> ActionPlan:
+    plan = ActionPlan(partnership=p, year=year or date.today().year)
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def initiative(
+    plan: ActionPlan,
+    owner: Organisation,
+    title: str = "Flere elever gennemfører",
+    theme: str = "Fastholdelse",
+    status: InitiativeStatus = InitiativeStatus.PLANNED,
+    **fields,
+) -> Initiative:
+    i = Initiative(plan=plan, owner_id=owner.id, title=title, theme=theme, status=status, **fields)
+    db.session.add(i)
+    db.session.flush()
+    return i
+
+
+def partnership_objects(side: Side, label: str) -> None:
+    """The side's partnership with its coordinator (at the municipality, the anchor) and a
+    leader (at the school), this year's plan and an initiative the school owns."""
+    side.partnership = partnership(f"Partnerskab {label}", side.municipality, side.school)
+    side.plan = action_plan(side.partnership)
+    side.initiative = initiative(
+        side.plan, side.school, title=f"Mentorordning {label}", theme="Fastholdelse"
+    )
+    side.users[Role.PARTNERSHIP_COORDINATOR] = user(
+        Role.PARTNERSHIP_COORDINATOR,
+        side.municipality,
+        email=f"partnership_coordinator.{label.lower()}@example.org",
+    )
+    side.users[Role.LEADER] = user(
+        Role.LEADER, side.school, email=f"leader.{label.lower()}@example.org"
+    )

@@ -37,6 +37,10 @@ AGREEMENT_IMPORTERS = frozenset(
 )
 IMPORTERS = STUDENT_IMPORTERS | AGREEMENT_IMPORTERS
 STATUS_EDITORS = frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})
+# The partnership (app.access.partnership).
+PARTNERSHIP = frozenset({Role.PARTNERSHIP_COORDINATOR, Role.LEADER, Role.ANALYST})
+COORDINATOR = frozenset({Role.PARTNERSHIP_COORDINATOR})
+INITIATIVE_EDITORS = frozenset({Role.PARTNERSHIP_COORDINATOR, Role.LEADER})
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,21 @@ MATRIX: dict[str, Allowed] = {
     "journey.start_leave": Allowed(own=STATUS_EDITORS),
     "journey.end_leave": Allowed(own=STATUS_EDITORS),
     "journey.transfer": Allowed(own=STATUS_EDITORS),
+    # The partnership (app.access.partnership): its coordinator, leaders and the analyst read
+    # their own partnership; the coordinator at the anchor manages it; a leader edits the
+    # initiatives their organisation owns (the side's initiative is the school's); the system
+    # admin sets partnerships up.
+    "partnership.index": Allowed(own=PARTNERSHIP | SYSTEM, other=PARTNERSHIP | SYSTEM),
+    "partnership.show": Allowed(own=PARTNERSHIP),
+    "partnership.plan": Allowed(own=PARTNERSHIP),
+    "partnership.initiative": Allowed(own=PARTNERSHIP),
+    "partnership.new_plan": Allowed(own=COORDINATOR),
+    "partnership.carry_over": Allowed(own=COORDINATOR),
+    "partnership.new_initiative": Allowed(own=INITIATIVE_EDITORS),
+    "partnership.edit_initiative": Allowed(own=INITIATIVE_EDITORS),
+    "partnership.add_note": Allowed(own=INITIATIVE_EDITORS),
+    "partnership.new_partnership": Allowed(own=SYSTEM, other=SYSTEM),
+    "partnership.edit_partnership": Allowed(own=SYSTEM, other=SYSTEM),
 }
 
 # Requests that change or end something run last, so they do not spoil the others.
@@ -262,6 +281,12 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = _target_user(side, role).memberships[0].id
         elif name == "batch_id":
             values[name] = import_batch(world, side, role)
+        elif name == "partnership_id":
+            values[name] = side.partnership.id
+        elif name == "plan_id":
+            values[name] = side.plan.id
+        elif name == "initiative_id":
+            values[name] = side.initiative.id
         else:  # pragma: no cover - a new kind of argument needs a value here
             raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
     return values

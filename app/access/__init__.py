@@ -6,7 +6,9 @@ Rules (docs/domain.md, "Access and privacy rules"), deny by default:
   with a current or future training agreement with their organisation;
 - a practice supervisor sees the students with a training period at their workplace, from
   SUPERVISOR_DAYS_BEFORE days before it starts until SUPERVISOR_DAYS_AFTER days after it ends;
-- the partnership analyst never sees a named student; the system admin sees no case content.
+- the partnership analyst never sees a named student; the system admin sees no case content;
+- the partnership coordinator and leaders see their partnership's action plan, never a named
+  student (app.access.partnership).
 
 The package holds the roles and role sets (`roles`), the students a user sees (`students`),
 and one module per area with its can_* predicates and its get_<thing>_or_404 loaders. Routes
@@ -25,6 +27,7 @@ from app.access import (  # noqa: F401
     imports,
     journey,
     nav,
+    partnership,
     reviews,
     roles,
     students,

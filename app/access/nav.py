@@ -7,6 +7,7 @@ from app.access.imports import IMPORT_ROLES
 from app.access.roles import (
     ADMIN_ROLES,
     CASE_ROLES,
+    PARTNERSHIP_ROLES,
     PLAN_EDITOR_ROLES,
     SCHOOL_CONTACT_ROLES,
     SUPPORT_EDIT_ROLES,
@@ -25,6 +26,9 @@ SECTIONS: dict[str, frozenset[Role]] = {
     "overview": frozenset({Role.ANALYST}),
     "admin": ADMIN_ROLES,
     "imports": IMPORT_ROLES,  # app.imports: students, class teams, agreements, team plans
+    # app.partnership: the members' partnership and action plan; the system admin sets
+    # partnerships up from the same page.
+    "partnership": PARTNERSHIP_ROLES | {Role.SYSTEM_ADMIN},
 }
 
 

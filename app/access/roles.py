@@ -56,6 +56,11 @@ MEETING_STAFF_ROLES = frozenset(
 )
 
 
+# The partnership (app.access.partnership): its coordinator, the member organisations' leaders
+# and the analyst. None of them is a case role.
+PARTNERSHIP_ROLES = frozenset({Role.PARTNERSHIP_COORDINATOR, Role.LEADER, Role.ANALYST})
+
+
 def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Coarse gate: the user must be logged in and hold one of `roles` somewhere, else 403."""
 

@@ -158,3 +158,24 @@ __all__ = [
 from app.models.imports import ImportBatch, ImportKind
 
 __all__ += ["ImportBatch", "ImportKind"]
+
+# The partnership (app.partnership): members, anchor, the annual action plan.
+from app.models.partnership import (  # noqa: E402
+    ActionPlan,
+    Indicator,
+    Initiative,
+    InitiativeNote,
+    InitiativeStatus,
+    Partnership,
+    partnership_member,
+)
+
+__all__ += [
+    "ActionPlan",
+    "Indicator",
+    "Initiative",
+    "InitiativeNote",
+    "InitiativeStatus",
+    "Partnership",
+    "partnership_member",
+]

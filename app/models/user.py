@@ -21,6 +21,9 @@ class Role(enum.StrEnum):
     MUNICIPALITY_ADMIN = "municipality_admin"
     ANALYST = "analyst"  # partnership analyst: aggregate figures only
     SYSTEM_ADMIN = "system_admin"
+    # The partnership (app.partnership): no case roles, they never see a named student.
+    PARTNERSHIP_COORDINATOR = "partnership_coordinator"  # at the anchor municipality
+    LEADER = "leader"  # school director, municipal head: a member organisation's leader
 
     @property
     def organisation_kinds(self) -> frozenset[OrganisationKind]:
@@ -36,6 +39,10 @@ ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     **dict.fromkeys(EMPLOYER_ROLES, _EMPLOYER_KINDS),
     Role.ANALYST: frozenset(OrganisationKind),
     Role.SYSTEM_ADMIN: frozenset(),  # not tied to an organisation
+    # Coordinates from the anchor municipality; like the employer roles it fits a region too
+    # (an organisation's kind may change between the two).
+    Role.PARTNERSHIP_COORDINATOR: _EMPLOYER_KINDS,
+    Role.LEADER: frozenset(OrganisationKind),
 }
 
 

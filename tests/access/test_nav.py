@@ -30,8 +30,11 @@ def test_each_role_sees_the_sections_its_pages_are_open_to():
         "reviews",
         "starting_soon",
     }
-    assert nav_sections(FakeUser(Role.ANALYST)) == {"overview"}
-    assert nav_sections(FakeUser(Role.SYSTEM_ADMIN)) == {"admin"}
+    assert nav_sections(FakeUser(Role.ANALYST)) == {"overview", "partnership"}
+    assert nav_sections(FakeUser(Role.SYSTEM_ADMIN)) == {"admin", "partnership"}
+    # The partnership's own roles: only the partnership (app.access.partnership).
+    assert nav_sections(FakeUser(Role.PARTNERSHIP_COORDINATOR)) == {"partnership"}
+    assert nav_sections(FakeUser(Role.LEADER)) == {"partnership"}
     assert nav_sections(FakeUser(Role.SCHOOL_ADMIN)) == {
         "my_overview",
         "students",

@@ -1,0 +1,136 @@
+"""The partnership and its annual action plan (app.partnership, docs/domain.md).
+
+Who sees what:
+- the partnership coordinator, the leaders and the analyst see the partnerships their
+  organisation is a member of: members, action plans, initiatives and progress notes. None of
+  them is a case role: they never see a named student (CASE_ROLES does not hold them);
+- the partnership coordinator at the anchor municipality manages the partnership: creates
+  action plans, creates and edits every initiative, carries a plan over to the next year;
+  a coordinator at another member organisation only reads;
+- a leader creates and edits the initiatives their own organisation owns (the owner choice
+  offers only their organisations) and writes progress notes on them; a leader never changes
+  another member's initiative or the plan itself;
+- the analyst only reads;
+- the system administrator creates partnerships and picks their members and anchor, but does
+  not open their plans.
+
+A partnership, plan or initiative the user may not see answers 404; one they see but may not
+change answers 403.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+
+from app.access.roles import PARTNERSHIP_ROLES
+from app.extensions import db
+from app.models import (
+    ActionPlan,
+    Initiative,
+    Organisation,
+    Partnership,
+    Role,
+    User,
+    partnership_member,
+)
+
+# Those who change initiatives (the coordinator any, a leader their organisation's).
+INITIATIVE_EDITOR_ROLES = frozenset({Role.PARTNERSHIP_COORDINATOR, Role.LEADER})
+COORDINATOR_ROLES = frozenset({Role.PARTNERSHIP_COORDINATOR})
+
+
+def member_organisation_ids(user: User) -> set[int]:
+    """The organisations through which `user` sees partnerships."""
+    return set(user.organisation_ids(*PARTNERSHIP_ROLES))
+
+
+def visible_partnerships(user: User):
+    """`select(Partnership)` of the partnerships `user` sees, by name."""
+    ids = member_organisation_ids(user) or {-1}
+    members = select(partnership_member.c.partnership_id).where(
+        partnership_member.c.organisation_id.in_(ids)
+    )
+    return select(Partnership).where(Partnership.id.in_(members)).order_by(Partnership.name)
+
+
+def sees_partnership(user: User, partnership: Partnership) -> bool:
+    ids = member_organisation_ids(user)
+    return any(m.id in ids for m in partnership.members)
+
+
+def can_manage(user: User, partnership: Partnership) -> bool:
+    """The coordinator at the anchor municipality: plans, every initiative, carry-over."""
+    return partnership.anchor_id in user.organisation_ids(*COORDINATOR_ROLES)
+
+
+def initiative_owner_ids(user: User, partnership: Partnership) -> set[int]:
+    """The member organisations whose initiatives `user` may create and edit."""
+    members = {m.id for m in partnership.members}
+    if can_manage(user, partnership):
+        return members
+    return members & set(user.organisation_ids(Role.LEADER))
+
+
+def can_add_initiative(user: User, partnership: Partnership) -> bool:
+    return bool(initiative_owner_ids(user, partnership))
+
+
+def can_edit_initiative(user: User, initiative: Initiative) -> bool:
+    """Edit it and write progress notes on it."""
+    return initiative.owner_id in initiative_owner_ids(user, initiative.plan.partnership)
+
+
+def can_administer_partnerships(user: User) -> bool:
+    return user.has_role(Role.SYSTEM_ADMIN)
+
+
+def _id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        abort(404)
+
+
+def get_partnership_or_404(user: User, partnership_id, *, manage: bool = False) -> Partnership:
+    partnership = db.session.get(Partnership, _id(partnership_id))
+    if partnership is None or not sees_partnership(user, partnership):
+        abort(404)
+    if manage and not can_manage(user, partnership):
+        abort(403)
+    return partnership
+
+
+def get_plan_or_404(user: User, plan_id, *, manage: bool = False) -> ActionPlan:
+    plan = db.session.get(ActionPlan, _id(plan_id))
+    if plan is None or not sees_partnership(user, plan.partnership):
+        abort(404)
+    if manage and not can_manage(user, plan.partnership):
+        abort(403)
+    return plan
+
+
+def get_initiative_or_404(user: User, initiative_id, *, edit: bool = False) -> Initiative:
+    initiative = db.session.get(Initiative, _id(initiative_id))
+    if initiative is None or not sees_partnership(user, initiative.plan.partnership):
+        abort(404)
+    if edit and not can_edit_initiative(user, initiative):
+        abort(403)
+    return initiative
+
+
+def check_can_add_initiative(user: User, plan: ActionPlan) -> None:
+    if not can_add_initiative(user, plan.partnership):
+        abort(403)
+
+
+def get_administered_partnership_or_404(user: User, partnership_id) -> Partnership:
+    if not can_administer_partnerships(user):
+        abort(403)
+    return db.get_or_404(Partnership, _id(partnership_id))
+
+
+def owner_choices(user: User, partnership: Partnership) -> list[Organisation]:
+    """The member organisations `user` may pick as an initiative's owner, by name."""
+    ids = initiative_owner_ids(user, partnership)
+    return [m for m in partnership.members if m.id in ids]

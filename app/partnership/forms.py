@@ -1,0 +1,167 @@
+"""Forms of the partnership area: an initiative, a progress note, a new action plan, and the
+system administrator's partnership form."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from app import labels
+from app.forms import (
+    BaseForm,
+    MultiCheckboxField,
+    VersionedForm,
+    date_field,
+    enum_field,
+    text_field,
+)
+
+_TEXT = 5000
+_YEARS = NumberRange(min=2000, max=2100, message=_l("Enter a year between 2000 and 2100."))
+_NUMBER = re.compile(r"-?\d{1,10}([.,]\d{1,2})?")
+
+
+class NumberField(StringField):
+    """A number as Danes write it (12,5 or 12.5; at most two decimals); `data` is a Decimal
+    (None if empty). What was typed is shown again when it is not a number."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = ((valuelist[0] if valuelist else "") or "").strip().replace(" ", "")
+        if not text:
+            return
+        if not _NUMBER.fullmatch(text):
+            raise ValueError(_l("Enter a number, for example 12,5."))
+        try:
+            self.data = Decimal(text.replace(",", "."))
+        except InvalidOperation as error:  # pragma: no cover - the pattern admits only numbers
+            raise ValueError(_l("Enter a number, for example 12,5.")) from error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return f"{self.data.normalize():f}".replace(".", ",")
+
+
+def _number(label):
+    return NumberField(
+        label, validators=[Optional()], filters=[], render_kw={"inputmode": "decimal"}
+    )
+
+
+class InitiativeForm(VersionedForm):
+    theme = text_field(_l("Theme"), required=True, max_chars=120, plain=True)
+    title = text_field(_l("Initiative"), required=True, max_chars=200, plain=True)
+    description = text_field(
+        _l("Description"), Optional(), max_chars=_TEXT, multiline=True, render_kw={"rows": 4}
+    )
+    owner = SelectField(
+        _l("Owner organisation"),
+        validators=[InputRequired(message=_l("Please choose the organisation that owns it."))],
+    )
+    responsible_user = SelectField(_l("Responsible person"), default="")
+    responsible_name = text_field(
+        _l("Or the responsible person's name"), Optional(), max_chars=120, plain=True
+    )
+    deadline = date_field(_l("Deadline"), optional=True)
+    status = enum_field(
+        _l("Status"), labels.INITIATIVE_STATUS, message=_l("Please choose a status.")
+    )
+    indicator = enum_field(
+        _l("Indicator it should move"), labels.INDICATOR, blank=_l("No indicator")
+    )
+    baseline = _number(_l("Baseline"))
+    target = _number(_l("Target"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if (
+            self.baseline.data is not None or self.target.data is not None
+        ) and self.indicator.data is None:
+            self.indicator.errors = [
+                *self.indicator.errors,
+                _l("Choose the indicator that the baseline and target are figures of."),
+            ]
+            valid = False
+        return valid
+
+
+class NoteForm(BaseForm):
+    text = text_field(
+        _l("Progress note"), required=True, max_chars=_TEXT, multiline=True, render_kw={"rows": 3}
+    )
+    noted_on = date_field(_l("Date"))
+
+
+class PlanForm(BaseForm):
+    year = IntegerField(
+        _l("Year"),
+        validators=[InputRequired(message=_l("Please enter the year.")), _YEARS],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+class PartnershipForm(BaseForm):
+    name = text_field(_l("Name"), required=True, max_chars=120, plain=True)
+    start_year = IntegerField(
+        _l("First year"),
+        validators=[InputRequired(message=_l("Please enter the year.")), _YEARS],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    end_year = IntegerField(
+        _l("Last year (optional)"),
+        validators=[Optional(), _YEARS],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    members = MultiCheckboxField(
+        _l("Members"),
+        coerce=int,
+        validators=[InputRequired(message=_l("Choose the member organisations."))],
+    )
+    anchor = SelectField(
+        _l("Anchor municipality"),
+        validators=[InputRequired(message=_l("Please choose the anchor municipality."))],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if (
+            self.end_year.data is not None
+            and self.start_year.data is not None
+            and self.end_year.data < self.start_year.data
+        ):
+            self.end_year.errors = [
+                *self.end_year.errors,
+                _l("The last year cannot be before the first year."),
+            ]
+            valid = False
+        anchor = str(self.anchor.data or "")
+        if (
+            anchor.isdigit()
+            and self.members.data is not None
+            and int(anchor) not in self.members.data
+        ):
+            self.anchor.errors = [
+                *self.anchor.errors,
+                _l("The anchor municipality must be one of the members."),
+            ]
+            valid = False
+        return valid
+
+
+class PlanFilterForm(BaseForm):
+    """The filter bar on the action plan. Sent by GET, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    status = enum_field(
+        _l("Status"), labels.INITIATIVE_STATUS, blank=_l("All statuses"), default=""
+    )
+    owner = SelectField(_l("Owner organisation"), default="")
