@@ -29,6 +29,8 @@ def index():
         return redirect(url_for("admin.index"))
     if current_user.has_role(Role.ANALYST):
         return redirect(url_for("main.overview"))
+    if current_user.has_role(Role.PARTNERSHIP_COORDINATOR, Role.LEADER):
+        return redirect(url_for("partnership.index"))
     return render_template("main/no_access.html")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.models import (
@@ -374,3 +375,11 @@ def test_the_analyst_only_reads_and_a_leader_writes_no_note_on_anothers(
     )
     assert refused.status_code == 403
     assert db.session.execute(select(InitiativeNote)).first() is None
+
+
+@pytest.mark.parametrize("role", [Role.PARTNERSHIP_COORDINATOR, Role.LEADER])
+def test_partnership_roles_land_on_the_partnership_after_login(client, world, login_as, role):
+    login_as(world.a.users[role])
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/partnership/")
