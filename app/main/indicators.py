@@ -21,7 +21,9 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 from flask_babel import lazy_gettext as _l
+from scipy.optimize import linprog
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -265,7 +267,43 @@ def _linked_positions(
                 hidden.add(min(options, key=lambda c: (values[c], c)))
                 changed = True
         if not changed:
-            return frozenset(hidden)
+            # A figure hidden to protect another that the visible figures pin down all the
+            # same protects nothing (the fixed totals can leave such a figure): show it.
+            forced = {p for p, hide in pattern.items() if hide}
+            shown = {p for p in _pinned(values, hidden, all_lines) if values[p] >= small}
+            return frozenset(hidden - (shown - forced))
+
+
+def _pinned(values, hidden: set, all_lines) -> set:
+    """The hidden figures that have one possible value given the visible ones (every hidden
+    figure an unknown of at least 1, every line an equation), as app.statistics.exposed."""
+    order = sorted(hidden)
+    if not order:
+        return set()
+    index = {p: k for k, p in enumerate(order)}
+    equations, constants = [], []
+    for line in all_lines:
+        if not any(p in hidden for p in line):
+            continue
+        row = np.zeros(len(order))
+        constant = 0
+        for p, sign in [*((c, 1) for c in line[:-1]), (line[-1], -1)]:
+            if p in hidden:
+                row[index[p]] += sign
+            else:
+                constant -= sign * values[p]
+        equations.append(row)
+        constants.append(constant)
+    a_eq, b_eq = np.array(equations), np.array(constants)
+    found = set()
+    for k, p in enumerate(order):
+        objective = np.zeros(len(order))
+        objective[k] = 1
+        kw = {"A_eq": a_eq, "b_eq": b_eq, "bounds": [(1, None)] * len(order), "method": "highs"}
+        low, high = linprog(objective, **kw), linprog(-objective, **kw)
+        if low.status == 0 and high.status == 0 and round(low.fun) == round(-high.fun):
+            found.add(p)
+    return found
 
 
 @functools.lru_cache(maxsize=256)
@@ -303,23 +341,19 @@ def suppress_linked(
     )
 
 
-def grand_hidden(total: int, small: int = SMALL_COUNT) -> bool:
-    """A grand total is shared by every breakdown: hidden when small, and only then."""
-    return 0 < total < small
-
-
-def margin_pattern(margin: Mapping, keys: Sequence) -> dict:
+def margin_pattern(margin: Mapping, keys: Sequence, grand: bool | None = None) -> tuple[dict, bool]:
     """Which of the shared figures `margin` (key -> count, e.g. the whole scope's count per
-    category) are hidden: decided on a table of those figures alone, as every table that shows
-    them must show them. Returns key -> hidden."""
-    total = sum(margin.get(k, 0) for k in keys)
+    category) are hidden, and whether their total is: decided on a table of those figures
+    alone, as every table that shows them must show them. `grand` fixes the total's decision
+    when it was taken elsewhere. Returns (key -> hidden, total hidden)."""
+    n = len(keys)
     table = suppress_linked(
         {(k, "all"): margin.get(k, 0) for k in keys},
         list(keys),
         ["all"],
-        {(len(keys), 1): grand_hidden(total)},
+        {} if grand is None else {(n, 1): grand},
     )
-    return {k: table.row_totals[k].hidden for k in keys}
+    return {k: table.row_totals[k].hidden for k in keys}, table.grand_total.hidden
 
 
 def pattern_for(
@@ -327,21 +361,24 @@ def pattern_for(
     columns: Sequence,
     row_hidden: Mapping | None,
     column_hidden: Mapping | None,
-    total: int,
+    grand: bool,
 ) -> Pattern:
-    """The positions decided beforehand in a table of `rows` x `columns`."""
+    """The positions decided beforehand in a table of `rows` x `columns` (a row decided as
+    None is left to the table)."""
     n, m = len(rows), len(columns)
-    pattern: Pattern = {(n, m): grand_hidden(total)}
+    pattern: Pattern = {(n, m): grand}
     if row_hidden is not None:
-        pattern.update({(i, m): row_hidden[r] for i, r in enumerate(rows)})
+        pattern.update(
+            {(i, m): row_hidden[r] for i, r in enumerate(rows) if row_hidden[r] is not None}
+        )
     if column_hidden is not None:
         pattern.update({(n, j): column_hidden[c] for j, c in enumerate(columns)})
     return pattern
 
 
-def _dropouts_per_group(rows: Sequence, counts: Mapping) -> dict:
+def _dropouts_per_group(rows: Sequence, counts: Mapping, grand: bool) -> dict:
     """The dropouts per group: the row totals of both dropout tables, decided once."""
-    return margin_pattern(_sums(counts, 0), rows)
+    return margin_pattern(_sums(counts, 0), rows, grand)[0]
 
 
 def _sums(counts: Mapping, axis: int) -> dict:
@@ -430,6 +467,8 @@ class Figures:
         self.scope, self.by, self.today = scope, by, today
         self.programmes = _programmes()
         self._names: dict[int, str] | None = None
+        self._intake: dict[Breakdown, dict] = {}
+        self._dropouts: dict[str, dict] = {}
 
     # Groups and their labels.
 
@@ -460,15 +499,24 @@ class Figures:
         return ordered, row_labels
 
     def _table(
-        self, name, title, description, counts, columns, column_labels, rates=(), row_hidden=None
+        self,
+        name,
+        title,
+        description,
+        counts,
+        columns,
+        column_labels,
+        rates=(),
+        row_hidden=None,
+        grand=None,
     ):
         rows, row_labels = self.groups(self.by, {g for g, _ in counts})
         counts = {(_norm(self.by, g), c): n for (g, c), n in counts.items()}
         # The column totals are the whole scope's: the same in every breakdown.
-        column_hidden = margin_pattern(_sums(counts, 1), columns)
+        column_hidden, grand = margin_pattern(_sums(counts, 1), columns, grand)
         if row_hidden is not None:
-            row_hidden = row_hidden(rows, counts)
-        pattern = pattern_for(rows, columns, row_hidden, column_hidden, sum(counts.values()))
+            row_hidden = row_hidden(rows, counts, grand)
+        pattern = pattern_for(rows, columns, row_hidden, column_hidden, grand)
         return Table(
             name=name,
             title=title,
@@ -484,29 +532,49 @@ class Figures:
 
     # The indicators.
 
+    def _intake_counts(self, across: Breakdown) -> dict:
+        """{(cohort, group): enrolments started}; kept for the completion table by cohort."""
+        if across not in self._intake:
+            inner = (
+                select(
+                    cohort_column(Enrolment.start_date).label("cohort"),
+                    group_column(across).label("grp"),
+                )
+                .select_from(Enrolment)
+                .join(Student, Student.id == Enrolment.student_id)
+                .where(self.scope.enrolments(), Enrolment.start_date <= self.today)
+                .subquery()
+            )
+            self._intake[across] = {
+                (int(cohort), _norm(across, grp)): n
+                for cohort, grp, n in db.session.execute(
+                    select(inner.c.cohort, inner.c.grp, func.count()).group_by(
+                        inner.c.cohort, inner.c.grp
+                    )
+                )
+            }
+        return self._intake[across]
+
+    def _intake_margin(self) -> tuple[dict, bool]:
+        """Each cohort's intake and the total intake, hidden or not in every breakdown."""
+        intake = _sums(self._intake_counts(Breakdown.PROGRAMME), 0)
+        return margin_pattern(intake, sorted(intake))
+
+    def _as_intake(self, rows: Sequence, counts: Mapping, grand: bool) -> dict:
+        """By cohort, a cohort whose enrolments are all old enough has the same total in the
+        completion table as in the intake table: it is hidden or shown as it is there."""
+        intake = _sums(self._intake_counts(Breakdown.PROGRAMME), 0)
+        shared, _ = self._intake_margin()
+        totals = _sums(counts, 0)
+        return {r: shared[r] if totals.get(r, 0) == intake.get(r) else None for r in rows}
+
     def intake(self) -> Table:
         """Enrolments started, per cohort (rows) and the breakdown's groups (columns); by
         cohort, the columns are the programmes."""
         across = Breakdown.PROGRAMME if self.by is Breakdown.COHORT else self.by
-        inner = (
-            select(
-                cohort_column(Enrolment.start_date).label("cohort"),
-                group_column(across).label("grp"),
-            )
-            .select_from(Enrolment)
-            .join(Student, Student.id == Enrolment.student_id)
-            .where(self.scope.enrolments(), Enrolment.start_date <= self.today)
-            .subquery()
-        )
-        raw = {
-            (int(cohort), _norm(across, grp)): n
-            for cohort, grp, n in db.session.execute(
-                select(inner.c.cohort, inner.c.grp, func.count()).group_by(
-                    inner.c.cohort, inner.c.grp
-                )
-            )
-        }
+        raw = self._intake_counts(across)
         cohorts = sorted({c for c, _ in raw})
+        cohort_hidden, grand = self._intake_margin()
         columns, column_labels = self.groups(across, {g for _, g in raw})
         return Table(
             name="intake",
@@ -525,13 +593,7 @@ class Figures:
                 raw,
                 cohorts,
                 columns,
-                pattern_for(
-                    cohorts,
-                    columns,
-                    margin_pattern(_sums(raw, 0), cohorts),
-                    None,
-                    sum(raw.values()),
-                ),
+                pattern_for(cohorts, columns, cohort_hidden, None, grand),
             ),
         )
 
@@ -543,6 +605,11 @@ class Figures:
             else_="enrolled",
         )
         counts = _count(self.scope, self.by, outcome, _mature(self.programmes, self.today))
+        grand = None
+        if self.by is Breakdown.COHORT:
+            intake = self._intake_counts(Breakdown.PROGRAMME)
+            if sum(counts.values()) == sum(intake.values()):  # every cohort old enough
+                grand = self._intake_margin()[1]
         return self._table(
             "completion",
             _l("Completion and dropout"),
@@ -558,17 +625,44 @@ class Figures:
                 Rate(_l("Completion rate"), "completed"),
                 Rate(_l("Dropout rate"), "dropped_out"),
             ],
+            row_hidden=self._as_intake if self.by is Breakdown.COHORT else None,
+            grand=grand,
+        )
+
+    def _dropout_counts(self) -> dict:
+        if "places" not in self._dropouts:
+            period = aliased(Period)
+            self._dropouts["places"] = _count(
+                self.scope,
+                self.by,
+                dropout_place_column(period),
+                Enrolment.status == StudentStatus.DROPPED_OUT,
+                joins=[(period, period.id == Enrolment.dropout_period_id)],
+            )
+        return self._dropouts["places"]
+
+    def _reason_counts(self) -> dict:
+        if "reasons" not in self._dropouts:
+            self._dropouts["reasons"] = _count(
+                self.scope,
+                self.by,
+                # As a plain string: "none" is no DropoutReason; the enum type would refuse it.
+                func.coalesce(type_coerce(Enrolment.dropout_reason, String(32)), "none"),
+                Enrolment.status == StudentStatus.DROPPED_OUT,
+            )
+        return self._dropouts["reasons"]
+
+    def _dropouts_hidden(self) -> bool:
+        """The number of dropouts is in both dropout tables: hidden in both if either's
+        categories need it hidden."""
+        places, reasons = _sums(self._dropout_counts(), 1), _sums(self._reason_counts(), 1)
+        return (
+            margin_pattern(places, list(DROPOUT_PLACE_LABEL))[1]
+            or margin_pattern(reasons, REASON_COLUMNS)[1]
         )
 
     def dropout(self) -> Table:
-        period = aliased(Period)
-        counts = _count(
-            self.scope,
-            self.by,
-            dropout_place_column(period),
-            Enrolment.status == StudentStatus.DROPPED_OUT,
-            joins=[(period, period.id == Enrolment.dropout_period_id)],
-        )
+        counts = self._dropout_counts()
         return self._table(
             "dropout",
             _l("Where in the journey students drop out"),
@@ -580,17 +674,12 @@ class Figures:
             list(DROPOUT_PLACE_LABEL),
             DROPOUT_PLACE_LABEL,
             row_hidden=_dropouts_per_group,
+            grand=self._dropouts_hidden(),
         )
 
     def reasons(self) -> Table:
-        counts = _count(
-            self.scope,
-            self.by,
-            # As a plain string: "none" is no DropoutReason, and the enum type would refuse it.
-            func.coalesce(type_coerce(Enrolment.dropout_reason, String(32)), "none"),
-            Enrolment.status == StudentStatus.DROPPED_OUT,
-        )
-        columns = [r.value for r in DropoutReason] + ["none"]
+        counts = self._reason_counts()
+        columns = REASON_COLUMNS
         column_labels = {r.value: labels.DROPOUT_REASON[r] for r in DropoutReason}
         column_labels["none"] = _l("Reason not recorded")
         return self._table(
@@ -601,6 +690,7 @@ class Figures:
             columns,
             column_labels,
             row_hidden=_dropouts_per_group,
+            grand=self._dropouts_hidden(),
         )
 
     def handover(self) -> Table:
@@ -679,6 +769,7 @@ class Figures:
         return {name: getattr(self, name)() for name in TABLES}
 
 
+REASON_COLUMNS = [r.value for r in DropoutReason] + ["none"]
 TABLES = ("intake", "completion", "dropout", "reasons", "handover")
 
 
