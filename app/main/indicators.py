@@ -353,7 +353,16 @@ def margin_pattern(margin: Mapping, keys: Sequence, grand: bool | None = None) -
         ["all"],
         {} if grand is None else {(n, 1): grand},
     )
-    return {k: table.row_totals[k].hidden for k in keys}, table.grand_total.hidden
+    hidden = {k: table.row_totals[k].hidden for k in keys}
+    if any(hidden.values()):
+        # All or nothing: once one shared figure is hidden, every non-zero one is, and their
+        # total too. A shared figure that stays visible is fixed in every table that has it,
+        # and a table that breaks the figures down further can then pin a hidden one (one
+        # group's two small counts next to a visible row total and a visible column total);
+        # hidden, the figures bound nothing.
+        hidden = {k: margin.get(k, 0) > 0 for k in keys}
+        return hidden, True if grand is None else grand
+    return hidden, table.grand_total.hidden if grand is None else grand
 
 
 def pattern_for(
@@ -568,6 +577,27 @@ class Figures:
         totals = _sums(counts, 0)
         return {r: shared[r] if totals.get(r, 0) == intake.get(r) else None for r in rows}
 
+    def _completion_total_known(self) -> bool | None:
+        """The completion table's total (the same in every breakdown), when the intake tables
+        decide it: the same figure as the intake's total when every enrolment is old enough;
+        shown when it is the sum of cohort intakes that are shown. None: decided with its
+        categories."""
+        intake = _sums(self._intake_counts(Breakdown.PROGRAMME), 0)
+        intake_hidden, intake_total_hidden = self._intake_margin()
+        mature = {
+            int(cohort): n
+            for (cohort, _), n in _count(
+                self.scope, Breakdown.COHORT, literal("all"), _mature(self.programmes, self.today)
+            ).items()
+        }
+        if sum(mature.values()) == sum(intake.values()):
+            return intake_total_hidden
+        if mature and all(
+            intake.get(c) == n and not intake_hidden.get(c, True) for c, n in mature.items()
+        ):
+            return False
+        return None
+
     def intake(self) -> Table:
         """Enrolments started, per cohort (rows) and the breakdown's groups (columns); by
         cohort, the columns are the programmes."""
@@ -605,11 +635,7 @@ class Figures:
             else_="enrolled",
         )
         counts = _count(self.scope, self.by, outcome, _mature(self.programmes, self.today))
-        grand = None
-        if self.by is Breakdown.COHORT:
-            intake = self._intake_counts(Breakdown.PROGRAMME)
-            if sum(counts.values()) == sum(intake.values()):  # every cohort old enough
-                grand = self._intake_margin()[1]
+        grand = self._completion_total_known()
         return self._table(
             "completion",
             _l("Completion and dropout"),

@@ -29,8 +29,9 @@ def totals(table) -> dict:
 
 
 @pytest.fixture
-def data(db):
-    return build()
+def data(app, db):
+    with app.test_request_context():  # the tables' labels are translated
+        yield build()
 
 
 def test_the_cohort_is_the_start_term():
