@@ -126,3 +126,25 @@ def test_handover_timeliness(data):
 def test_an_empty_scope_counts_nothing(data):
     tables = Figures(FigureScope(frozenset()), Breakdown.SCHOOL, TODAY).tables()
     assert all(t.figures.grand_total.value == 0 for t in tables.values())
+
+
+def test_rates_are_shown_when_their_figures_are(app, db):
+    from app.models import OrganisationKind, StudentStatus
+    from tests import factories
+    from tests.indicators.data import OLD, enrolled
+
+    school = factories.organisation(OrganisationKind.SCHOOL, "Rate-skole")
+    for status, n in ((StudentStatus.COMPLETED, 10), (StudentStatus.DROPPED_OUT, 5)):
+        for _ in range(n):
+            enrolled(school, OLD, status, 2000)
+    for _ in range(5):
+        enrolled(school, OLD, StudentStatus.ACTIVE, 2000)
+    db.session.commit()
+    with app.test_request_context():
+        table = Figures(EVERYWHERE, Breakdown.SCHOOL, TODAY).completion()
+    (row,) = table.rows
+    completion, dropout = table.rates
+    # 10 of 20 completed, 5 of 20 dropped out; the transferred column is 0.
+    assert table.rate(row, completion) == pytest.approx(50.0)
+    assert table.rate(row, dropout) == pytest.approx(25.0)
+    assert table.rate(None, completion) == pytest.approx(50.0)
