@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+import csv
+import io
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -12,8 +16,9 @@ from app.access import (
     is_system_admin,
     roles_required,
 )
+from app.access.figures import figure_scope
 from app.extensions import db
-from app.main import bp
+from app.main import bp, indicators
 from app.main.tasks import overview_of
 from app.models import Programme, Role, Student, StudentStatus
 from app.models.base import today
@@ -47,15 +52,19 @@ def my_overview():
 @bp.route("/overview")
 @roles_required(Role.ANALYST)
 def overview():
-    """Aggregate figures for the partnership: students per programme and status, no names.
+    """The partnership's dashboard: aggregate figures, no names (docs/indicators.md).
 
-    Small counts are hidden with app.statistics.suppress, and so are the figures that would
-    give them away (totals minus the visible cells). Only the figures it leaves visible reach
-    the template; a bar is drawn only for a visible row total, scaled to the largest visible
-    one, so its length gives nothing hidden away either."""
+    First students per programme and status, then the indicators of app.main.indicators by
+    the breakdown chosen (`?by=`). Every table goes through app.statistics.suppress: small
+    counts are hidden, and so are the figures that would give them away (totals minus the
+    visible cells). Only the figures it leaves visible reach the template; a bar is drawn only
+    for a visible figure, scaled to the largest visible one, so its length gives nothing hidden
+    away either, and a rate only where its numerator and denominator are both visible."""
+    scope = figure_scope(current_user)
     rows = db.session.execute(
         select(Programme.code, Programme.name, Student.status, func.count(Student.id))
         .join(Student, Student.programme_id == Programme.id)
+        .where(scope.students())
         .group_by(Programme.code, Programme.name, Student.status)
         .order_by(Programme.code)
     ).all()
@@ -68,6 +77,8 @@ def overview():
     table = suppress(counts, list(names), statuses)
     shown = {code: table.row_totals[code].shown for code in names}
     peak = max((t for t in shown.values() if t is not None), default=0)
+    by = _breakdown()
+    tables = indicators.Figures(scope, by, today()).tables()
     return render_template(
         "main/overview.html",
         names=names,
@@ -78,6 +89,77 @@ def overview():
         grand_total=table.grand_total.shown,
         small=SMALL_COUNT,
         peak=peak,
+        by=by,
+        breakdowns=indicators.BREAKDOWN_LABEL,
+        tables=tables,
+    )
+
+
+def _breakdown() -> indicators.Breakdown:
+    try:
+        return indicators.Breakdown(request.args.get("by", ""))
+    except ValueError:
+        return indicators.Breakdown.SCHOOL
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheet programs run a cell that starts with = + - @ as a formula: defuse it."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@bp.route("/overview/<name>.csv")
+@roles_required(Role.ANALYST)
+def overview_csv(name: str):
+    """One table of the dashboard as CSV: the same figures, the same suppression ("x")."""
+    if name not in indicators.TABLES:
+        abort(404)
+    by = _breakdown()
+    table: indicators.Table = getattr(
+        indicators.Figures(figure_scope(current_user), by, today()), name
+    )()
+    figures = table.figures
+
+    def shown(figure) -> str:
+        return "x" if figure.hidden else str(figure.value)
+
+    def rates(row) -> list[str]:
+        values = [table.rate(row, rate) for rate in table.rates]
+        return ["x" if v is None else f"{v:.1f}".replace(".", ",") for v in values]
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        _csv_cell(h)
+        for h in [
+            table.row_heading,
+            *(table.column_labels[c] for c in table.columns),
+            _("Total"),
+            *(f"{rate.label} (%)" for rate in table.rates),
+        ]
+    )
+    for row in table.rows:
+        writer.writerow(
+            [
+                _csv_cell(table.row_labels[row]),
+                *(shown(figures.cells[(row, c)]) for c in table.columns),
+                shown(figures.row_totals[row]),
+                *rates(row),
+            ]
+        )
+    writer.writerow(
+        [
+            _("Total"),
+            *(shown(figures.column_totals[c]) for c in table.columns),
+            shown(figures.grand_total),
+            *rates(None),
+        ]
+    )
+    audit.record_search({"list": f"overview-{name}", "by": by.value})
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="elevsag-{name}-{by.value}.csv"'},
     )
 
 

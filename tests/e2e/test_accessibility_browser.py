@@ -146,6 +146,7 @@ PAGES = [
     Page("admin-goal-edit", SYS, "/admin/goals/{goal}/edit"),
     Page("admin-support-categories", SYS, "/admin/support-categories"),
     Page("overview", Role.ANALYST, "/overview"),
+    Page("overview-by-age", Role.ANALYST, "/overview?by=age"),
 ]
 
 
