@@ -228,6 +228,19 @@ class _Row:
     def refuse(self, message: str) -> None:
         self.reasons.append(message)
 
+    def result(self, detail: str) -> dict:
+        """What the preview shows of the row; `detail` is the class team or the employer."""
+        v = self.values
+        return {
+            "line": self.line,
+            "number": v.get("number", ""),
+            "name": f"{v.get('first_name', '')} {v.get('last_name', '')}".strip(),
+            "detail": detail,
+            "action": REFUSED if not self.ok else self.action,
+            "changes": self.changes,
+            "reasons": self.reasons,
+        }
+
     @property
     def ok(self) -> bool:
         return not self.reasons
@@ -324,16 +337,7 @@ class _StudentPlan:
     updates: dict = field(default_factory=dict)
 
     def result(self) -> dict:
-        v = self.row.values
-        return {
-            "line": self.row.line,
-            "number": v.get("number", ""),
-            "name": f"{v.get('first_name', '')} {v.get('last_name', '')}".strip(),
-            "detail": v.get("team", ""),
-            "action": REFUSED if not self.row.ok else self.row.action,
-            "changes": self.row.changes,
-            "reasons": self.row.reasons,
-        }
+        return self.row.result(self.row.values.get("team", ""))
 
     def apply(self, user: User, logs: list) -> None:
         if not self.row.ok or self.row.action == UNCHANGED:
@@ -558,16 +562,8 @@ class _AgreementPlan:
     end: date | None = None
 
     def result(self) -> dict:
-        v = self.row.values
-        return {
-            "line": self.row.line,
-            "number": v.get("number", ""),
-            "name": f"{v.get('first_name', '')} {v.get('last_name', '')}".strip(),
-            "detail": self.employer.name if self.employer is not None else v.get("employer", ""),
-            "action": REFUSED if not self.row.ok else self.row.action,
-            "changes": self.row.changes,
-            "reasons": self.row.reasons,
-        }
+        employer = self.employer.name if self.employer is not None else None
+        return self.row.result(employer or self.row.values.get("employer", ""))
 
     def apply(self, user: User, logs: list) -> None:
         if not self.row.ok or self.row.action == UNCHANGED:

@@ -262,27 +262,11 @@ def delete_period(student_id: int, period_id: int):
     return _back(student)
 
 
-def _dated_change(student_id: int, form_class, template: str, change, done: str):
-    """A dated change of the student's enrolment (dropout, re-admission): the form, dated today
-    when first shown, and `change(student, form)` on a valid submission."""
-    student = access.journey.get_plan_student_or_404(student_id, edit=True)
-    form = form_class(obj=student if request.method == "GET" else None)
-    if request.method == "GET":
-        form.date.data = today()
-    return _save(
-        form,
-        lambda: change(student, form),
-        student,
-        stale_url=url_for(request.endpoint, student_id=student.id),
-        done=done,
-    ) or render_template(template, student=student, form=form)
-
-
 @bp.route("/students/<int:student_id>/dropout", methods=["GET", "POST"])
 @case_roles_required
 def dropout(student_id: int):
-    return _dated_change(
-        student_id,
+    return _status_page(
+        access.journey.get_plan_student_or_404(student_id, edit=True),
         DropoutForm,
         "journey/dropout.html",
         lambda student, form: services.drop_out(
@@ -295,8 +279,8 @@ def dropout(student_id: int):
 @bp.route("/students/<int:student_id>/readmit", methods=["GET", "POST"])
 @case_roles_required
 def readmit(student_id: int):
-    return _dated_change(
-        student_id,
+    return _status_page(
+        access.journey.get_plan_student_or_404(student_id, edit=True),
         ReadmitForm,
         "journey/readmit.html",
         lambda student, form: services.readmit(student, form.date.data, form.seen_version()),
@@ -308,8 +292,9 @@ def readmit(student_id: int):
 
 
 def _status_page(student: Student, form_class, template: str, change, done: str, **context):
-    """A dated change of the student's status by the school (complete, leave, transfer): the
-    form, dated today when first shown, and `change(student, form)` on a valid submission."""
+    """A dated change of the student's status (dropout, re-admission, completion, leave,
+    transfer) of a `student` loaded by the access rule of the change: the form, dated today
+    when first shown, and `change(student, form)` on a valid submission."""
     enrolment = services.current_enrolment(student)
     form = form_class(obj=student if request.method == "GET" else None)
     if request.method == "GET":
