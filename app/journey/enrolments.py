@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import audit, dates
-from app.editing import RuleError, StaleEdit
+from app.editing import RuleError, check_version
 from app.extensions import db
 from app.history import log
 from app.journey.services import (
@@ -57,11 +57,6 @@ from app.models.base import utcnow
 
 RUNNING = (StudentStatus.ACTIVE, StudentStatus.ON_LEAVE)
 _OPEN_MEASURE = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
-
-
-def _check_version(student: Student, seen_version: int) -> None:
-    if student.version_id != seen_version:
-        raise StaleEdit()
 
 
 def _mirror(student: Student, enrolment: Enrolment) -> None:
@@ -104,7 +99,7 @@ def complete(
     """The current enrolment is completed on `on` with `result` ("Bestået"). A basic course
     (GF1, GF2) says whether the student is qualified for the main programme (the partnership's
     "kvalificeret elev", whom municipalities are obliged to employ for SSA)."""
-    _check_version(student, seen_version)
+    check_version(student, seen_version)
     enrolment = current_enrolment(student)
     if enrolment.status != StudentStatus.ACTIVE:
         raise RuleError(_("Only an active enrolment can be completed."))
@@ -346,7 +341,7 @@ def enrol(
     """A new enrolment after completion, dropout or transfer (GF1 → GF2, GF2 → SSA, a change
     of programme, a re-enrolment after dropout). Support carries over as `carry_over` says;
     with `create_plan`, the new programme's plan is copied from its template."""
-    _check_version(student, seen_version)
+    check_version(student, seen_version)
     today = today or _today()
     previous = check_enrolment(student, change, today)
     plan = carry_over(student, change.school.id, change.start_date)
@@ -445,7 +440,7 @@ def _shift_plan(
 def start_leave(student: Student, start: date, end: date, reason: str, seen_version: int) -> Leave:
     """Orlov from `start` to `end` (both included): the period under way on `start` is
     lengthened by the leave's length, every later period moves by as much."""
-    _check_version(student, seen_version)
+    check_version(student, seen_version)
     enrolment = current_enrolment(student)
     if enrolment.status != StudentStatus.ACTIVE:
         raise RuleError(_("Only an active student can go on leave."))
@@ -491,7 +486,7 @@ def open_leave(student: Student) -> Leave | None:
 def end_leave(student: Student, on: date, seen_version: int) -> Leave:
     """Back from leave on `on` (the first day back): active again. A return earlier or later
     than the leave's planned end moves the plan back or on by the difference."""
-    _check_version(student, seen_version)
+    check_version(student, seen_version)
     enrolment = current_enrolment(student)
     leave = open_leave(student)
     if enrolment.status != StudentStatus.ON_LEAVE or leave is None:
@@ -530,7 +525,7 @@ def end_leave(student: Student, on: date, seen_version: int) -> Leave:
 def transfer(student: Student, on: date, destination: str, seen_version: int) -> Enrolment:
     """The student continues at a school outside Elevsag: the enrolment ends on `on` with
     status TRANSFERRED, which is not counted as a dropout."""
-    _check_version(student, seen_version)
+    check_version(student, seen_version)
     enrolment = current_enrolment(student)
     if enrolment.status not in RUNNING:
         raise RuleError(_("Only a student who is active or on leave can be transferred."))

@@ -599,7 +599,7 @@ def write_handover(student_id: int, period_id: int):
                 draft=draft,
             )
             db.session.commit()
-        except (services.StaleEdit, StaleDataError):
+        except (editing.StaleEdit, StaleDataError):
             return editing.stale(form, url)
         if draft:
             flash(
@@ -649,7 +649,7 @@ def acknowledge_handover(student_id: int, period_id: int):
         try:
             ho.acknowledge(student, note, to_period, current_user, form.seen_version())
             db.session.commit()
-        except (services.StaleEdit, StaleDataError):
+        except (editing.StaleEdit, StaleDataError):
             return editing.stale(form, url)
         flash(_("You have acknowledged the handover note."), "success")
     return redirect(url)

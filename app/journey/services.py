@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app import dates
 from app.access.journey import is_transition
-from app.editing import RuleError, StaleEdit
+from app.editing import RuleError, check_version
 from app.extensions import db
 from app.history import log
 from app.models import (
@@ -294,8 +294,7 @@ def update_period(
     student: Student, period: Period, change: PeriodChange, seen_version: int
 ) -> None:
     """Save an edit made on a form that was opened at `seen_version` of the period."""
-    if period.version_id != seen_version:
-        raise StaleEdit()
+    check_version(period, seen_version)
     check_dates(student, change.start_date, change.end_date, period)
     check_period(change, _today(), period)
     check_responsible(change)
@@ -327,8 +326,7 @@ def extend_period(
     student: Student, period: Period, new_end: date, shift_following: bool, seen_version: int
 ) -> None:
     """Forlængelse: move the end date later; optionally move every later period by as much."""
-    if period.version_id != seen_version:
-        raise StaleEdit()
+    check_version(period, seen_version)
     dates.check_in_window(new_end, "new_end_date")
     if new_end <= period.end_date:
         raise RuleError(_("An extension must end after the current end date."), "new_end_date")
@@ -419,8 +417,7 @@ def drop_out(
 ) -> None:
     """Afbrud: the current enrolment ends on `on`, with the reason and the period it happened
     in; the period under way is interrupted and later ones will not happen."""
-    if student.version_id != seen_version:
-        raise StaleEdit()
+    check_version(student, seen_version)
     if student.status == StudentStatus.DROPPED_OUT:
         raise RuleError(_("The student has already dropped out."))
     enrolment = current_enrolment(student)
@@ -458,8 +455,7 @@ def drop_out(
 
 def readmit(student: Student, on: date, seen_version: int) -> None:
     """Undo a dropout within the same enrolment (a new programme is a new enrolment)."""
-    if student.version_id != seen_version:
-        raise StaleEdit()
+    check_version(student, seen_version)
     if student.status != StudentStatus.DROPPED_OUT:
         raise RuleError(_("Only a student who has dropped out can be re-admitted."))
     if student.dropout_date and on < student.dropout_date:
@@ -508,8 +504,7 @@ def save_agreement(
     seen_version: int,
 ) -> TrainingAgreement:
     """Create or change the agreement that decides which employer sees the student."""
-    if agreement is not None and agreement.version_id != seen_version:
-        raise StaleEdit()
+    check_version(agreement, seen_version)
     check_agreement_dates(student, start, end, agreement)
     if agreement is None:
         earlier = [a for a in student.agreements if a.start_date < start]
