@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import dates
-from app.access.roles import CASE_ROLES, EMPLOYER_STAFF_ROLES, STUDENT_CREATOR_ROLES
+from app.access.roles import CASE_ROLES, EMPLOYER_STAFF_ROLES, STUDENT_CREATOR_ROLES, permitted
 from app.access.students import (
     get_case_student_or_404,
     is_employer_staff_for,
@@ -200,11 +200,11 @@ def get_agreement_or_404(student: Student, agreement_id: int) -> TrainingAgreeme
     """One of the student's agreements (loaded with the student) for editing: 404 if another
     student's, 403 unless the user may edit it."""
     agreement = next((a for a in student.agreements if a.id == agreement_id), None)
-    if agreement is None:
-        abort(404)
-    if not can_edit_agreement(current_user, student, agreement):
-        abort(403)
-    return agreement
+    return permitted(
+        agreement,
+        sees=agreement is not None,
+        may=agreement is not None and can_edit_agreement(current_user, student, agreement),
+    )
 
 
 def is_transition(previous: Period, following: Period) -> bool:
@@ -235,19 +235,24 @@ def held_periods(periods: list[Period], enrolments: Sequence[Enrolment]) -> list
     ]
 
 
-def previous_period(period: Period) -> Period | None:
-    """The period before `period` in the student's plan, leaving out periods never held."""
-    query = (
-        select(Period)
+def held_before(earlier, later) -> Select:
+    """`select(earlier)`: the period just before `later` in the same student's plan, leaving
+    out periods never held. `later` is a Period, or the Period entity to correlate with."""
+    return (
+        select(earlier)
         .where(
-            Period.student_id == period.student_id,
-            Period.start_date < period.start_date,
-            ~never_held(Period),
+            earlier.student_id == later.student_id,
+            earlier.start_date < later.start_date,
+            ~never_held(earlier),
         )
-        .order_by(Period.start_date.desc())
+        .order_by(earlier.start_date.desc())
         .limit(1)
     )
-    return db.session.execute(query).scalar_one_or_none()
+
+
+def previous_period(period: Period) -> Period | None:
+    """The period before `period` in the student's plan, leaving out periods never held."""
+    return db.session.execute(held_before(Period, period)).scalar_one_or_none()
 
 
 def get_transition_or_404(

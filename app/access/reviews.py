@@ -25,7 +25,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access.roles import EMPLOYER_STAFF_ROLES, MEETING_STAFF_ROLES, REVIEW_SCHOOL_ROLES
+from app.access.roles import (
+    EMPLOYER_STAFF_ROLES,
+    MEETING_STAFF_ROLES,
+    REVIEW_SCHOOL_ROLES,
+    permitted,
+)
 from app.access.students import (
     employer_ids_of,
     get_case_student_or_404,
@@ -191,11 +196,11 @@ def get_review_or_404(student: Student, review_id: int, edit: bool = False) -> C
             joinedload(CaseReview.meeting),
         )
     )
-    if not can_read_review(current_user, review, student):
-        abort(404)
-    if edit and not can_edit_review(current_user, review):
-        abort(403)
-    return review
+    return permitted(
+        review,
+        sees=can_read_review(current_user, review, student),
+        may=not edit or can_edit_review(current_user, review),
+    )
 
 
 def get_action_item_or_404(review: CaseReview, item_id: int) -> ActionItem:

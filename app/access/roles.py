@@ -81,3 +81,16 @@ case_roles_required = roles_required(*CASE_ROLES)
 any_admin = roles_required(*ADMIN_ROLES)
 system_admin_only = roles_required(Role.SYSTEM_ADMIN)
 workplace_admins = roles_required(*WORKPLACE_ADMIN_ROLES)
+
+
+T = TypeVar("T")
+
+
+def permitted(thing: T, *, sees: bool, may: bool = True) -> T:
+    """`thing`, when the user sees it and may do what they asked. 404 when they do not see it
+    (its existence does not leak), 403 when they see it but may not do it."""
+    if not sees:
+        abort(404)
+    if not may:
+        abort(403)
+    return thing

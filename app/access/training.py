@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access.roles import SCHOOL_CONTACT_ROLES
+from app.access.roles import SCHOOL_CONTACT_ROLES, permitted
 from app.access.students import (
     get_case_student_or_404,
     is_employer_staff_for,
@@ -72,11 +72,11 @@ def get_training_period_or_404(student: Student, period_id: int, write: bool = F
             joinedload(Period.responsible),
         )
     )
-    if not can_read_training(current_user, student, period):
-        abort(404)
-    if write and not can_write_training(current_user, period):
-        abort(403)
-    return period
+    return permitted(
+        period,
+        sees=can_read_training(current_user, student, period),
+        may=not write or can_write_training(current_user, period),
+    )
 
 
 def require_school_contact(student: Student) -> None:

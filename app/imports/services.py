@@ -375,6 +375,20 @@ class _StudentPlan:
             )
 
 
+def _students_by_number(chunk: list[dict], load) -> dict[str, Student]:
+    """The students the rows of `chunk` name by student number (case-folded), in one query,
+    with the relationship `load` loaded."""
+    numbers = {r["values"]["number"].casefold() for r in chunk if r["values"].get("number")}
+    return {
+        s.student_number.casefold(): s
+        for s in db.session.execute(
+            select(Student)
+            .where(func.lower(Student.student_number).in_(numbers or {""}))
+            .options(selectinload(load))
+        ).scalars()
+    }
+
+
 def _plan_students(
     school: Organisation, rows: list[dict], start: int, end: int, teams: list | None = None
 ) -> list[_StudentPlan]:
@@ -384,15 +398,7 @@ def _plan_students(
         p.code: p
         for p in db.session.execute(select(Programme).where(Programme.active.is_(True))).scalars()
     }
-    numbers = {r["values"]["number"].casefold() for r in chunk if r["values"].get("number")}
-    existing = {
-        s.student_number.casefold(): s
-        for s in db.session.execute(
-            select(Student)
-            .where(func.lower(Student.student_number).in_(numbers or {""}))
-            .options(selectinload(Student.enrolments))
-        ).scalars()
-    }
+    existing = _students_by_number(chunk, Student.enrolments)
     team_rows = db.session.execute(select(ClassTeam).where(ClassTeam.school_id == school.id))
     known_teams = {t.code.casefold(): t for t in team_rows.scalars()}
     # Teams first named earlier in the file (new ones), so later rows join the same team.
@@ -597,15 +603,7 @@ def _plan_agreements(
     an employer (any student identified by number and name, only itself as the employer)."""
     chunk = rows[start:end]
     as_school = not organisation.kind.is_employer
-    numbers = {r["values"]["number"].casefold() for r in chunk if r["values"].get("number")}
-    students = {
-        s.student_number.casefold(): s
-        for s in db.session.execute(
-            select(Student)
-            .where(func.lower(Student.student_number).in_(numbers or {""}))
-            .options(selectinload(Student.agreements))
-        ).scalars()
-    }
+    students = _students_by_number(chunk, Student.agreements)
     codes = {r["values"]["employer"] for r in chunk if r["values"].get("employer")}
     employers = {
         o.code.casefold(): o

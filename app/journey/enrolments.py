@@ -28,6 +28,7 @@ from app.history import log
 from app.journey.services import (
     check_start,
     current_enrolment,
+    not_before_start,
     plan_from_template,
     plan_of,
     template_for,
@@ -72,17 +73,6 @@ def _mirror(student: Student, enrolment: Enrolment) -> None:
         student.dropout_reason = None
 
 
-def _not_before_start(enrolment: Enrolment, on: date, field_name: str) -> None:
-    if on < enrolment.start_date:
-        raise RuleError(
-            _(
-                "The date cannot be before the enrolment started (%(start)s).",
-                start=format_date(enrolment.start_date),
-            ),
-            field_name,
-        )
-
-
 def _close_plan(student: Student, enrolment: Enrolment, on: date) -> None:
     """Periods of `enrolment` after `on` will not happen: interrupted."""
     for period in plan_of(student, enrolment):
@@ -103,7 +93,7 @@ def complete(
     enrolment = current_enrolment(student)
     if enrolment.status != StudentStatus.ACTIVE:
         raise RuleError(_("Only an active enrolment can be completed."))
-    _not_before_start(enrolment, on, "date")
+    not_before_start(enrolment, on, "date")
     basic = enrolment.programme.level == ProgrammeLevel.BASIC
     if basic and qualified is None:
         raise RuleError(
@@ -268,33 +258,22 @@ def _apply_carry_over(student: Student, plan: CarryOver, change: EnrolmentChange
         )
         audit.record(AuditAction.UPDATE, student=student, obj=consent)
     if plan.same_school:
-        if plan.needs_kept or plan.measures_kept or plan.consents_kept:
-            log(
-                student,
-                CaseEventKind.SUPPORT_CARRIED_OVER,
-                current_user,
-                data_category=ConsentCategory.SUPPORT_NEEDS,
-                programme=change.programme.short_name,
-                needs=len(plan.needs_kept),
-                measures=len(plan.measures_kept),
-                consents=len(plan.consents_kept),
-            )
-    elif plan.needs_resolved or plan.measures_ended or plan.consents_ended:
+        kind, where = CaseEventKind.SUPPORT_CARRIED_OVER, {"programme": change.programme.short_name}
+        needs, measures, consents = plan.needs_kept, plan.measures_kept, plan.consents_kept
+    else:
+        kind, where = CaseEventKind.SUPPORT_NOT_CARRIED_OVER, {"school": change.school.name}
+        needs, measures, consents = plan.needs_resolved, plan.measures_ended, plan.consents_ended
+    if needs or measures or consents:
         log(
             student,
-            CaseEventKind.SUPPORT_NOT_CARRIED_OVER,
+            kind,
             current_user,
             data_category=ConsentCategory.SUPPORT_NEEDS,
-            school=change.school.name,
-            needs=len(plan.needs_resolved),
-            measures=len(plan.measures_ended),
-            consents=len(plan.consents_ended),
+            needs=len(needs),
+            measures=len(measures),
+            consents=len(consents),
+            **where,
         )
-
-
-def _need_category(need: SupportNeed) -> ConsentCategory:
-    """The consent that lets a workplace see a line about `need` (as app.support does)."""
-    return ConsentCategory.HEALTH if need.category.health_data else ConsentCategory.SUPPORT_NEEDS
 
 
 # --- a new enrolment ----------------------------------------------------------------------------
@@ -446,7 +425,7 @@ def start_leave(student: Student, start: date, end: date, reason: str, seen_vers
         raise RuleError(_("Only an active student can go on leave."))
     if end < start:
         raise RuleError(_("The end date must be on or after the start date."), "end_date")
-    _not_before_start(enrolment, start, "start_date")
+    not_before_start(enrolment, start, "start_date")
     shift = end - start + timedelta(days=1)
     under_way, moved = _shift_plan(student, enrolment, start, shift, "end_date")
     leave = Leave(
@@ -529,7 +508,7 @@ def transfer(student: Student, on: date, destination: str, seen_version: int) ->
     enrolment = current_enrolment(student)
     if enrolment.status not in RUNNING:
         raise RuleError(_("Only a student who is active or on leave can be transferred."))
-    _not_before_start(enrolment, on, "date")
+    not_before_start(enrolment, on, "date")
     enrolment.status = StudentStatus.TRANSFERRED
     enrolment.end_date = on
     for period in plan_of(student, enrolment):

@@ -11,7 +11,13 @@ from itertools import pairwise
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from app.access.journey import held_periods, is_transition, never_held, on_side_clause
+from app.access.journey import (
+    held_before,
+    held_periods,
+    is_transition,
+    never_held,
+    on_side_clause,
+)
 from app.access.students import visible_students
 from app.editing import StaleEdit
 from app.extensions import db
@@ -109,16 +115,7 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
     """
     inner = _Earlier
     prev_id = (
-        select(inner.id)
-        .where(
-            inner.student_id == Period.student_id,
-            inner.start_date < Period.start_date,
-            ~never_held(inner),
-        )
-        .order_by(inner.start_date.desc())
-        .limit(1)
-        .correlate(Period)
-        .scalar_subquery()
+        held_before(inner, Period).with_only_columns(inner.id).correlate(Period).scalar_subquery()
     )
     visible_ids = visible.with_only_columns(Student.id).scalar_subquery()
     # A student who has dropped out has no transitions ahead. A separate NOT EXISTS, not a

@@ -412,6 +412,18 @@ def dropout_period(periods: list[Period], on: date) -> tuple[Period | None, bool
     return (periods[-1], False) if periods else (None, False)
 
 
+def not_before_start(enrolment: Enrolment, on: date, field_name: str) -> None:
+    """Refuse a date (of a status change) before `enrolment` started."""
+    if on < enrolment.start_date:
+        raise RuleError(
+            _(
+                "The date cannot be before the enrolment started (%(start)s).",
+                start=format_date(enrolment.start_date),
+            ),
+            field_name,
+        )
+
+
 def drop_out(
     student: Student, on: date, reason: DropoutReason, seen_version: int, note: str = ""
 ) -> None:
@@ -423,14 +435,7 @@ def drop_out(
     enrolment = current_enrolment(student)
     if student.status not in (StudentStatus.ACTIVE, StudentStatus.ON_LEAVE):
         raise RuleError(_("Only a student who is active or on leave can drop out."))
-    if on < enrolment.start_date:
-        raise RuleError(
-            _(
-                "The date cannot be before the enrolment started (%(start)s).",
-                start=format_date(enrolment.start_date),
-            ),
-            "date",
-        )
+    not_before_start(enrolment, on, "date")
     periods = plan_of(student, enrolment)
     period, at_transition = dropout_period(periods, on)
     student.status = enrolment.status = StudentStatus.DROPPED_OUT

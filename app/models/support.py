@@ -102,6 +102,13 @@ class SupportNeed(Versioned, Base):
     category: Mapped[SupportCategory] = relationship()
     flagged_by: Mapped[User | None] = relationship()
 
+    @property
+    def consent_category(self) -> ConsentCategory:
+        """The consent that lets a workplace see this need (health data needs its own)."""
+        return (
+            ConsentCategory.HEALTH if self.category.health_data else ConsentCategory.SUPPORT_NEEDS
+        )
+
     def documentation_outdated(self, today: date) -> bool:
         """An audiogram must be no older than four years when used for SPS."""
         if self.documentation_kind != DocumentationKind.AUDIOGRAM or not self.documentation_date:

@@ -37,12 +37,6 @@ from app.models import (
 )
 from app.models.base import today, utcnow
 
-
-def need_category(need: SupportNeed) -> ConsentCategory:
-    """The consent that lets the workplace see this need (health data needs its own)."""
-    return ConsentCategory.HEALTH if need.category.health_data else ConsentCategory.SUPPORT_NEEDS
-
-
 # --- support needs ----------------------------------------------------------------------------
 
 
@@ -88,7 +82,7 @@ def _log_need(student: Student, kind: CaseEventKind, user: User, need: SupportNe
         student,
         kind,
         user,
-        data_category=need_category(need),
+        data_category=need.consent_category,
         target=need,
         category=need.category.name,
     )
