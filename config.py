@@ -61,6 +61,8 @@ class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'elevsag.sqlite'}")
     DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
+    # argon2-cffi parameter profile for password hashes (app.auth.passwords).
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105 (a profile name, not a secret)
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI, DATABASE_CONNECT_TIMEOUT)
     # A database that is briefly away answers 503 with this Retry-After (app/errors.py).
     DATABASE_RETRY_AFTER_SECONDS = 5
@@ -189,6 +191,8 @@ class TestConfig(Config):
     REQUIRE_SHARED_RATELIMIT_STORAGE = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # argon2-cffi's profile for tests: a login costs microseconds, not a tenth of a second.
+    PASSWORD_HASH_PROFILE = "CHEAPEST"  # noqa: S105 (a profile name, not a secret)
     STUDENTS_PER_PAGE = 10
     ADMIN_ROWS_PER_PAGE = 10
 

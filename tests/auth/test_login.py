@@ -241,3 +241,24 @@ def test_behind_a_trusted_proxy_each_client_address_is_counted_on_its_own(db, wo
         for name, value in saved.items():
             setattr(limiter, name, value)
         limiter.reset()
+
+
+def test_a_password_hashed_under_the_production_profile_logs_in_and_is_rehashed(
+    app, client, db, world
+):
+    """Production hashes with RFC 9106's parameters; the tests with argon2's cheapest. A hash
+    keeps its parameters, so an account hashed under another profile still logs in, and its
+    hash is brought to the configured profile at that login."""
+    from argon2 import PasswordHasher, profiles
+
+    from config import Config
+
+    assert Config.PASSWORD_HASH_PROFILE == "RFC_9106_LOW_MEMORY"
+    user = world.user(Role.COUNSELLOR)
+    production = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+    user.password_hash = production.hash(PASSWORD)
+    db.session.commit()
+    assert login(client, user).status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")  # CHEAPEST
+    assert production.verify(user.password_hash, PASSWORD)
