@@ -60,14 +60,23 @@ _NO_NAME = not_cpr(_l("Must not contain a CPR number."))
 
 
 class AgendaItemForm(BaseForm):
+    # The meeting page holds three forms: their fields' ids say which form they belong to.
     kind = enum_field(
         _l("Kind of item"),
         labels.AGENDA_ITEM_KIND_WRITTEN,
         message=_l("Please choose the kind of item."),
+        id="item_kind",
     )
-    title = text_field(_l("Item"), _NO_NAME, required=True, max_chars=300, plain=True)
+    title = text_field(
+        _l("Item"), _NO_NAME, required=True, max_chars=300, plain=True, id="item_title"
+    )
     text = text_field(
-        _l("Details (optional)"), Optional(), max_chars=_TEXT, multiline=True, render_kw={"rows": 2}
+        _l("Details (optional)"),
+        Optional(),
+        max_chars=_TEXT,
+        multiline=True,
+        render_kw={"rows": 2},
+        id="item_text",
     )
 
 
@@ -79,14 +88,20 @@ class MinutesForm(VersionedForm):
 
 class DecisionForm(BaseForm):
     text = text_field(
-        _l("Decision"), required=True, max_chars=5000, multiline=True, render_kw={"rows": 3}
+        _l("Decision"),
+        required=True,
+        max_chars=5000,
+        multiline=True,
+        render_kw={"rows": 3},
+        id="decision_text",
     )
-    initiative = SelectField(_l("Initiative (optional)"), default="")
+    initiative = SelectField(_l("Initiative (optional)"), default="", id="decision_initiative")
     new_status = enum_field(
         _l("New status of the initiative"),
         labels.INITIATIVE_STATUS,
         blank=_l("Unchanged"),
         default="",
+        id="decision_new_status",
     )
 
     def validate(self, extra_validators=None) -> bool:
@@ -102,7 +117,12 @@ class DecisionForm(BaseForm):
 
 class FollowUpForm(BaseForm):
     text = text_field(
-        _l("Follow-up"), required=True, max_chars=5000, multiline=True, render_kw={"rows": 2}
+        _l("Follow-up"),
+        required=True,
+        max_chars=5000,
+        multiline=True,
+        render_kw={"rows": 2},
+        id="follow_up_text",
     )
     owner = SelectField(
         _l("Owner organisation"),
