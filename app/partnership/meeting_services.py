@@ -269,7 +269,9 @@ def move_agenda_item(item: MeetingAgendaItem, up: bool, user: User) -> None:
     for position, row in enumerate(items, start=1):
         row.position = position
     db.session.flush()
-    audit.record(AuditAction.UPDATE, obj=item, user=user, criterion="moved up" if up else "down")
+    audit.record(
+        AuditAction.UPDATE, obj=item, user=user, criterion="moved up" if up else "moved down"
+    )
 
 
 def delete_agenda_item(item: MeetingAgendaItem, user: User) -> None:
@@ -443,8 +445,8 @@ DURATION = timedelta(hours=2)
 
 
 def ics(meeting: PartnershipMeeting, host: str) -> bytes:
-    """The meeting as an iCalendar file (one event, its invitees as attendees without their
-    addresses' being required by any mail system: no e-mail is sent)."""
+    """The meeting as an iCalendar file: one event, the agenda as its description and the
+    invited as attendees (the file is only downloaded; no e-mail is sent)."""
     from zoneinfo import ZoneInfo
 
     from icalendar import Calendar, Event

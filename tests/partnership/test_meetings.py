@@ -430,3 +430,28 @@ def test_another_partnerships_users_get_404(client, db, world, login_as):
     meeting.invitees = [world.b.users[Role.PARTNERSHIP_COORDINATOR]]
     db.session.commit()
     assert meeting.title not in client.get("/partnership/").text
+
+
+def test_the_partnership_page_lists_upcoming_and_past_meetings_and_the_list_pages(
+    client, db, world, login_as
+):
+    partnership = world.a.partnership
+    for n in range(25):
+        factories.partnership_meeting(
+            partnership,
+            on=TODAY - timedelta(days=100 + n),
+            title=f"Gammelt møde {n:02d}",
+            status=MeetingStatus.HELD,
+        )
+    db.session.commit()
+    login_as(world.analyst)
+    page = client.get(f"/partnership/{partnership.id}").text
+    upcoming = re.search(r'data-testid="upcoming-meetings">(.*?)</ul>', page, re.S)[1]
+    past = re.search(r'data-testid="past-meetings">(.*?)</ul>', page, re.S)[1]
+    assert world.a.partnership_meeting.title in upcoming
+    assert "Gammelt møde 00" in past and "Gammelt møde 05" not in past  # the newest five
+    assert 'data-testid="all-meetings"' in page
+    first = client.get(f"/partnership/{partnership.id}/meetings").text
+    second = client.get(f"/partnership/{partnership.id}/meetings?past=2").text
+    assert "Gammelt møde 19" in first and "Gammelt møde 20" not in first
+    assert "Gammelt møde 20" in second and "Gammelt møde 24" in second
