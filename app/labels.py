@@ -470,3 +470,30 @@ INDICATOR = {
     Indicator.HANDOVER_TIMELINESS: _l("Handover notes on time"),
     Indicator.DIMENSIONING_GAP: _l("Dimensioning gap"),
 }
+
+# --- the partnership's meetings ----------------------------------------------------------------
+
+from app.models import AgendaItemKind, MeetingStatus  # noqa: E402
+
+MEETING_STATUS = {
+    MeetingStatus.PLANNED: _l("Planned"),
+    MeetingStatus.HELD: _l("Held"),
+}
+
+MEETING_STATUS_BADGE = {
+    MeetingStatus.PLANNED: "badge-info",
+    MeetingStatus.HELD: "badge-success",
+}
+
+AGENDA_ITEM_KIND = {
+    AgendaItemKind.INITIATIVE: _l("Initiative to follow up"),
+    AgendaItemKind.FIGURES: _l("Key figures"),
+    AgendaItemKind.CASE: _l("Case for joint evaluation"),
+    AgendaItemKind.FREE: _l("Other item"),
+}
+
+# The kinds the coordinator writes by hand (the others are built from the plan).
+AGENDA_ITEM_KIND_WRITTEN = {
+    AgendaItemKind.FREE: AGENDA_ITEM_KIND[AgendaItemKind.FREE],
+    AgendaItemKind.CASE: AGENDA_ITEM_KIND[AgendaItemKind.CASE],
+}

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import (
     ActionItem,
     ActionPlan,
+    AgendaItemKind,
     AgreementKind,
     CaseNote,
     CaseReview,
@@ -25,6 +26,8 @@ from app.models import (
     MeasureProvider,
     MeasureStatus,
     MeasureType,
+    MeetingAgendaItem,
+    MeetingFollowUp,
     Membership,
     MidEvaluation,
     NoteCategory,
@@ -34,6 +37,7 @@ from app.models import (
     Organisation,
     OrganisationKind,
     Partnership,
+    PartnershipMeeting,
     Period,
     PeriodKind,
     PeriodStatus,
@@ -239,6 +243,10 @@ class Side:
     partnership: Partnership | None = None
     plan: ActionPlan | None = None
     initiative: Initiative | None = None
+    # A partnership meeting today, with one written agenda item and one follow-up.
+    partnership_meeting: PartnershipMeeting | None = None
+    agenda_item: MeetingAgendaItem | None = None
+    follow_up: MeetingFollowUp | None = None
 
 
 @dataclass
@@ -599,3 +607,27 @@ def partnership_objects(side: Side, label: str) -> None:
     side.users[Role.LEADER] = user(
         Role.LEADER, side.school, email=f"leader.{label.lower()}@example.org"
     )
+    side.partnership_meeting = partnership_meeting(side.partnership, title=f"Møde {label}")
+    side.agenda_item = MeetingAgendaItem(
+        meeting_id=side.partnership_meeting.id,
+        kind=AgendaItemKind.FREE,
+        title="Eventuelt",
+        position=1,
+    )
+    side.follow_up = MeetingFollowUp(
+        meeting_id=side.partnership_meeting.id,
+        text="Send tal til næste møde",
+        owner_id=side.municipality.id,
+        deadline=date.today() + timedelta(days=30),
+    )
+    db.session.add_all([side.agenda_item, side.follow_up])
+    db.session.flush()
+
+
+def partnership_meeting(
+    p: Partnership, on: date | None = None, title: str = "Partnerskabsmøde", **fields
+) -> PartnershipMeeting:
+    meeting = PartnershipMeeting(partnership=p, on_date=on or date.today(), title=title, **fields)
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting

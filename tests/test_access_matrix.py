@@ -204,6 +204,24 @@ MATRIX: dict[str, Allowed] = {
     "partnership.new_initiative": Allowed(own=INITIATIVE_EDITORS),
     "partnership.edit_initiative": Allowed(own=INITIATIVE_EDITORS),
     "partnership.add_note": Allowed(own=INITIATIVE_EDITORS),
+    # The partnership's meetings: every partnership user of a member reads them (the PDF and
+    # the calendar file too); the coordinator at the anchor manages them.
+    "partnership.meetings": Allowed(own=PARTNERSHIP),
+    "partnership.meeting": Allowed(own=PARTNERSHIP),
+    "partnership.meeting_pdf": Allowed(own=PARTNERSHIP),
+    "partnership.meeting_ics": Allowed(own=PARTNERSHIP),
+    "partnership.new_meeting": Allowed(own=COORDINATOR),
+    "partnership.edit_meeting": Allowed(own=COORDINATOR),
+    "partnership.invitations": Allowed(own=COORDINATOR),
+    "partnership.refresh_agenda": Allowed(own=COORDINATOR),
+    "partnership.add_agenda_item": Allowed(own=COORDINATOR),
+    "partnership.move_agenda_item": Allowed(own=COORDINATOR),
+    "partnership.delete_agenda_item": Allowed(own=COORDINATOR),
+    "partnership.edit_minutes": Allowed(own=COORDINATOR),
+    "partnership.add_decision": Allowed(own=COORDINATOR),
+    "partnership.add_follow_up": Allowed(own=COORDINATOR),
+    "partnership.follow_up_done": Allowed(own=COORDINATOR),
+    "partnership.mark_held": Allowed(own=COORDINATOR),
     "partnership.new_partnership": Allowed(own=SYSTEM, other=SYSTEM),
     "partnership.edit_partnership": Allowed(own=SYSTEM, other=SYSTEM),
 }
@@ -214,6 +232,7 @@ LAST = (
     "journey.delete_period",
     "admin.delete_template_period",
     "admin.delete_membership",
+    "partnership.delete_agenda_item",
     "auth.logout",
 )
 
@@ -291,6 +310,12 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = side.plan.id
         elif name == "initiative_id":
             values[name] = side.initiative.id
+        elif name == "partnership_meeting_id":
+            values[name] = side.partnership_meeting.id
+        elif name == "agenda_item_id":
+            values[name] = side.agenda_item.id
+        elif name == "follow_up_id":
+            values[name] = side.follow_up.id
         else:  # pragma: no cover - a new kind of argument needs a value here
             raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
     return values

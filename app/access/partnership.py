@@ -28,8 +28,11 @@ from app.extensions import db
 from app.models import (
     ActionPlan,
     Initiative,
+    MeetingAgendaItem,
+    MeetingFollowUp,
     Organisation,
     Partnership,
+    PartnershipMeeting,
     Role,
     User,
     partnership_member,
@@ -134,3 +137,51 @@ def owner_choices(user: User, partnership: Partnership) -> list[Organisation]:
     """The member organisations `user` may pick as an initiative's owner, by name."""
     ids = initiative_owner_ids(user, partnership)
     return [m for m in partnership.members if m.id in ids]
+
+
+# --- the partnership's meetings ----------------------------------------------------------------
+# Every partnership user of a member organisation reads a meeting (its agenda, minutes,
+# decisions, follow-ups, the PDF and the calendar file); the coordinator at the anchor
+# municipality creates and edits it, builds its agenda, records decisions and follow-ups and
+# invites. A meeting of a partnership the user does not see answers 404; a change by a reader
+# answers 403.
+
+
+def can_manage_meetings(user: User, partnership: Partnership) -> bool:
+    return can_manage(user, partnership)
+
+
+def get_meeting_or_404(user: User, meeting_id, *, manage: bool = False) -> PartnershipMeeting:
+    meeting = db.session.get(PartnershipMeeting, _id(meeting_id))
+    if meeting is None or not sees_partnership(user, meeting.partnership):
+        abort(404)
+    if manage and not can_manage_meetings(user, meeting.partnership):
+        abort(403)
+    return meeting
+
+
+def _part_of(meeting: PartnershipMeeting, row) -> None:
+    if row is None or row.meeting_id != meeting.id:
+        abort(404)
+
+
+def get_agenda_item_or_404(user: User, meeting_id, item_id) -> MeetingAgendaItem:
+    """An agenda item of a meeting the user manages."""
+    meeting = get_meeting_or_404(user, meeting_id, manage=True)
+    item = db.session.get(MeetingAgendaItem, _id(item_id))
+    _part_of(meeting, item)
+    return item
+
+
+def get_follow_up_or_404(user: User, meeting_id, follow_up_id) -> MeetingFollowUp:
+    """A follow-up of a meeting the user manages."""
+    meeting = get_meeting_or_404(user, meeting_id, manage=True)
+    follow_up = db.session.get(MeetingFollowUp, _id(follow_up_id))
+    _part_of(meeting, follow_up)
+    return follow_up
+
+
+def visible_meetings(user: User):
+    """`select(PartnershipMeeting)` of the meetings of the partnerships `user` sees."""
+    partnerships = visible_partnerships(user).with_only_columns(Partnership.id).order_by(None)
+    return select(PartnershipMeeting).where(PartnershipMeeting.partnership_id.in_(partnerships))

@@ -179,3 +179,24 @@ __all__ += [
     "Partnership",
     "partnership_member",
 ]
+
+# The partnership's meetings (app.partnership.meetings): agenda, minutes, decisions, follow-ups.
+from app.models.partnership_meeting import (  # noqa: E402
+    AgendaItemKind,
+    MeetingAgendaItem,
+    MeetingDecision,
+    MeetingFollowUp,
+    MeetingStatus,
+    PartnershipMeeting,
+    partnership_meeting_invitee,
+)
+
+__all__ += [
+    "AgendaItemKind",
+    "MeetingAgendaItem",
+    "MeetingDecision",
+    "MeetingFollowUp",
+    "MeetingStatus",
+    "PartnershipMeeting",
+    "partnership_meeting_invitee",
+]

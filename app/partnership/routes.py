@@ -27,6 +27,7 @@ from app.access.partnership import (
     get_partnership_or_404,
     get_plan_or_404,
     owner_choices,
+    visible_meetings,
     visible_partnerships,
 )
 from app.access.roles import PARTNERSHIP_ROLES, roles_required, system_admin_only
@@ -46,7 +47,7 @@ from app.models import (
 )
 from app.models.base import today
 from app.pagination import paginate
-from app.partnership import bp, services
+from app.partnership import bp, meeting_services, services
 from app.partnership.forms import (
     InitiativeForm,
     NoteForm,
@@ -54,6 +55,7 @@ from app.partnership.forms import (
     PlanFilterForm,
     PlanForm,
 )
+from app.partnership.meetings import meeting_summary
 
 PER_PAGE = 50
 partnership_roles = roles_required(*PARTNERSHIP_ROLES)
@@ -78,6 +80,11 @@ def index():
         "partnership/index.html",
         partnerships=partnerships,
         can_administer=admin,
+        my_meetings=(
+            []
+            if admin
+            else meeting_services.my_upcoming(current_user, visible_meetings(current_user))
+        ),
     )
 
 
@@ -113,6 +120,7 @@ def _show(partnership: Partnership, plan_form: PlanForm):
         counts=by_plan,
         can_manage=can_manage(current_user, partnership),
         plan_form=plan_form,
+        **meeting_summary(partnership),
     )
 
 
