@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, time
 
 from flask import g, has_request_context, request
 from flask_babel import get_translations
@@ -338,6 +338,39 @@ def date_field(label, optional: bool = False) -> DateField:
         label,
         validators=[presence, in_date_window],
         render_kw={"placeholder": "åååå-mm-dd"},
+    )
+
+
+# A time of day as Danes write it, 13.30, or with a colon, 13:30 (hours 0-23, two-digit minutes).
+_TIME = re.compile(r"([01]?\d|2[0-3])[.:]([0-5]\d)")
+
+
+class TimeOfDayField(StringField):
+    """A time of day typed as HH.MM or HH:MM; `data` is a datetime.time (None if empty). What
+    was typed is shown again when it is not a time."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = ((valuelist[0] if valuelist else "") or "").strip()
+        if not text:
+            return
+        match = _TIME.fullmatch(text)
+        if match is None:
+            raise ValueError(_l("Enter the time as HH.MM, for example 13.30."))
+        self.data = time(int(match[1]), int(match[2]))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%H.%M") if isinstance(self.data, time) else ""
+
+
+def time_field(label=None) -> TimeOfDayField:
+    """The one way forms ask for a time of day (optional; empty is None)."""
+    return TimeOfDayField(
+        label or _l("Time"),
+        validators=[Optional()],
+        render_kw={"placeholder": "tt.mm", "inputmode": "decimal"},
     )
 
 

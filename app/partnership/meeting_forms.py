@@ -3,11 +3,8 @@ a follow-up and the invitations."""
 
 from __future__ import annotations
 
-import re
-from datetime import time
-
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional
 
 from app import labels
@@ -19,39 +16,15 @@ from app.forms import (
     enum_field,
     not_cpr,
     text_field,
+    time_field,
 )
 
 _TEXT = 20000
-# A time of day as Danes write it, 13.30, or with a colon, 13:30.
-_TIME = re.compile(r"([01]?\d|2[0-3])[.:]([0-5]\d)")
-
-
-class TimeOfDayField(StringField):
-    """A time of day typed as HH.MM or HH:MM; `data` is a datetime.time (None if empty)."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = ((valuelist[0] if valuelist else "") or "").strip()
-        if not text:
-            return
-        match = _TIME.fullmatch(text)
-        if match is None:
-            raise ValueError(_l("Enter the time as HH.MM, for example 13.30."))
-        self.data = time(int(match[1]), int(match[2]))
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.strftime("%H.%M") if isinstance(self.data, time) else ""
 
 
 class MeetingForm(VersionedForm):
     on_date = date_field(_l("Date"))
-    at_time = TimeOfDayField(
-        _l("Time"),
-        validators=[Optional()],
-        render_kw={"placeholder": "tt.mm", "inputmode": "decimal"},
-    )
+    at_time = time_field()
     place = text_field(_l("Place or online link"), Optional(), max_chars=300, plain=True)
     title = text_field(_l("Title"), Optional(), max_chars=200, plain=True)
 

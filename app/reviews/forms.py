@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from datetime import time
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired
 
 from app import labels
 from app.forms import (
@@ -19,6 +16,7 @@ from app.forms import (
     not_cpr,
     strip,
     text_field,
+    time_field,
 )
 
 _TEXT = 10000
@@ -28,46 +26,13 @@ def _location():
     return text_field(_l("Location"), max_chars=200, plain=True, default="")
 
 
-# A time of day as Danes write it, 13.30, or with a colon, 13:30 (hours 0-23, two-digit minutes).
-_TIME = re.compile(r"([01]?\d|2[0-3])[.:]([0-5]\d)")
-
-
-class TimeOfDayField(StringField):
-    """A time of day typed as HH.MM or HH:MM; `data` is a datetime.time (None if empty). What
-    was typed is shown again when it is not a time."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "") or ""
-        text = text.strip()
-        if not text:
-            return
-        match = _TIME.fullmatch(text)
-        if match is None:
-            raise ValueError(_l("Enter the time as HH.MM, for example 13.30."))
-        self.data = time(int(match[1]), int(match[2]))
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.strftime("%H.%M") if isinstance(self.data, time) else ""
-
-
-def _time():
-    return TimeOfDayField(
-        _l("Time"),
-        validators=[Optional()],
-        render_kw={"placeholder": "tt.mm", "inputmode": "decimal"},
-    )
-
-
 def _participants():
     return MultiCheckboxField(_l("Participants"), coerce=int, default=[])
 
 
 class ReviewForm(BaseForm):
     on_date = date_field(_l("Date"))
-    at_time = _time()
+    at_time = time_field()
     location = _location()
     participants = _participants()
     agenda = text_field(_l("Agenda"), max_chars=_TEXT, multiline=True)
@@ -100,7 +65,7 @@ class ActionStatusForm(VersionedForm):
 class MeetingForm(BaseForm):
     title = text_field(_l("Title"), required=True, max_chars=200, plain=True)
     on_date = date_field(_l("Date"))
-    at_time = _time()
+    at_time = time_field()
     location = _location()
     participants = _participants()
     pseudonymised = BooleanField(
