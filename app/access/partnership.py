@@ -134,3 +134,23 @@ def owner_choices(user: User, partnership: Partnership) -> list[Organisation]:
     """The member organisations `user` may pick as an initiative's owner, by name."""
     ids = initiative_owner_ids(user, partnership)
     return [m for m in partnership.members if m.id in ids]
+
+
+# --- the dimensioning (app.partnership.dimensioning) ---------------------------------------------
+#
+# Every partnership user of a member organisation reads the dimensioning table (agreed places,
+# agreements made, the gap, and the suppressed count of qualified students waiting); the
+# coordinator at the anchor municipality enters the agreed numbers.
+
+
+def can_edit_dimensioning(user: User, partnership: Partnership) -> bool:
+    return can_manage(user, partnership)
+
+
+def get_dimensioning_or_404(user: User, partnership_id, *, edit: bool = False) -> Partnership:
+    """The partnership whose dimensioning `user` reads (404 otherwise), and with `edit` may
+    change (403 for a member who only reads)."""
+    partnership = get_partnership_or_404(user, partnership_id)
+    if edit and not can_edit_dimensioning(user, partnership):
+        abort(403)
+    return partnership
