@@ -188,7 +188,7 @@ class PlacesField(StringField):
 
     def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return self.raw_data[0].replace("\x00", "")
         return "" if self.data is None else str(self.data)
 
 
