@@ -30,9 +30,7 @@ def test_coordinator_enters_the_agreed_places(live_server, page, browser_problem
     assert page.evaluate(FITS), f"the dimensioning table overflows at {width} px"
     problems = _axe(page)
 
-    click_and_wait(
-        page, page.get_by_test_id("edit-dimensioning"), path_is(table_path + "/edit")
-    )
+    click_and_wait(page, page.get_by_test_id("edit-dimensioning"), path_is(table_path + "/edit"))
     page.locator(f"#ssa_{municipality.id}").fill("12,5")
     page.locator(f"#ssh_{municipality.id}").fill("4")
     click_and_wait(page, page.get_by_test_id("save-agreed"), path_is(table_path + "/edit"))
