@@ -195,17 +195,18 @@ def waiting_students(
 @dataclass(frozen=True)
 class Line:
     """One row of the table: a member employer (None: the waiting students not attributed to
-    one) with its agreed places (None: not entered), agreements made and waiting students."""
+    one, a row without places) with its agreed places (None: not entered), agreements made
+    and waiting students."""
 
     organisation: Organisation | None
     agreed: Mapping[PlaceKind, int | None]
-    made: Mapping[PlaceKind, int]
+    made: Mapping[PlaceKind, int | None]
     waiting: Figure
 
     def gap(self, kind: PlaceKind) -> int | None:
         """Agreed minus made; negative when more were made than agreed."""
-        agreed = self.agreed[kind]
-        return None if agreed is None else agreed - self.made[kind]
+        agreed, made = self.agreed[kind], self.made[kind]
+        return None if agreed is None or made is None else agreed - made
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def dimensioning(partnership: Partnership, year: int) -> Dimensioning:
         Line(
             organisation=None,
             agreed=dict.fromkeys(PlaceKind),
-            made=dict.fromkeys(PlaceKind, 0),
+            made=dict.fromkeys(PlaceKind),
             waiting=table.cell(UNATTRIBUTED, WAITING),
         )
     )
@@ -251,7 +252,7 @@ def dimensioning(partnership: Partnership, year: int) -> Dimensioning:
     total = Line(
         organisation=None,
         agreed={k: total_agreed(k) for k in PlaceKind},
-        made={k: sum(line.made[k] for line in lines) for k in PlaceKind},
+        made={k: sum(line.made[k] or 0 for line in lines) for k in PlaceKind},
         waiting=table.column_totals[WAITING],
     )
     return Dimensioning(year=year, lines=lines, total=total)

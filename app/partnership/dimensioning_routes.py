@@ -92,7 +92,7 @@ def dimensioning_csv(partnership_id: int):
     def row(name: str, line: Line) -> list[str]:
         cells = [_csv_text(name)]
         for kind in PlaceKind:
-            cells += [number(line.agreed[kind]), str(line.made[kind]), number(line.gap(kind))]
+            cells += [number(line.agreed[kind]), number(line.made[kind]), number(line.gap(kind))]
         cells.append("x" if line.waiting.hidden else str(line.waiting.value))
         return cells
 
