@@ -14,14 +14,17 @@ and whatever would give them away, the total included).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app import audit
+from app.editing import StaleEdit
 from app.extensions import db
 from app.models import (
     AgreedPlaces,
@@ -261,16 +264,27 @@ def dimensioning(partnership: Partnership, year: int) -> Dimensioning:
 # --- entering the agreed numbers ----------------------------------------------------------------
 
 
+def fingerprint(agreed: Mapping[tuple[int, PlaceKind], int]) -> str:
+    """A short digest of a year's stored numbers, carried by the form to notice a change made
+    by someone else between opening the form and saving it."""
+    text = ";".join(f"{o}:{k.value}:{n}" for (o, k), n in sorted(agreed.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def save_agreed(
     partnership: Partnership,
     year: int,
     values: Mapping[tuple[int, PlaceKind], int | None],
     user: User,
+    seen: str | None = None,
 ) -> int:
     """Store the agreed numbers of `year` for the member employers (None: none agreed, the row
     goes). Each change is attributed on the row and written to the audit log (object
     `agreed_places`, criterion `<year> <kind> <organisation code>: <old>-><new>`). Returns the
-    number of changes; the caller commits."""
+    number of changes; the caller commits.
+
+    Given `seen` (the `fingerprint` of the numbers the form was opened with), a save after
+    someone else changed them raises StaleEdit, as does a row created meanwhile."""
     existing = {
         (row.organisation_id, row.kind): row
         for row in db.session.execute(
@@ -279,6 +293,8 @@ def save_agreed(
             )
         ).scalars()
     }
+    if seen is not None and seen != fingerprint({k: r.agreed for k, r in existing.items()}):
+        raise StaleEdit()
     changes = 0
     for organisation in employers(partnership):
         for kind in PlaceKind:
@@ -300,7 +316,10 @@ def save_agreed(
                     updated_by_id=user.id,
                 )
                 db.session.add(row)
-                db.session.flush()
+                try:
+                    db.session.flush()
+                except IntegrityError as error:  # the same row, saved by someone meanwhile
+                    raise StaleEdit() from error
                 audit.record(AuditAction.CREATE, obj=row, criterion=criterion, user=user)
             elif new is None:
                 audit.record(AuditAction.DELETE, obj=row, criterion=criterion, user=user)

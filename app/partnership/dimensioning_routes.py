@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
+from app import audit, editing
 from app.access.partnership import can_edit_dimensioning, get_dimensioning_or_404
 from app.access.roles import PARTNERSHIP_ROLES, roles_required
-from app.extensions import db
 from app.models import AuditAction, Partnership, PlaceKind, Role
 from app.models.base import today
 from app.partnership import bp
@@ -27,6 +26,7 @@ from app.partnership.dimensioning import (
     agreed_places,
     dimensioning,
     employers,
+    fingerprint,
     save_agreed,
 )
 from app.partnership.forms import agreed_places_form, places_field_name
@@ -130,10 +130,9 @@ def edit_dimensioning(partnership_id: int):
     rows = employers(partnership)
     data = {}
     if request.method == "GET":
-        data = {
-            places_field_name(org_id, kind): agreed
-            for (org_id, kind), agreed in agreed_places(partnership.id, year).items()
-        }
+        stored = agreed_places(partnership.id, year)
+        data = {places_field_name(o, kind): n for (o, kind), n in stored.items()}
+        data["seen"] = fingerprint(stored)
     form = agreed_places_form(rows, data=data)
     if form.validate_on_submit():
         values = {
@@ -141,15 +140,19 @@ def edit_dimensioning(partnership_id: int):
             for o in rows
             for kind in PlaceKind
         }
-        changes = save_agreed(partnership, year, values, current_user)
-        db.session.commit()
-        if changes:
-            flash(_("The agreed places for %(year)s were saved.", year=year), "success")
-        else:
-            flash(_("Nothing was changed."), "info")
-        return redirect(
+        here = url_for("partnership.edit_dimensioning", partnership_id=partnership.id, year=year)
+        done = redirect(
             url_for("partnership.dimensioning_table", partnership_id=partnership.id, year=year)
         )
+        response = editing.save(
+            form,
+            lambda: save_agreed(partnership, year, values, current_user, seen=form.seen.data or ""),
+            stale_url=here,
+            done=_("The agreed places for %(year)s were saved.", year=year),
+            redirect_to=done,
+        )
+        if response is not None:
+            return response
     return render_template(
         "partnership/dimensioning/edit.html",
         partnership=partnership,

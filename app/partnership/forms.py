@@ -7,7 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app import labels
@@ -198,10 +198,13 @@ def places_field_name(organisation_id: int, kind: PlaceKind) -> str:
 
 def agreed_places_form(employers: list[Organisation], **kwargs) -> BaseForm:
     """One year's agreed numbers: an SSA and an SSH field per member employer, labelled with
-    the employer and the programme (the table shows them as rows and columns)."""
+    the employer and the programme (the table shows them as rows and columns), and the
+    fingerprint of the numbers stored when it was opened."""
 
     class AgreedPlacesForm(BaseForm):
-        pass
+        # The stored numbers when the form was opened (a fingerprint): a save made after
+        # someone else changed them is refused (app.editing.StaleEdit).
+        seen = HiddenField()
 
     for organisation in employers:
         for kind in PlaceKind:

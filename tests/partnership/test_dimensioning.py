@@ -29,7 +29,12 @@ from app.models import (
     Student,
     StudentStatus,
 )
-from app.partnership.dimensioning import UNATTRIBUTED, dimensioning
+from app.partnership.dimensioning import (
+    UNATTRIBUTED,
+    agreed_places,
+    dimensioning,
+    fingerprint,
+)
 from tests import factories
 from tests.conftest import login, post
 
@@ -336,8 +341,10 @@ def _url(setup: Setup) -> str:
 
 
 def _fields(setup: Setup, **values) -> dict:
+    """The form as the browser sends it, opened on what is stored now."""
     data = {f"{k.value.lower()}_{o.id}": "" for o in (setup.anchor, setup.other, setup.region)
             for k in PlaceKind}  # fmt: skip
+    data["seen"] = fingerprint(agreed_places(setup.partnership.id, YEAR))
     data.update(values)
     return data
 
@@ -519,3 +526,17 @@ def test_demo_has_agreed_places_this_year_and_last(runner, db, client):
     page = client.get(f"/partnership/{partnership.id}/dimensioning").text
     assert f"Dimensionering {this}" in page
     assert 'data-testid="edit-dimensioning"' in page
+
+
+def test_a_save_after_someone_else_changed_the_numbers_is_refused(client, db):
+    setup = _setup(db)
+    login(client, _user(db, Role.PARTNERSHIP_COORDINATOR, setup.anchor))
+    a = setup.anchor.id
+    opened = _fields(setup)  # the form as it was opened: nothing stored
+    _agreed(db, setup, {(setup.anchor, SSA): 9})  # a colleague saves meanwhile
+    response = post(client, _url(setup), opened | {f"ssa_{a}": "3"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(_url(setup))
+    assert _stored(db, setup) == {(a, SSA, YEAR): 9}
+    page = client.get(_url(setup)).text
+    assert "En anden har ændret dette, mens du redigerede." in page
+    assert re.search(rf'name="ssa_{a}"[^>]*value="9"', page)
