@@ -73,7 +73,7 @@ def agreed_places(partnership_id: int, year: int) -> dict[tuple[int, PlaceKind],
 def agreement_programme():
     """The programme code of a training agreement: that of the student's first-starting
     main-course enrolment whose dates overlap the agreement's (None when there is none)."""
-    programme = (
+    return (
         select(Programme.code)
         .join(Enrolment, Enrolment.programme_id == Programme.id)
         .where(
@@ -90,7 +90,6 @@ def agreement_programme():
         .correlate(TrainingAgreement)
         .scalar_subquery()
     )
-    return programme
 
 
 def agreements_made(employer_ids: Iterable[int], year: int) -> dict[tuple[int, PlaceKind], int]:
