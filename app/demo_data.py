@@ -82,6 +82,7 @@ from app.models.partnership import (
     Partnership,
 )
 from app.models.student import new_student
+from app.partnership import dimensioning
 from app.partnership.demo import seed_meetings
 from app.support.categories import ensure_support_categories
 from app.training.goals import ensure_training_goals
@@ -1373,3 +1374,5 @@ def _partnership(schools, municipalities, users, today: date) -> None:
             )
     db.session.flush()
     seed_meetings(partnership, coordinator, today)
+
+    dimensioning.seed_demo(partnership, coordinator, today)

@@ -224,6 +224,11 @@ MATRIX: dict[str, Allowed] = {
     "partnership.mark_held": Allowed(own=COORDINATOR),
     "partnership.new_partnership": Allowed(own=SYSTEM, other=SYSTEM),
     "partnership.edit_partnership": Allowed(own=SYSTEM, other=SYSTEM),
+    # The dimensioning: every partnership user of a member reads the table and its CSV; the
+    # coordinator at the anchor enters the agreed places.
+    "partnership.dimensioning_table": Allowed(own=PARTNERSHIP),
+    "partnership.dimensioning_csv": Allowed(own=PARTNERSHIP),
+    "partnership.edit_dimensioning": Allowed(own=COORDINATOR),
 }
 
 # Requests that change or end something run last, so they do not spoil the others.

@@ -185,3 +185,23 @@ def visible_meetings(user: User):
     """`select(PartnershipMeeting)` of the meetings of the partnerships `user` sees."""
     partnerships = visible_partnerships(user).with_only_columns(Partnership.id).order_by(None)
     return select(PartnershipMeeting).where(PartnershipMeeting.partnership_id.in_(partnerships))
+
+
+# --- the dimensioning (app.partnership.dimensioning) ---------------------------------------------
+#
+# Every partnership user of a member organisation reads the dimensioning table (agreed places,
+# agreements made, the gap, and the suppressed count of qualified students waiting); the
+# coordinator at the anchor municipality enters the agreed numbers.
+
+
+def can_edit_dimensioning(user: User, partnership: Partnership) -> bool:
+    return can_manage(user, partnership)
+
+
+def get_dimensioning_or_404(user: User, partnership_id, *, edit: bool = False) -> Partnership:
+    """The partnership whose dimensioning `user` reads (404 otherwise), and with `edit` may
+    change (403 for a member who only reads)."""
+    partnership = get_partnership_or_404(user, partnership_id)
+    if edit and not can_edit_dimensioning(user, partnership):
+        abort(403)
+    return partnership

@@ -200,3 +200,8 @@ __all__ += [
     "PartnershipMeeting",
     "partnership_meeting_invitee",
 ]
+
+# The partnership's dimensioning: agreed SSA/SSH places per member employer and year.
+from app.models.dimensioning import MAX_AGREED, AgreedPlaces, PlaceKind  # noqa: E402
+
+__all__ += ["MAX_AGREED", "AgreedPlaces", "PlaceKind"]

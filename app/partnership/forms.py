@@ -7,7 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app import labels
@@ -19,6 +19,7 @@ from app.forms import (
     enum_field,
     text_field,
 )
+from app.models import MAX_AGREED, Organisation, PlaceKind
 
 _TEXT = 5000
 _YEARS = NumberRange(min=2000, max=2100, message=_l("Enter a year between 2000 and 2100."))
@@ -165,3 +166,52 @@ class PlanFilterForm(BaseForm):
         _l("Status"), labels.INITIATIVE_STATUS, blank=_l("All statuses"), default=""
     )
     owner = SelectField(_l("Owner organisation"), default="")
+
+
+# --- the dimensioning: agreed places per member employer and year -------------------------------
+
+_WHOLE = re.compile(r"[0-9]{1,5}")
+
+
+class PlacesField(StringField):
+    """A number of places: a whole number from 0 to MAX_AGREED; empty means none agreed (None).
+    What was typed is shown again when it is refused."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = ((valuelist[0] if valuelist else "") or "").strip().replace(" ", "")
+        if not text:
+            return
+        if not _WHOLE.fullmatch(text) or int(text) > MAX_AGREED:
+            raise ValueError(_l("Enter a whole number from 0 to %(max)s.", max=MAX_AGREED))
+        self.data = int(text)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0].replace("\x00", "")
+        return "" if self.data is None else str(self.data)
+
+
+def places_field_name(organisation_id: int, kind: PlaceKind) -> str:
+    return f"{kind.value.lower()}_{organisation_id}"
+
+
+def agreed_places_form(employers: list[Organisation], **kwargs) -> BaseForm:
+    """One year's agreed numbers: an SSA and an SSH field per member employer, labelled with
+    the employer and the programme (the table shows them as rows and columns), and the
+    fingerprint of the numbers stored when it was opened."""
+
+    class AgreedPlacesForm(BaseForm):
+        # The stored numbers when the form was opened (a fingerprint): a save made after
+        # someone else changed them is refused (app.editing.StaleEdit).
+        seen = HiddenField()
+
+    for organisation in employers:
+        for kind in PlaceKind:
+            field = PlacesField(
+                f"{organisation.name}, {kind.value}",
+                filters=[],
+                render_kw={"inputmode": "numeric", "autocomplete": "off"},
+            )
+            setattr(AgreedPlacesForm, places_field_name(organisation.id, kind), field)
+    return AgreedPlacesForm(**kwargs)
