@@ -95,31 +95,30 @@ def _id(value) -> int:
         abort(404)
 
 
-def get_partnership_or_404(user: User, partnership_id, *, manage: bool = False) -> Partnership:
-    partnership = db.session.get(Partnership, _id(partnership_id))
-    if partnership is None or not sees_partnership(user, partnership):
+def _get_or_404(user: User, model, thing_id, partnership_of, may=None):
+    """A partnership's thing by its id: 404 unless the user's organisation is a member of its
+    partnership (`partnership_of(thing)`); 403 when `may(thing)` says no."""
+    thing = db.session.get(model, _id(thing_id))
+    if thing is None or not sees_partnership(user, partnership_of(thing)):
         abort(404)
-    if manage and not can_manage(user, partnership):
+    if may is not None and not may(thing):
         abort(403)
-    return partnership
+    return thing
+
+
+def get_partnership_or_404(user: User, partnership_id, *, manage: bool = False) -> Partnership:
+    may = (lambda p: can_manage(user, p)) if manage else None
+    return _get_or_404(user, Partnership, partnership_id, lambda p: p, may)
 
 
 def get_plan_or_404(user: User, plan_id, *, manage: bool = False) -> ActionPlan:
-    plan = db.session.get(ActionPlan, _id(plan_id))
-    if plan is None or not sees_partnership(user, plan.partnership):
-        abort(404)
-    if manage and not can_manage(user, plan.partnership):
-        abort(403)
-    return plan
+    may = (lambda p: can_manage(user, p.partnership)) if manage else None
+    return _get_or_404(user, ActionPlan, plan_id, lambda p: p.partnership, may)
 
 
 def get_initiative_or_404(user: User, initiative_id, *, edit: bool = False) -> Initiative:
-    initiative = db.session.get(Initiative, _id(initiative_id))
-    if initiative is None or not sees_partnership(user, initiative.plan.partnership):
-        abort(404)
-    if edit and not can_edit_initiative(user, initiative):
-        abort(403)
-    return initiative
+    may = (lambda i: can_edit_initiative(user, i)) if edit else None
+    return _get_or_404(user, Initiative, initiative_id, lambda i: i.plan.partnership, may)
 
 
 def check_can_add_initiative(user: User, plan: ActionPlan) -> None:
@@ -152,12 +151,8 @@ def can_manage_meetings(user: User, partnership: Partnership) -> bool:
 
 
 def get_meeting_or_404(user: User, meeting_id, *, manage: bool = False) -> PartnershipMeeting:
-    meeting = db.session.get(PartnershipMeeting, _id(meeting_id))
-    if meeting is None or not sees_partnership(user, meeting.partnership):
-        abort(404)
-    if manage and not can_manage_meetings(user, meeting.partnership):
-        abort(403)
-    return meeting
+    may = (lambda m: can_manage_meetings(user, m.partnership)) if manage else None
+    return _get_or_404(user, PartnershipMeeting, meeting_id, lambda m: m.partnership, may)
 
 
 def _part_of(meeting: PartnershipMeeting, row) -> None:

@@ -26,6 +26,19 @@ _YEARS = NumberRange(min=2000, max=2100, message=_l("Enter a year between 2000 a
 _NUMBER = re.compile(r"-?\d{1,10}([.,]\d{1,2})?")
 
 
+def owner_fields():
+    """The owner organisation (a member), and the responsible person: a user picked, or a name
+    typed in; an initiative and a meeting's follow-up both have them."""
+    return (
+        SelectField(
+            _l("Owner organisation"),
+            validators=[InputRequired(message=_l("Please choose the organisation that owns it."))],
+        ),
+        SelectField(_l("Responsible person"), default=""),
+        text_field(_l("Or the responsible person's name"), Optional(), max_chars=120, plain=True),
+    )
+
+
 class NumberField(StringField):
     """A number as Danes write it (12,5 or 12.5; at most two decimals); `data` is a Decimal
     (None if empty). What was typed is shown again when it is not a number."""
@@ -62,14 +75,7 @@ class InitiativeForm(VersionedForm):
     description = text_field(
         _l("Description"), Optional(), max_chars=_TEXT, multiline=True, render_kw={"rows": 4}
     )
-    owner = SelectField(
-        _l("Owner organisation"),
-        validators=[InputRequired(message=_l("Please choose the organisation that owns it."))],
-    )
-    responsible_user = SelectField(_l("Responsible person"), default="")
-    responsible_name = text_field(
-        _l("Or the responsible person's name"), Optional(), max_chars=120, plain=True
-    )
+    owner, responsible_user, responsible_name = owner_fields()
     deadline = date_field(_l("Deadline"), optional=True)
     status = enum_field(
         _l("Status"), labels.INITIATIVE_STATUS, message=_l("Please choose a status.")

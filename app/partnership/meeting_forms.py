@@ -18,6 +18,7 @@ from app.forms import (
     text_field,
     time_field,
 )
+from app.partnership.forms import owner_fields
 
 _TEXT = 20000
 
@@ -97,14 +98,7 @@ class FollowUpForm(BaseForm):
         render_kw={"rows": 2},
         id="follow_up_text",
     )
-    owner = SelectField(
-        _l("Owner organisation"),
-        validators=[InputRequired(message=_l("Please choose the organisation that owns it."))],
-    )
-    responsible_user = SelectField(_l("Responsible person"), default="")
-    responsible_name = text_field(
-        _l("Or the responsible person's name"), Optional(), max_chars=120, plain=True
-    )
+    owner, responsible_user, responsible_name = owner_fields()
     deadline = date_field(_l("Deadline"))
 
 

@@ -73,6 +73,21 @@ def new_plan(partnership: Partnership, year: int, user: User) -> ActionPlan:
     return plan
 
 
+# What an unfinished initiative keeps when it is carried over to next year's plan.
+_CARRIED_OVER = (
+    "theme",
+    "title",
+    "description",
+    "owner_id",
+    "responsible_user_id",
+    "responsible_name",
+    "status",
+    "indicator",
+    "baseline",
+    "target",
+)
+
+
 def carry_over(plan: ActionPlan, user: User) -> ActionPlan:
     """Next year's plan, with a copy of every initiative of `plan` that is neither done nor
     dropped (planned or in progress), linked to it by `carried_from_id`. Its progress notes stay
@@ -91,17 +106,8 @@ def carry_over(plan: ActionPlan, user: User) -> ActionPlan:
             continue
         copy = Initiative(
             plan=following,
-            theme=old.theme,
-            title=old.title,
-            description=old.description,
-            owner_id=old.owner_id,
-            responsible_user_id=old.responsible_user_id,
-            responsible_name=old.responsible_name,
+            **{name: getattr(old, name) for name in _CARRIED_OVER},
             deadline=old.deadline if old.deadline and old.deadline.year >= year else None,
-            status=old.status,
-            indicator=old.indicator,
-            baseline=old.baseline,
-            target=old.target,
             carried_from_id=old.id,
             created_by_id=user.id,
             updated_by_id=user.id,
