@@ -61,6 +61,18 @@ class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'elevsag.sqlite'}")
     DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
+    # E-mail (app.mail): the SMTP server the outbox worker sends through, the sender, and how
+    # a failed attempt is retried (back-off MAIL_RETRY_SECONDS x 2^(attempt-1)).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Elevsag <noreply@elevsag.invalid>")
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 60)
+    MAIL_CLAIM_TIMEOUT_SECONDS = _int("MAIL_CLAIM_TIMEOUT_SECONDS", 600)
     # argon2-cffi parameter profile for password hashes (app.auth.passwords).
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105 (a profile name, not a secret)
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI, DATABASE_CONNECT_TIMEOUT)
@@ -170,6 +182,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     HTTPS = False
     REQUIRE_SHARED_RATELIMIT_STORAGE = False  # `make run` needs no Redis
+    MAIL_BACKEND = "console"  # `make run` needs no SMTP server: a sent mail is printed
 
     @classmethod
     def validate(cls) -> None:
@@ -187,6 +200,7 @@ class TestConfig(Config):
     )
     SESSION_COOKIE_SECURE = False
     HTTPS = False
+    MAIL_BACKEND = "locmem"  # kept in memory; the mail tests start a real SMTP server instead
     RATELIMIT_STORAGE_URI = "memory://"
     REQUIRE_SHARED_RATELIMIT_STORAGE = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"

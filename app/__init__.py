@@ -60,7 +60,7 @@ def select_locale() -> str:
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model must be known to Alembic)
     from app.auth.sessions import load_user_from_session
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+    from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
 
     db.init_app(app)
     with app.app_context():
@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     install_fast_gettext(app)
     limiter.init_app(app)
+    mail.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -4,6 +4,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
@@ -20,6 +21,8 @@ babel = Babel()
 # No default limits: only the routes that need throttling (login) declare one.
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()
+# SMTP sending for the outbox worker (app.mail.delivery); configured by MAIL_* settings.
+mail = Mail()
 
 
 def tune_sqlite(dbapi_connection, _record) -> None:

@@ -205,3 +205,8 @@ __all__ += [
 from app.models.dimensioning import MAX_AGREED, AgreedPlaces, PlaceKind  # noqa: E402
 
 __all__ += ["MAX_AGREED", "AgreedPlaces", "PlaceKind"]
+
+# The outbox of e-mail (app.mail).
+from app.models.mail import MailStatus, OutboxMessage  # noqa: E402
+
+__all__ += ["MailStatus", "OutboxMessage"]
