@@ -27,6 +27,12 @@ totals and grand total, and decides which of all these figures to hide:
    too, and the audit runs again. The table's equations form a network (each cell is in one
    row and one column), so the solver's bounds are whole numbers: exact, not estimates.
 
+Tables that share figures (the same count in several tables, e.g. a category's total in every
+breakdown of an indicator) are suppressed together (`suppress_together`): the rule runs once on
+all their figures, a shared figure being one figure, every line of every table a line, and the
+audit solving for all hidden figures of all the tables at once. A shared figure is hidden only
+when no other figure will do, since it is then hidden in every table that has it.
+
 Every hidden figure looks the same on the page ("x"): a reader cannot tell a small count from
 a complementary one, so the label says nothing beyond "at least 1". Hiding only ever adds
 figures, so the loop ends (at worst with every non-zero figure hidden).
@@ -175,9 +181,7 @@ def _gives_away(line: list, values, hidden: set) -> bool:
     return total not in hidden and sum(values[p] for p in hidden_here) == len(hidden_here)
 
 
-def _hide(
-    values: Mapping, all_lines: list[list], small: int, dear: frozenset = frozenset()
-) -> set:
+def _hide(values: Mapping, all_lines: list[list], small: int, dear: frozenset = frozenset()) -> set:
     """Rules 2-4 on figures (any keys, in a stable order) and the lines they add up in.
     `dear`: figures to hide only when no other will do (the figures several tables share: one
     hidden there is hidden in every table). With `dear` figures (tables suppressed together)
@@ -289,9 +293,7 @@ class Linked:
     shared: Mapping[Position, Hashable]
 
 
-def suppress_together(
-    tables: Sequence[Linked], small: int = SMALL_COUNT
-) -> list[SuppressedTable]:
+def suppress_together(tables: Sequence[Linked], small: int = SMALL_COUNT) -> list[SuppressedTable]:
     """Tables that share figures, suppressed as one: a reader who downloads all of them knows
     that a shared figure is the same in each, and combines their lines. So the rule runs once
     on all their figures at once, a shared figure being one figure (hidden everywhere or

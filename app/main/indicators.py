@@ -761,27 +761,6 @@ class Figures:
             table.sums = hour_sums(_l("SPS hours used"), table.rows, self._sps_hours())
         return table
 
-    def intake(self) -> Table:
-        return self.table("intake")
-
-    def completion(self) -> Table:
-        return self.table("completion")
-
-    def dropout(self) -> Table:
-        return self.table("dropout")
-
-    def reasons(self) -> Table:
-        return self.table("reasons")
-
-    def handover(self) -> Table:
-        return self.table("handover")
-
-    def support(self) -> Table:
-        return self.table("support")
-
-    def warnings(self) -> Table:
-        return self.table("warnings")
-
     def tables(self) -> dict[str, Table]:
         return {name: self.table(name) for name in TABLES}
 

@@ -130,7 +130,7 @@ def overview_csv(name: str):
     scope = _scope()
     if scope.partnership is None:
         abort(404)
-    table: indicators.Table = getattr(indicators.Figures(scope, by, today()), name)()
+    table = indicators.Figures(scope, by, today()).table(name)
     figures = table.figures
 
     def shown(figure) -> str:

@@ -245,10 +245,10 @@ def test_no_hidden_figure_can_be_worked_out_from_all_downloads_together(client, 
     with client.application.test_request_context():
         figures = Figures(figure_scope(world.analyst), Breakdown.COHORT, today())
         intake = {
-            str(figures.intake().row_labels[r]): f.value
-            for r, f in figures.intake().figures.row_totals.items()
+            str(figures.table("intake").row_labels[r]): f.value
+            for r, f in figures.table("intake").figures.row_totals.items()
         }
-        completion = figures.completion()
+        completion = figures.table("completion")
         mature = {
             str(completion.row_labels[r]): f.value for r, f in completion.figures.row_totals.items()
         }

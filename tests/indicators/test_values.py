@@ -20,7 +20,7 @@ EVERYWHERE = FigureScope(None)
 
 def table(name: str, by: Breakdown = Breakdown.SCHOOL, scope: FigureScope = EVERYWHERE):
     """One table of the dashboard on TODAY."""
-    return getattr(Figures(scope, by, TODAY), name)()
+    return Figures(scope, by, TODAY).table(name)
 
 
 def values(table) -> dict:
