@@ -322,6 +322,17 @@ def _of_enrolments(category, *columns):
     )
 
 
+def _of_periods(category, source=Period):
+    """select(the groups, category) over the periods (or rows of `source`, which has a
+    period_id), joined to their enrolments and students."""
+    inner = select(*_group_columns(), category.label("cat")).select_from(source)
+    if source is not Period:
+        inner = inner.join(Period, Period.id == source.period_id)
+    return inner.join(Enrolment, Enrolment.id == Period.enrolment_id).join(
+        Student, Student.id == Enrolment.student_id
+    )
+
+
 def _since(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
@@ -474,10 +485,7 @@ class Figures:
             else_="sent",
         )
         inner = (
-            select(*_group_columns(), timeliness.label("cat"))
-            .select_from(Period)
-            .join(Enrolment, Enrolment.id == Period.enrolment_id)
-            .join(Student, Student.id == Enrolment.student_id)
+            _of_periods(timeliness)
             .join(previous, previous.id == previous_id)
             .outerjoin(HandoverNote, HandoverNote.to_period_id == Period.id)
             .where(
@@ -548,11 +556,7 @@ class Figures:
             else_="open",
         )
         inner = (
-            select(*_group_columns(), outcome.label("cat"))
-            .select_from(TrainingWarning)
-            .join(Period, Period.id == TrainingWarning.period_id)
-            .join(Enrolment, Enrolment.id == Period.enrolment_id)
-            .join(Student, Student.id == Enrolment.student_id)
+            _of_periods(outcome, TrainingWarning)
             .outerjoin(Declaration, Declaration.period_id == TrainingWarning.period_id)
             .where(
                 self.scope.enrolments(),
