@@ -140,9 +140,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, db, world, count_q
         assert client.get("/overview?by=municipality").status_code == 200
     assert large.count == small.count, "the dashboard's queries grow with the data"
     # The session and the user (2), the partnership and its schools (2), the students table,
-    # programmes and names (3), the intake of every breakdown and the completion by cohort
-    # (5, for the intake's joint decision), then one per table (7, the support table 2).
-    assert small.count <= 20
+    # programmes and names (3), one per table (7: each for every breakdown at once), the SPS
+    # hours (1).
+    assert small.count <= 15
 
 
 def test_a_figure_shared_by_several_tables_is_hidden_in_all_or_in_none(client, busy, world):
