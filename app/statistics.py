@@ -27,6 +27,12 @@ totals and grand total, and decides which of all these figures to hide:
    too, and the audit runs again. The table's equations form a network (each cell is in one
    row and one column), so the solver's bounds are whole numbers: exact, not estimates.
 
+Tables that share figures (the same count in several tables, e.g. a category's total in every
+breakdown of an indicator) are suppressed together (`suppress_together`): the rule runs once on
+all their figures, a shared figure being one figure, every line of every table a line, and the
+audit solving for all hidden figures of all the tables at once. A shared figure is hidden only
+when no other figure will do, since it is then hidden in every table that has it.
+
 Every hidden figure looks the same on the page ("x"): a reader cannot tell a small count from
 a complementary one, so the label says nothing beyond "at least 1". Hiding only ever adds
 figures, so the loop ends (at worst with every non-zero figure hidden).
@@ -87,23 +93,46 @@ def lines(n_rows: int, n_columns: int) -> list[list[Position]]:
     return result
 
 
-def exposed(values: Mapping[Position, int], hidden: set[Position], all_lines) -> Iterator[Position]:
-    """The hidden figures an attacker can narrow to fewer than SPREAD + 1 possible values from
-    the visible ones (see rule 4), in table order. A generator: the caller that widens the
-    suppression at the first one found does not pay for solving the rest."""
-    order = sorted(hidden)
-    if not order:
-        return
+def _components(hidden: set, all_lines) -> list[tuple[list, list]]:
+    """The hidden figures in groups that share no line with another group's hidden figures
+    (each group's equations are independent of the others'), each with its lines."""
+    parent = {p: p for p in hidden}
+
+    def root(p):
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    used = []
+    for line in all_lines:
+        here = [p for p in line if p in hidden]
+        if here:
+            used.append((line, here))
+            for p in here[1:]:
+                parent[root(p)] = root(here[0])
+    groups: dict = {}
+    for p in sorted(hidden):
+        groups.setdefault(root(p), ([], []))[0].append(p)
+    for line, here in used:
+        groups[root(here[0])][1].append(line)
+    return list(groups.values())
+
+
+def _bounds(values: Mapping, order: list, all_lines) -> Iterator[tuple[Hashable, float, float]]:
+    """For each hidden figure of `order` (a group of `_components`), the smallest and the
+    largest value an attacker with a solver finds consistent with the visible figures (see
+    rule 4): every hidden figure an unknown of at least 1, every line an equation. (-inf, inf)
+    reads "no solution", which the true table rules out; it is reported as exposed all the
+    same, to be safe."""
     index = {p: k for k, p in enumerate(order)}
     equations, constants = [], []
     for line in all_lines:
         *cells, total = line
-        if not any(p in hidden for p in line):
-            continue
         row = np.zeros(len(order))
         constant = 0
         for p, sign in [*((c, 1) for c in cells), (total, -1)]:
-            if p in hidden:
+            if p in index:
                 row[index[p]] += sign
             else:
                 constant -= sign * values[p]
@@ -116,24 +145,33 @@ def exposed(values: Mapping[Position, int], hidden: set[Position], all_lines) ->
         objective[k] = 1
         low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if low.status != 0:  # the true table is always a solution; be safe all the same
-            yield p
+        if low.status != 0:
+            yield p, -inf, inf
             continue
-        lowest = round(low.fun)
-        highest = inf if high.status == 3 else round(-high.fun)  # 3: unbounded
-        if highest - lowest < SPREAD:
-            yield p
+        yield p, round(low.fun), inf if high.status == 3 else round(-high.fun)  # 3: unbounded
 
 
-def _smallest_visible(line: list[Position], values, hidden: set[Position]) -> Position | None:
-    total = line[-1]
-    candidates = [p for p in line if p not in hidden and values[p] > 0]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda p: (values[p], p == total, p))
+def exposed(
+    values: Mapping, hidden: set, all_lines, known: dict | None = None
+) -> Iterator[Hashable]:
+    """The hidden figures an attacker can narrow to fewer than SPREAD + 1 possible values from
+    the visible ones (see rule 4), in table order. A generator: the caller that widens the
+    suppression at the first one found does not pay for solving the rest. The hidden figures
+    are solved in independent groups; `known` keeps each group's answer (a group whose hidden
+    figures have not changed has the same answer) for the next call."""
+    known = {} if known is None else known
+    for order, group_lines in _components(hidden, all_lines):
+        key = frozenset(order)
+        if key not in known:
+            known[key] = [
+                p
+                for p, low, high in _bounds(values, order, group_lines)
+                if low == -inf or high - low < SPREAD
+            ]
+        yield from known[key]
 
 
-def _gives_away(line: list[Position], values, hidden: set[Position]) -> bool:
+def _gives_away(line: list, values, hidden: set) -> bool:
     hidden_here = [p for p in line if p in hidden]
     if not hidden_here:
         return False
@@ -143,32 +181,79 @@ def _gives_away(line: list[Position], values, hidden: set[Position]) -> bool:
     return total not in hidden and sum(values[p] for p in hidden_here) == len(hidden_here)
 
 
+def _hide(values: Mapping, all_lines: list[list], small: int, dear: frozenset = frozenset()) -> set:
+    """Rules 2-4 on figures (any keys, in a stable order) and the lines they add up in.
+    `dear`: figures to hide only when no other will do (the figures several tables share: one
+    hidden there is hidden in every table). With `dear` figures (tables suppressed together)
+    the audit widens at every exposed figure of a pass at once, not one per pass: the joint
+    system is large, and each pass solves two linear programs per hidden figure."""
+    hidden = {p for p, v in values.items() if 0 < v < small}
+    known: dict = {}  # the audit's answers per group of hidden figures
+
+    def smallest(line: list):
+        """The line's cheapest visible non-zero figure to hide: not a dear one, the smallest,
+        a cell before the total, then the first in order."""
+        free = [p for p in line if p not in hidden and values[p] > 0]
+        key = lambda p: (p in dear, values[p], p == line[-1], p)  # noqa: E731
+        return min(free, key=key) if free else None
+
+    while True:
+        changed = False
+        for line in all_lines:
+            if _gives_away(line, values, hidden) and (extra := smallest(line)) is not None:
+                hidden.add(extra)
+                changed = True
+        if changed:
+            continue
+        found = exposed(values, hidden, all_lines, known)
+        widen = set()
+        for p in found if dear else itertools.islice(found, 1):
+            options = [c for ln in all_lines if p in ln if (c := smallest(ln)) is not None]
+            if not options:  # every figure next to it is hidden: widen anywhere
+                options = [c for c in values if c not in hidden and values[c] > 0]
+            if options:
+                widen.add(min(options, key=lambda c: (c in dear, values[c], c)))
+        if not widen:
+            return hidden
+        hidden |= widen
+
+
 def suppression(
     values: Mapping[Position, int], n_rows: int, n_columns: int, small: int = SMALL_COUNT
 ) -> set[Position]:
     """The positions to hide in a table with totals (see the module's rule)."""
-    all_lines = lines(n_rows, n_columns)
-    hidden = {p for p, v in values.items() if 0 < v < small}
-    while True:
-        changed = False
-        for line in all_lines:
-            if _gives_away(line, values, hidden):
-                extra = _smallest_visible(line, values, hidden)
-                if extra is not None:
-                    hidden.add(extra)
-                    changed = True
-        if changed:
-            continue
-        for p in itertools.islice(exposed(values, hidden, all_lines), 1):
-            lines_of_p = [ln for ln in all_lines if p in ln]
-            options = [c for ln in lines_of_p if (c := _smallest_visible(ln, values, hidden))]
-            if not options:  # every figure next to it is hidden: widen anywhere
-                options = [c for c in values if c not in hidden and values[c] > 0]
-            if options:
-                hidden.add(min(options, key=lambda c: (values[c], c)))
-                changed = True
-        if not changed:
-            return hidden
+    return _hide(values, lines(n_rows, n_columns), small)
+
+
+def table_values(
+    counts: Mapping[tuple[R, C], int], rows: Sequence[R], columns: Sequence[C]
+) -> dict[Position, int]:
+    """`counts` by (row, column) (missing means 0) by position, with the totals added."""
+    n, m = len(rows), len(columns)
+    values: dict[Position, int] = {}
+    for i, row in enumerate(rows):
+        for j, column in enumerate(columns):
+            values[(i, j)] = int(counts.get((row, column), 0))
+        values[(i, m)] = sum(values[(i, j)] for j in range(m))
+    for j in range(m + 1):
+        values[(n, j)] = sum(values[(i, j)] for i in range(n))
+    return values
+
+
+def _table(rows: Sequence[R], columns: Sequence[C], values, hidden) -> SuppressedTable[R, C]:
+    n, m = len(rows), len(columns)
+
+    def figure(p: Position) -> Figure:
+        return Figure(values[p], p in hidden)
+
+    return SuppressedTable(
+        rows=list(rows),
+        columns=list(columns),
+        cells={(r, c): figure((i, j)) for i, r in enumerate(rows) for j, c in enumerate(columns)},
+        row_totals={r: figure((i, m)) for i, r in enumerate(rows)},
+        column_totals={c: figure((n, j)) for j, c in enumerate(columns)},
+        grand_total=figure((n, m)),
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -187,24 +272,73 @@ def suppress(
     small: int = SMALL_COUNT,
 ) -> SuppressedTable[R, C]:
     """`counts` by (row, column) (missing means 0) as a table with totals, suppressed."""
-    n, m = len(rows), len(columns)
-    values: dict[Position, int] = {}
-    for i, row in enumerate(rows):
-        for j, column in enumerate(columns):
-            values[(i, j)] = int(counts.get((row, column), 0))
-        values[(i, m)] = sum(values[(i, j)] for j in range(m))
-    for j in range(m + 1):
-        values[(n, j)] = sum(values[(i, j)] for i in range(n))
-    hidden = _cached_suppression(tuple(sorted(values.items())), n, m, small)
+    values = table_values(counts, rows, columns)
+    hidden = _cached_suppression(tuple(sorted(values.items())), len(rows), len(columns), small)
+    return _table(rows, columns, values, hidden)
 
-    def figure(p: Position) -> Figure:
-        return Figure(values[p], p in hidden)
 
-    return SuppressedTable(
-        rows=list(rows),
-        columns=list(columns),
-        cells={(r, c): figure((i, j)) for i, r in enumerate(rows) for j, c in enumerate(columns)},
-        row_totals={r: figure((i, m)) for i, r in enumerate(rows)},
-        column_totals={c: figure((n, j)) for j, c in enumerate(columns)},
-        grand_total=figure((n, m)),
+# --- figures shared by several tables ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One of several tables suppressed together (`suppress_together`): its counts, rows
+    and columns as for `suppress`, and the names of its figures that other tables show too
+    (position -> name; the same name in two tables is the same figure, e.g. a category's
+    total over the whole scope in every breakdown of an indicator)."""
+
+    counts: Mapping
+    rows: Sequence
+    columns: Sequence
+    shared: Mapping[Position, Hashable]
+
+
+def suppress_together(tables: Sequence[Linked], small: int = SMALL_COUNT) -> list[SuppressedTable]:
+    """Tables that share figures, suppressed as one: a reader who downloads all of them knows
+    that a shared figure is the same in each, and combines their lines. So the rule runs once
+    on all their figures at once, a shared figure being one figure (hidden everywhere or
+    nowhere), every line of every table one line, and the audit (rule 4) solves for all the
+    hidden figures of all the tables together."""
+    key = tuple(
+        (
+            tuple(sorted(table_values(t.counts, t.rows, t.columns).items())),
+            len(t.rows),
+            len(t.columns),
+            tuple(sorted(t.shared.items(), key=repr)),
+        )
+        for t in tables
     )
+    hidden = _cached_together(key, small)
+    return [
+        _table(t.rows, t.columns, table_values(t.counts, t.rows, t.columns), hidden[k])
+        for k, t in enumerate(tables)
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_together(key: tuple, small: int) -> tuple[frozenset[Position], ...]:
+    numbers: dict[Hashable, int] = {}  # a figure's name in the joint system -> its number
+    values: dict[int, int] = {}
+    all_lines: list[list[int]] = []
+    positions: list[dict[Position, int]] = []
+    for t, (table_values_, n, m, shared) in enumerate(key):
+        names = dict(shared)
+        at = {
+            p: numbers.setdefault(("shared", names[p]) if p in names else (t, p), len(numbers))
+            for p, _ in table_values_
+        }
+        for p, v in table_values_:
+            values[at[p]] = v
+        all_lines += [[at[p] for p in line] for line in lines(n, m)]
+        positions.append(at)
+    dear = frozenset(k for name, k in numbers.items() if name[0] == "shared")
+    hidden = _hide(values, all_lines, small, dear)
+    return tuple(frozenset(p for p, k in at.items() if k in hidden) for at in positions)
+
+
+def sums(counts: Mapping, axis: int) -> dict:
+    """The totals of `counts` (by (row, column)) per row (axis 0) or per column (axis 1)."""
+    out: dict = {}
+    for key, n in counts.items():
+        out[key[axis]] = out.get(key[axis], 0) + n
+    return out

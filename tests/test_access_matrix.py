@@ -55,9 +55,11 @@ MATRIX: dict[str, Allowed] = {
     "main.index": Allowed(own=ALL, other=ALL),
     "main.health": Allowed(own=ALL, other=ALL, public=True),
     "main.my_overview": Allowed(own=CASE, other=CASE),
-    "main.overview": Allowed(own=frozenset({Role.ANALYST}), other=frozenset({Role.ANALYST})),
-    # The dashboard's tables as CSV (app.main.indicators): the analyst's, like the overview.
-    "main.overview_csv": Allowed(own=frozenset({Role.ANALYST}), other=frozenset({Role.ANALYST})),
+    # The partnership's figures (app.access.figures): its analyst, coordinator and leaders,
+    # each for the partnership their organisation is a member of.
+    "main.overview": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),
+    # The dashboard's tables as CSV (app.main.indicators), like the overview.
+    "main.overview_csv": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),
     "auth.login": Allowed(own=ALL, other=ALL, public=True),
     "auth.logout": Allowed(own=ALL, other=ALL),
     "auth.set_language": Allowed(own=ALL, other=ALL, public=True),

@@ -1,24 +1,41 @@
-"""Which enrolments the aggregate figures (the analyst's dashboard, app.main.indicators) count.
+"""Which enrolments the aggregate figures (the partnership's dashboard, app.main.indicators) count.
 
-One function decides it, so that the figures can later be narrowed to a partnership's member
-schools in this one place. Today the partnership analyst sees the figures of every school in
-Elevsag (as the overview always did), never a named student; anyone else sees none.
+The figures belong to the partnership: its analyst, its coordinator and the member
+organisations' leaders (PARTNERSHIP_ROLES) see the figures of the partnership's member schools,
+never a named student. A user whose organisation is in several partnerships picks one (the
+`partnership` query parameter; the first by name by default). Anyone else, and a user of those
+roles whose organisation is in no partnership, sees none.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, true
+from flask import abort
+from sqlalchemy import ColumnElement, false, select, true
 
-from app.models import Enrolment, Role, Student, User
+from app.access.partnership import visible_partnerships
+from app.extensions import db
+from app.models import (
+    Enrolment,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Student,
+    User,
+    partnership_member,
+)
 
 
 @dataclass(frozen=True)
 class FigureScope:
-    """The schools whose enrolments count; None for every school in Elevsag."""
+    """The schools whose enrolments count; None for every school in Elevsag (no user gets
+    that: it is for tests and the command line). `partnership` is the partnership whose member
+    schools they are, and `partnerships` the ones the user may choose between."""
 
     school_ids: frozenset[int] | None
+    partnership: Partnership | None = None
+    partnerships: tuple[Partnership, ...] = ()
 
     def enrolments(self) -> ColumnElement[bool]:
         """The condition on `Enrolment` for the enrolments in scope."""
@@ -33,7 +50,27 @@ class FigureScope:
         return Student.school_id.in_(self.school_ids) if self.school_ids else false()
 
 
-def figure_scope(user: User) -> FigureScope:
-    if user.has_role(Role.ANALYST):
-        return FigureScope(None)
-    return FigureScope(frozenset())
+NO_FIGURES = FigureScope(frozenset())
+
+
+def figure_scope(user: User, chosen: str | None = None) -> FigureScope:
+    """The member schools of the partnership `user` looks at: `chosen` (a partnership id from
+    the request) when given, else the first of theirs by name. A partnership id the user does
+    not see answers 404; a user in no partnership gets an empty scope (`partnership` None)."""
+    partnerships = tuple(db.session.execute(visible_partnerships(user)).scalars())
+    if not partnerships:
+        return NO_FIGURES
+    partnership = partnerships[0]
+    if chosen:
+        partnership = next((p for p in partnerships if str(p.id) == chosen.strip()), None)
+        if partnership is None:
+            abort(404)
+    schools = db.session.execute(
+        select(partnership_member.c.organisation_id)
+        .join(Organisation, Organisation.id == partnership_member.c.organisation_id)
+        .where(
+            partnership_member.c.partnership_id == partnership.id,
+            Organisation.kind == OrganisationKind.SCHOOL,
+        )
+    ).scalars()
+    return FigureScope(frozenset(schools), partnership, partnerships)

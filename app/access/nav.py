@@ -23,7 +23,8 @@ SECTIONS: dict[str, frozenset[Role]] = {
     "from_training": SCHOOL_CONTACT_ROLES,
     "reviews": CASE_ROLES,
     "starting_soon": frozenset({Role.SUPERVISOR}),
-    "overview": frozenset({Role.ANALYST}),
+    # The partnership's figures (app.main.indicators): its analyst, coordinator and leaders.
+    "overview": PARTNERSHIP_ROLES,
     "admin": ADMIN_ROLES,
     "imports": IMPORT_ROLES,  # app.imports: students, class teams, agreements, team plans
     # app.partnership: the members' partnership and action plan; the system admin sets

@@ -15,15 +15,12 @@ cut-off date per programme worked out in Python from `Programme.duration_weeks`.
 from __future__ import annotations
 
 import enum
-import functools
-import itertools
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
-from scipy.optimize import linprog
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -46,23 +43,29 @@ from app.access.figures import FigureScope
 from app.extensions import db
 from app.journey.handovers import changed_place
 from app.models import (
+    SPS_TYPES,
+    Declaration,
     DropoutReason,
     Enrolment,
     HandoverNote,
+    MeasureStatus,
+    MeasureType,
     Organisation,
     Period,
     PeriodKind,
     Programme,
     Student,
     StudentStatus,
+    SupportMeasure,
     TrainingAgreement,
+    TrainingWarning,
 )
-from app.statistics import SMALL_COUNT, Figure, SuppressedTable, exposed, lines
+from app.statistics import SMALL_COUNT, Figure, Linked, SuppressedTable, sums, suppress_together
 
 # How long after its nominal length a cohort counts as "old enough" for its completion rate.
 COMPLETION_GRACE = timedelta(days=365)
-# Handover timeliness looks at the transitions of the last twelve months up to today.
-HANDOVER_WINDOW = timedelta(days=365)
+# Handover timeliness, support measures and warnings look at the last twelve months up to today.
+WINDOW = timedelta(days=365)
 
 
 class Breakdown(enum.StrEnum):
@@ -101,20 +104,13 @@ def cohort_column(day) -> ColumnElement[int]:
     return year * 10 + case((extract("month", day) >= 8, 2), else_=1)
 
 
-class AgeBand(enum.StrEnum):
-    UNDER_20 = "under_20"
-    FROM_20 = "20_24"
-    FROM_25 = "25_29"
-    FROM_30 = "30_plus"
-    UNKNOWN = "unknown"
-
-
+# The age bands, in order, by their key in the statements (age at the start of the enrolment).
 AGE_BAND_LABEL = {
-    AgeBand.UNDER_20: _l("Under 20"),
-    AgeBand.FROM_20: _l("20-24"),
-    AgeBand.FROM_25: _l("25-29"),
-    AgeBand.FROM_30: _l("30 and over"),
-    AgeBand.UNKNOWN: _l("Age not recorded"),
+    "under_20": _l("Under 20"),
+    "20_24": _l("20-24"),
+    "25_29": _l("25-29"),
+    "30_plus": _l("30 and over"),
+    "unknown": _l("Age not recorded"),
 }
 
 
@@ -122,11 +118,11 @@ def age_band_column(start, birth_year) -> ColumnElement[str]:
     """The age band at the start of the enrolment: its start year minus the birth year."""
     age = cast(extract("year", start), Integer) - birth_year
     return case(
-        (birth_year.is_(None), AgeBand.UNKNOWN.value),
-        (age < 20, AgeBand.UNDER_20.value),
-        (age < 25, AgeBand.FROM_20.value),
-        (age < 30, AgeBand.FROM_25.value),
-        else_=AgeBand.FROM_30.value,
+        (birth_year.is_(None), "unknown"),
+        (age < 20, "under_20"),
+        (age < 25, "20_24"),
+        (age < 30, "25_29"),
+        else_="30_plus",
     )
 
 
@@ -205,196 +201,22 @@ HANDOVER_LABEL = {
     "missing": _l("No note sent"),
 }
 
+# What came of a warning, the first that applies (`Figures.warnings`).
+WARNING_LABEL = {
+    "dropped_out": _l("The student dropped out"),
+    "approved": _l("Period approved in the declaration"),
+    "not_approved": _l("Period not approved in the declaration"),
+    "followed_up": _l("Followed up, no declaration yet"),
+    "overdue": _l("Deadline passed without a follow-up"),
+    "open": _l("Open, deadline not passed"),
+}
+
 OUTCOME_LABEL = {
     "completed": _l("Completed"),
     "dropped_out": _l("Dropped out"),
     "transferred": _l("Transferred"),
     "enrolled": _l("Still enrolled"),
 }
-
-
-# --- suppression across tables -------------------------------------------------------------
-#
-# app.statistics.suppress protects one table. The dashboard's tables share figures: every
-# breakdown of an indicator has the same column totals (the whole scope's count per category)
-# and grand total, the intake tables of every breakdown the same cohort totals, and the two
-# dropout tables the same row totals. A figure hidden in one table and shown in another would
-# be known, and could then be used to work out the first table's hidden cells. So a shared
-# figure is hidden or shown the same way everywhere: it is decided once, on a table of the shared
-# figures alone (its "margin"), and every table that has it is suppressed with that decision
-# fixed (`suppress_linked`): a shared figure shown elsewhere is never hidden (that would protect
-# nothing), one hidden elsewhere is always hidden and protected here too.
-
-Pattern = dict[tuple[int, int], bool]  # position -> hidden, decided beforehand
-
-
-def _gives_away(line, values, hidden) -> bool:
-    """app.statistics' rule 3: one hidden figure in a line, or hidden figures that must all be 1."""
-    hidden_here = [p for p in line if p in hidden]
-    if not hidden_here:
-        return False
-    if len(hidden_here) == 1:
-        return True
-    return line[-1] not in hidden and sum(values[p] for p in hidden_here) == len(hidden_here)
-
-
-def _linked_positions(
-    values: dict, n_rows: int, n_columns: int, pattern: Pattern, small: int
-) -> frozenset:
-    """app.statistics.suppression, with the figures in `pattern` decided beforehand."""
-    fixed = {p for p, hide in pattern.items() if not hide}
-    hidden = {p for p, v in values.items() if 0 < v < small and p not in fixed}
-    hidden |= {p for p, hide in pattern.items() if hide}
-    all_lines = lines(n_rows, n_columns)
-
-    def smallest(line):
-        free = [p for p in line if p not in hidden and p not in fixed and values[p] > 0]
-        return min(free, key=lambda p: (values[p], p == line[-1], p)) if free else None
-
-    while True:
-        changed = False
-        for line in all_lines:
-            if _gives_away(line, values, hidden) and (extra := smallest(line)) is not None:
-                hidden.add(extra)
-                changed = True
-        if changed:
-            continue
-        for p in itertools.islice(exposed(values, hidden, all_lines), 1):
-            options = [c for ln in all_lines if p in ln if (c := smallest(ln)) is not None]
-            if not options:
-                options = [c for c in values if c not in hidden and c not in fixed and values[c]]
-            if options:
-                hidden.add(min(options, key=lambda c: (values[c], c)))
-                changed = True
-        if not changed:
-            # A figure hidden to protect another that the visible figures pin down all the
-            # same protects nothing (the fixed totals can leave such a figure): show it.
-            forced = {p for p, hide in pattern.items() if hide}
-            shown = {p for p in _pinned(values, hidden, all_lines) if values[p] >= small}
-            return frozenset(hidden - (shown - forced))
-
-
-def _pinned(values, hidden: set, all_lines) -> set:
-    """The hidden figures that have one possible value given the visible ones (every hidden
-    figure an unknown of at least 1, every line an equation), as app.statistics.exposed."""
-    order = sorted(hidden)
-    if not order:
-        return set()
-    index = {p: k for k, p in enumerate(order)}
-    equations, constants = [], []
-    for line in all_lines:
-        if not any(p in hidden for p in line):
-            continue
-        row = np.zeros(len(order))
-        constant = 0
-        for p, sign in [*((c, 1) for c in line[:-1]), (line[-1], -1)]:
-            if p in hidden:
-                row[index[p]] += sign
-            else:
-                constant -= sign * values[p]
-        equations.append(row)
-        constants.append(constant)
-    a_eq, b_eq = np.array(equations), np.array(constants)
-    found = set()
-    for k, p in enumerate(order):
-        objective = np.zeros(len(order))
-        objective[k] = 1
-        kw = {"A_eq": a_eq, "b_eq": b_eq, "bounds": [(1, None)] * len(order), "method": "highs"}
-        low, high = linprog(objective, **kw), linprog(-objective, **kw)
-        if low.status == 0 and high.status == 0 and round(low.fun) == round(-high.fun):
-            found.add(p)
-    return found
-
-
-@functools.lru_cache(maxsize=256)
-def _cached_linked(values, n_rows, n_columns, pattern, small) -> frozenset:
-    return _linked_positions(dict(values), n_rows, n_columns, dict(pattern), small)
-
-
-def suppress_linked(
-    counts: Mapping, rows: Sequence, columns: Sequence, pattern: Pattern, small: int = SMALL_COUNT
-) -> SuppressedTable:
-    """`suppress`, with the totals in `pattern` (by position, as in app.statistics) hidden or
-    shown as decided for the other tables that have the same figure."""
-    n, m = len(rows), len(columns)
-    values: dict[tuple[int, int], int] = {}
-    for i, row in enumerate(rows):
-        for j, column in enumerate(columns):
-            values[(i, j)] = int(counts.get((row, column), 0))
-        values[(i, m)] = sum(values[(i, j)] for j in range(m))
-    for j in range(m + 1):
-        values[(n, j)] = sum(values[(i, j)] for i in range(n))
-    hidden = _cached_linked(
-        tuple(sorted(values.items())), n, m, tuple(sorted(pattern.items())), small
-    )
-
-    def figure(p) -> Figure:
-        return Figure(values[p], p in hidden)
-
-    return SuppressedTable(
-        rows=list(rows),
-        columns=list(columns),
-        cells={(r, c): figure((i, j)) for i, r in enumerate(rows) for j, c in enumerate(columns)},
-        row_totals={r: figure((i, m)) for i, r in enumerate(rows)},
-        column_totals={c: figure((n, j)) for j, c in enumerate(columns)},
-        grand_total=figure((n, m)),
-    )
-
-
-def margin_pattern(margin: Mapping, keys: Sequence, grand: bool | None = None) -> tuple[dict, bool]:
-    """Which of the shared figures `margin` (key -> count, e.g. the whole scope's count per
-    category) are hidden, and whether their total is: decided on a table of those figures
-    alone, as every table that shows them must show them. `grand` fixes the total's decision
-    when it was taken elsewhere. Returns (key -> hidden, total hidden)."""
-    n = len(keys)
-    table = suppress_linked(
-        {(k, "all"): margin.get(k, 0) for k in keys},
-        list(keys),
-        ["all"],
-        {} if grand is None else {(n, 1): grand},
-    )
-    hidden = {k: table.row_totals[k].hidden for k in keys}
-    if any(hidden.values()):
-        # All or nothing: once one shared figure is hidden, every non-zero one is, and their
-        # total too. A shared figure that stays visible is fixed in every table that has it,
-        # and a table that breaks the figures down further can then pin a hidden one (one
-        # group's two small counts next to a visible row total and a visible column total);
-        # hidden, the figures bound nothing.
-        hidden = {k: margin.get(k, 0) > 0 for k in keys}
-        return hidden, True if grand is None else grand
-    return hidden, table.grand_total.hidden if grand is None else grand
-
-
-def pattern_for(
-    rows: Sequence,
-    columns: Sequence,
-    row_hidden: Mapping | None,
-    column_hidden: Mapping | None,
-    grand: bool,
-) -> Pattern:
-    """The positions decided beforehand in a table of `rows` x `columns` (a row decided as
-    None is left to the table)."""
-    n, m = len(rows), len(columns)
-    pattern: Pattern = {(n, m): grand}
-    if row_hidden is not None:
-        pattern.update(
-            {(i, m): row_hidden[r] for i, r in enumerate(rows) if row_hidden[r] is not None}
-        )
-    if column_hidden is not None:
-        pattern.update({(n, j): column_hidden[c] for j, c in enumerate(columns)})
-    return pattern
-
-
-def _dropouts_per_group(rows: Sequence, counts: Mapping, grand: bool) -> dict:
-    """The dropouts per group: the row totals of both dropout tables, decided once."""
-    return margin_pattern(_sums(counts, 0), rows, grand)[0]
-
-
-def _sums(counts: Mapping, axis: int) -> dict:
-    out: dict = {}
-    for key, n in counts.items():
-        out[key[axis]] = out.get(key[axis], 0) + n
-    return out
 
 
 # --- the tables ---------------------------------------------------------------------------
@@ -404,6 +226,16 @@ def _sums(counts: Mapping, axis: int) -> dict:
 class Rate:
     label: object
     numerator: Hashable  # a column of the table; the denominator is the row total
+
+
+@dataclass
+class Sums:
+    """Sums per row (not counts: app.statistics does not apply), each shown or hidden by
+    `hour_sums`' rule."""
+
+    label: object
+    rows: dict[Hashable, Figure]
+    total: Figure
 
 
 @dataclass
@@ -418,6 +250,7 @@ class Table:
     column_labels: dict
     figures: SuppressedTable
     rates: list[Rate] = field(default_factory=list)
+    sums: Sums | None = None  # a column of sums next to the counts (the SPS hours)
 
     @property
     def peak(self) -> int:
@@ -452,32 +285,89 @@ def _programmes() -> dict[int, _Programme]:
     }
 
 
-def _count(scope: FigureScope, by: Breakdown, category, *conditions, joins=()) -> dict:
-    """{(group, category): count} for the enrolments in scope meeting `conditions`."""
-    inner = (
-        select(group_column(by).label("grp"), category.label("cat"))
+def _group_columns() -> list:
+    """An enrolment's group in every breakdown (in a statement over Enrolment joined to
+    Student), labelled by the breakdown."""
+    return [group_column(by).label(by.value) for by in Breakdown]
+
+
+def _cube(inner) -> dict[tuple, int]:
+    """{(school, municipality, programme, cohort, age band, category): count} of the rows of
+    `inner`, a select of `_group_columns()` and `cat` (and, to count distinct things, the
+    thing's id: the select is then DISTINCT). Every breakdown of a table is a sum over it."""
+    sub = inner.subquery()
+    keys = [sub.c[by.value] for by in Breakdown] + [sub.c.cat]
+    rows = db.session.execute(select(*keys, func.count()).group_by(*keys))
+    return {
+        (*(_norm(by, g) for by, g in zip(Breakdown, k[:-1], strict=True)), k[-1]): n
+        for *k, n in rows
+    }
+
+
+def by_breakdown(cube: Mapping[tuple, int], by: Breakdown) -> dict:
+    """{(group, category): count} from a cube."""
+    k = list(Breakdown).index(by)
+    out: dict = {}
+    for key, n in cube.items():
+        out[(key[k], key[-1])] = out.get((key[k], key[-1]), 0) + n
+    return out
+
+
+def _of_enrolments(category, *columns):
+    """select(the groups, category, *columns) over the enrolments joined to their students."""
+    return (
+        select(*_group_columns(), category.label("cat"), *columns)
         .select_from(Enrolment)
         .join(Student, Student.id == Enrolment.student_id)
     )
-    for target, on in joins:
-        inner = inner.outerjoin(target, on)
-    inner = inner.where(scope.enrolments(), *conditions).subquery()
-    rows = db.session.execute(
-        select(inner.c.grp, inner.c.cat, func.count()).group_by(inner.c.grp, inner.c.cat)
+
+
+def _of_periods(category, source=Period):
+    """select(the groups, category) over the periods (or rows of `source`, which has a
+    period_id), joined to their enrolments and students."""
+    inner = select(*_group_columns(), category.label("cat")).select_from(source)
+    if source is not Period:
+        inner = inner.join(Period, Period.id == source.period_id)
+    return inner.join(Enrolment, Enrolment.id == Period.enrolment_id).join(
+        Student, Student.id == Enrolment.student_id
     )
-    return {(grp, cat): n for grp, cat, n in rows}
+
+
+def _since(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+@dataclass
+class _Indicator:
+    """A table of the dashboard, in every breakdown."""
+
+    name: str
+    title: object
+    description: object
+    columns: list
+    column_labels: dict
+    cube: dict
+    rates: list[Rate] = field(default_factory=list)
 
 
 class Figures:
-    """The dashboard's tables for one scope and breakdown: one statement per table, plus one
-    for the programmes and one for the organisations' names."""
+    """The dashboard's tables for one scope, shown by one breakdown. One statement per table
+    gives its counts in every breakdown at once (a GROUP BY over all five; each breakdown is a
+    sum of those), plus one for the programmes, one for the organisations' names and one for
+    the SPS hours. The tables of every breakdown are suppressed together (`_suppressed`): the
+    CSV downloads of the other breakdowns are one click away."""
 
     def __init__(self, scope: FigureScope, by: Breakdown, today: date) -> None:
         self.scope, self.by, self.today = scope, by, today
         self.programmes = _programmes()
         self._names: dict[int, str] | None = None
-        self._intake: dict[Breakdown, dict] = {}
-        self._dropouts: dict[str, dict] = {}
+        self._cached: dict[object, object] = {}
+
+    def _once(self, key, compute):
+        """`compute()` the first time, then the same answer (each statement runs once)."""
+        if key not in self._cached:
+            self._cached[key] = compute()
+        return self._cached[key]
 
     # Groups and their labels.
 
@@ -489,8 +379,8 @@ class Figures:
     def groups(self, by: Breakdown, keys) -> tuple[list, dict]:
         keys = set(keys)
         if by is Breakdown.AGE:
-            order = [b for b in AgeBand if b.value in keys]
-            return [b.value for b in order], {b.value: AGE_BAND_LABEL[b] for b in order}
+            order = [b for b in AGE_BAND_LABEL if b in keys]
+            return order, {b: AGE_BAND_LABEL[b] for b in order}
         if by is Breakdown.COHORT:
             ordered = sorted(int(k) for k in keys)
             return ordered, {k: cohort_label(k) for k in ordered}
@@ -507,219 +397,58 @@ class Figures:
             row_labels[NO_EMPLOYER] = _l("No training agreement")
         return ordered, row_labels
 
-    def _table(
-        self,
-        name,
-        title,
-        description,
-        counts,
-        columns,
-        column_labels,
-        rates=(),
-        row_hidden=None,
-        grand=None,
-    ):
-        rows, row_labels = self.groups(self.by, {g for g, _ in counts})
-        counts = {(_norm(self.by, g), c): n for (g, c), n in counts.items()}
-        # The column totals are the whole scope's: the same in every breakdown.
-        column_hidden, grand = margin_pattern(_sums(counts, 1), columns, grand)
-        if row_hidden is not None:
-            row_hidden = row_hidden(rows, counts, grand)
-        pattern = pattern_for(rows, columns, row_hidden, column_hidden, grand)
-        return Table(
-            name=name,
-            title=title,
-            description=description,
-            row_heading=BREAKDOWN_LABEL[self.by],
-            rows=rows,
-            row_labels=row_labels,
-            columns=columns,
-            column_labels=column_labels,
-            figures=suppress_linked(counts, rows, columns, pattern),
-            rates=list(rates),
-        )
+    # The counts: one statement per table.
 
-    # The indicators.
-
-    def _intake_counts(self, across: Breakdown) -> dict:
-        """{(cohort, group): enrolments started}; kept for the completion table by cohort."""
-        if across not in self._intake:
-            inner = (
-                select(
-                    cohort_column(Enrolment.start_date).label("cohort"),
-                    group_column(across).label("grp"),
+    def _intake_cube(self) -> dict:
+        return self._once(
+            "intake",
+            lambda: _cube(
+                _of_enrolments(literal("all")).where(
+                    self.scope.enrolments(), Enrolment.start_date <= self.today
                 )
-                .select_from(Enrolment)
-                .join(Student, Student.id == Enrolment.student_id)
-                .where(self.scope.enrolments(), Enrolment.start_date <= self.today)
-                .subquery()
-            )
-            self._intake[across] = {
-                (int(cohort), _norm(across, grp)): n
-                for cohort, grp, n in db.session.execute(
-                    select(inner.c.cohort, inner.c.grp, func.count()).group_by(
-                        inner.c.cohort, inner.c.grp
-                    )
-                )
-            }
-        return self._intake[across]
-
-    def _intake_margin(self) -> tuple[dict, bool]:
-        """Each cohort's intake and the total intake, hidden or not in every breakdown."""
-        intake = _sums(self._intake_counts(Breakdown.PROGRAMME), 0)
-        return margin_pattern(intake, sorted(intake))
-
-    def _as_intake(self, rows: Sequence, counts: Mapping, grand: bool) -> dict:
-        """By cohort, a cohort whose enrolments are all old enough has the same total in the
-        completion table as in the intake table: it is hidden or shown as it is there."""
-        intake = _sums(self._intake_counts(Breakdown.PROGRAMME), 0)
-        shared, _ = self._intake_margin()
-        totals = _sums(counts, 0)
-        return {r: shared[r] if totals.get(r, 0) == intake.get(r) else None for r in rows}
-
-    def _completion_total_known(self) -> bool | None:
-        """The completion table's total (the same in every breakdown), when the intake tables
-        decide it: the same figure as the intake's total when every enrolment is old enough;
-        shown when it is the sum of cohort intakes that are shown. None: decided with its
-        categories."""
-        intake = _sums(self._intake_counts(Breakdown.PROGRAMME), 0)
-        intake_hidden, intake_total_hidden = self._intake_margin()
-        mature = {
-            int(cohort): n
-            for (cohort, _), n in _count(
-                self.scope, Breakdown.COHORT, literal("all"), _mature(self.programmes, self.today)
-            ).items()
-        }
-        if sum(mature.values()) == sum(intake.values()):
-            return intake_total_hidden
-        if mature and all(
-            intake.get(c) == n and not intake_hidden.get(c, True) for c, n in mature.items()
-        ):
-            return False
-        return None
-
-    def intake(self) -> Table:
-        """Enrolments started, per cohort (rows) and the breakdown's groups (columns); by
-        cohort, the columns are the programmes."""
-        across = Breakdown.PROGRAMME if self.by is Breakdown.COHORT else self.by
-        raw = self._intake_counts(across)
-        cohorts = sorted({c for c, _ in raw})
-        cohort_hidden, grand = self._intake_margin()
-        columns, column_labels = self.groups(across, {g for _, g in raw})
-        return Table(
-            name="intake",
-            title=_l("Intake"),
-            description=_l(
-                "Enrolments started in each cohort (start term), by %(by)s.",
-                by=str(BREAKDOWN_LABEL[across]).lower(),
-            ),
-            row_heading=BREAKDOWN_LABEL[Breakdown.COHORT],
-            rows=cohorts,
-            row_labels={c: cohort_label(c) for c in cohorts},
-            columns=columns,
-            column_labels=column_labels,
-            # The cohort totals are the same in every breakdown.
-            figures=suppress_linked(
-                raw,
-                cohorts,
-                columns,
-                pattern_for(cohorts, columns, cohort_hidden, None, grand),
             ),
         )
 
-    def completion(self) -> Table:
+    def _completion_cube(self) -> dict:
         outcome = case(
             (Enrolment.status == StudentStatus.COMPLETED, "completed"),
             (Enrolment.status == StudentStatus.DROPPED_OUT, "dropped_out"),
             (Enrolment.status == StudentStatus.TRANSFERRED, "transferred"),
             else_="enrolled",
         )
-        counts = _count(self.scope, self.by, outcome, _mature(self.programmes, self.today))
-        grand = self._completion_total_known()
-        return self._table(
+        return self._once(
             "completion",
-            _l("Completion and dropout"),
-            _l(
-                "Enrolments old enough to have finished (started at least the programme's "
-                "length plus one year ago), by where they stand now. The rates are of the "
-                "enrolments started."
+            lambda: _cube(
+                _of_enrolments(outcome).where(
+                    self.scope.enrolments(), _mature(self.programmes, self.today)
+                )
             ),
-            counts,
-            list(OUTCOME_LABEL),
-            OUTCOME_LABEL,
-            rates=[
-                Rate(_l("Completion rate"), "completed"),
-                Rate(_l("Dropout rate"), "dropped_out"),
-            ],
-            row_hidden=self._as_intake if self.by is Breakdown.COHORT else None,
-            grand=grand,
         )
 
-    def _dropout_counts(self) -> dict:
-        if "places" not in self._dropouts:
-            period = aliased(Period)
-            self._dropouts["places"] = _count(
-                self.scope,
-                self.by,
-                dropout_place_column(period),
-                Enrolment.status == StudentStatus.DROPPED_OUT,
-                joins=[(period, period.id == Enrolment.dropout_period_id)],
-            )
-        return self._dropouts["places"]
-
-    def _reason_counts(self) -> dict:
-        if "reasons" not in self._dropouts:
-            self._dropouts["reasons"] = _count(
-                self.scope,
-                self.by,
-                # As a plain string: "none" is no DropoutReason; the enum type would refuse it.
-                func.coalesce(type_coerce(Enrolment.dropout_reason, String(32)), "none"),
-                Enrolment.status == StudentStatus.DROPPED_OUT,
-            )
-        return self._dropouts["reasons"]
-
-    def _dropouts_hidden(self) -> bool:
-        """The number of dropouts is in both dropout tables: hidden in both if either's
-        categories need it hidden."""
-        places, reasons = _sums(self._dropout_counts(), 1), _sums(self._reason_counts(), 1)
-        return (
-            margin_pattern(places, list(DROPOUT_PLACE_LABEL))[1]
-            or margin_pattern(reasons, REASON_COLUMNS)[1]
-        )
-
-    def dropout(self) -> Table:
-        counts = self._dropout_counts()
-        return self._table(
+    def _dropout_cube(self) -> dict:
+        period = aliased(Period)
+        return self._once(
             "dropout",
-            _l("Where in the journey students drop out"),
-            _l(
-                "Enrolments ended by a dropout, by the period it happened in, or at a "
-                "transition between periods. Transferred students are not dropouts."
+            lambda: _cube(
+                _of_enrolments(dropout_place_column(period))
+                .outerjoin(period, period.id == Enrolment.dropout_period_id)
+                .where(self.scope.enrolments(), Enrolment.status == StudentStatus.DROPPED_OUT)
             ),
-            counts,
-            list(DROPOUT_PLACE_LABEL),
-            DROPOUT_PLACE_LABEL,
-            row_hidden=_dropouts_per_group,
-            grand=self._dropouts_hidden(),
         )
 
-    def reasons(self) -> Table:
-        counts = self._reason_counts()
-        columns = REASON_COLUMNS
-        column_labels = {r.value: labels.DROPOUT_REASON[r] for r in DropoutReason}
-        column_labels["none"] = _l("Reason not recorded")
-        return self._table(
+    def _reasons_cube(self) -> dict:
+        # As a plain string: "none" is no DropoutReason; the enum type would refuse it.
+        reason = func.coalesce(type_coerce(Enrolment.dropout_reason, String(32)), "none")
+        return self._once(
             "reasons",
-            _l("Dropout reasons"),
-            _l("Enrolments ended by a dropout, by the reason recorded."),
-            counts,
-            columns,
-            column_labels,
-            row_hidden=_dropouts_per_group,
-            grand=self._dropouts_hidden(),
+            lambda: _cube(
+                _of_enrolments(reason).where(
+                    self.scope.enrolments(), Enrolment.status == StudentStatus.DROPPED_OUT
+                )
+            ),
         )
 
-    def handover(self) -> Table:
+    def _handover_cube(self) -> dict:
         earlier = aliased(Period, name="indicator_earlier")
         previous = aliased(Period, name="indicator_previous")
         # app.access.journey.never_held, on an alias of Enrolment: the statement joins
@@ -756,47 +485,327 @@ class Figures:
             else_="sent",
         )
         inner = (
-            select(group_column(self.by).label("grp"), timeliness.label("cat"))
-            .select_from(Period)
-            .join(Enrolment, Enrolment.id == Period.enrolment_id)
-            .join(Student, Student.id == Enrolment.student_id)
+            _of_periods(timeliness)
             .join(previous, previous.id == previous_id)
             .outerjoin(HandoverNote, HandoverNote.to_period_id == Period.id)
             .where(
                 self.scope.enrolments(),
-                Period.start_date > self.today - HANDOVER_WINDOW,
+                Period.start_date > self.today - WINDOW,
                 Period.start_date <= self.today,
                 # Not a period that starts after its enrolment ended (never_held).
                 or_(Enrolment.end_date.is_(None), Enrolment.end_date >= Period.start_date),
                 changed_place(previous, Period),
             )
-            .subquery()
         )
-        counts = {
-            (grp, cat): n
-            for grp, cat, n in db.session.execute(
-                select(inner.c.grp, inner.c.cat, func.count()).group_by(inner.c.grp, inner.c.cat)
-            )
-        }
-        return self._table(
-            "handover",
-            _l("Handover notes at transitions"),
-            _l(
-                "Transitions to a new place in the last twelve months (the new period started), "
-                "by whether the handover note was sent and acknowledged before the start day."
-            ),
-            counts,
-            list(HANDOVER_LABEL),
-            HANDOVER_LABEL,
-            rates=[Rate(_l("Acknowledged in time"), "acknowledged")],
+        return _cube(inner)
+
+    def _in_use(self) -> tuple:
+        """A support measure in use at some time in the last twelve months, during the
+        enrolment (in a statement over Enrolment)."""
+        return (
+            SupportMeasure.student_id == Enrolment.student_id,
+            SupportMeasure.status.in_((MeasureStatus.ACTIVE, MeasureStatus.ENDED)),
+            SupportMeasure.start_date <= self.today,
+            or_(SupportMeasure.end_date.is_(None), SupportMeasure.end_date > self.today - WINDOW),
+            Enrolment.start_date <= self.today,
+            or_(Enrolment.end_date.is_(None), SupportMeasure.start_date <= Enrolment.end_date),
+            or_(SupportMeasure.end_date.is_(None), SupportMeasure.end_date >= Enrolment.start_date),
         )
 
+    def _support_cube(self) -> dict:
+        kind = type_coerce(SupportMeasure.type, String(32))
+        return self._once(
+            "support",
+            lambda: _cube(
+                _of_enrolments(kind, Enrolment.id.label("enrolment"))
+                .join(SupportMeasure, and_(*self._in_use()))
+                .where(self.scope.enrolments())
+                .distinct()
+            ),
+        )
+
+    def _sps_hours(self) -> dict:
+        """{group of this breakdown: (SPS hours used, enrolments behind them)}."""
+        inner = (
+            select(
+                group_column(self.by).label("grp"),
+                SupportMeasure.hours_used.label("hours"),
+                Enrolment.id.label("enrolment"),
+            )
+            .select_from(Enrolment)
+            .join(Student, Student.id == Enrolment.student_id)
+            .join(SupportMeasure, and_(*self._in_use(), SupportMeasure.type.in_(SPS_TYPES)))
+            .where(self.scope.enrolments())
+            .subquery()
+        )
+        rows = db.session.execute(
+            select(
+                inner.c.grp, func.sum(inner.c.hours), func.count(inner.c.enrolment.distinct())
+            ).group_by(inner.c.grp)
+        )
+        return {_norm(self.by, g): (hours or Decimal(0), n) for g, hours, n in rows}
+
+    def _warnings_cube(self) -> dict:
+        """Warnings (varsling) given in the last twelve months, by what came of them."""
+        outcome = case(
+            (Enrolment.status == StudentStatus.DROPPED_OUT, "dropped_out"),
+            (and_(Declaration.issued_at.is_not(None), Declaration.approved.is_(True)), "approved"),
+            (Declaration.issued_at.is_not(None), "not_approved"),
+            (TrainingWarning.followed_up_at.is_not(None), "followed_up"),
+            (TrainingWarning.deadline < self.today, "overdue"),
+            else_="open",
+        )
+        inner = (
+            _of_periods(outcome, TrainingWarning)
+            .outerjoin(Declaration, Declaration.period_id == TrainingWarning.period_id)
+            .where(
+                self.scope.enrolments(),
+                TrainingWarning.issued_at >= _since(self.today - WINDOW + timedelta(days=1)),
+                TrainingWarning.issued_at < _since(self.today + timedelta(days=1)),
+            )
+        )
+        return self._once("warnings", lambda: _cube(inner))
+
+    # The indicators.
+
+    def _indicators(self) -> dict[str, _Indicator]:
+        reasons = {r.value: labels.DROPOUT_REASON[r] for r in DropoutReason}
+        reasons["none"] = _l("Reason not recorded")
+        return {
+            "completion": _Indicator(
+                "completion",
+                _l("Completion and dropout"),
+                _l(
+                    "Enrolments old enough to have finished (started at least the programme's "
+                    "length plus one year ago), by where they stand now. The rates are of the "
+                    "enrolments started."
+                ),
+                list(OUTCOME_LABEL),
+                OUTCOME_LABEL,
+                self._completion_cube(),
+                [
+                    Rate(_l("Completion rate"), "completed"),
+                    Rate(_l("Dropout rate"), "dropped_out"),
+                ],
+            ),
+            "dropout": _Indicator(
+                "dropout",
+                _l("Where in the journey students drop out"),
+                _l(
+                    "Enrolments ended by a dropout, by the period it happened in, or at a "
+                    "transition between periods. Transferred students are not dropouts."
+                ),
+                list(DROPOUT_PLACE_LABEL),
+                DROPOUT_PLACE_LABEL,
+                self._dropout_cube(),
+            ),
+            "reasons": _Indicator(
+                "reasons",
+                _l("Dropout reasons"),
+                _l("Enrolments ended by a dropout, by the reason recorded."),
+                REASON_COLUMNS,
+                reasons,
+                self._reasons_cube(),
+            ),
+            "handover": _Indicator(
+                "handover",
+                _l("Handover notes at transitions"),
+                _l(
+                    "Transitions to a new place in the last twelve months (the new period "
+                    "started), by whether the handover note was sent and acknowledged before "
+                    "the start day."
+                ),
+                list(HANDOVER_LABEL),
+                HANDOVER_LABEL,
+                self._handover_cube(),
+                [Rate(_l("Acknowledged in time"), "acknowledged")],
+            ),
+            "support": _Indicator(
+                "support",
+                _l("Support measures in use"),
+                _l(
+                    "Enrolments with a support measure in use (active or ended, not planned "
+                    "or cancelled) at some time in the last twelve months, by kind of measure; "
+                    "an enrolment with measures of two kinds counts in both columns. SPS "
+                    "hours: the hours used recorded on those SPS measures."
+                ),
+                SUPPORT_COLUMNS,
+                {c: labels.MEASURE_TYPE[MeasureType(c)] for c in SUPPORT_COLUMNS},
+                self._support_cube(),
+            ),
+            "warnings": _Indicator(
+                "warnings",
+                _l("Warnings and what came of them"),
+                _l(
+                    "Warnings (varsling) given in the last twelve months, by what came of them "
+                    "so far: the student dropped out; the training period's declaration was "
+                    "issued, approved or not; the warning was followed up; its deadline passed "
+                    "without a follow-up; or it is still open."
+                ),
+                list(WARNING_LABEL),
+                WARNING_LABEL,
+                self._warnings_cube(),
+            ),
+        }
+
+    def _suppressed(self) -> dict[tuple[str, Breakdown], Table]:
+        """Every table of every breakdown, suppressed together where they share figures
+        (app.statistics.suppress_together; docs/indicators.md, "Small numbers"):
+
+        - each table's column totals and grand total are the same in every breakdown;
+        - the intake tables have the same cohort totals (and total) in every breakdown, and
+          the completion table by cohort has them too for a cohort all old enough;
+        - both dropout tables have the same dropouts per group in a breakdown, and the
+          completion table's dropouts are the same figures where all are old enough.
+
+        Where two figures may be the same count, they are treated as one when their values
+        are equal (as a reader who knows the definitions would)."""
+        return self._once("suppressed", self._suppress_all)
+
+    def _suppress_all(self) -> dict[tuple[str, Breakdown], Table]:
+        indicators = self._indicators()
+        intake = self._intake_cube()
+        cohort_intake = sums(by_breakdown(intake, Breakdown.COHORT), 0)
+        intake_all = sum(cohort_intake.values())
+        dropouts = {by: sums(by_breakdown(indicators["dropout"].cube, by), 0) for by in Breakdown}
+        dropouts_all = sum(indicators["dropout"].cube.values())
+        linked: dict[tuple[str, Breakdown], tuple[dict, list, list, dict]] = {}
+
+        for across in INTAKE_ACROSS:
+            k = list(Breakdown).index(across)
+            counts: dict = {}
+            for key, n in intake.items():
+                cell = (key[list(Breakdown).index(Breakdown.COHORT)], key[k])
+                counts[cell] = counts.get(cell, 0) + n
+            rows = sorted({c for c, _ in counts})
+            columns, _ = self.groups(across, {g for _, g in counts})
+            n, m = len(rows), len(columns)
+            shared = {(i, m): ("intake", c) for i, c in enumerate(rows)}
+            shared[(n, m)] = ("intake", "all")
+            linked[("intake", across)] = (counts, rows, columns, shared)
+
+        for name, indicator in indicators.items():
+            for by in Breakdown:
+                counts = by_breakdown(indicator.cube, by)
+                rows, _ = self.groups(by, {g for g, _ in counts})
+                columns = indicator.columns
+                n, m = len(rows), len(columns)
+                totals = sums(counts, 0)
+                shared = {(n, j): (name, c) for j, c in enumerate(columns)}
+                shared[(n, m)] = (name, "all")
+                if name in ("dropout", "reasons"):
+                    shared |= {(i, m): ("dropouts", by, r) for i, r in enumerate(rows)}
+                    shared[(n, m)] = ("dropouts", "all")
+                if name == "completion":
+                    if sum(totals.values()) == intake_all:
+                        shared[(n, m)] = ("intake", "all")
+                    if by is Breakdown.COHORT:
+                        shared |= {
+                            (i, m): ("intake", r)
+                            for i, r in enumerate(rows)
+                            if totals[r] == cohort_intake.get(r)
+                        }
+                    j = columns.index("dropped_out")
+                    if sums(counts, 1).get("dropped_out", 0) == dropouts_all:
+                        shared[(n, j)] = ("dropouts", "all")
+                    shared |= {
+                        (i, j): ("dropouts", by, r)
+                        for i, r in enumerate(rows)
+                        if counts.get((r, "dropped_out"), 0) == dropouts[by].get(r, 0)
+                    }
+                linked[(name, by)] = (counts, rows, columns, shared)
+
+        tables: dict[tuple[str, Breakdown], Table] = {}
+        for system in SYSTEMS:
+            keys = [key for key in linked if key[0] in system]
+            suppressed = suppress_together([Linked(*linked[key]) for key in keys])
+            for key, figures in zip(keys, suppressed, strict=True):
+                tables[key] = self._as_table(key, figures, indicators)
+        return tables
+
+    def _as_table(self, key, figures: SuppressedTable, indicators) -> Table:
+        name, by = key
+        if name == "intake":
+            columns, column_labels = self.groups(by, figures.columns)
+            return Table(
+                name="intake",
+                title=_l("Intake"),
+                description=_l(
+                    "Enrolments started in each cohort (start term), by %(by)s.",
+                    by=str(BREAKDOWN_LABEL[by]).lower(),
+                ),
+                row_heading=BREAKDOWN_LABEL[Breakdown.COHORT],
+                rows=figures.rows,
+                row_labels={c: cohort_label(c) for c in figures.rows},
+                columns=columns,
+                column_labels=column_labels,
+                figures=figures,
+            )
+        indicator = indicators[name]
+        _, row_labels = self.groups(by, figures.rows)
+        return Table(
+            name=name,
+            title=indicator.title,
+            description=indicator.description,
+            row_heading=BREAKDOWN_LABEL[by],
+            rows=figures.rows,
+            row_labels=row_labels,
+            columns=indicator.columns,
+            column_labels=indicator.column_labels,
+            figures=figures,
+            rates=indicator.rates,
+        )
+
+    def table(self, name: str) -> Table:
+        """One table in this breakdown (the intake by cohort is shown by programme)."""
+        if name == "intake" and self.by is Breakdown.COHORT:
+            return self._suppressed()[("intake", Breakdown.PROGRAMME)]
+        table = self._suppressed()[(name, self.by)]
+        if name == "support":
+            table.sums = hour_sums(_l("SPS hours used"), table.rows, self._sps_hours())
+        return table
+
     def tables(self) -> dict[str, Table]:
-        return {name: getattr(self, name)() for name in TABLES}
+        return {name: self.table(name) for name in TABLES}
 
 
 REASON_COLUMNS = [r.value for r in DropoutReason] + ["none"]
-TABLES = ("intake", "completion", "dropout", "reasons", "handover")
+# SPS first, then the school's or workplace's own measures.
+SUPPORT_COLUMNS = [t.value for t in MeasureType if t in SPS_TYPES] + [
+    t.value for t in MeasureType if t not in SPS_TYPES
+]
+TABLES = ("intake", "completion", "dropout", "reasons", "handover", "support", "warnings")
+# The intake tables' columns: by cohort the intake is shown by programme.
+INTAKE_ACROSS = (Breakdown.PROGRAMME, Breakdown.SCHOOL, Breakdown.MUNICIPALITY, Breakdown.AGE)
+# The tables that may share figures, suppressed together; no figure links two of these.
+SYSTEMS = (
+    frozenset({"intake", "completion", "dropout", "reasons"}),
+    frozenset({"handover"}),
+    frozenset({"support"}),
+    frozenset({"warnings"}),
+)
+
+
+def hour_sums(label, rows: Sequence, used: Mapping) -> Sums:
+    """The hours per group (`used`: group -> (hours, enrolments behind them)) with the
+    small-number rule for sums: a group's hours are shown only when at least SMALL_COUNT
+    enrolments are behind them; the total (the same in every breakdown) likewise. Where
+    some groups' hours are hidden, the total minus the shown ones gives their sum, so the
+    hidden groups are widened (the next fewest enrolments first) until they are at least two
+    with at least SMALL_COUNT enrolments between them."""
+    behind = {r: used.get(r, (Decimal(0), 0))[1] for r in rows}
+    hidden = {r for r in rows if 0 < behind[r] < SMALL_COUNT}
+    others = sorted((r for r in rows if behind[r] >= SMALL_COUNT), key=lambda r: behind[r])
+    while hidden and others and (len(hidden) < 2 or sum(behind[h] for h in hidden) < SMALL_COUNT):
+        hidden.add(others.pop(0))
+    total = sum((used.get(r, (Decimal(0), 0))[0] for r in rows), Decimal(0))
+    # Hidden when fewer than SMALL_COUNT enrolments are behind it; then no group has as many.
+    total_hidden = 0 < sum(behind.values()) < SMALL_COUNT
+    return Sums(
+        label=label,
+        rows={r: Figure(used.get(r, (Decimal(0), 0))[0], r in hidden) for r in rows},
+        total=Figure(total, total_hidden),
+    )
 
 
 def _norm(by: Breakdown, group):

@@ -17,6 +17,7 @@ from app.access import (
     roles_required,
 )
 from app.access.figures import figure_scope
+from app.access.roles import PARTNERSHIP_ROLES
 from app.extensions import db
 from app.main import bp, indicators
 from app.main.tasks import overview_of
@@ -49,8 +50,13 @@ def my_overview():
     return render_template("main/my_overview.html", parts=parts, today=today())
 
 
+def _scope():
+    """The figures' scope for the current user and the partnership chosen (`?partnership=`)."""
+    return figure_scope(current_user, request.args.get("partnership"))
+
+
 @bp.route("/overview")
-@roles_required(Role.ANALYST)
+@roles_required(*PARTNERSHIP_ROLES)
 def overview():
     """The partnership's dashboard: aggregate figures, no names (docs/indicators.md).
 
@@ -59,8 +65,13 @@ def overview():
     counts are hidden, and so are the figures that would give them away (totals minus the
     visible cells). Only the figures it leaves visible reach the template; a bar is drawn only
     for a visible figure, scaled to the largest visible one, so its length gives nothing hidden
-    away either, and a rate only where its numerator and denominator are both visible."""
-    scope = figure_scope(current_user)
+    away either, and a rate only where its numerator and denominator are both visible.
+
+    The figures are the partnership's (app.access.figures); a user in no partnership gets a
+    page that says so."""
+    scope = _scope()
+    if scope.partnership is None:
+        return render_template("main/no_partnership.html")
     rows = db.session.execute(
         select(Programme.code, Programme.name, Student.status, func.count(Student.id))
         .join(Student, Student.programme_id == Programme.id)
@@ -92,6 +103,7 @@ def overview():
         by=by,
         breakdowns=indicators.BREAKDOWN_LABEL,
         tables=tables,
+        scope=scope,
     )
 
 
@@ -109,15 +121,16 @@ def _csv_cell(value) -> str:
 
 
 @bp.route("/overview/<name>.csv")
-@roles_required(Role.ANALYST)
+@roles_required(*PARTNERSHIP_ROLES)
 def overview_csv(name: str):
     """One table of the dashboard as CSV: the same figures, the same suppression ("x")."""
     if name not in indicators.TABLES:
         abort(404)
     by = _breakdown()
-    table: indicators.Table = getattr(
-        indicators.Figures(figure_scope(current_user), by, today()), name
-    )()
+    scope = _scope()
+    if scope.partnership is None:
+        abort(404)
+    table = indicators.Figures(scope, by, today()).table(name)
     figures = table.figures
 
     def shown(figure) -> str:
@@ -126,6 +139,12 @@ def overview_csv(name: str):
     def rates(row) -> list[str]:
         values = [table.rate(row, rate) for rate in table.rates]
         return ["x" if v is None else f"{v:.1f}".replace(".", ",") for v in values]
+
+    def sums(row) -> list[str]:
+        if table.sums is None:
+            return []
+        figure = table.sums.total if row is None else table.sums.rows[row]
+        return ["x" if figure.hidden else f"{figure.value:.1f}".replace(".", ",")]
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
@@ -136,6 +155,7 @@ def overview_csv(name: str):
             *(table.column_labels[c] for c in table.columns),
             _("Total"),
             *(f"{rate.label} (%)" for rate in table.rates),
+            *([f"{table.sums.label} ({_('hours')})"] if table.sums else []),
         ]
     )
     for row in table.rows:
@@ -145,6 +165,7 @@ def overview_csv(name: str):
                 *(shown(figures.cells[(row, c)]) for c in table.columns),
                 shown(figures.row_totals[row]),
                 *rates(row),
+                *sums(row),
             ]
         )
     writer.writerow(
@@ -153,13 +174,20 @@ def overview_csv(name: str):
             *(shown(figures.column_totals[c]) for c in table.columns),
             shown(figures.grand_total),
             *rates(None),
+            *sums(None),
         ]
     )
-    audit.record_search({"list": f"overview-{name}", "by": by.value})
+    audit.record_search(
+        {"list": f"overview-{name}", "by": by.value, "partnership": scope.partnership.id}
+    )
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="elevsag-{name}-{by.value}.csv"'},
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="elevsag-{name}-{by.value}-{scope.partnership.id}.csv"'
+            )
+        },
     )
 
 
