@@ -32,9 +32,9 @@ def test_each_role_sees_the_sections_its_pages_are_open_to():
     }
     assert nav_sections(FakeUser(Role.ANALYST)) == {"overview", "partnership"}
     assert nav_sections(FakeUser(Role.SYSTEM_ADMIN)) == {"admin", "partnership"}
-    # The partnership's own roles: only the partnership (app.access.partnership).
-    assert nav_sections(FakeUser(Role.PARTNERSHIP_COORDINATOR)) == {"partnership"}
-    assert nav_sections(FakeUser(Role.LEADER)) == {"partnership"}
+    # The partnership's own roles: the partnership and its aggregate figures, no case pages.
+    assert nav_sections(FakeUser(Role.PARTNERSHIP_COORDINATOR)) == {"overview", "partnership"}
+    assert nav_sections(FakeUser(Role.LEADER)) == {"overview", "partnership"}
     assert nav_sections(FakeUser(Role.SCHOOL_ADMIN)) == {
         "my_overview",
         "students",
