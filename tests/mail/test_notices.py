@@ -394,3 +394,16 @@ def test_defaults_differ_by_role(world):
     assert notices.choices(supervisor)[K.HANDOVER_WRITTEN] == MailChoice.IMMEDIATELY
     assert notices.choices(supervisor)[K.REVIEW_SCHEDULED] == MailChoice.IMMEDIATELY
     assert notices.choices(counsellor)[K.CONCERN_RECORDED] == MailChoice.DIGEST
+
+
+def test_a_mail_is_written_in_the_recipients_language(db, world, student, smtp_server):
+    s, school_period, training = student
+    supervisor = world.a.users[Role.SUPERVISOR]
+    supervisor.locale = "en"
+    handovers.save_note(
+        s, school_period, training, None, _content(), world.a.users[Role.TEACHER], None
+    )
+    db.session.commit()
+    [message] = _delivered(smtp_server)[supervisor.email]
+    assert _subject(message) == "Elevsag: There is a handover note for you"
+    assert "Where: Plejecenter A" in _text(message)
