@@ -212,7 +212,10 @@ def public_url(endpoint: str, **values) -> str:
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
     if not base and has_request_context():
         base = request.host_url
-    parts = urlsplit(base or "http://localhost:5000")
+    if not base:
+        current_app.logger.warning("PUBLIC_BASE_URL is not set: mail links go to localhost")
+        base = "http://localhost:5000"
+    parts = urlsplit(base)
     adapter = current_app.url_map.bind(
         parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
     )

@@ -407,3 +407,26 @@ def test_a_mail_is_written_in_the_recipients_language(db, world, student, smtp_s
     [message] = _delivered(smtp_server)[supervisor.email]
     assert _subject(message) == "Elevsag: There is a handover note for you"
     assert "Where: Plejecenter A" in _text(message)
+
+
+def test_the_digest_command_runs_once_a_day(db, world, runner, smtp_server):
+    teacher = world.a.users[Role.TEACHER]
+    _prefer(teacher, K.WARNING_GIVEN, MailChoice.DIGEST)
+    s, training = _in_training(world)
+    training_services.give_warning(
+        s,
+        training,
+        CASE_TEXT,
+        factories.goals(s)[:1],
+        "x",
+        training.end_date,
+        world.a.users[Role.SUPERVISOR],
+    )
+    db.session.commit()
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    first = runner.invoke(args=["mail", "digest", "--day", tomorrow])
+    second = runner.invoke(args=["mail", "digest", "--day", tomorrow])
+    assert "Daily summaries queued: 1" in first.output, first.output
+    assert "Daily summaries queued: 0" in second.output
+    received = _delivered(smtp_server)
+    assert [_subject(m) for m in received[teacher.email]] == ["Elevsag: Dit daglige overblik"]
