@@ -146,6 +146,11 @@ class Config:
     PERIOD_START_MAX_YEARS = _int("PERIOD_START_MAX_YEARS", 10)
     # The declaration on training can be issued from this many days before its period ends.
     DECLARATION_DAYS_BEFORE_END = _int("DECLARATION_DAYS_BEFORE_END", 14)
+    # E-mail notices (app.mail.notices): the address links in a mail start with (the mail is
+    # written by a request or by a command without one, so it cannot be taken from a request),
+    # and how many days before its due date an open action item is e-mailed to its owner.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    ACTION_ITEM_REMINDER_DAYS = _int("ACTION_ITEM_REMINDER_DAYS", 1)
 
     @classmethod
     def validate(cls) -> None:
@@ -201,6 +206,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     HTTPS = False
     MAIL_BACKEND = "locmem"  # kept in memory; the mail tests start a real SMTP server instead
+    PUBLIC_BASE_URL = "https://elevsag.test"
     RATELIMIT_STORAGE_URI = "memory://"
     REQUIRE_SHARED_RATELIMIT_STORAGE = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"

@@ -292,6 +292,12 @@ NOTIFICATION = {
     NotificationKind.HANDOVER_MISSING: _l(
         "%(student)s starts %(period)s on %(date)s and no handover note has been written."
     ),
+    NotificationKind.NOTE_ACKNOWLEDGED: _l(
+        "Your handover note for %(student)s before %(period)s has been acknowledged."
+    ),
+    NotificationKind.ACTION_ITEM_DUE: _l("An action item of yours about %(student)s is due."),
+    # Mailed only (app.mail.notices): a follow-up point has no student to show here.
+    NotificationKind.FOLLOW_UP_OVERDUE: _l("A partnership follow-up point of yours is overdue."),
 }
 
 

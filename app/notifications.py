@@ -1,7 +1,8 @@
 """Notifications: whom to tell about a period, telling them, and how many they have unread.
 
 Handovers, case reviews and training warnings notify people; the header of every page shows
-the unread count."""
+the unread count. Each person told is also e-mailed as they chose (app.mail.notices): at once,
+in the daily summary, or not at all."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import and_, func, select
 
 from app import access
 from app.extensions import db
+from app.mail import notices
 from app.models import (
     Membership,
     Notification,
@@ -52,8 +54,16 @@ def notify(
     student: Student,
     period: Period,
     again: bool = False,
+    *,
+    about: object | None = None,
+    mail: bool = True,
 ) -> int:
-    """Create one notification per person; `again` marks an existing one unread instead."""
+    """Create one notification per person; `again` marks an existing one unread instead.
+
+    Everyone told (a new notification, or one marked unread again) gets the notice by e-mail
+    as they chose, queued in the same transaction; `about` is the object the mail links to
+    (a case review also comes as a calendar invitation). `mail=False` for a caller that
+    mails itself."""
     existing = {
         n.user_id: n
         for n in db.session.execute(
@@ -65,16 +75,21 @@ def notify(
         ).scalars()
     }
     created = 0
+    told = []
     for user_id in user_ids:
         if user_id in existing:
             if again:
                 existing[user_id].read_at = None
                 existing[user_id].created_at = utcnow()
+                told.append(user_id)
             continue
         db.session.add(
             Notification(user_id=user_id, kind=kind, student_id=student.id, period_id=period.id)
         )
         created += 1
+        told.append(user_id)
+    if mail:
+        notices.notification_mail(told, kind, student, period, about)
     return created
 
 

@@ -64,6 +64,8 @@ MATRIX: dict[str, Allowed] = {
     "auth.logout": Allowed(own=ALL, other=ALL),
     "auth.set_language": Allowed(own=ALL, other=ALL, public=True),
     "auth.keep_session_alive": Allowed(own=ALL, other=ALL),
+    # A person's own e-mail notification settings (app.auth.preferences): no object to own.
+    "auth.mail_preferences": Allowed(own=ALL, other=ALL),
     "students.index": Allowed(own=CASE, other=CASE),
     "students.show": Allowed(own=CASE),
     "students.new": Allowed(

@@ -268,6 +268,8 @@ def acknowledge(
         period=to_period.title,
         target=note,
     )
+    if note.author_id is not None and note.author_id != user.id:
+        notify([note.author_id], NotificationKind.NOTE_ACKNOWLEDGED, student, to_period, again=True)
 
 
 # --- notifications -----------------------------------------------------------------------

@@ -210,3 +210,8 @@ __all__ += ["MAX_AGREED", "AgreedPlaces", "PlaceKind"]
 from app.models.mail import MailStatus, OutboxMessage  # noqa: E402
 
 __all__ += ["MailStatus", "OutboxMessage"]
+
+# E-mail notices: preferences per person and kind, the notices and the daily digests.
+from app.models.mail_notice import MailChoice, MailDigest, MailNotice, MailPreference  # noqa: E402
+
+__all__ += ["MailChoice", "MailDigest", "MailNotice", "MailPreference"]

@@ -63,6 +63,11 @@ class NotificationKind(enum.StrEnum):
     WARNING_GIVEN = "warning_given"  # the workplace warns that a goal may not be reached
     CONCERN_RECORDED = "concern_recorded"  # an experience flagged as a concern
     REVIEW_SCHEDULED = "review_scheduled"  # you take part in a case review
+    NOTE_ACKNOWLEDGED = "note_acknowledged"  # the receiving side acknowledged your note
+    ACTION_ITEM_DUE = "action_item_due"  # an action item you own is due
+    # A partnership meeting's follow-up point you are responsible for is past its deadline.
+    # It has no student: it is e-mailed (app.mail.notices) but is never an in-app notification.
+    FOLLOW_UP_OVERDUE = "follow_up_overdue"
 
 
 class Notification(Base):

@@ -13,7 +13,7 @@ field applies).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from app import audit, dates
 from app.access.roles import PARTNERSHIP_ROLES
 from app.editing import RuleError, check_version
 from app.extensions import db
+from app.ics import event_calendar
 from app.models import (
     ActionPlan,
     AgendaItemKind,
@@ -440,39 +441,19 @@ def my_upcoming(user: User, meetings_query) -> list[PartnershipMeeting]:
 
 # --- the calendar file -------------------------------------------------------------------------
 
-TIMEZONE = "Europe/Copenhagen"
-DURATION = timedelta(hours=2)
-
 
 def ics(meeting: PartnershipMeeting, host: str) -> bytes:
     """The meeting as an iCalendar file: one event, the agenda as its description and the
     invited as attendees (the file is only downloaded; no e-mail is sent)."""
-    from zoneinfo import ZoneInfo
-
-    from icalendar import Calendar, Event
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//Elevsag//Partnerskabsmøder//DA")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"partnership-meeting-{meeting.id}@{host}")
-    event.add("summary", f"{meeting.title} – {meeting.partnership.name}")
-    event.add("dtstamp", meeting.updated_at or utcnow())
-    if meeting.at_time is not None:
-        start = datetime.combine(meeting.on_date, meeting.at_time, tzinfo=ZoneInfo(TIMEZONE))
-        event.add("dtstart", start)
-        event.add("dtend", start + DURATION)
-    else:
-        event.add("dtstart", meeting.on_date)
-        event.add("dtend", meeting.on_date + timedelta(days=1))
-    if meeting.place:
-        event.add("location", meeting.place)
     agenda = "\n".join(f"{n}. {item.title}" for n, item in enumerate(meeting.agenda, start=1))
-    if agenda:
-        event.add("description", _("Agenda") + ":\n" + agenda)
-    event.add("status", "CONFIRMED")
-    for person in meeting.invitees:
-        event.add("attendee", f"mailto:{person.email}", parameters={"cn": person.name})
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return event_calendar(
+        uid=f"partnership-meeting-{meeting.id}@{host}",
+        summary=f"{meeting.title} – {meeting.partnership.name}",
+        on_date=meeting.on_date,
+        at_time=meeting.at_time,
+        stamp=meeting.updated_at or utcnow(),
+        location=meeting.place,
+        description=_("Agenda") + ":\n" + agenda if agenda else "",
+        attendees=[(person.name, person.email) for person in meeting.invitees],
+        prodid="-//Elevsag//Partnerskabsmøder//DA",
+    )

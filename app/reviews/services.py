@@ -328,7 +328,7 @@ def schedule_review(
     period = notification_period(student, on)
     others = [p.id for p in participants if p.id != user.id]
     if period is not None and others:
-        notify(others, NotificationKind.REVIEW_SCHEDULED, student, period, again=True)
+        notify(others, NotificationKind.REVIEW_SCHEDULED, student, period, again=True, about=review)
     return review
 
 
