@@ -1,6 +1,7 @@
 """Every command-line task, registered in one place: `flask demo-data`, `flask demo-logins`,
 `flask create-user`, `flask seed-programmes`, `flask notify-transitions` (run daily, e.g. from
-cron), `flask prune-audit-log`, and the benchmark's commands (app.bench)."""
+cron), `flask prune-audit-log`, `flask mail deliver` / `flask mail worker` (app.mail.cli),
+and the benchmark's commands (app.bench)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.auth.passwords import hash_password
 from app.extensions import db
 from app.journey.handovers import remind_missing_notes
 from app.journey.programmes import ensure_programmes
+from app.mail.cli import mail as mail_commands
 from app.models import AuditAction, AuditEvent, Membership, Organisation, Role, User, Workplace
 from app.models.base import today, utcnow
 from app.support.categories import ensure_support_categories
@@ -35,6 +37,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_programmes_command)
     app.cli.add_command(notify_transitions_command)
     app.cli.add_command(prune_audit_log_command)
+    app.cli.add_command(mail_commands)
     for command in bench.COMMANDS:
         app.cli.add_command(command)
 
