@@ -26,7 +26,7 @@ def _counts() -> dict[MailStatus, int]:
     rows = db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 @mail.command("deliver")
