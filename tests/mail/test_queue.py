@@ -135,7 +135,7 @@ def test_a_message_written_while_redis_is_away_is_kept_and_swept(app, db, smtp_s
     assert len(smtp_server.messages) == 1
 
 
-class socket_closed_port:  # noqa: N801 - used as a context manager
+class socket_closed_port:
     """A loopback port where nothing listens."""
 
     def __enter__(self) -> int:
