@@ -54,6 +54,7 @@ def mail_queue(app):
     for queue_name in queue.created_names:
         for key in redis.scan_iter(match=f"*{queue_name}*"):
             redis.delete(key)
+        redis.srem("rq:queues", f"rq:queue:{queue_name}")
     redis.close()
 
 

@@ -244,6 +244,7 @@ def main() -> int:
         smtp.stop()
         for key in redis.scan_iter(match=f"*{prefix}*"):
             redis.delete(key)
+        redis.srem("rq:queues", f"rq:queue:{prefix}-mail")
         redis.close()
         with admin_connection() as pg:
             pg.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
