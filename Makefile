@@ -11,11 +11,12 @@ MO     := $(PO:.po=.mo)
 CHROMIUM ?= $(or $(CHROMIUM_PATH),/usr/bin/chromium)
 PORT   ?= 5000
 
-.PHONY: run test lint bench check-migrations e2e-browser assets translations-extract clean help
+.PHONY: run serve-prod prod-smoke test lint bench check-migrations e2e-browser assets translations-extract clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data (first run) and serve on http://127.0.0.1:5000 (PORT=8080 make run for another port)"
 	@echo "make test   - install test tools and run the whole test suite"
+	@echo "make serve-prod - the production profile: gunicorn workers and the mail worker on PostgreSQL and Redis (README, Drift)"
 	@echo "make lint   - ruff check and the architecture rules (lint-imports)"
 	@echo "make bench  - build the regional database and time the main pages (see README)"
 
@@ -50,6 +51,17 @@ run: $(VENV)/.runtime assets
 	$(FLASK) notify-transitions
 	@$(FLASK) demo-logins
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The production profile (README, "Drift (produktion)"): migrate, then WEB_CONCURRENCY gunicorn
+# workers and `flask mail worker`, on PostgreSQL and Redis. SECRET_KEY must be set; DATABASE_URL,
+# REDIS_URL and MAIL_QUEUE_URL default to PostgreSQL and Redis on 127.0.0.1.
+serve-prod: $(VENV)/.runtime assets
+	PORT=$(if $(filter command line environment,$(origin PORT)),$(PORT),8000) scripts/serve-prod
+
+# The smoke test of that profile (CI runs it after the suites): a fresh database, an SMTP
+# server on loopback, log in over HTTP and wait for the mail worker to deliver.
+prod-smoke: $(VENV)/.dev assets
+	$(BIN)/python tests/smoke/prod_smoke.py
 
 # The browser tests drive Debian's Chromium (Playwright's own download is not used). Install
 # it if we can (root + apt-get); say plainly if not: pytest then skips the browser tests.

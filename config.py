@@ -73,6 +73,14 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 60)
     MAIL_CLAIM_TIMEOUT_SECONDS = _int("MAIL_CLAIM_TIMEOUT_SECONDS", 600)
+    # The RQ queue on Redis that `flask mail worker` serves (app.mail.queue). Unset, nothing
+    # is pushed: messages wait in the outbox for `flask mail deliver` (cron) or the sweeper.
+    MAIL_QUEUE_URL = os.environ.get("MAIL_QUEUE_URL") or None
+    MAIL_QUEUE_NAME = os.environ.get("MAIL_QUEUE_NAME", "elevsag-mail")
+    # The worker's sweeper delivers whatever is due this often, Redis or not.
+    MAIL_SWEEP_SECONDS = _int("MAIL_SWEEP_SECONDS", 30)
+    # The admin outbox page shows each message's text and a "send now" button (development).
+    MAIL_OUTBOX_SHOWS_CONTENT = False
     # argon2-cffi parameter profile for password hashes (app.auth.passwords).
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105 (a profile name, not a secret)
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI, DATABASE_CONNECT_TIMEOUT)
@@ -188,6 +196,7 @@ class DevelopmentConfig(Config):
     HTTPS = False
     REQUIRE_SHARED_RATELIMIT_STORAGE = False  # `make run` needs no Redis
     MAIL_BACKEND = "console"  # `make run` needs no SMTP server: a sent mail is printed
+    MAIL_OUTBOX_SHOWS_CONTENT = True  # the outbox page shows what would be mailed
 
     @classmethod
     def validate(cls) -> None:
@@ -207,6 +216,7 @@ class TestConfig(Config):
     HTTPS = False
     MAIL_BACKEND = "locmem"  # kept in memory; the mail tests start a real SMTP server instead
     PUBLIC_BASE_URL = "https://elevsag.test"
+    MAIL_QUEUE_URL = None  # nothing is pushed to Redis unless a test says so
     RATELIMIT_STORAGE_URI = "memory://"
     REQUIRE_SHARED_RATELIMIT_STORAGE = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"

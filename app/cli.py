@@ -1,7 +1,8 @@
 """Every command-line task, registered in one place: `flask demo-data`, `flask demo-logins`,
 `flask create-user`, `flask seed-programmes`, `flask notify-transitions` (run daily, e.g. from
-cron), `flask prune-audit-log`, `flask mail reminders` and `flask mail digest` (daily, after
-notify-transitions; app.mail.notices), and the benchmark's commands (app.bench)."""
+cron), `flask prune-audit-log`, `flask mail deliver` / `flask mail worker` (app.mail.cli),
+`flask mail reminders` and `flask mail digest` (daily, after notify-transitions;
+app.mail.notices), and the benchmark's commands (app.bench)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.extensions import db
 from app.journey.handovers import remind_missing_notes
 from app.journey.programmes import ensure_programmes
 from app.mail import notices
+from app.mail.cli import mail as mail_commands
 from app.models import AuditAction, AuditEvent, Membership, Organisation, Role, User, Workplace
 from app.models.base import today, utcnow
 from app.support.categories import ensure_support_categories
@@ -37,6 +39,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_programmes_command)
     app.cli.add_command(notify_transitions_command)
     app.cli.add_command(prune_audit_log_command)
+    app.cli.add_command(mail_commands)
     for command in bench.COMMANDS:
         app.cli.add_command(command)
     notices.register_commands(app)

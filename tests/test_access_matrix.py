@@ -177,6 +177,11 @@ MATRIX: dict[str, Allowed] = {
     "admin.support_categories": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.new_support_category": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.edit_support_category": Allowed(own=SYSTEM, other=SYSTEM),
+    # The mail outbox holds every organisation's addresses: the system admin's. "Send now" is
+    # for development only (MAIL_OUTBOX_SHOWS_CONTENT); elsewhere it answers 404 to everyone.
+    "admin.outbox": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.send_mail_again": Allowed(own=SYSTEM, other=SYSTEM),
+    "admin.send_outbox_now": Allowed(own=NOBODY),
     # Imports (app.access.imports): students and class teams by the school's counsellors and
     # admins; agreements by a school admin or the employer's staff; a batch (an uploaded
     # file's rows) only by the user who uploaded it.
@@ -325,6 +330,8 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = side.agenda_item.id
         elif name == "follow_up_id":
             values[name] = side.follow_up.id
+        elif name == "message_id":
+            values[name] = failed_message()
         else:  # pragma: no cover - a new kind of argument needs a value here
             raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
     return values
@@ -350,6 +357,24 @@ def import_batch(world: World, side: Side, role: Role | None) -> int:
     )
     db.session.commit()
     return batch.id
+
+
+def failed_message() -> int:
+    """A new failed outbox message (each request may send its own again)."""
+    from app.extensions import db
+    from app.models import MailStatus, OutboxMessage
+
+    message = OutboxMessage(
+        to_address="matrix@example.invalid",
+        subject="Elevsag: test",
+        body="Test",
+        kind="test",
+        status=MailStatus.FAILED,
+        attempts=8,
+    )
+    db.session.add(message)
+    db.session.commit()
+    return message.id
 
 
 def owner_notification(user) -> int:

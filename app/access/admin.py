@@ -5,12 +5,12 @@ Anything outside what the admin administers answers 404.
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import ColumnElement, Select, and_, exists, select
 
 from app.access.roles import ORG_ADMIN_ROLES, WORKPLACE_ADMIN_ROLES
 from app.extensions import db
-from app.models import Membership, Organisation, Role, User, Workplace
+from app.models import Membership, Organisation, OutboxMessage, Role, User, Workplace
 
 
 def is_system_admin(user: User) -> bool:
@@ -105,3 +105,31 @@ def get_manageable_membership_or_404(actor: User, user: User, membership_id: int
     if membership_id not in manageable_membership_ids(actor, user):
         abort(404)
     return next(m for m in user.memberships if m.id == membership_id)
+
+
+# --- the mail outbox --------------------------------------------------------------------------
+
+
+def can_see_outbox(user: User) -> bool:
+    """The outbox (who was mailed what kind of message, and whether it went) is the system
+    administrator's: it holds every organisation's addresses."""
+    return is_system_admin(user)
+
+
+def can_read_outbox_content(user: User) -> bool:
+    """The subject and text of each message, and "send now": only where the configuration
+    says so (development, where nothing real is mailed and a newcomer wants to see what would
+    be)."""
+    return can_see_outbox(user) and bool(current_app.config.get("MAIL_OUTBOX_SHOWS_CONTENT"))
+
+
+def require_outbox_content(user: User) -> None:
+    """404 unless `user` may read the messages and send the outbox now (development)."""
+    if not can_read_outbox_content(user):
+        abort(404)
+
+
+def get_outbox_message_or_404(message_id: int, user: User) -> OutboxMessage:
+    if not can_see_outbox(user):
+        abort(404)
+    return db.get_or_404(OutboxMessage, message_id)
