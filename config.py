@@ -73,6 +73,15 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 60)
     MAIL_CLAIM_TIMEOUT_SECONDS = _int("MAIL_CLAIM_TIMEOUT_SECONDS", 600)
+    # The site's address as people reach it, for links in e-mails (app.urls.external_url),
+    # e.g. https://elevsag.example.dk. Production requires it: without it a link would take
+    # the host from the request, which a client chooses.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    REQUIRE_PUBLIC_BASE_URL = True
+    # Links that let a person choose a password (app.auth.tokens): an invitation lasts this
+    # many days, a "forgot password" link this many minutes.
+    INVITATION_DAYS = _int("INVITATION_DAYS", 7)
+    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
     # argon2-cffi parameter profile for password hashes (app.auth.passwords).
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105 (a profile name, not a secret)
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI, DATABASE_CONNECT_TIMEOUT)
@@ -115,6 +124,10 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    # "Forgot password?": every request counts (it sends mail), per address typed and per
+    # client address.
+    RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
+    RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "10 per hour")
 
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
@@ -154,6 +167,13 @@ class Config:
                 "SECRET_KEY must be set to a random string of at least 32 characters "
                 "(python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        if cls.REQUIRE_PUBLIC_BASE_URL and not (cls.PUBLIC_BASE_URL or "").startswith(
+            ("https://", "http://")
+        ):
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be set to the site's address as people reach it, e.g. "
+                "https://elevsag.example.dk: invitation and password-reset mails link to it."
+            )
         storage = cls.RATELIMIT_STORAGE_URI or ""
         if (
             cls.REQUIRE_SHARED_RATELIMIT_STORAGE
@@ -182,6 +202,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     HTTPS = False
     REQUIRE_SHARED_RATELIMIT_STORAGE = False  # `make run` needs no Redis
+    REQUIRE_PUBLIC_BASE_URL = False  # links in mail take the host from the request
     MAIL_BACKEND = "console"  # `make run` needs no SMTP server: a sent mail is printed
 
     @classmethod
@@ -203,6 +224,7 @@ class TestConfig(Config):
     MAIL_BACKEND = "locmem"  # kept in memory; the mail tests start a real SMTP server instead
     RATELIMIT_STORAGE_URI = "memory://"
     REQUIRE_SHARED_RATELIMIT_STORAGE = False
+    REQUIRE_PUBLIC_BASE_URL = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     # argon2-cffi's profile for tests: a login costs microseconds, not a tenth of a second.

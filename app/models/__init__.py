@@ -210,3 +210,8 @@ __all__ += ["MAX_AGREED", "AgreedPlaces", "PlaceKind"]
 from app.models.mail import MailStatus, OutboxMessage  # noqa: E402
 
 __all__ += ["MailStatus", "OutboxMessage"]
+
+# Invitation and password-reset links (app.auth.tokens).
+from app.models.account import AccountToken, TokenPurpose  # noqa: E402
+
+__all__ += ["AccountToken", "TokenPurpose"]
