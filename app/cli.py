@@ -260,9 +260,10 @@ def create_user_command(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problems = password_problems(password, email)  # the policy of the password pages
+    with current_app.test_request_context():  # the messages in the default language
+        problems = [str(problem) for problem in password_problems(password, email)]
     if problems:
-        raise click.ClickException(" ".join(str(problem) for problem in problems))
+        raise click.ClickException(" ".join(problems))
 
     user = User(email=email, name=name, password_hash=hash_password(password))
     user.memberships.append(Membership(role=role, organisation=organisation, workplace=workplace))
