@@ -149,3 +149,16 @@ def test_the_address_is_checked(client, smtp_server):
     response = _ask(client, "")
     assert response.status_code == 200 and 'data-testid="error-email"' in response.text
     assert delivered(smtp_server) == []
+
+
+def test_hostile_input_to_the_password_form_is_refused_without_an_error(app, db, world):
+    from tests.test_bad_input import BAD_VALUES
+
+    teacher = world.user(Role.TEACHER, "a")
+    client = app.test_client()
+    for value in BAD_VALUES:
+        token = tokens.issue(teacher, TokenPurpose.PASSWORD_RESET)
+        db.session.commit()
+        response = post(client, f"/password/reset/{token}", {"password": value, "confirm": value})
+        assert response.status_code in (200, 302), value[:20]
+        assert "<script>alert(" not in response.text
