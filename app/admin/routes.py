@@ -298,7 +298,11 @@ def edit_user(user_id: int):
             form.active.errors.append(_l("You cannot deactivate yourself."))
         else:
             user.name = form.name.data
-            user.email = form.email.data.lower()
+            email = form.email.data.lower()
+            if email != user.email or not form.active.data:
+                # Links already mailed went to the old address, or the account is closed.
+                tokens.revoke(user)
+            user.email = email
             if user.active and not form.active.data:
                 admin_services.end_sessions(user)
             user.active = form.active.data
