@@ -146,3 +146,17 @@ def test_the_chosen_password_meets_the_policy(app, client, world, smtp_server):
     response = _choose(invited, path, NEW_PASSWORD, NEW_PASSWORD + "x")
     assert "ikke ens" in response.text or "not the same" in response.text
     assert _choose(invited, path).status_code == 302  # the link still works after mistakes
+
+
+def test_a_changed_address_stops_the_links_sent_to_the_old_one(app, client, db, world, smtp_server):
+    _create(client, world)
+    [message] = delivered(smtp_server)
+    user = db.session.execute(select(User).filter_by(email="ny.kollega@example.org")).scalar_one()
+    response = post(
+        client,
+        f"/admin/users/{user.id}/edit",
+        {"name": user.name, "email": "rettet@example.org", "active": "y"},
+    )
+    assert response.status_code == 302
+    old = app.test_client().get(path_of(link_in(message)))
+    assert old.status_code == 410
