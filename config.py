@@ -81,6 +81,15 @@ class Config:
     MAIL_SWEEP_SECONDS = _int("MAIL_SWEEP_SECONDS", 30)
     # The admin outbox page shows each message's text and a "send now" button (development).
     MAIL_OUTBOX_SHOWS_CONTENT = False
+    # The site's address as people reach it, for links in e-mails (app.urls.external_url),
+    # e.g. https://elevsag.example.dk. Production requires it: without it a link would take
+    # the host from the request, which a client chooses (and a daily command has no request).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    REQUIRE_PUBLIC_BASE_URL = True
+    # Links that let a person choose a password (app.auth.tokens): an invitation lasts this
+    # many days, a "forgot password" link this many minutes.
+    INVITATION_DAYS = _int("INVITATION_DAYS", 7)
+    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
     # argon2-cffi parameter profile for password hashes (app.auth.passwords).
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105 (a profile name, not a secret)
     SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI, DATABASE_CONNECT_TIMEOUT)
@@ -123,6 +132,10 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    # "Forgot password?": every request counts (it sends mail), per address typed and per
+    # client address.
+    RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
+    RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "10 per hour")
 
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
@@ -154,10 +167,8 @@ class Config:
     PERIOD_START_MAX_YEARS = _int("PERIOD_START_MAX_YEARS", 10)
     # The declaration on training can be issued from this many days before its period ends.
     DECLARATION_DAYS_BEFORE_END = _int("DECLARATION_DAYS_BEFORE_END", 14)
-    # E-mail notices (app.mail.notices): the address links in a mail start with (the mail is
-    # written by a request or by a command without one, so it cannot be taken from a request),
-    # and how many days before its due date an open action item is e-mailed to its owner.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # E-mail notices (app.mail.notices): how many days before its due date an open action
+    # item is e-mailed to its owner.
     ACTION_ITEM_REMINDER_DAYS = _int("ACTION_ITEM_REMINDER_DAYS", 1)
 
     @classmethod
@@ -166,6 +177,13 @@ class Config:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random string of at least 32 characters "
                 "(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if cls.REQUIRE_PUBLIC_BASE_URL and not (cls.PUBLIC_BASE_URL or "").startswith(
+            ("https://", "http://")
+        ):
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be set to the site's address as people reach it, e.g. "
+                "https://elevsag.example.dk: invitation and password-reset mails link to it."
             )
         storage = cls.RATELIMIT_STORAGE_URI or ""
         if (
@@ -195,6 +213,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     HTTPS = False
     REQUIRE_SHARED_RATELIMIT_STORAGE = False  # `make run` needs no Redis
+    REQUIRE_PUBLIC_BASE_URL = False  # links in mail take the host from the request
     MAIL_BACKEND = "console"  # `make run` needs no SMTP server: a sent mail is printed
     MAIL_OUTBOX_SHOWS_CONTENT = True  # the outbox page shows what would be mailed
 
@@ -219,6 +238,7 @@ class TestConfig(Config):
     MAIL_QUEUE_URL = None  # nothing is pushed to Redis unless a test says so
     RATELIMIT_STORAGE_URI = "memory://"
     REQUIRE_SHARED_RATELIMIT_STORAGE = False
+    REQUIRE_PUBLIC_BASE_URL = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     # argon2-cffi's profile for tests: a login costs microseconds, not a tenth of a second.

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from app import audit, bench, demo_data, labels
-from app.auth.passwords import hash_password
+from app.auth.passwords import hash_password, password_problems
 from app.extensions import db
 from app.journey.handovers import remind_missing_notes
 from app.journey.programmes import ensure_programmes
@@ -27,8 +27,6 @@ from app.models.base import today, utcnow
 from app.support.categories import ensure_support_categories
 from app.training.goals import ensure_training_goals
 
-MIN_PASSWORD = 12  # as the admin pages
-MAX_PASSWORD = 200
 _MARKUP = set("<>{}")
 
 
@@ -201,7 +199,10 @@ def create_user_command(
     workplace_id: int | None,
     password_stdin: bool,
 ) -> None:
-    """Create a user with one role. Asks for the password twice unless --password-stdin."""
+    """Create a user with one role, e.g. the first system administrator. Asks for the
+    password twice unless --password-stdin; it must meet the password policy (at least 12
+    characters, not a common password, not containing the e-mail address). Users created in
+    the admin pages get an invitation by e-mail instead."""
     email = email.strip().lower()
     name = name.strip()
     role = Role(role_name)
@@ -265,10 +266,10 @@ def create_user_command(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise click.ClickException(
-            f"The password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters."
-        )
+    with current_app.test_request_context():  # the messages in the default language
+        problems = [str(problem) for problem in password_problems(password, email)]
+    if problems:
+        raise click.ClickException(" ".join(problems))
 
     user = User(email=email, name=name, password_hash=hash_password(password))
     user.memberships.append(Membership(role=role, organisation=organisation, workplace=workplace))

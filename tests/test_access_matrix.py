@@ -66,6 +66,15 @@ MATRIX: dict[str, Allowed] = {
     "auth.keep_session_alive": Allowed(own=ALL, other=ALL),
     # A person's own e-mail notification settings (app.auth.preferences): no object to own.
     "auth.mail_preferences": Allowed(own=ALL, other=ALL),
+    # "Forgot password?" and the links from the invitation and reset mails: the link's token
+    # is the credential, so they are public (the matrix gives each request a fresh token).
+    "auth.forgot_password": Allowed(own=ALL, other=ALL, public=True),
+    "auth.reset_password": Allowed(own=ALL, other=ALL, public=True),
+    "auth.accept_invitation": Allowed(own=ALL, other=ALL, public=True),
+    # "My sessions": everyone's own; another person's session answers 404.
+    "auth.my_sessions": Allowed(own=ALL, other=ALL),
+    "auth.end_login_session": Allowed(own=ALL),
+    "auth.end_other_sessions": Allowed(own=ALL, other=ALL),
     "students.index": Allowed(own=CASE, other=CASE),
     "students.show": Allowed(own=CASE),
     "students.new": Allowed(
@@ -85,6 +94,7 @@ MATRIX: dict[str, Allowed] = {
     "admin.edit_user": Allowed(own=ADMINS, other=SYSTEM),
     "admin.add_membership": Allowed(own=ADMINS, other=SYSTEM),
     "admin.delete_membership": Allowed(own=ADMINS, other=SYSTEM),
+    "admin.send_invitation": Allowed(own=ADMINS, other=SYSTEM),
     # Programme templates are shared by everyone; only the system admin edits them.
     "admin.programmes": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.programme_template": Allowed(own=SYSTEM, other=SYSTEM),
@@ -332,6 +342,10 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = side.follow_up.id
         elif name == "message_id":
             values[name] = failed_message()
+        elif name == "token":
+            values[name] = account_token(side, rule.endpoint)
+        elif name == "session_id":
+            values[name] = login_session(world, side, role)
         else:  # pragma: no cover - a new kind of argument needs a value here
             raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
     return values
@@ -375,6 +389,37 @@ def failed_message() -> int:
     db.session.add(message)
     db.session.commit()
     return message.id
+
+
+def account_token(side: Side, endpoint: str) -> str:
+    """A fresh, working link token of the side's teacher for the endpoint's purpose."""
+    from app.auth import tokens
+    from app.extensions import db
+    from app.models import TokenPurpose
+
+    purpose = (
+        TokenPurpose.INVITATION
+        if endpoint == "auth.accept_invitation"
+        else TokenPurpose.PASSWORD_RESET
+    )
+    token = tokens.issue(side.users[Role.TEACHER], purpose)
+    db.session.commit()
+    return token
+
+
+def login_session(world: World, side: Side, role: Role | None) -> int:
+    """Another login session (another browser) of the user in `role` on the own side; on the
+    other side, a session of someone else."""
+    import secrets
+
+    from app.extensions import db
+    from app.models import LoginSession
+
+    owner = world.user(role) if role and side is world.a else world.b.users[Role.COUNSELLOR]
+    row = LoginSession(user_id=owner.id, token_hash=secrets.token_hex(32))
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def owner_notification(user) -> int:

@@ -18,6 +18,7 @@ SECRET = "s" * 40
 
 
 def _production(**settings) -> type[Config]:
+    settings.setdefault("PUBLIC_BASE_URL", "https://elevsag.example.dk")
     return type("Production", (Config,), {"SECRET_KEY": SECRET, **settings})
 
 
@@ -76,7 +77,12 @@ def _start(environment: dict) -> subprocess.CompletedProcess:
         for key, value in os.environ.items()
         if key not in {"RATELIMIT_STORAGE_URI", "REDIS_URL", "ELEVSAG_SINGLE_PROCESS"}
     }
-    env.update(ELEVSAG_CONFIG="production", SECRET_KEY=SECRET, DATABASE_URL="sqlite://")
+    env.update(
+        ELEVSAG_CONFIG="production",
+        SECRET_KEY=SECRET,
+        DATABASE_URL="sqlite://",
+        PUBLIC_BASE_URL="https://elevsag.example.dk",
+    )
     env.update(environment)
     return subprocess.run(
         [sys.executable, "-c", "import wsgi"],

@@ -24,13 +24,25 @@ def test_the_login_fields_are_an_email_and_the_current_password(client):
     assert 'type="password"' in password and 'autocomplete="current-password"' in password
 
 
-def test_a_new_users_email_is_typed_as_email_and_its_passwords_are_new(client, world):
+def test_a_new_users_email_is_typed_as_email(client, world):
     login(client, world.user(Role.SCHOOL_ADMIN))
     page = client.get("/admin/users/new").text
     email = _input(page, "email")
     assert 'type="email"' in email and 'autocomplete="off"' in email  # not the admin's own
+
+
+def test_a_password_chosen_through_a_link_is_a_new_password_for_the_account(client, db, world):
+    from app.auth import tokens
+    from app.models import TokenPurpose
+
+    teacher = world.user(Role.TEACHER)
+    token = tokens.issue(teacher, TokenPurpose.PASSWORD_RESET)
+    db.session.commit()
+    page = client.get(f"/password/reset/{token}").text
     for name in ("password", "confirm"):
         assert 'autocomplete="new-password"' in _input(page, name)
+    username = _input(page, "username")
+    assert 'autocomplete="username"' in username and teacher.email in username
 
 
 def test_a_students_email_is_typed_as_email(client, world):

@@ -46,6 +46,7 @@ def test_production_cookie_is_secure_and_sends_hsts(monkeypatch):
         SECRET_KEY = "x" * 40
         SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI
         SINGLE_PROCESS = True  # memory storage for the login limiter is then allowed
+        PUBLIC_BASE_URL = "https://elevsag.example"
 
     app = create_app(Production)
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -21,6 +21,7 @@ The names below are re-exported for `from app.access import ...` and `access.<na
 """
 
 from app.access import (  # noqa: F401
+    account,
     admin,
     casefile,
     export,
@@ -34,6 +35,7 @@ from app.access import (  # noqa: F401
     support,
     training,
 )
+from app.access.account import get_own_login_session_or_404  # noqa: F401
 from app.access.admin import (  # noqa: F401
     administered_organisation_ids,
     administered_organisations,

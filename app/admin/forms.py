@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import BooleanField, PasswordField, SelectField
-from wtforms.validators import EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms import BooleanField, SelectField
+from wtforms.validators import Optional, Regexp, ValidationError
 
 from app import labels
 from app.admin import services
@@ -15,9 +15,6 @@ from app.models import Organisation, OrganisationKind, SupportCategory, User, Wo
 
 # A code is an identifier: never a CPR number (see app/forms.py).
 _CPR_CODE = _l("Must not be a CPR number.")
-
-MIN_PASSWORD = 12
-MAX_PASSWORD = 200
 
 
 def _taken(column, value: str, *conditions) -> bool:
@@ -137,29 +134,6 @@ class MembershipFields(BaseForm):
     workplace = SelectField(_l("Workplace (practice supervisors only)"), default="")
 
 
-def _password_fields(required_: bool):
-    first = [
-        required() if required_ else Optional(),
-        Length(
-            min=MIN_PASSWORD,
-            max=MAX_PASSWORD,
-            message=_l(
-                "The password must be %(min)d to %(max)d characters.",
-                min=MIN_PASSWORD,
-                max=MAX_PASSWORD,
-            ),
-        ),
-    ]
-    return (
-        PasswordField(_l("Password"), validators=first, render_kw={"autocomplete": "new-password"}),
-        PasswordField(
-            _l("Repeat the password"),
-            validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
-            render_kw={"autocomplete": "new-password"},
-        ),
-    )
-
-
 class _UserFields(_EditsOne):
     name = text_field(_l("Name"), required=True, max_chars=120, plain=True)
     email = email_field(_l("E-mail"), required())
@@ -171,12 +145,13 @@ class _UserFields(_EditsOne):
 
 
 class NewUserForm(_UserFields, MembershipFields):
-    password, confirm = _password_fields(required_=True)
+    """No password: the new user gets an invitation mail and chooses their own."""
 
 
 class EditUserForm(_UserFields):
+    """No password either: an admin sends a new invitation link instead (send_invitation)."""
+
     active = BooleanField(_l("Active (may log in)"))
-    password, confirm = _password_fields(required_=False)
 
 
 class SupportCategoryForm(_EditsOne):

@@ -7,6 +7,8 @@ is decided in app/access/; anything outside it answers 404.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +31,8 @@ from app.admin.forms import (
     WorkplaceForm,
     WorkplaceSearchForm,
 )
+from app.auth import tokens
+from app.auth.account_mail import send_invitation as queue_invitation
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.forms import ButtonForm
@@ -39,9 +43,11 @@ from app.models import (
     OrganisationKind,
     Role,
     SupportCategory,
+    TokenPurpose,
     User,
     Workplace,
 )
+from app.models.base import utcnow
 from app.pagination import paginate
 
 
@@ -260,18 +266,22 @@ def new_user():
     if form.validate_on_submit():
         membership = _add_membership(form, None)
         if membership is not None:
+            # The hash of a random secret no one knows: nobody can log in with the account
+            # until the user chooses a password through the invitation, and a login attempt
+            # costs the same time as for any other account.
             user = User(
                 name=form.name.data,
                 email=form.email.data.lower(),
-                password_hash=hash_password(form.password.data),
+                password_hash=hash_password(secrets.token_urlsafe(32)),
             )
             user.memberships.append(membership)
             db.session.add(user)
             db.session.flush()
             audit.record(AuditAction.CREATE, obj=user)
             audit.record(AuditAction.CREATE, obj=membership)
+            queue_invitation(user)
             db.session.commit()
-            flash(_("The user was created."), "success")
+            flash(_("The user was created, and an invitation was sent by e-mail."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_new.html", form=form)
 
@@ -288,14 +298,14 @@ def edit_user(user_id: int):
             form.active.errors.append(_l("You cannot deactivate yourself."))
         else:
             user.name = form.name.data
-            user.email = form.email.data.lower()
+            email = form.email.data.lower()
+            if email != user.email or not form.active.data:
+                # Links already mailed went to the old address, or the account is closed.
+                tokens.revoke(user)
+            user.email = email
             if user.active and not form.active.data:
                 admin_services.end_sessions(user)
             user.active = form.active.data
-            if form.password.data:
-                user.password_hash = hash_password(form.password.data)
-                if user.id != current_user.id:
-                    admin_services.end_sessions(user)
             audit.record(AuditAction.UPDATE, obj=user)
             db.session.commit()
             flash(_("The user was saved."), "success")
@@ -313,7 +323,28 @@ def _render_user(user: User, form: EditUserForm, membership_form: MembershipFiel
         membership_form=membership_form,
         manageable=access.admin.manageable_membership_ids(current_user, user),
         can_edit_account=access.can_edit_account(current_user, user),
+        invitation=tokens.latest(user, TokenPurpose.INVITATION),
+        now=utcnow(),
     )
+
+
+@bp.route("/users/<int:user_id>/invitation", methods=["POST"])
+@any_admin
+def send_invitation(user_id: int):
+    """A new invitation link by mail (the older link stops working). It also serves a user
+    who has forgotten their password: the admin never sets or sees a password."""
+    user = access.get_administered_user_or_404(user_id, current_user)
+    access.admin.require_edit_account(current_user, user)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not user.active:
+        flash(_("The user is deactivated. Activate the account first."), "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    queue_invitation(user)
+    audit.record(AuditAction.UPDATE, obj=user, criterion="invitation sent")
+    db.session.commit()
+    flash(_("A new invitation was sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/memberships", methods=["POST"])

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, RadioField, SelectField
-from wtforms.validators import AnyOf, InputRequired
+from wtforms.validators import AnyOf, EqualTo, InputRequired, ValidationError
 
+from app.auth.passwords import password_problems
 from app.forms import BaseForm, email_field, max_length, required
 from app.mail.notices import CHOICE_NAME, KIND_NAME, KINDS
 
@@ -49,3 +50,38 @@ class LanguageForm(BaseForm):
         validators=[AnyOf(["da", "en"])],
     )
     next = HiddenField()
+
+
+class ForgotPasswordForm(BaseForm):
+    email = email_field(
+        _l("E-mail"),
+        required(_l("Please enter your e-mail address.")),
+        autocomplete="username",
+    )
+
+
+class NewPasswordForm(BaseForm):
+    """Choosing a password through an invitation or reset link. `email` is the account's
+    address: the password may not contain it."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[required(_l("Please choose a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def validate_password(self, field) -> None:
+        if field.errors:
+            return
+        problems = password_problems(field.data, self.email)
+        if problems:
+            raise ValidationError(" ".join(str(problem) for problem in problems))

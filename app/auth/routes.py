@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import (
+    abort,
     current_app,
     flash,
     jsonify,
@@ -11,16 +12,28 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, logout_user
+from sqlalchemy import func, select
 
-from app import audit
-from app.auth import bp
-from app.auth.forms import LanguageForm, LoginForm
+from app import access, audit
+from app.auth import bp, tokens
+from app.auth.account_mail import prepare_reset
+from app.auth.forms import ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from app.auth.passwords import hash_password, needs_rehash, verify_password
-from app.auth.sessions import end_session, keep_alive, start_session
+from app.auth.sessions import (
+    active_sessions,
+    browser_summary,
+    end_all_sessions,
+    end_session,
+    is_current,
+    keep_alive,
+    revoke,
+    start_session,
+)
 from app.extensions import db, limiter
-from app.models import AuditAction, User
+from app.forms import ButtonForm
+from app.models import AuditAction, TokenPurpose, User
 from app.urls import safe_next
 
 
@@ -93,3 +106,160 @@ def set_language():
             current_user.locale = form.language.data
             db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("main.index"))
+
+
+# --- "Forgot password?" and the links that choose a password ----------------------------------
+
+
+def _reset_account_key() -> str:
+    return "reset-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RESET_LIMIT_PER_ACCOUNT"],
+    key_func=_reset_account_key,
+    methods=["POST"],
+)
+def forgot_password():
+    """Asks for the e-mail address. The answer is the same page whether or not the address
+    belongs to an account, and the same work is done (app.auth.account_mail.prepare_reset):
+    the page never tells who has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.execute(
+            select(User).where(func.lower(User.email) == email)
+        ).scalar_one_or_none()
+        prepare_reset(user)
+        db.session.commit()
+        return render_template("auth/forgot_password_sent.html")
+    return render_template("auth/forgot_password.html", form=form)
+
+
+_LINK_PROBLEMS = {
+    tokens.LinkProblem.UNKNOWN: (
+        404,
+        _l(
+            "The link is not valid. Check that you copied the whole link from the e-mail, "
+            "or ask for a new one."
+        ),
+    ),
+    tokens.LinkProblem.USED: (
+        410,
+        _l("The link has already been used. A link works only once."),
+    ),
+    tokens.LinkProblem.EXPIRED: (410, _l("The link has expired.")),
+    tokens.LinkProblem.REPLACED: (
+        410,
+        _l(
+            "The link no longer works: a newer link has been sent, or the password has "
+            "been chosen meanwhile. Use the newest e-mail."
+        ),
+    ),
+    tokens.LinkProblem.INACTIVE: (410, _l("The account is not active.")),
+}
+
+
+def _choose_password(token: str, purpose: TokenPurpose):
+    found = tokens.check(token, purpose)
+    invitation = purpose is TokenPurpose.INVITATION
+    if isinstance(found, tokens.LinkProblem):
+        status, message = _LINK_PROBLEMS[found]
+        return render_template(
+            "auth/link_problem.html", message=message, invitation=invitation
+        ), status
+    user = found.user
+    form = NewPasswordForm(email=user.email)
+    if form.validate_on_submit():
+        if not tokens.use(found):  # another request used the link a moment ago
+            db.session.rollback()
+            status, message = _LINK_PROBLEMS[tokens.LinkProblem.USED]
+            return render_template(
+                "auth/link_problem.html", message=message, invitation=invitation
+            ), status
+        user.password_hash = hash_password(form.password.data)
+        tokens.revoke(user)  # every other unused link of the user stops working
+        ended = end_all_sessions(user)
+        what = "invitation accepted" if invitation else "password reset by e-mail link"
+        audit.record(
+            AuditAction.UPDATE,
+            obj=user,
+            user=user,
+            criterion=f"{what}: new password; login sessions ended: {ended}",
+        )
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        if invitation:
+            flash(_("Your password is saved. Log in with it now."), "success")
+        else:
+            flash(
+                _("Your new password is saved, and you are logged out everywhere. Log in again."),
+                "success",
+            )
+        return redirect(url_for("auth.login"))
+    # The page's address holds the token; the app's Referrer-Policy (same-origin) keeps it
+    # from other sites.
+    return render_template(
+        "auth/choose_password.html", form=form, invitation=invitation, email=user.email
+    )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _choose_password(token, TokenPurpose.PASSWORD_RESET)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    return _choose_password(token, TokenPurpose.INVITATION)
+
+
+# --- "My sessions" --------------------------------------------------------------------------
+
+
+@bp.route("/account/sessions")
+@login_required
+def my_sessions():
+    rows = [
+        {
+            "row": row,
+            "current": is_current(row, current_user),
+            "browser": browser_summary(row.user_agent),
+        }
+        for row in active_sessions(current_user)
+    ]
+    return render_template("auth/sessions.html", sessions=rows)
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_login_session(session_id: int):
+    row = access.get_own_login_session_or_404(session_id, current_user)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if is_current(row, current_user):
+        audit.record(AuditAction.LOGOUT)
+        end_session()  # commits
+        flash(_("You are logged out."), "success")
+        return redirect(url_for("auth.login"))
+    revoke(row)
+    audit.record(AuditAction.LOGOUT, criterion="another login session ended from My sessions")
+    db.session.commit()
+    flash(_("The session was ended."), "success")
+    return redirect(url_for("auth.my_sessions"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    ended = end_all_sessions(current_user, keep_current=True)
+    audit.record(AuditAction.LOGOUT, criterion=f"other login sessions ended: {ended}")
+    db.session.commit()
+    flash(_("Your other sessions were ended."), "success")
+    return redirect(url_for("auth.my_sessions"))

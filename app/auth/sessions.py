@@ -10,9 +10,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import current_app, has_request_context, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -29,7 +29,8 @@ def _hash(token: str) -> str:
 
 def start_session(user: User) -> None:
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(user_id=user.id, token_hash=_hash(token)))
+    agent = request.headers.get("User-Agent", "")[:255] if has_request_context() else ""
+    db.session.add(LoginSession(user_id=user.id, token_hash=_hash(token), user_agent=agent))
     user.last_login_at = utcnow()
     db.session.commit()
     session.clear()  # a fresh session: nothing from before login survives (fixation)
@@ -100,3 +101,81 @@ def keep_alive(user: User) -> int:
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
     user.session_ends_at = min(row.last_seen_at + idle, row.created_at + lifetime)
     return seconds_left(user) or 0
+
+
+# --- "My sessions" ----------------------------------------------------------------------------
+
+
+def _alive_clause():
+    """A session that is neither revoked nor past its idle or absolute lifetime."""
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    return (
+        LoginSession.revoked_at.is_(None),
+        LoginSession.last_seen_at > now - idle,
+        LoginSession.created_at > now - lifetime,
+    )
+
+
+def active_sessions(user: User) -> list[LoginSession]:
+    """The user's login sessions that still work, the most recently used first. They end
+    after SESSION_HOURS at most, so the list stays short."""
+    query = (
+        select(LoginSession)
+        .where(LoginSession.user_id == user.id, *_alive_clause())
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def is_current(row: LoginSession, user: User) -> bool:
+    """Is `row` the session this request runs in?"""
+    return bool(user.login_token) and row.token_hash == _hash(user.login_token)
+
+
+def end_all_sessions(user: User, keep_current: bool = False) -> int:
+    """Revoke the user's sessions (all, or all but this request's); the caller commits.
+    The number ended."""
+    query = update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
+    )
+    if keep_current and user.login_token:
+        query = query.where(LoginSession.token_hash != _hash(user.login_token))
+    result = db.session.execute(
+        query.values(revoked_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def revoke(row: LoginSession) -> None:
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+_BROWSERS = (  # the first match wins: Edge and Opera also say "Chrome", Chrome says "Safari"
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_summary(user_agent: str) -> tuple[str | None, str | None]:
+    """(browser, system) named from a User-Agent header, e.g. ("Firefox", "Windows"); None for
+    what it does not tell."""
+    browser = next((name for key, name in _BROWSERS if key in user_agent), None)
+    system = next((name for key, name in _SYSTEMS if key in user_agent), None)
+    return browser, system

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
@@ -52,6 +52,7 @@ from app.models import (
     User,
 )
 from app.models.base import today, utcnow
+from app.urls import external_url
 
 K = NotificationKind
 NOW, D, OFF = MailChoice.IMMEDIATELY, MailChoice.DIGEST, MailChoice.OFF
@@ -206,22 +207,6 @@ def save_choices(user: User, chosen: dict[NotificationKind, MailChoice]) -> None
 # --- links -------------------------------------------------------------------------------------
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link to a page, for a mail: PUBLIC_BASE_URL, else the request's own host
-    (a command without a request and without the setting links to localhost)."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    if not base and has_request_context():
-        base = request.host_url
-    if not base:
-        current_app.logger.warning("PUBLIC_BASE_URL is not set: mail links go to localhost")
-        base = "http://localhost:5000"
-    parts = urlsplit(base)
-    adapter = current_app.url_map.bind(
-        parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
-    )
-    return adapter.build(endpoint, values, force_external=True)
-
-
 def _period_place(student: Student, period: Period) -> str:
     if period.kind == PeriodKind.TRAINING and period.workplace is not None:
         return period.workplace.name
@@ -232,20 +217,20 @@ def _notification_link(
     kind: NotificationKind, student: Student, period: Period, about: object | None
 ) -> str:
     if isinstance(about, CaseReview):
-        return public_url("reviews.review", student_id=student.id, review_id=about.id)
+        return external_url("reviews.review", student_id=student.id, review_id=about.id)
     if kind == K.REVIEW_SCHEDULED:
-        return public_url("reviews.my_reviews")
+        return external_url("reviews.my_reviews")
     if kind == K.ACTION_ITEM_DUE:
-        return public_url("reviews.my_action_items")
+        return external_url("reviews.my_action_items")
     if kind in (K.WARNING_GIVEN, K.CONCERN_RECORDED):
-        return public_url("training.period", student_id=student.id, period_id=period.id)
-    return public_url("journey.handover", student_id=student.id, period_id=period.id)
+        return external_url("training.period", student_id=student.id, period_id=period.id)
+    return external_url("journey.handover", student_id=student.id, period_id=period.id)
 
 
 def review_calendar(review: CaseReview) -> str:
     """The case review as an invitation for the participants' calendars: the kind of meeting
     and the organisation holding it, never the student (the file travels by e-mail)."""
-    host = urlsplit(public_url("main.index")).hostname or "elevsag"
+    host = urlsplit(external_url("main.index")).hostname or "elevsag"
     with force_locale("da"):  # one file for all participants; there may be no request
         summary = f"{_l('Case review')} – {review.organisation.name}"
     return event_calendar(
@@ -276,7 +261,7 @@ def _render_notice(user: User, kind: NotificationKind, link: str, place: str) ->
             sentence=str(SENTENCE[kind]),
             place=place,
             link=link,
-            settings_link=public_url("auth.mail_preferences"),
+            settings_link=external_url("auth.mail_preferences"),
         )
     return subject, body
 
@@ -373,7 +358,7 @@ def remind_action_items(on: date) -> int:
             student = db.session.get(Student, item.student_id)
             notify([item.owner.id], K.ACTION_ITEM_DUE, student, period, again=True, mail=False)
         place = item.review.organisation.name if item.review else ""
-        link = public_url("reviews.my_action_items")
+        link = external_url("reviews.my_action_items")
         if tell(item.owner, K.ACTION_ITEM_DUE, link, place=place, ref=ref):
             told += 1
     return told
@@ -398,7 +383,7 @@ def remind_follow_ups(on: date) -> int:
         ref = f"follow_up:{follow_up.id}:{follow_up.deadline.isoformat()}"
         if user is None or _already(user.id, K.FOLLOW_UP_OVERDUE, ref):
             continue
-        link = public_url("partnership.meeting", partnership_meeting_id=follow_up.meeting_id)
+        link = external_url("partnership.meeting", partnership_meeting_id=follow_up.meeting_id)
         if tell(user, K.FOLLOW_UP_OVERDUE, link, place=follow_up.owner.name, ref=ref):
             told += 1
     return told
@@ -430,7 +415,7 @@ def _render_digest(user: User, notices: list[MailNotice], day: date) -> tuple[st
             yesterday=all(n.created_at >= yesterday for n in notices),
             summary=", ".join(counts),
             items=items,
-            settings_link=public_url("auth.mail_preferences"),
+            settings_link=external_url("auth.mail_preferences"),
         )
         subject = str(_l("Elevsag: Your daily summary"))
     return subject, body

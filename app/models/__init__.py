@@ -215,3 +215,8 @@ __all__ += ["MailStatus", "OutboxMessage"]
 from app.models.mail_notice import MailChoice, MailDigest, MailNotice, MailPreference  # noqa: E402
 
 __all__ += ["MailChoice", "MailDigest", "MailNotice", "MailPreference"]
+
+# Invitation and password-reset links (app.auth.tokens).
+from app.models.account import AccountToken, TokenPurpose  # noqa: E402
+
+__all__ += ["AccountToken", "TokenPurpose"]

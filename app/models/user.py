@@ -149,5 +149,8 @@ class LoginSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The browser's User-Agent header at login (cut to 255 characters), so the person can
+    # tell their sessions apart on "My sessions".
+    user_agent: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     user: Mapped[User] = relationship()

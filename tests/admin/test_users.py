@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditAction, AuditEvent, LoginSession, Membership, Role, User
+from app.models import (
+    AuditAction,
+    AuditEvent,
+    LoginSession,
+    Membership,
+    OutboxMessage,
+    Role,
+    User,
+)
 from tests import factories
 from tests.admin.support import error_next_to, read_form, sign_in, snapshot
 from tests.conftest import PASSWORD, login, post
@@ -17,8 +25,6 @@ def _new_user(client, **data):
     form = {
         "name": "Ny Kollega",
         "email": "ny.kollega@example.org",
-        "password": NEW_PASSWORD,
-        "confirm": NEW_PASSWORD,
         "role": "teacher",
         "organisation": "",
         "workplace": "",
@@ -54,11 +60,10 @@ def test_school_admin_creates_a_teacher_who_can_log_in(app, client, db, world):
     assert _roles(db, user.id) == [(Role.TEACHER, world.a.school.id, None)]
     assert _audit(db, "user_account") == [AuditAction.CREATE]
     assert _audit(db, "membership") == [AuditAction.CREATE]
-    assert "The user was created." in client.get(response.headers["Location"]).text
-    # The new colleague logs in with the password given (e-mail in any case).
-    other = app.test_client()
-    response = post(other, "/login", {"email": "NY.kollega@example.org", "password": NEW_PASSWORD})
-    assert response.status_code == 302
+    assert "an invitation was sent" in client.get(response.headers["Location"]).text
+    # The new colleague gets an invitation to choose a password (tests/auth/test_invitations.py).
+    invitation = db.session.execute(select(OutboxMessage)).scalar_one()
+    assert (invitation.to_address, invitation.kind) == ("ny.kollega@example.org", "invitation")
 
 
 def test_system_admin_creates_and_edits_a_user(client, db, world):
@@ -74,7 +79,7 @@ def test_system_admin_creates_and_edits_a_user(client, db, world):
     assert _roles(db, user.id) == [(Role.SUPERVISOR, world.b.municipality.id, world.b.workplace.id)]
     form = read_form(client.get(f"/admin/users/{user.id}/edit").text)
     assert form.values["name"] == "Ny Kollega" and form.values["active"] is True
-    assert not form.values["password"]  # a password is never sent to the browser
+    assert "password" not in form.values  # admins never set passwords
 
     response = post(
         client,
@@ -294,7 +299,8 @@ def test_deactivating_a_user_logs_them_out_at_once(app, client, db, world):
     assert refused.status_code == 200
 
 
-def test_a_new_password_set_by_an_admin_ends_the_users_sessions(app, client, db, world):
+def test_an_admin_cannot_set_a_password(app, client, db, world):
+    """A password posted to the edit form is ignored: the user keeps theirs and their sessions."""
     teacher = world.user(Role.TEACHER, "a")
     teacher_client = app.test_client()
     login(teacher_client, teacher)
@@ -306,15 +312,17 @@ def test_a_new_password_set_by_an_admin_ends_the_users_sessions(app, client, db,
             "name": teacher.name,
             "email": teacher.email,
             "active": "y",
-            "password": "en-helt-ny-kode-123",
-            "confirm": "en-helt-ny-kode-123",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
         },
     )
     assert response.status_code == 302
-    assert teacher_client.get("/students/").status_code == 302
+    assert teacher_client.get("/students/").status_code == 200
     fresh = app.test_client()
-    assert post(fresh, "/login", {"email": teacher.email, "password": PASSWORD}).status_code == 200
-    login(fresh, teacher, "en-helt-ny-kode-123")
+    assert (
+        post(fresh, "/login", {"email": teacher.email, "password": NEW_PASSWORD}).status_code == 200
+    )
+    login(fresh, teacher, PASSWORD)
 
 
 def test_an_admin_cannot_deactivate_themselves(client, db, world):

@@ -126,6 +126,7 @@ def test_failed_logins_are_counted_across_two_gunicorn_workers(tmp_path):
         DATABASE_URL=_database_with_one_user(tmp_path / "gunicorn.sqlite"),
         REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
         RATELIMIT_KEY_PREFIX=prefix,
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
     )
 
     gunicorn = Path(sys.executable).with_name("gunicorn")

@@ -24,8 +24,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 
+from app.auth import tokens
 from app.extensions import db
-from app.models import Programme, Role
+from app.models import Programme, Role, TokenPurpose
 from tests import factories
 from tests.e2e.conftest import TIMEOUT_MS, serve
 from tests.e2e.helpers import log_in
@@ -90,6 +91,11 @@ PAGES = [
     Page("login", None, "/login"),
     Page("login-wrong-password", None, "/login", action=wrong_password),
     Page("not-found-anonymous", None, "/no-such-page", status=404),
+    Page("forgot-password", None, "/password/forgot"),
+    Page("forgot-password-errors", None, "/password/forgot", action=submit_empty),
+    Page("choose-password", None, "/password/reset/{reset_token}"),
+    Page("choose-password-errors", None, "/invitation/{invitation_token}", action=submit_empty),
+    Page("link-problem", None, "/password/reset/forged", status=404),
     # The counsellor at the school: students, support, case file, reviews, lists.
     Page("students", C, "/students/"),
     Page("menu-drawer", C, "/notifications", action=open_menu_on_phones),
@@ -117,6 +123,7 @@ PAGES = [
     Page("meeting", C, "/meetings/{meeting}"),
     Page("meeting-new", C, "/meetings/new"),
     Page("notifications", C, "/notifications"),
+    Page("my-sessions", C, "/account/sessions"),
     Page("transitions", C, "/transitions"),
     Page("follow-ups", C, "/follow-ups"),
     Page("from-training", C, "/from-training"),
@@ -163,6 +170,8 @@ def ids(world: factories.World) -> dict[str, int]:
         "programme": side.student.programme_id,
         "goal": factories.goals(side.student)[0].id,
         "template_programme": db.session.query(Programme).filter_by(code="TEST").one().id,
+        "reset_token": tokens.issue(side.users[Role.COUNSELLOR], TokenPurpose.PASSWORD_RESET),
+        "invitation_token": tokens.issue(side.users[Role.TEACHER], TokenPurpose.INVITATION),
     }
 
 
@@ -232,6 +241,7 @@ def axe_findings(request, app, browser) -> dict[tuple[str, str], str]:
         factories.review_objects(world.a)
         db.session.commit()
         values = ids(world)
+        db.session.commit()  # the link tokens
         urls = {p.name: p.path.format(**values) for p in PAGES}
         for role in {p.role for p in PAGES} - {None}:
             urls[f"user:{role.value}"] = world.user(role, "a").email
