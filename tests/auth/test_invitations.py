@@ -45,7 +45,7 @@ def test_a_new_user_gets_an_invitation_and_chooses_their_password(
     body = message.get_content()
     assert "Ny Kollega" not in body  # the link, no personal data
     link = link_in(message)
-    assert link.startswith("http://localhost/invitation/")
+    assert link.startswith("https://elevsag.test/invitation/")  # TestConfig.PUBLIC_BASE_URL
 
     # Nobody can log in before the user has chosen a password.
     stranger = app.test_client()

@@ -45,7 +45,7 @@ def test_a_known_address_gets_a_link_and_an_unknown_one_the_same_answer(
     [message] = messages
     assert message["Subject"] == "Elevsag: Vælg en ny adgangskode"
     assert teacher.name not in message.get_content()
-    assert link_in(message).startswith("http://localhost/password/reset/")
+    assert link_in(message).startswith("https://elevsag.test/password/reset/")
 
 
 def test_a_deactivated_account_gets_no_link(app, client, db, world, smtp_server):
