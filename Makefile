@@ -58,8 +58,9 @@ run: $(VENV)/.runtime assets
 serve-prod: $(VENV)/.runtime assets
 	PORT=$(if $(filter command line environment,$(origin PORT)),$(PORT),8000) scripts/serve-prod
 
-# The smoke test of that profile (CI runs it after the suites): a fresh database, an SMTP
-# server on loopback, log in over HTTP and wait for the mail worker to deliver.
+# The smoke test of that profile (CI runs it after the suites): a fresh database with a little
+# demo data, an SMTP server on loopback; log in over HTTP, write a handover note and wait for
+# the mail worker to deliver the supervisor's mail.
 prod-smoke: $(VENV)/.dev assets
 	$(BIN)/python tests/smoke/prod_smoke.py
 

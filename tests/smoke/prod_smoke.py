@@ -1,14 +1,17 @@
 """Smoke test of the production profile (`make serve-prod`), run by .ci/run after the suites.
 
-A fresh PostgreSQL database, migrated; one system administrator (`flask create-user`); an
-aiosmtpd SMTP server on loopback; then scripts/serve-prod (gunicorn with several workers and
-`flask mail worker`) on a free port, with Redis for the login limits and the mail queue. Over
-HTTP: log in, open the outbox page, and send a failed message again, which commits it queued
-and pushes it to RQ. The test waits until the mail worker has delivered it to the SMTP server,
-then stops everything, removes its Redis keys and drops the database.
+A fresh PostgreSQL database, migrated and filled with a little demo data (`flask demo-data
+--students 5 --allow-production`); an aiosmtpd SMTP server on loopback; then scripts/serve-prod
+(gunicorn with several workers and `flask mail worker`) on a free port, with Redis for the login
+limits and the mail queue. Over HTTP: the demo teacher logs in and writes (sends, not a draft)
+the handover note for a student whose next period is a training period with the demo
+supervisor as responsible. That commits a notification and, as the supervisor gets that kind
+of mail immediately, a queued outbox message pushed to RQ. The test waits until the mail worker
+has delivered it to the SMTP server (to the supervisor, with the handover subject and no
+student's name), then stops everything, removes its Redis keys and drops the database.
 
 The sweeper is set to 10 minutes, so a delivery within the wait came through the RQ queue.
-Run it alone with `.venv/bin/python tests/smoke/prod_smoke.py`.
+Run it alone with `.venv/bin/python tests/smoke/prod_smoke.py`; it prints how long each part took.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
+from datetime import date
+from html import unescape
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -32,13 +38,33 @@ sys.path.insert(0, str(ROOT))
 
 PG = os.environ.get("SMOKE_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("SMOKE_REDIS", "redis://127.0.0.1:6379/12")
-EMAIL, PASSWORD = "smoke-admin@example.org", "smoke-adgangskode-" + secrets.token_hex(8)
-RECIPIENT = "modtager@example.invalid"
+WRITER = "laerer@demo.elevsag.dk"  # app.demo_data.DEMO_LOGINS: the teacher at SOSU Fyn
+SUPERVISOR = "oplaeringsvejleder@demo.elevsag.dk"  # ... and the supervisor at Solbakken
+# The subject of NotificationKind.HANDOVER_WRITTEN (app/mail/notices.py) in Danish, the
+# language of a user who chose none.
+SUBJECT = "Elevsag: Der er en overleveringsnote til dig"
 STARTED = time.monotonic()
 
 
 def say(text: str) -> None:
     print(f"[prod-smoke {time.monotonic() - STARTED:5.1f}s] {text}", flush=True)
+
+
+class Timer:
+    """How long each part took, printed at the end (the whole should stay well under 90 s)."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, float]] = []
+        self.last = STARTED
+
+    def part(self, name: str) -> None:
+        now = time.monotonic()
+        self.parts.append((name, now - self.last))
+        self.last = now
+
+    def report(self) -> None:
+        for name, seconds in self.parts:
+            say(f"  {seconds:5.1f}s  {name}")
 
 
 def free_port() -> int:
@@ -83,6 +109,18 @@ def csrf(page: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
+def hidden_fields(page: str) -> dict[str, str]:
+    """The hidden inputs of a page's form (the CSRF token, a version), as a browser sends them."""
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        if 'type="hidden"' in tag:
+            name = re.search(r'name="([^"]+)"', tag)
+            value = re.search(r'value="([^"]*)"', tag)
+            if name:
+                fields[name.group(1)] = unescape(value.group(1)) if value else ""
+    return fields
+
+
 def run(env: dict, *args: str, stdin: str | None = None) -> None:
     done = subprocess.run(  # noqa: S603 - our own flask, fixed arguments
         [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", *args],
@@ -96,41 +134,74 @@ def run(env: dict, *args: str, stdin: str | None = None) -> None:
         raise SystemExit(f"flask {args[0]} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
 
 
-def failed_message(database_url: str) -> int:
-    """A message that failed earlier, as the worker leaves it after its last attempt."""
-    from sqlalchemy import create_engine
+@dataclass
+class Arrival:
+    """A coming transition from school into training whose handover note nobody wrote yet."""
+
+    student_id: int
+    period_id: int
+    supervisor_email: str
+    student_names: list[str]  # every student's first and last name, none of which may be mailed
+
+
+def arrival(database_url: str) -> Arrival:
+    """From the demo data: a student of the writer's school whose next period is a training
+    period, starting later, with the demo supervisor responsible (so the supervisor is the one
+    told, app.notifications.people_at), and no handover note yet."""
+    from sqlalchemy import create_engine, select
     from sqlalchemy.orm import Session
 
-    from app.models import MailStatus, OutboxMessage
+    from app.models import HandoverNote, Period, PeriodKind, Student, User
 
     engine = create_engine(database_url)
-    with Session(engine) as session:
-        message = OutboxMessage(
-            to_address=RECIPIENT,
-            subject="Elevsag: røgtest",
-            body="Røgtest af produktionsprofilen.",
-            kind="smoke_test",
-            status=MailStatus.FAILED,
-            attempts=8,
-            last_error="SMTPServerDisconnected: before the smoke test",
-        )
-        session.add(message)
-        session.commit()
-        message_id = message.id
-    engine.dispose()
-    return message_id
+    try:
+        with Session(engine) as session:
+            supervisor = session.execute(select(User).where(User.email == SUPERVISOR)).scalar_one()
+            assert supervisor.locale in (None, "da"), supervisor.locale
+            candidates = session.execute(
+                select(Period)
+                .where(
+                    Period.kind == PeriodKind.TRAINING,
+                    Period.responsible_id == supervisor.id,
+                    Period.start_date > date.today(),
+                    ~select(HandoverNote.id).where(HandoverNote.to_period_id == Period.id).exists(),
+                )
+                .order_by(Period.start_date, Period.id)
+            ).scalars()
+            for to_period in candidates:
+                previous = session.execute(
+                    select(Period)
+                    .where(
+                        Period.student_id == to_period.student_id,
+                        Period.start_date < to_period.start_date,
+                    )
+                    .order_by(Period.start_date.desc())
+                    .limit(1)
+                ).scalar_one_or_none()
+                if previous is not None and previous.kind == PeriodKind.SCHOOL:
+                    names = [
+                        name
+                        for first, last in session.execute(
+                            select(Student.first_name, Student.last_name)
+                        )
+                        for name in (first, last)
+                    ]
+                    return Arrival(to_period.student_id, to_period.id, supervisor.email, names)
+    finally:
+        engine.dispose()
+    raise SystemExit("the demo data has no student on the way from school to the demo supervisor")
 
 
-def status_of(database_url: str, message_id: int) -> str:
+def outbox(database_url: str) -> list[tuple]:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        status = connection.execute(
-            text("SELECT status FROM mail_outbox WHERE id = :id"), {"id": message_id}
-        ).scalar_one()
+        rows = connection.execute(
+            text("SELECT id, to_address, kind, status FROM mail_outbox ORDER BY id")
+        ).all()
     engine.dispose()
-    return status
+    return [tuple(row) for row in rows]
 
 
 def wait_until(check, seconds: float, what: str, server=None):
@@ -151,8 +222,10 @@ def wait_until(check, seconds: float, what: str, server=None):
 def main() -> int:
     from redis import Redis
 
+    from app.demo_data import DEMO_PASSWORD
     from tests.mail.conftest import SmtpServer
 
+    timer = Timer()
     database = f"elevsag_smoke_{os.getpid()}"
     prefix = f"elevsag-smoke-{uuid.uuid4().hex[:12]}"
     database_url = f"{PG}/{database}"
@@ -165,16 +238,18 @@ def main() -> int:
         pg.execute(f'CREATE DATABASE "{database}"')
     try:
         smtp.start()
+        timer.part("start: imports, a database, the SMTP server")
         env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith(("MAIL_", "RATELIMIT_", "TEST_DATABASE"))
-            and key not in {"ELEVSAG_SINGLE_PROCESS", "REDIS_URL"}
+            and key not in {"ELEVSAG_SINGLE_PROCESS", "REDIS_URL", "PUBLIC_BASE_URL"}
         }
         env.update(
             ELEVSAG_CONFIG="production",
             SECRET_KEY=secrets.token_hex(32),
             DATABASE_URL=database_url,
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
             REDIS_URL=REDIS,
             RATELIMIT_KEY_PREFIX=prefix,
             MAIL_QUEUE_URL=REDIS,
@@ -188,19 +263,12 @@ def main() -> int:
         )
         say(f"database {database}: migrating")
         run(env, "db", "upgrade")
-        run(
-            env,
-            "create-user",
-            "--email",
-            EMAIL,
-            "--name",
-            "Røgtest Admin",
-            "--role",
-            "system_admin",
-            "--password-stdin",
-            stdin=PASSWORD + "\n",
-        )
-        message_id = failed_message(database_url)
+        timer.part("flask db upgrade")
+        say("loading demo data (5 students, plus those on their way to the demo supervisor)")
+        run(env, "demo-data", "--students", "5", "--allow-production")
+        timer.part("flask demo-data --students 5")
+        target = arrival(database_url)
+        assert outbox(database_url) == [], "the demo data left mail in the outbox"
 
         say(f"starting scripts/serve-prod on port {port}")
         server = subprocess.Popen(  # noqa: S603 - our own script
@@ -211,27 +279,56 @@ def main() -> int:
         )
         client = Http(port)
         wait_until(lambda: client.request("GET", "/healthz")[0] == 200, 30, "/healthz", server)
+        timer.part("serve-prod up (/healthz answers)")
 
-        say("logging in")
+        say(f"logging in as {WRITER}")
         _, _, page = client.request("GET", "/login")
         status, _, _ = client.request(
-            "POST", "/login", {"email": EMAIL, "password": PASSWORD, "csrf_token": csrf(page)}
+            "POST", "/login", {"email": WRITER, "password": DEMO_PASSWORD, "csrf_token": csrf(page)}
         )
         assert status == 302, f"login answered {status}"
+        timer.part("login")
 
-        status, _, page = client.request("GET", "/admin/outbox?status=failed")
-        assert status == 200 and f'data-testid="message-{message_id}"' in page, status
-        say("sending the failed message again from the outbox page")
-        status, _, _ = client.request(
-            "POST", f"/admin/outbox/{message_id}/send-again", {"csrf_token": csrf(page)}
+        url = f"/students/{target.student_id}/handovers/{target.period_id}/write"
+        status, _, page = client.request("GET", url)
+        assert status == 200 and 'data-testid="send-handover"' in page, f"{url} answered {status}"
+        say(f"writing the handover note at {url} and sending it")
+        form = {
+            **hidden_fields(page),
+            "strengths": "Omsorgsfuld og god til at skabe relationer (røgtest).",
+            "challenges": "",
+            "agreed_support": "Kontaktlæreren følger op efter to uger.",
+            "first_weeks": "En fast kollega de første to uger.",
+            "contact_person": "Kontaktlærer, tlf. 70 10 20 30",
+            "action": "send",
+        }
+        status, headers, _ = client.request("POST", url, form)
+        assert status == 302, f"sending the handover note answered {status}"
+        assert headers["Location"].endswith(url.removesuffix("/write")), headers["Location"]
+        timer.part("write and send the handover note")
+
+        def delivered():
+            return [m for m in smtp.messages if m.envelope_to == [target.supervisor_email]]
+
+        try:
+            wait_until(delivered, 20, "the mail worker to deliver to the supervisor", server)
+        except SystemExit:
+            received_by = [m.envelope_to for m in smtp.messages]
+            say(f"outbox (id, to, kind, status): {outbox(database_url)}; received: {received_by}")
+            raise
+        timer.part("the mail worker delivers (through RQ)")
+        [received] = delivered()
+        assert received["Subject"] == SUBJECT, received["Subject"]
+        body = received.get_body(("plain",)).get_content()
+        named = [n for n in target.student_names if re.search(rf"\b{re.escape(n)}\b", body)]
+        assert not named, f"the mail names a student: {named}"
+        assert f"http://127.0.0.1:{port}{url.removesuffix('/write')}" in body, body
+        wait_until(
+            lambda: [row[3] for row in outbox(database_url)] == ["sent"],
+            10,
+            "the outbox row to be sent (and no other mail)",
         )
-        assert status == 302, f"send again answered {status}"
-
-        wait_until(lambda: smtp.messages, 20, "the mail worker to deliver", server)
-        received = smtp.messages[0]
-        assert received["To"] == RECIPIENT, received["To"]
-        wait_until(lambda: status_of(database_url, message_id) == "sent", 10, "status sent")
-        say(f"delivered to {received['To']} through RQ; outbox row {message_id} is sent")
+        say(f"delivered to {target.supervisor_email}: {received['Subject']!r}; outbox row is sent")
         return 0
     finally:
         if server is not None and server.poll() is None:
@@ -248,7 +345,9 @@ def main() -> int:
         redis.close()
         with admin_connection() as pg:
             pg.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        say("stopped; database dropped")
+        timer.part("stop and drop the database")
+        say("stopped; database dropped. Parts:")
+        timer.report()
 
 
 if __name__ == "__main__":
