@@ -278,7 +278,8 @@ def main() -> int:
             start_new_session=True,
         )
         client = Http(port)
-        wait_until(lambda: client.request("GET", "/healthz")[0] == 200, 30, "/healthz", server)
+        # A few seconds on a quiet machine; generous, as CI may share its CPUs.
+        wait_until(lambda: client.request("GET", "/healthz")[0] == 200, 60, "/healthz", server)
         timer.part("serve-prod up (/healthz answers)")
 
         say(f"logging in as {WRITER}")
@@ -313,6 +314,7 @@ def main() -> int:
         try:
             wait_until(delivered, 20, "the mail worker to deliver to the supervisor", server)
         except SystemExit:
+            timer.part("waiting in vain for the mail")
             received_by = [m.envelope_to for m in smtp.messages]
             say(f"outbox (id, to, kind, status): {outbox(database_url)}; received: {received_by}")
             raise
