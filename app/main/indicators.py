@@ -28,7 +28,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     extract,
     func,
     literal,
@@ -84,6 +83,7 @@ BREAKDOWN_LABEL = {
     Breakdown.AGE: _l("Age band"),
 }
 
+SPS_HOURS_LABEL = _l("SPS hours used")
 NO_EMPLOYER = -1  # the municipality group of enrolments without a training agreement
 
 # --- the definitions ----------------------------------------------------------------------
@@ -126,27 +126,41 @@ def age_band_column(start, birth_year) -> ColumnElement[str]:
     )
 
 
-def employer_column() -> ColumnElement[int]:
-    """The employer of the enrolment: of the student's training agreements in force at some
-    time during the enrolment, the one that started first (NO_EMPLOYER when there is none)."""
-    agreement = aliased(TrainingAgreement)
-    first = (
-        select(agreement.employer_id)
-        .where(
-            agreement.student_id == Enrolment.student_id,
-            or_(agreement.end_date.is_(None), agreement.end_date >= Enrolment.start_date),
-            or_(Enrolment.end_date.is_(None), agreement.start_date <= Enrolment.end_date),
+def employers(scope: FigureScope):
+    """(enrolment_id, employer_id): the employer of each enrolment in `scope` that has one: of
+    the student's training agreements in force at some time during the enrolment, the one
+    that started first. One derived table, numbered with ROW_NUMBER(), not a subquery per
+    enrolment; an enrolment without an agreement has no row (its group is NO_EMPLOYER)."""
+    agreement = aliased(TrainingAgreement, name="indicator_agreement")
+    ranked = (
+        select(
+            Enrolment.id.label("enrolment_id"),
+            agreement.employer_id.label("employer_id"),
+            func.row_number()
+            .over(partition_by=Enrolment.id, order_by=(agreement.start_date, agreement.id))
+            .label("place"),
         )
-        .order_by(agreement.start_date, agreement.id)
-        .limit(1)
-        .correlate(Enrolment)
-        .scalar_subquery()
+        .join(
+            agreement,
+            and_(
+                agreement.student_id == Enrolment.student_id,
+                or_(agreement.end_date.is_(None), agreement.end_date >= Enrolment.start_date),
+                or_(Enrolment.end_date.is_(None), agreement.start_date <= Enrolment.end_date),
+            ),
+        )
+        .where(scope.enrolments())
+        .subquery("indicator_ranked_agreement")
     )
-    return func.coalesce(first, NO_EMPLOYER)
+    return (
+        select(ranked.c.enrolment_id, ranked.c.employer_id)
+        .where(ranked.c.place == 1)
+        .subquery("indicator_employer")
+    )
 
 
-def group_column(by: Breakdown) -> ColumnElement:
-    """The breakdown's group of an enrolment (in a statement over Enrolment joined to Student)."""
+def group_column(by: Breakdown, employer) -> ColumnElement:
+    """The breakdown's group of an enrolment (in a statement over Enrolment joined to Student
+    and outer-joined to `employer`, the derived table of `employers`)."""
     if by is Breakdown.SCHOOL:
         return Enrolment.school_id
     if by is Breakdown.PROGRAMME:
@@ -155,7 +169,7 @@ def group_column(by: Breakdown) -> ColumnElement:
         return cohort_column(Enrolment.start_date)
     if by is Breakdown.AGE:
         return age_band_column(Enrolment.start_date, Student.birth_year)
-    return employer_column()
+    return func.coalesce(employer.c.employer_id, NO_EMPLOYER)
 
 
 def _mature(programmes: dict[int, _Programme], today: date) -> ColumnElement[bool]:
@@ -221,6 +235,30 @@ OUTCOME_LABEL = {
 
 # --- the tables ---------------------------------------------------------------------------
 
+ORGANISATION_BREAKDOWNS = (Breakdown.SCHOOL, Breakdown.MUNICIPALITY)
+
+
+def groups(by: Breakdown, keys, codes: Mapping[int, str], names: Mapping[int, str]):
+    """The groups `keys` of a breakdown in the order shown, and their labels: `codes` are the
+    programmes' codes by id, `names` the organisations' names by id."""
+    keys = set(keys)
+    if by is Breakdown.AGE:
+        order = [b for b in AGE_BAND_LABEL if b in keys]
+        return order, {b: AGE_BAND_LABEL[b] for b in order}
+    if by is Breakdown.COHORT:
+        ordered = sorted(int(k) for k in keys)
+        return ordered, {k: cohort_label(k) for k in ordered}
+    if by is Breakdown.PROGRAMME:
+        ordered = sorted(keys, key=lambda k: codes[k])
+        return ordered, {k: Programme.display_code(codes[k]) for k in ordered}
+    named = {k: names.get(k, "") for k in keys if k != NO_EMPLOYER}
+    ordered = sorted(named, key=lambda k: named[k])
+    row_labels = dict(named)
+    if NO_EMPLOYER in keys:
+        ordered.append(NO_EMPLOYER)
+        row_labels[NO_EMPLOYER] = _l("No training agreement")
+    return ordered, row_labels
+
 
 @dataclass
 class Rate:
@@ -285,10 +323,10 @@ def _programmes() -> dict[int, _Programme]:
     }
 
 
-def _group_columns() -> list:
+def _group_columns(employer) -> list:
     """An enrolment's group in every breakdown (in a statement over Enrolment joined to
-    Student), labelled by the breakdown."""
-    return [group_column(by).label(by.value) for by in Breakdown]
+    Student and outer-joined to `employer`), labelled by the breakdown."""
+    return [group_column(by, employer).label(by.value) for by in Breakdown]
 
 
 def _cube(inner) -> dict[tuple, int]:
@@ -313,24 +351,62 @@ def by_breakdown(cube: Mapping[tuple, int], by: Breakdown) -> dict:
     return out
 
 
-def _of_enrolments(category, *columns):
-    """select(the groups, category, *columns) over the enrolments joined to their students."""
+def _of_enrolments(employer, category, *columns):
+    """select(the groups, category, *columns) over the enrolments joined to their students
+    (and their employers: `employers`)."""
     return (
-        select(*_group_columns(), category.label("cat"), *columns)
+        select(*_group_columns(employer), category.label("cat"), *columns)
         .select_from(Enrolment)
         .join(Student, Student.id == Enrolment.student_id)
+        .outerjoin(employer, employer.c.enrolment_id == Enrolment.id)
     )
 
 
-def _of_periods(category, source=Period):
+def _of_periods(employer, category, source=Period):
     """select(the groups, category) over the periods (or rows of `source`, which has a
-    period_id), joined to their enrolments and students."""
-    inner = select(*_group_columns(), category.label("cat")).select_from(source)
+    period_id), joined to their enrolments, students (and employers: `employers`)."""
+    inner = select(*_group_columns(employer), category.label("cat")).select_from(source)
     if source is not Period:
         inner = inner.join(Period, Period.id == source.period_id)
-    return inner.join(Enrolment, Enrolment.id == Period.enrolment_id).join(
-        Student, Student.id == Enrolment.student_id
+    return (
+        inner.join(Enrolment, Enrolment.id == Period.enrolment_id)
+        .join(Student, Student.id == Enrolment.student_id)
+        .outerjoin(employer, employer.c.enrolment_id == Enrolment.id)
     )
+
+
+def _previous_periods(scope: FigureScope, day: date):
+    """(id, previous_id) of every period held (`app.access.journey.never_held`: not one that
+    starts after its enrolment ended) that starts on or before `day`, of the students with an
+    enrolment in `scope`: previous_id is the held period just before it in the student's plan
+    (the latest start before its start day; of several, the highest id), or null. One
+    derived table with window functions, not a subquery per period: LAG gives the period
+    before in (start day, id) order, and every period takes that of the first period of its
+    start day (the ones on the same day are not before it)."""
+    in_scope = select(Enrolment.student_id).where(scope.enrolments())
+    held = (
+        select(
+            Period.id,
+            Period.student_id,
+            Period.start_date,
+            func.lag(Period.id)
+            .over(partition_by=Period.student_id, order_by=(Period.start_date, Period.id))
+            .label("before_id"),
+        )
+        .join(Enrolment, Enrolment.id == Period.enrolment_id)
+        .where(
+            or_(Enrolment.end_date.is_(None), Enrolment.end_date >= Period.start_date),
+            Period.start_date <= day,
+            Period.student_id.in_(in_scope),
+        )
+        .subquery("indicator_held")
+    )
+    return select(
+        held.c.id,
+        func.first_value(held.c.before_id)
+        .over(partition_by=(held.c.student_id, held.c.start_date), order_by=held.c.id)
+        .label("previous_id"),
+    ).subquery("indicator_previous_id")
 
 
 def _since(day: date) -> datetime:
@@ -350,16 +426,100 @@ class _Indicator:
     rates: list[Rate] = field(default_factory=list)
 
 
+def definitions() -> dict[str, _Indicator]:
+    """The indicators' titles, descriptions, columns and rates (their counts not yet
+    computed: `cube` empty)."""
+    reasons = {r.value: labels.DROPOUT_REASON[r] for r in DropoutReason}
+    reasons["none"] = _l("Reason not recorded")
+    return {
+        "completion": _Indicator(
+            "completion",
+            _l("Completion and dropout"),
+            _l(
+                "Enrolments old enough to have finished (started at least the programme's "
+                "length plus one year ago), by where they stand now. The rates are of the "
+                "enrolments started."
+            ),
+            list(OUTCOME_LABEL),
+            OUTCOME_LABEL,
+            {},
+            [
+                Rate(_l("Completion rate"), "completed"),
+                Rate(_l("Dropout rate"), "dropped_out"),
+            ],
+        ),
+        "dropout": _Indicator(
+            "dropout",
+            _l("Where in the journey students drop out"),
+            _l(
+                "Enrolments ended by a dropout, by the period it happened in, or at a "
+                "transition between periods. Transferred students are not dropouts."
+            ),
+            list(DROPOUT_PLACE_LABEL),
+            DROPOUT_PLACE_LABEL,
+            {},
+        ),
+        "reasons": _Indicator(
+            "reasons",
+            _l("Dropout reasons"),
+            _l("Enrolments ended by a dropout, by the reason recorded."),
+            REASON_COLUMNS,
+            reasons,
+            {},
+        ),
+        "handover": _Indicator(
+            "handover",
+            _l("Handover notes at transitions"),
+            _l(
+                "Transitions to a new place in the last twelve months (the new period "
+                "started), by whether the handover note was sent and acknowledged before "
+                "the start day."
+            ),
+            list(HANDOVER_LABEL),
+            HANDOVER_LABEL,
+            {},
+            [Rate(_l("Acknowledged in time"), "acknowledged")],
+        ),
+        "support": _Indicator(
+            "support",
+            _l("Support measures in use"),
+            _l(
+                "Enrolments with a support measure in use (active or ended, not planned "
+                "or cancelled) at some time in the last twelve months, by kind of measure; "
+                "an enrolment with measures of two kinds counts in both columns. SPS "
+                "hours: the hours used recorded on those SPS measures."
+            ),
+            SUPPORT_COLUMNS,
+            {c: labels.MEASURE_TYPE[MeasureType(c)] for c in SUPPORT_COLUMNS},
+            {},
+        ),
+        "warnings": _Indicator(
+            "warnings",
+            _l("Warnings and what came of them"),
+            _l(
+                "Warnings (varsling) given in the last twelve months, by what came of them "
+                "so far: the student dropped out; the training period's declaration was "
+                "issued, approved or not; the warning was followed up; its deadline passed "
+                "without a follow-up; or it is still open."
+            ),
+            list(WARNING_LABEL),
+            WARNING_LABEL,
+            {},
+        ),
+    }
+
+
 class Figures:
     """The dashboard's tables for one scope, shown by one breakdown. One statement per table
     gives its counts in every breakdown at once (a GROUP BY over all five; each breakdown is a
     sum of those), plus one for the programmes, one for the organisations' names and one for
-    the SPS hours. The tables of every breakdown are suppressed together (`_suppressed`): the
+    the SPS hours. The tables of every breakdown are suppressed together (`suppressed`): the
     CSV downloads of the other breakdowns are one click away."""
 
     def __init__(self, scope: FigureScope, by: Breakdown, today: date) -> None:
         self.scope, self.by, self.today = scope, by, today
         self.programmes = _programmes()
+        self._employer = employers(scope)
         self._names: dict[int, str] | None = None
         self._cached: dict[object, object] = {}
 
@@ -377,25 +537,9 @@ class Figures:
         return self._names
 
     def groups(self, by: Breakdown, keys) -> tuple[list, dict]:
-        keys = set(keys)
-        if by is Breakdown.AGE:
-            order = [b for b in AGE_BAND_LABEL if b in keys]
-            return order, {b: AGE_BAND_LABEL[b] for b in order}
-        if by is Breakdown.COHORT:
-            ordered = sorted(int(k) for k in keys)
-            return ordered, {k: cohort_label(k) for k in ordered}
-        if by is Breakdown.PROGRAMME:
-            found = {k: self.programmes[k] for k in keys}
-            ordered = sorted(found, key=lambda k: found[k].code)
-            return ordered, {k: Programme.display_code(found[k].code) for k in ordered}
-        names = self._organisation_names()
-        named = {k: names.get(k, "") for k in keys if k != NO_EMPLOYER}
-        ordered = sorted(named, key=lambda k: named[k])
-        row_labels = dict(named)
-        if NO_EMPLOYER in keys:
-            ordered.append(NO_EMPLOYER)
-            row_labels[NO_EMPLOYER] = _l("No training agreement")
-        return ordered, row_labels
+        codes = {k: p.code for k, p in self.programmes.items()} if by is Breakdown.PROGRAMME else {}
+        names = self._organisation_names() if by in ORGANISATION_BREAKDOWNS else {}
+        return groups(by, keys, codes, names)
 
     # The counts: one statement per table.
 
@@ -403,7 +547,7 @@ class Figures:
         return self._once(
             "intake",
             lambda: _cube(
-                _of_enrolments(literal("all")).where(
+                _of_enrolments(self._employer, literal("all")).where(
                     self.scope.enrolments(), Enrolment.start_date <= self.today
                 )
             ),
@@ -419,7 +563,7 @@ class Figures:
         return self._once(
             "completion",
             lambda: _cube(
-                _of_enrolments(outcome).where(
+                _of_enrolments(self._employer, outcome).where(
                     self.scope.enrolments(), _mature(self.programmes, self.today)
                 )
             ),
@@ -430,7 +574,7 @@ class Figures:
         return self._once(
             "dropout",
             lambda: _cube(
-                _of_enrolments(dropout_place_column(period))
+                _of_enrolments(self._employer, dropout_place_column(period))
                 .outerjoin(period, period.id == Enrolment.dropout_period_id)
                 .where(self.scope.enrolments(), Enrolment.status == StudentStatus.DROPPED_OUT)
             ),
@@ -442,34 +586,15 @@ class Figures:
         return self._once(
             "reasons",
             lambda: _cube(
-                _of_enrolments(reason).where(
+                _of_enrolments(self._employer, reason).where(
                     self.scope.enrolments(), Enrolment.status == StudentStatus.DROPPED_OUT
                 )
             ),
         )
 
     def _handover_cube(self) -> dict:
-        earlier = aliased(Period, name="indicator_earlier")
         previous = aliased(Period, name="indicator_previous")
-        # app.access.journey.never_held, on an alias of Enrolment: the statement joins
-        # Enrolment already, and its EXISTS would otherwise correlate to that one.
-        earlier_enrolment = aliased(Enrolment, name="indicator_earlier_enrolment")
-        earlier_never_held = exists().where(
-            earlier_enrolment.id == earlier.enrolment_id,
-            earlier_enrolment.end_date < earlier.start_date,
-        )
-        previous_id = (
-            select(earlier.id)
-            .where(
-                earlier.student_id == Period.student_id,
-                earlier.start_date < Period.start_date,
-                ~earlier_never_held,
-            )
-            .order_by(earlier.start_date.desc(), earlier.id.desc())
-            .limit(1)
-            .correlate(Period)
-            .scalar_subquery()
-        )
+        previous_ids = _previous_periods(self.scope, self.today)
         sent = and_(HandoverNote.id.is_not(None), HandoverNote.is_draft.is_(False))
         before = HandoverNote.written_at < Period.start_date
         timeliness = case(
@@ -485,8 +610,9 @@ class Figures:
             else_="sent",
         )
         inner = (
-            _of_periods(timeliness)
-            .join(previous, previous.id == previous_id)
+            _of_periods(self._employer, timeliness)
+            .join(previous_ids, previous_ids.c.id == Period.id)
+            .join(previous, previous.id == previous_ids.c.previous_id)
             .outerjoin(HandoverNote, HandoverNote.to_period_id == Period.id)
             .where(
                 self.scope.enrolments(),
@@ -517,23 +643,24 @@ class Figures:
         return self._once(
             "support",
             lambda: _cube(
-                _of_enrolments(kind, Enrolment.id.label("enrolment"))
+                _of_enrolments(self._employer, kind, Enrolment.id.label("enrolment"))
                 .join(SupportMeasure, and_(*self._in_use()))
                 .where(self.scope.enrolments())
                 .distinct()
             ),
         )
 
-    def _sps_hours(self) -> dict:
-        """{group of this breakdown: (SPS hours used, enrolments behind them)}."""
+    def sps_hours(self, by: Breakdown) -> dict:
+        """{group of the breakdown: (SPS hours used, enrolments behind them)}."""
         inner = (
             select(
-                group_column(self.by).label("grp"),
+                group_column(by, self._employer).label("grp"),
                 SupportMeasure.hours_used.label("hours"),
                 Enrolment.id.label("enrolment"),
             )
             .select_from(Enrolment)
             .join(Student, Student.id == Enrolment.student_id)
+            .outerjoin(self._employer, self._employer.c.enrolment_id == Enrolment.id)
             .join(SupportMeasure, and_(*self._in_use(), SupportMeasure.type.in_(SPS_TYPES)))
             .where(self.scope.enrolments())
             .subquery()
@@ -543,7 +670,7 @@ class Figures:
                 inner.c.grp, func.sum(inner.c.hours), func.count(inner.c.enrolment.distinct())
             ).group_by(inner.c.grp)
         )
-        return {_norm(self.by, g): (hours or Decimal(0), n) for g, hours, n in rows}
+        return {_norm(by, g): (hours or Decimal(0), n) for g, hours, n in rows}
 
     def _warnings_cube(self) -> dict:
         """Warnings (varsling) given in the last twelve months, by what came of them."""
@@ -556,7 +683,7 @@ class Figures:
             else_="open",
         )
         inner = (
-            _of_periods(outcome, TrainingWarning)
+            _of_periods(self._employer, outcome, TrainingWarning)
             .outerjoin(Declaration, Declaration.period_id == TrainingWarning.period_id)
             .where(
                 self.scope.enrolments(),
@@ -569,86 +696,20 @@ class Figures:
     # The indicators.
 
     def _indicators(self) -> dict[str, _Indicator]:
-        reasons = {r.value: labels.DROPOUT_REASON[r] for r in DropoutReason}
-        reasons["none"] = _l("Reason not recorded")
-        return {
-            "completion": _Indicator(
-                "completion",
-                _l("Completion and dropout"),
-                _l(
-                    "Enrolments old enough to have finished (started at least the programme's "
-                    "length plus one year ago), by where they stand now. The rates are of the "
-                    "enrolments started."
-                ),
-                list(OUTCOME_LABEL),
-                OUTCOME_LABEL,
-                self._completion_cube(),
-                [
-                    Rate(_l("Completion rate"), "completed"),
-                    Rate(_l("Dropout rate"), "dropped_out"),
-                ],
-            ),
-            "dropout": _Indicator(
-                "dropout",
-                _l("Where in the journey students drop out"),
-                _l(
-                    "Enrolments ended by a dropout, by the period it happened in, or at a "
-                    "transition between periods. Transferred students are not dropouts."
-                ),
-                list(DROPOUT_PLACE_LABEL),
-                DROPOUT_PLACE_LABEL,
-                self._dropout_cube(),
-            ),
-            "reasons": _Indicator(
-                "reasons",
-                _l("Dropout reasons"),
-                _l("Enrolments ended by a dropout, by the reason recorded."),
-                REASON_COLUMNS,
-                reasons,
-                self._reasons_cube(),
-            ),
-            "handover": _Indicator(
-                "handover",
-                _l("Handover notes at transitions"),
-                _l(
-                    "Transitions to a new place in the last twelve months (the new period "
-                    "started), by whether the handover note was sent and acknowledged before "
-                    "the start day."
-                ),
-                list(HANDOVER_LABEL),
-                HANDOVER_LABEL,
-                self._handover_cube(),
-                [Rate(_l("Acknowledged in time"), "acknowledged")],
-            ),
-            "support": _Indicator(
-                "support",
-                _l("Support measures in use"),
-                _l(
-                    "Enrolments with a support measure in use (active or ended, not planned "
-                    "or cancelled) at some time in the last twelve months, by kind of measure; "
-                    "an enrolment with measures of two kinds counts in both columns. SPS "
-                    "hours: the hours used recorded on those SPS measures."
-                ),
-                SUPPORT_COLUMNS,
-                {c: labels.MEASURE_TYPE[MeasureType(c)] for c in SUPPORT_COLUMNS},
-                self._support_cube(),
-            ),
-            "warnings": _Indicator(
-                "warnings",
-                _l("Warnings and what came of them"),
-                _l(
-                    "Warnings (varsling) given in the last twelve months, by what came of them "
-                    "so far: the student dropped out; the training period's declaration was "
-                    "issued, approved or not; the warning was followed up; its deadline passed "
-                    "without a follow-up; or it is still open."
-                ),
-                list(WARNING_LABEL),
-                WARNING_LABEL,
-                self._warnings_cube(),
-            ),
+        indicators = definitions()
+        cubes = {
+            "completion": self._completion_cube,
+            "dropout": self._dropout_cube,
+            "reasons": self._reasons_cube,
+            "handover": self._handover_cube,
+            "support": self._support_cube,
+            "warnings": self._warnings_cube,
         }
+        for name, indicator in indicators.items():
+            indicator.cube = cubes[name]()
+        return indicators
 
-    def _suppressed(self) -> dict[tuple[str, Breakdown], Table]:
+    def suppressed(self) -> dict[tuple[str, Breakdown], Table]:
         """Every table of every breakdown, suppressed together where they share figures
         (app.statistics.suppress_together; docs/indicators.md, "Small numbers"):
 
@@ -724,49 +785,66 @@ class Figures:
         return tables
 
     def _as_table(self, key, figures: SuppressedTable, indicators) -> Table:
-        name, by = key
-        if name == "intake":
-            columns, column_labels = self.groups(by, figures.columns)
-            return Table(
-                name="intake",
-                title=_l("Intake"),
-                description=_l(
-                    "Enrolments started in each cohort (start term), by %(by)s.",
-                    by=str(BREAKDOWN_LABEL[by]).lower(),
-                ),
-                row_heading=BREAKDOWN_LABEL[Breakdown.COHORT],
-                rows=figures.rows,
-                row_labels={c: cohort_label(c) for c in figures.rows},
-                columns=columns,
-                column_labels=column_labels,
-                figures=figures,
-            )
-        indicator = indicators[name]
-        _, row_labels = self.groups(by, figures.rows)
-        return Table(
-            name=name,
-            title=indicator.title,
-            description=indicator.description,
-            row_heading=BREAKDOWN_LABEL[by],
-            rows=figures.rows,
-            row_labels=row_labels,
-            columns=indicator.columns,
-            column_labels=indicator.column_labels,
-            figures=figures,
-            rates=indicator.rates,
-        )
+        return table_of(key, figures, indicators, self.groups)
 
     def table(self, name: str) -> Table:
         """One table in this breakdown (the intake by cohort is shown by programme)."""
         if name == "intake" and self.by is Breakdown.COHORT:
-            return self._suppressed()[("intake", Breakdown.PROGRAMME)]
-        table = self._suppressed()[(name, self.by)]
+            return self.suppressed()[("intake", Breakdown.PROGRAMME)]
+        table = self.suppressed()[(name, self.by)]
         if name == "support":
-            table.sums = hour_sums(_l("SPS hours used"), table.rows, self._sps_hours())
+            table.sums = hour_sums(SPS_HOURS_LABEL, table.rows, self.sps_hours(self.by))
         return table
 
     def tables(self) -> dict[str, Table]:
         return {name: self.table(name) for name in TABLES}
+
+
+class _Lower:
+    """A translated label in lower case, translated when shown (not when the table is built:
+    the nightly computation has no request, hence no language)."""
+
+    def __init__(self, text) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return str(self.text).lower()
+
+
+def table_of(key, figures: SuppressedTable, indicators: Mapping, groups_of) -> Table:
+    """The table (name, breakdown) of suppressed `figures`, labelled: `groups_of(by, keys)`
+    gives a breakdown's groups in order and their labels."""
+    name, by = key
+    if name == "intake":
+        columns, column_labels = groups_of(by, figures.columns)
+        return Table(
+            name="intake",
+            title=_l("Intake"),
+            description=_l(
+                "Enrolments started in each cohort (start term), by %(by)s.",
+                by=_Lower(BREAKDOWN_LABEL[by]),
+            ),
+            row_heading=BREAKDOWN_LABEL[Breakdown.COHORT],
+            rows=figures.rows,
+            row_labels={c: cohort_label(c) for c in figures.rows},
+            columns=columns,
+            column_labels=column_labels,
+            figures=figures,
+        )
+    indicator = indicators[name]
+    _, row_labels = groups_of(by, figures.rows)
+    return Table(
+        name=name,
+        title=indicator.title,
+        description=indicator.description,
+        row_heading=BREAKDOWN_LABEL[by],
+        rows=figures.rows,
+        row_labels=row_labels,
+        columns=indicator.columns,
+        column_labels=indicator.column_labels,
+        figures=figures,
+        rates=indicator.rates,
+    )
 
 
 REASON_COLUMNS = [r.value for r in DropoutReason] + ["none"]
