@@ -28,6 +28,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     extract,
     func,
     literal,
@@ -126,41 +127,27 @@ def age_band_column(start, birth_year) -> ColumnElement[str]:
     )
 
 
-def employers(scope: FigureScope):
-    """(enrolment_id, employer_id): the employer of each enrolment in `scope` that has one: of
-    the student's training agreements in force at some time during the enrolment, the one
-    that started first. One derived table, numbered with ROW_NUMBER(), not a subquery per
-    enrolment; an enrolment without an agreement has no row (its group is NO_EMPLOYER)."""
-    agreement = aliased(TrainingAgreement, name="indicator_agreement")
-    ranked = (
-        select(
-            Enrolment.id.label("enrolment_id"),
-            agreement.employer_id.label("employer_id"),
-            func.row_number()
-            .over(partition_by=Enrolment.id, order_by=(agreement.start_date, agreement.id))
-            .label("place"),
+def employer_column() -> ColumnElement[int]:
+    """The employer of the enrolment: of the student's training agreements in force at some
+    time during the enrolment, the one that started first (NO_EMPLOYER when there is none)."""
+    agreement = aliased(TrainingAgreement)
+    first = (
+        select(agreement.employer_id)
+        .where(
+            agreement.student_id == Enrolment.student_id,
+            or_(agreement.end_date.is_(None), agreement.end_date >= Enrolment.start_date),
+            or_(Enrolment.end_date.is_(None), agreement.start_date <= Enrolment.end_date),
         )
-        .join(
-            agreement,
-            and_(
-                agreement.student_id == Enrolment.student_id,
-                or_(agreement.end_date.is_(None), agreement.end_date >= Enrolment.start_date),
-                or_(Enrolment.end_date.is_(None), agreement.start_date <= Enrolment.end_date),
-            ),
-        )
-        .where(scope.enrolments())
-        .subquery("indicator_ranked_agreement")
+        .order_by(agreement.start_date, agreement.id)
+        .limit(1)
+        .correlate(Enrolment)
+        .scalar_subquery()
     )
-    return (
-        select(ranked.c.enrolment_id, ranked.c.employer_id)
-        .where(ranked.c.place == 1)
-        .subquery("indicator_employer")
-    )
+    return func.coalesce(first, NO_EMPLOYER)
 
 
-def group_column(by: Breakdown, employer) -> ColumnElement:
-    """The breakdown's group of an enrolment (in a statement over Enrolment joined to Student
-    and outer-joined to `employer`, the derived table of `employers`)."""
+def group_column(by: Breakdown) -> ColumnElement:
+    """The breakdown's group of an enrolment (in a statement over Enrolment joined to Student)."""
     if by is Breakdown.SCHOOL:
         return Enrolment.school_id
     if by is Breakdown.PROGRAMME:
@@ -169,7 +156,7 @@ def group_column(by: Breakdown, employer) -> ColumnElement:
         return cohort_column(Enrolment.start_date)
     if by is Breakdown.AGE:
         return age_band_column(Enrolment.start_date, Student.birth_year)
-    return func.coalesce(employer.c.employer_id, NO_EMPLOYER)
+    return employer_column()
 
 
 def _mature(programmes: dict[int, _Programme], today: date) -> ColumnElement[bool]:
@@ -323,10 +310,10 @@ def _programmes() -> dict[int, _Programme]:
     }
 
 
-def _group_columns(employer) -> list:
+def _group_columns() -> list:
     """An enrolment's group in every breakdown (in a statement over Enrolment joined to
-    Student and outer-joined to `employer`), labelled by the breakdown."""
-    return [group_column(by, employer).label(by.value) for by in Breakdown]
+    Student), labelled by the breakdown."""
+    return [group_column(by).label(by.value) for by in Breakdown]
 
 
 def _cube(inner) -> dict[tuple, int]:
@@ -351,62 +338,24 @@ def by_breakdown(cube: Mapping[tuple, int], by: Breakdown) -> dict:
     return out
 
 
-def _of_enrolments(employer, category, *columns):
-    """select(the groups, category, *columns) over the enrolments joined to their students
-    (and their employers: `employers`)."""
+def _of_enrolments(category, *columns):
+    """select(the groups, category, *columns) over the enrolments joined to their students."""
     return (
-        select(*_group_columns(employer), category.label("cat"), *columns)
+        select(*_group_columns(), category.label("cat"), *columns)
         .select_from(Enrolment)
         .join(Student, Student.id == Enrolment.student_id)
-        .outerjoin(employer, employer.c.enrolment_id == Enrolment.id)
     )
 
 
-def _of_periods(employer, category, source=Period):
+def _of_periods(category, source=Period):
     """select(the groups, category) over the periods (or rows of `source`, which has a
-    period_id), joined to their enrolments, students (and employers: `employers`)."""
-    inner = select(*_group_columns(employer), category.label("cat")).select_from(source)
+    period_id), joined to their enrolments and students."""
+    inner = select(*_group_columns(), category.label("cat")).select_from(source)
     if source is not Period:
         inner = inner.join(Period, Period.id == source.period_id)
-    return (
-        inner.join(Enrolment, Enrolment.id == Period.enrolment_id)
-        .join(Student, Student.id == Enrolment.student_id)
-        .outerjoin(employer, employer.c.enrolment_id == Enrolment.id)
+    return inner.join(Enrolment, Enrolment.id == Period.enrolment_id).join(
+        Student, Student.id == Enrolment.student_id
     )
-
-
-def _previous_periods(scope: FigureScope, day: date):
-    """(id, previous_id) of every period held (`app.access.journey.never_held`: not one that
-    starts after its enrolment ended) that starts on or before `day`, of the students with an
-    enrolment in `scope`: previous_id is the held period just before it in the student's plan
-    (the latest start before its start day; of several, the highest id), or null. One
-    derived table with window functions, not a subquery per period: LAG gives the period
-    before in (start day, id) order, and every period takes that of the first period of its
-    start day (the ones on the same day are not before it)."""
-    in_scope = select(Enrolment.student_id).where(scope.enrolments())
-    held = (
-        select(
-            Period.id,
-            Period.student_id,
-            Period.start_date,
-            func.lag(Period.id)
-            .over(partition_by=Period.student_id, order_by=(Period.start_date, Period.id))
-            .label("before_id"),
-        )
-        .join(Enrolment, Enrolment.id == Period.enrolment_id)
-        .where(
-            or_(Enrolment.end_date.is_(None), Enrolment.end_date >= Period.start_date),
-            Period.start_date <= day,
-            Period.student_id.in_(in_scope),
-        )
-        .subquery("indicator_held")
-    )
-    return select(
-        held.c.id,
-        func.first_value(held.c.before_id)
-        .over(partition_by=(held.c.student_id, held.c.start_date), order_by=held.c.id)
-        .label("previous_id"),
-    ).subquery("indicator_previous_id")
 
 
 def _since(day: date) -> datetime:
@@ -519,7 +468,6 @@ class Figures:
     def __init__(self, scope: FigureScope, by: Breakdown, today: date) -> None:
         self.scope, self.by, self.today = scope, by, today
         self.programmes = _programmes()
-        self._employer = employers(scope)
         self._names: dict[int, str] | None = None
         self._cached: dict[object, object] = {}
 
@@ -531,14 +479,14 @@ class Figures:
 
     # Groups and their labels.
 
-    def _organisation_names(self) -> dict[int, str]:
+    def organisation_names(self) -> dict[int, str]:
         if self._names is None:
             self._names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
         return self._names
 
     def groups(self, by: Breakdown, keys) -> tuple[list, dict]:
         codes = {k: p.code for k, p in self.programmes.items()} if by is Breakdown.PROGRAMME else {}
-        names = self._organisation_names() if by in ORGANISATION_BREAKDOWNS else {}
+        names = self.organisation_names() if by in ORGANISATION_BREAKDOWNS else {}
         return groups(by, keys, codes, names)
 
     # The counts: one statement per table.
@@ -547,7 +495,7 @@ class Figures:
         return self._once(
             "intake",
             lambda: _cube(
-                _of_enrolments(self._employer, literal("all")).where(
+                _of_enrolments(literal("all")).where(
                     self.scope.enrolments(), Enrolment.start_date <= self.today
                 )
             ),
@@ -563,7 +511,7 @@ class Figures:
         return self._once(
             "completion",
             lambda: _cube(
-                _of_enrolments(self._employer, outcome).where(
+                _of_enrolments(outcome).where(
                     self.scope.enrolments(), _mature(self.programmes, self.today)
                 )
             ),
@@ -574,7 +522,7 @@ class Figures:
         return self._once(
             "dropout",
             lambda: _cube(
-                _of_enrolments(self._employer, dropout_place_column(period))
+                _of_enrolments(dropout_place_column(period))
                 .outerjoin(period, period.id == Enrolment.dropout_period_id)
                 .where(self.scope.enrolments(), Enrolment.status == StudentStatus.DROPPED_OUT)
             ),
@@ -586,15 +534,34 @@ class Figures:
         return self._once(
             "reasons",
             lambda: _cube(
-                _of_enrolments(self._employer, reason).where(
+                _of_enrolments(reason).where(
                     self.scope.enrolments(), Enrolment.status == StudentStatus.DROPPED_OUT
                 )
             ),
         )
 
     def _handover_cube(self) -> dict:
+        earlier = aliased(Period, name="indicator_earlier")
         previous = aliased(Period, name="indicator_previous")
-        previous_ids = _previous_periods(self.scope, self.today)
+        # app.access.journey.never_held, on an alias of Enrolment: the statement joins
+        # Enrolment already, and its EXISTS would otherwise correlate to that one.
+        earlier_enrolment = aliased(Enrolment, name="indicator_earlier_enrolment")
+        earlier_never_held = exists().where(
+            earlier_enrolment.id == earlier.enrolment_id,
+            earlier_enrolment.end_date < earlier.start_date,
+        )
+        previous_id = (
+            select(earlier.id)
+            .where(
+                earlier.student_id == Period.student_id,
+                earlier.start_date < Period.start_date,
+                ~earlier_never_held,
+            )
+            .order_by(earlier.start_date.desc(), earlier.id.desc())
+            .limit(1)
+            .correlate(Period)
+            .scalar_subquery()
+        )
         sent = and_(HandoverNote.id.is_not(None), HandoverNote.is_draft.is_(False))
         before = HandoverNote.written_at < Period.start_date
         timeliness = case(
@@ -610,9 +577,8 @@ class Figures:
             else_="sent",
         )
         inner = (
-            _of_periods(self._employer, timeliness)
-            .join(previous_ids, previous_ids.c.id == Period.id)
-            .join(previous, previous.id == previous_ids.c.previous_id)
+            _of_periods(timeliness)
+            .join(previous, previous.id == previous_id)
             .outerjoin(HandoverNote, HandoverNote.to_period_id == Period.id)
             .where(
                 self.scope.enrolments(),
@@ -643,7 +609,7 @@ class Figures:
         return self._once(
             "support",
             lambda: _cube(
-                _of_enrolments(self._employer, kind, Enrolment.id.label("enrolment"))
+                _of_enrolments(kind, Enrolment.id.label("enrolment"))
                 .join(SupportMeasure, and_(*self._in_use()))
                 .where(self.scope.enrolments())
                 .distinct()
@@ -654,13 +620,12 @@ class Figures:
         """{group of the breakdown: (SPS hours used, enrolments behind them)}."""
         inner = (
             select(
-                group_column(by, self._employer).label("grp"),
+                group_column(by).label("grp"),
                 SupportMeasure.hours_used.label("hours"),
                 Enrolment.id.label("enrolment"),
             )
             .select_from(Enrolment)
             .join(Student, Student.id == Enrolment.student_id)
-            .outerjoin(self._employer, self._employer.c.enrolment_id == Enrolment.id)
             .join(SupportMeasure, and_(*self._in_use(), SupportMeasure.type.in_(SPS_TYPES)))
             .where(self.scope.enrolments())
             .subquery()
@@ -683,7 +648,7 @@ class Figures:
             else_="open",
         )
         inner = (
-            _of_periods(self._employer, outcome, TrainingWarning)
+            _of_periods(outcome, TrainingWarning)
             .outerjoin(Declaration, Declaration.period_id == TrainingWarning.period_id)
             .where(
                 self.scope.enrolments(),

@@ -35,7 +35,6 @@ from app.main.indicators import (
 )
 from app.models import (
     FigureSnapshot,
-    Organisation,
     Partnership,
     Programme,
     Student,
@@ -133,9 +132,8 @@ def compute(scope: FigureScope, day: date) -> dict:
         if by in ORGANISATION_BREAKDOWNS
         for k in (t.figures.columns if name == "intake" else t.figures.rows)
     }
-    names = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisations))
-    ).all()
+    known = figures.organisation_names()
+    names = [(k, known[k]) for k in sorted(organisations) if k in known]
     codes = {k: p.code for k, p in figures.programmes.items()}
     return {
         "format": FORMAT,
