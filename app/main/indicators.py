@@ -5,7 +5,8 @@ Every indicator is one GROUP BY statement over the enrolments in scope
 programme, cohort, age band) and by the indicator's own categories, and returns counts only:
 no student row is loaded into Python. The counts then go through app.statistics.suppress,
 table by table, before anyone sees them; a rate is shown only when both its numerator and its
-denominator are visible.
+denominator are visible. The dashboard does not run them per request: app.main.snapshots
+computes them ahead (nightly) and stores only the suppressed result.
 
 Portable SQL only (the suite runs on SQLite and PostgreSQL): the cohort is computed with
 EXTRACT(year/month), ages from the cohort's year, and "old enough to have finished" from a

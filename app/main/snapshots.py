@@ -224,8 +224,8 @@ def current(partnership: Partnership) -> Snapshot:
     ).scalar_one_or_none()
     if row is not None and row.figures.get("format") == FORMAT:
         return _snapshot(row)
-    refresh([partnership])
     try:
+        refresh([partnership])
         db.session.commit()
     except IntegrityError:  # another request stored them first
         db.session.rollback()
