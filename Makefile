@@ -48,6 +48,7 @@ run: $(VENV)/.runtime assets
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --if-empty
+	$(FLASK) figures refresh --if-missing
 	$(FLASK) notify-transitions
 	@$(FLASK) demo-logins
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -104,6 +105,7 @@ bench: $(VENV)/.runtime assets
 	@mkdir -p instance
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) db upgrade
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS)
+	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) figures refresh
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench --requests $(BENCH_REQUESTS) --label SQLite
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench-import
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
@@ -111,6 +113,7 @@ bench: $(VENV)/.runtime assets
 	    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE elevsag_bench"; \
 	  DATABASE_URL=$(BENCH_PG) $(FLASK) db upgrade && \
 	  DATABASE_URL=$(BENCH_PG) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS) && \
+	  DATABASE_URL=$(BENCH_PG) $(FLASK) figures refresh && \
 	  DATABASE_URL=$(BENCH_PG) $(FLASK) bench --requests $(BENCH_REQUESTS) --label PostgreSQL && \
 	  DATABASE_URL=$(BENCH_PG) $(FLASK) bench-import; \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: its column is left out."; fi

@@ -1,8 +1,8 @@
 """Every command-line task, registered in one place: `flask demo-data`, `flask demo-logins`,
 `flask create-user`, `flask seed-programmes`, `flask notify-transitions` (run daily, e.g. from
-cron), `flask prune-audit-log`, `flask mail deliver` / `flask mail worker` (app.mail.cli),
-`flask mail reminders` and `flask mail digest` (daily, after notify-transitions;
-app.mail.notices), and the benchmark's commands (app.bench)."""
+cron), `flask figures refresh` (nightly, from cron), `flask prune-audit-log`, `flask mail deliver` /
+`flask mail worker` (app.mail.cli), `flask mail reminders` and `flask mail digest` (daily, after
+notify-transitions; app.mail.notices), and the benchmark's commands (app.bench)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,18 @@ from app.journey.handovers import remind_missing_notes
 from app.journey.programmes import ensure_programmes
 from app.mail import notices
 from app.mail.cli import mail as mail_commands
-from app.models import AuditAction, AuditEvent, Membership, Organisation, Role, User, Workplace
+from app.main import snapshots
+from app.models import (
+    AuditAction,
+    AuditEvent,
+    FigureSnapshot,
+    Membership,
+    Organisation,
+    Partnership,
+    Role,
+    User,
+    Workplace,
+)
 from app.models.base import today, utcnow
 from app.support.categories import ensure_support_categories
 from app.training.goals import ensure_training_goals
@@ -38,6 +49,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(notify_transitions_command)
     app.cli.add_command(prune_audit_log_command)
     app.cli.add_command(mail_commands)
+    app.cli.add_command(figures_group)
     for command in bench.COMMANDS:
         app.cli.add_command(command)
     notices.register_commands(app)
@@ -329,3 +341,34 @@ def prune_audit_log_command(days: int | None) -> None:
     audit.record(AuditAction.DELETE, criterion=f"audit_event older than {days} days: {deleted}")
     db.session.commit()
     click.echo(f"Deleted {deleted} access-log rows older than {days} days.")
+
+
+# --- the partnership dashboard's figures ---------------------------------------------------
+
+
+@click.group("figures")
+def figures_group() -> None:
+    """The partnership dashboard's figures, computed ahead (app.main.snapshots)."""
+
+
+@figures_group.command("refresh")
+@click.option("--partnership", "partnership_id", type=int, help="Only this partnership (its id).")
+@click.option(
+    "--if-missing", is_flag=True, help="Only partnerships with no figures stored yet (make run)."
+)
+def figures_refresh_command(partnership_id: int | None, if_missing: bool) -> None:
+    """Compute the dashboard's suppressed figures of every partnership (or one) and replace
+    the stored ones in one transaction. Run it every night, e.g. from cron."""
+    query = select(Partnership).order_by(Partnership.name)
+    if partnership_id is not None:
+        query = query.where(Partnership.id == partnership_id)
+    if if_missing:
+        query = query.where(~Partnership.id.in_(select(FigureSnapshot.partnership_id)))
+    partnerships = list(db.session.execute(query).scalars())
+    if partnership_id is not None and not partnerships and not if_missing:
+        raise click.ClickException(f"No partnership has the id {partnership_id}.")
+    started = utcnow()
+    count = snapshots.refresh(partnerships, today())
+    db.session.commit()
+    seconds = (utcnow() - started).total_seconds()
+    click.echo(f"Figures computed for {count} partnership(s) in {seconds:.1f} s.")

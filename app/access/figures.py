@@ -53,18 +53,32 @@ class FigureScope:
 NO_FIGURES = FigureScope(frozenset())
 
 
-def figure_scope(user: User, chosen: str | None = None) -> FigureScope:
-    """The member schools of the partnership `user` looks at: `chosen` (a partnership id from
-    the request) when given, else the first of theirs by name. A partnership id the user does
-    not see answers 404; a user in no partnership gets an empty scope (`partnership` None)."""
+@dataclass(frozen=True)
+class FigureChoice:
+    """The partnership whose figures the user looks at (None: they are in none) and the
+    ones they may choose between."""
+
+    partnership: Partnership | None
+    partnerships: tuple[Partnership, ...] = ()
+
+
+def figure_choice(user: User, chosen: str | None = None) -> FigureChoice:
+    """The partnership `user` looks at: `chosen` (a partnership id from the request) when
+    given, else the first of theirs by name. A partnership id the user does not see answers
+    404; a user in no partnership gets `partnership` None."""
     partnerships = tuple(db.session.execute(visible_partnerships(user)).scalars())
     if not partnerships:
-        return NO_FIGURES
+        return FigureChoice(None)
     partnership = partnerships[0]
     if chosen:
         partnership = next((p for p in partnerships if str(p.id) == chosen.strip()), None)
         if partnership is None:
             abort(404)
+    return FigureChoice(partnership, partnerships)
+
+
+def scope_of(partnership: Partnership, partnerships: tuple[Partnership, ...] = ()) -> FigureScope:
+    """The enrolments the figures of `partnership` count: those of its member schools."""
     schools = db.session.execute(
         select(partnership_member.c.organisation_id)
         .join(Organisation, Organisation.id == partnership_member.c.organisation_id)
@@ -74,3 +88,12 @@ def figure_scope(user: User, chosen: str | None = None) -> FigureScope:
         )
     ).scalars()
     return FigureScope(frozenset(schools), partnership, partnerships)
+
+
+def figure_scope(user: User, chosen: str | None = None) -> FigureScope:
+    """The member schools of the partnership `user` looks at (`figure_choice`); a user in no
+    partnership gets an empty scope (`partnership` None)."""
+    choice = figure_choice(user, chosen)
+    if choice.partnership is None:
+        return NO_FIGURES
+    return scope_of(choice.partnership, choice.partnerships)

@@ -5,7 +5,8 @@ Every indicator is one GROUP BY statement over the enrolments in scope
 programme, cohort, age band) and by the indicator's own categories, and returns counts only:
 no student row is loaded into Python. The counts then go through app.statistics.suppress,
 table by table, before anyone sees them; a rate is shown only when both its numerator and its
-denominator are visible.
+denominator are visible. The dashboard does not run them per request: app.main.snapshots
+computes them ahead (nightly) and stores only the suppressed result.
 
 Portable SQL only (the suite runs on SQLite and PostgreSQL): the cohort is computed with
 EXTRACT(year/month), ages from the cohort's year, and "old enough to have finished" from a
@@ -84,6 +85,7 @@ BREAKDOWN_LABEL = {
     Breakdown.AGE: _l("Age band"),
 }
 
+SPS_HOURS_LABEL = _l("SPS hours used")
 NO_EMPLOYER = -1  # the municipality group of enrolments without a training agreement
 
 # --- the definitions ----------------------------------------------------------------------
@@ -221,6 +223,30 @@ OUTCOME_LABEL = {
 
 # --- the tables ---------------------------------------------------------------------------
 
+ORGANISATION_BREAKDOWNS = (Breakdown.SCHOOL, Breakdown.MUNICIPALITY)
+
+
+def groups(by: Breakdown, keys, codes: Mapping[int, str], names: Mapping[int, str]):
+    """The groups `keys` of a breakdown in the order shown, and their labels: `codes` are the
+    programmes' codes by id, `names` the organisations' names by id."""
+    keys = set(keys)
+    if by is Breakdown.AGE:
+        order = [b for b in AGE_BAND_LABEL if b in keys]
+        return order, {b: AGE_BAND_LABEL[b] for b in order}
+    if by is Breakdown.COHORT:
+        ordered = sorted(int(k) for k in keys)
+        return ordered, {k: cohort_label(k) for k in ordered}
+    if by is Breakdown.PROGRAMME:
+        ordered = sorted(keys, key=lambda k: codes[k])
+        return ordered, {k: Programme.display_code(codes[k]) for k in ordered}
+    named = {k: names.get(k, "") for k in keys if k != NO_EMPLOYER}
+    ordered = sorted(named, key=lambda k: named[k])
+    row_labels = dict(named)
+    if NO_EMPLOYER in keys:
+        ordered.append(NO_EMPLOYER)
+        row_labels[NO_EMPLOYER] = _l("No training agreement")
+    return ordered, row_labels
+
 
 @dataclass
 class Rate:
@@ -350,11 +376,94 @@ class _Indicator:
     rates: list[Rate] = field(default_factory=list)
 
 
+def definitions() -> dict[str, _Indicator]:
+    """The indicators' titles, descriptions, columns and rates (their counts not yet
+    computed: `cube` empty)."""
+    reasons = {r.value: labels.DROPOUT_REASON[r] for r in DropoutReason}
+    reasons["none"] = _l("Reason not recorded")
+    return {
+        "completion": _Indicator(
+            "completion",
+            _l("Completion and dropout"),
+            _l(
+                "Enrolments old enough to have finished (started at least the programme's "
+                "length plus one year ago), by where they stand now. The rates are of the "
+                "enrolments started."
+            ),
+            list(OUTCOME_LABEL),
+            OUTCOME_LABEL,
+            {},
+            [
+                Rate(_l("Completion rate"), "completed"),
+                Rate(_l("Dropout rate"), "dropped_out"),
+            ],
+        ),
+        "dropout": _Indicator(
+            "dropout",
+            _l("Where in the journey students drop out"),
+            _l(
+                "Enrolments ended by a dropout, by the period it happened in, or at a "
+                "transition between periods. Transferred students are not dropouts."
+            ),
+            list(DROPOUT_PLACE_LABEL),
+            DROPOUT_PLACE_LABEL,
+            {},
+        ),
+        "reasons": _Indicator(
+            "reasons",
+            _l("Dropout reasons"),
+            _l("Enrolments ended by a dropout, by the reason recorded."),
+            REASON_COLUMNS,
+            reasons,
+            {},
+        ),
+        "handover": _Indicator(
+            "handover",
+            _l("Handover notes at transitions"),
+            _l(
+                "Transitions to a new place in the last twelve months (the new period "
+                "started), by whether the handover note was sent and acknowledged before "
+                "the start day."
+            ),
+            list(HANDOVER_LABEL),
+            HANDOVER_LABEL,
+            {},
+            [Rate(_l("Acknowledged in time"), "acknowledged")],
+        ),
+        "support": _Indicator(
+            "support",
+            _l("Support measures in use"),
+            _l(
+                "Enrolments with a support measure in use (active or ended, not planned "
+                "or cancelled) at some time in the last twelve months, by kind of measure; "
+                "an enrolment with measures of two kinds counts in both columns. SPS "
+                "hours: the hours used recorded on those SPS measures."
+            ),
+            SUPPORT_COLUMNS,
+            {c: labels.MEASURE_TYPE[MeasureType(c)] for c in SUPPORT_COLUMNS},
+            {},
+        ),
+        "warnings": _Indicator(
+            "warnings",
+            _l("Warnings and what came of them"),
+            _l(
+                "Warnings (varsling) given in the last twelve months, by what came of them "
+                "so far: the student dropped out; the training period's declaration was "
+                "issued, approved or not; the warning was followed up; its deadline passed "
+                "without a follow-up; or it is still open."
+            ),
+            list(WARNING_LABEL),
+            WARNING_LABEL,
+            {},
+        ),
+    }
+
+
 class Figures:
     """The dashboard's tables for one scope, shown by one breakdown. One statement per table
     gives its counts in every breakdown at once (a GROUP BY over all five; each breakdown is a
     sum of those), plus one for the programmes, one for the organisations' names and one for
-    the SPS hours. The tables of every breakdown are suppressed together (`_suppressed`): the
+    the SPS hours. The tables of every breakdown are suppressed together (`suppressed`): the
     CSV downloads of the other breakdowns are one click away."""
 
     def __init__(self, scope: FigureScope, by: Breakdown, today: date) -> None:
@@ -371,31 +480,15 @@ class Figures:
 
     # Groups and their labels.
 
-    def _organisation_names(self) -> dict[int, str]:
+    def organisation_names(self) -> dict[int, str]:
         if self._names is None:
             self._names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
         return self._names
 
     def groups(self, by: Breakdown, keys) -> tuple[list, dict]:
-        keys = set(keys)
-        if by is Breakdown.AGE:
-            order = [b for b in AGE_BAND_LABEL if b in keys]
-            return order, {b: AGE_BAND_LABEL[b] for b in order}
-        if by is Breakdown.COHORT:
-            ordered = sorted(int(k) for k in keys)
-            return ordered, {k: cohort_label(k) for k in ordered}
-        if by is Breakdown.PROGRAMME:
-            found = {k: self.programmes[k] for k in keys}
-            ordered = sorted(found, key=lambda k: found[k].code)
-            return ordered, {k: Programme.display_code(found[k].code) for k in ordered}
-        names = self._organisation_names()
-        named = {k: names.get(k, "") for k in keys if k != NO_EMPLOYER}
-        ordered = sorted(named, key=lambda k: named[k])
-        row_labels = dict(named)
-        if NO_EMPLOYER in keys:
-            ordered.append(NO_EMPLOYER)
-            row_labels[NO_EMPLOYER] = _l("No training agreement")
-        return ordered, row_labels
+        codes = {k: p.code for k, p in self.programmes.items()} if by is Breakdown.PROGRAMME else {}
+        names = self.organisation_names() if by in ORGANISATION_BREAKDOWNS else {}
+        return groups(by, keys, codes, names)
 
     # The counts: one statement per table.
 
@@ -524,11 +617,11 @@ class Figures:
             ),
         )
 
-    def _sps_hours(self) -> dict:
-        """{group of this breakdown: (SPS hours used, enrolments behind them)}."""
+    def sps_hours(self, by: Breakdown) -> dict:
+        """{group of the breakdown: (SPS hours used, enrolments behind them)}."""
         inner = (
             select(
-                group_column(self.by).label("grp"),
+                group_column(by).label("grp"),
                 SupportMeasure.hours_used.label("hours"),
                 Enrolment.id.label("enrolment"),
             )
@@ -543,7 +636,7 @@ class Figures:
                 inner.c.grp, func.sum(inner.c.hours), func.count(inner.c.enrolment.distinct())
             ).group_by(inner.c.grp)
         )
-        return {_norm(self.by, g): (hours or Decimal(0), n) for g, hours, n in rows}
+        return {_norm(by, g): (hours or Decimal(0), n) for g, hours, n in rows}
 
     def _warnings_cube(self) -> dict:
         """Warnings (varsling) given in the last twelve months, by what came of them."""
@@ -569,86 +662,20 @@ class Figures:
     # The indicators.
 
     def _indicators(self) -> dict[str, _Indicator]:
-        reasons = {r.value: labels.DROPOUT_REASON[r] for r in DropoutReason}
-        reasons["none"] = _l("Reason not recorded")
-        return {
-            "completion": _Indicator(
-                "completion",
-                _l("Completion and dropout"),
-                _l(
-                    "Enrolments old enough to have finished (started at least the programme's "
-                    "length plus one year ago), by where they stand now. The rates are of the "
-                    "enrolments started."
-                ),
-                list(OUTCOME_LABEL),
-                OUTCOME_LABEL,
-                self._completion_cube(),
-                [
-                    Rate(_l("Completion rate"), "completed"),
-                    Rate(_l("Dropout rate"), "dropped_out"),
-                ],
-            ),
-            "dropout": _Indicator(
-                "dropout",
-                _l("Where in the journey students drop out"),
-                _l(
-                    "Enrolments ended by a dropout, by the period it happened in, or at a "
-                    "transition between periods. Transferred students are not dropouts."
-                ),
-                list(DROPOUT_PLACE_LABEL),
-                DROPOUT_PLACE_LABEL,
-                self._dropout_cube(),
-            ),
-            "reasons": _Indicator(
-                "reasons",
-                _l("Dropout reasons"),
-                _l("Enrolments ended by a dropout, by the reason recorded."),
-                REASON_COLUMNS,
-                reasons,
-                self._reasons_cube(),
-            ),
-            "handover": _Indicator(
-                "handover",
-                _l("Handover notes at transitions"),
-                _l(
-                    "Transitions to a new place in the last twelve months (the new period "
-                    "started), by whether the handover note was sent and acknowledged before "
-                    "the start day."
-                ),
-                list(HANDOVER_LABEL),
-                HANDOVER_LABEL,
-                self._handover_cube(),
-                [Rate(_l("Acknowledged in time"), "acknowledged")],
-            ),
-            "support": _Indicator(
-                "support",
-                _l("Support measures in use"),
-                _l(
-                    "Enrolments with a support measure in use (active or ended, not planned "
-                    "or cancelled) at some time in the last twelve months, by kind of measure; "
-                    "an enrolment with measures of two kinds counts in both columns. SPS "
-                    "hours: the hours used recorded on those SPS measures."
-                ),
-                SUPPORT_COLUMNS,
-                {c: labels.MEASURE_TYPE[MeasureType(c)] for c in SUPPORT_COLUMNS},
-                self._support_cube(),
-            ),
-            "warnings": _Indicator(
-                "warnings",
-                _l("Warnings and what came of them"),
-                _l(
-                    "Warnings (varsling) given in the last twelve months, by what came of them "
-                    "so far: the student dropped out; the training period's declaration was "
-                    "issued, approved or not; the warning was followed up; its deadline passed "
-                    "without a follow-up; or it is still open."
-                ),
-                list(WARNING_LABEL),
-                WARNING_LABEL,
-                self._warnings_cube(),
-            ),
+        indicators = definitions()
+        cubes = {
+            "completion": self._completion_cube,
+            "dropout": self._dropout_cube,
+            "reasons": self._reasons_cube,
+            "handover": self._handover_cube,
+            "support": self._support_cube,
+            "warnings": self._warnings_cube,
         }
+        for name, indicator in indicators.items():
+            indicator.cube = cubes[name]()
+        return indicators
 
-    def _suppressed(self) -> dict[tuple[str, Breakdown], Table]:
+    def suppressed(self) -> dict[tuple[str, Breakdown], Table]:
         """Every table of every breakdown, suppressed together where they share figures
         (app.statistics.suppress_together; docs/indicators.md, "Small numbers"):
 
@@ -724,49 +751,66 @@ class Figures:
         return tables
 
     def _as_table(self, key, figures: SuppressedTable, indicators) -> Table:
-        name, by = key
-        if name == "intake":
-            columns, column_labels = self.groups(by, figures.columns)
-            return Table(
-                name="intake",
-                title=_l("Intake"),
-                description=_l(
-                    "Enrolments started in each cohort (start term), by %(by)s.",
-                    by=str(BREAKDOWN_LABEL[by]).lower(),
-                ),
-                row_heading=BREAKDOWN_LABEL[Breakdown.COHORT],
-                rows=figures.rows,
-                row_labels={c: cohort_label(c) for c in figures.rows},
-                columns=columns,
-                column_labels=column_labels,
-                figures=figures,
-            )
-        indicator = indicators[name]
-        _, row_labels = self.groups(by, figures.rows)
-        return Table(
-            name=name,
-            title=indicator.title,
-            description=indicator.description,
-            row_heading=BREAKDOWN_LABEL[by],
-            rows=figures.rows,
-            row_labels=row_labels,
-            columns=indicator.columns,
-            column_labels=indicator.column_labels,
-            figures=figures,
-            rates=indicator.rates,
-        )
+        return table_of(key, figures, indicators, self.groups)
 
     def table(self, name: str) -> Table:
         """One table in this breakdown (the intake by cohort is shown by programme)."""
         if name == "intake" and self.by is Breakdown.COHORT:
-            return self._suppressed()[("intake", Breakdown.PROGRAMME)]
-        table = self._suppressed()[(name, self.by)]
+            return self.suppressed()[("intake", Breakdown.PROGRAMME)]
+        table = self.suppressed()[(name, self.by)]
         if name == "support":
-            table.sums = hour_sums(_l("SPS hours used"), table.rows, self._sps_hours())
+            table.sums = hour_sums(SPS_HOURS_LABEL, table.rows, self.sps_hours(self.by))
         return table
 
     def tables(self) -> dict[str, Table]:
         return {name: self.table(name) for name in TABLES}
+
+
+class _Lower:
+    """A translated label in lower case, translated when shown (not when the table is built:
+    the nightly computation has no request, hence no language)."""
+
+    def __init__(self, text) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return str(self.text).lower()
+
+
+def table_of(key, figures: SuppressedTable, indicators: Mapping, groups_of) -> Table:
+    """The table (name, breakdown) of suppressed `figures`, labelled: `groups_of(by, keys)`
+    gives a breakdown's groups in order and their labels."""
+    name, by = key
+    if name == "intake":
+        columns, column_labels = groups_of(by, figures.columns)
+        return Table(
+            name="intake",
+            title=_l("Intake"),
+            description=_l(
+                "Enrolments started in each cohort (start term), by %(by)s.",
+                by=_Lower(BREAKDOWN_LABEL[by]),
+            ),
+            row_heading=BREAKDOWN_LABEL[Breakdown.COHORT],
+            rows=figures.rows,
+            row_labels={c: cohort_label(c) for c in figures.rows},
+            columns=columns,
+            column_labels=column_labels,
+            figures=figures,
+        )
+    indicator = indicators[name]
+    _, row_labels = groups_of(by, figures.rows)
+    return Table(
+        name=name,
+        title=indicator.title,
+        description=indicator.description,
+        row_heading=BREAKDOWN_LABEL[by],
+        rows=figures.rows,
+        row_labels=row_labels,
+        columns=indicator.columns,
+        column_labels=indicator.column_labels,
+        figures=figures,
+        rates=indicator.rates,
+    )
 
 
 REASON_COLUMNS = [r.value for r in DropoutReason] + ["none"]

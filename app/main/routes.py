@@ -6,7 +6,6 @@ import io
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from app import audit
 from app.access import (
@@ -16,14 +15,13 @@ from app.access import (
     is_system_admin,
     roles_required,
 )
-from app.access.figures import figure_scope
+from app.access.figures import figure_choice
 from app.access.roles import PARTNERSHIP_ROLES
-from app.extensions import db
-from app.main import bp, indicators
+from app.main import bp, indicators, snapshots
 from app.main.tasks import overview_of
-from app.models import Programme, Role, Student, StudentStatus
+from app.models import Role
 from app.models.base import today
-from app.statistics import SMALL_COUNT, suppress
+from app.statistics import SMALL_COUNT
 
 
 @bp.route("/")
@@ -50,9 +48,9 @@ def my_overview():
     return render_template("main/my_overview.html", parts=parts, today=today())
 
 
-def _scope():
-    """The figures' scope for the current user and the partnership chosen (`?partnership=`)."""
-    return figure_scope(current_user, request.args.get("partnership"))
+def _choice():
+    """The partnership whose figures the current user looks at (`?partnership=`)."""
+    return figure_choice(current_user, request.args.get("partnership"))
 
 
 @bp.route("/overview")
@@ -61,48 +59,28 @@ def overview():
     """The partnership's dashboard: aggregate figures, no names (docs/indicators.md).
 
     First students per programme and status, then the indicators of app.main.indicators by
-    the breakdown chosen (`?by=`). Every table goes through app.statistics.suppress: small
-    counts are hidden, and so are the figures that would give them away (totals minus the
-    visible cells). Only the figures it leaves visible reach the template; a bar is drawn only
-    for a visible figure, scaled to the largest visible one, so its length gives nothing hidden
+    the breakdown chosen (`?by=`). Every table has gone through app.statistics' suppression:
+    small counts are hidden, and so are the figures that would give them away (totals minus
+    the visible cells). The figures are computed ahead (app.main.snapshots, nightly) and
+    stored suppressed, so the page reads only what may be shown; a bar is drawn only for a
+    visible figure, scaled to the largest visible one, so its length gives nothing hidden
     away either, and a rate only where its numerator and denominator are both visible.
 
     The figures are the partnership's (app.access.figures); a user in no partnership gets a
     page that says so."""
-    scope = _scope()
+    scope = _choice()
     if scope.partnership is None:
         return render_template("main/no_partnership.html")
-    rows = db.session.execute(
-        select(Programme.code, Programme.name, Student.status, func.count(Student.id))
-        .join(Student, Student.programme_id == Programme.id)
-        .where(scope.students())
-        .group_by(Programme.code, Programme.name, Student.status)
-        .order_by(Programme.code)
-    ).all()
-    names: dict[str, str] = {}
-    counts: dict[tuple[str, StudentStatus], int] = {}
-    for code, name, status, count in rows:
-        names[code] = name
-        counts[(code, StudentStatus(status))] = count
-    statuses = list(StudentStatus)
-    table = suppress(counts, list(names), statuses)
-    shown = {code: table.row_totals[code].shown for code in names}
-    peak = max((t for t in shown.values() if t is not None), default=0)
+    snapshot = snapshots.current(scope.partnership)
     by = _breakdown()
-    tables = indicators.Figures(scope, by, today()).tables()
     return render_template(
         "main/overview.html",
-        names=names,
-        statuses=statuses,
-        cells={key: figure.shown for key, figure in table.cells.items()},
-        row_totals=shown,
-        column_totals={s: table.column_totals[s].shown for s in statuses},
-        grand_total=table.grand_total.shown,
+        **snapshot.students(),
         small=SMALL_COUNT,
-        peak=peak,
         by=by,
         breakdowns=indicators.BREAKDOWN_LABEL,
-        tables=tables,
+        tables=snapshot.tables(by),
+        computed_at=snapshot.computed_at,
         scope=scope,
     )
 
@@ -127,10 +105,10 @@ def overview_csv(name: str):
     if name not in indicators.TABLES:
         abort(404)
     by = _breakdown()
-    scope = _scope()
+    scope = _choice()
     if scope.partnership is None:
         abort(404)
-    table = indicators.Figures(scope, by, today()).table(name)
+    table = snapshots.current(scope.partnership).table(name, by)
     figures = table.figures
 
     def shown(figure) -> str:

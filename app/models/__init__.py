@@ -14,6 +14,7 @@ from app.models.casefile import (
     meeting_participant,
     review_participant,
 )
+from app.models.figures import FigureSnapshot
 from app.models.handover import HandoverNote, Notification, NotificationKind
 from app.models.journey import (
     CaseEvent,
@@ -105,6 +106,7 @@ __all__ = [
     "DropoutReason",
     "Enrolment",
     "ExperienceCategory",
+    "FigureSnapshot",
     "GoalAssessment",
     "GoalLevel",
     "GoalRequirement",
