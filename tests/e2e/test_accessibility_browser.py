@@ -221,7 +221,12 @@ def check(page, axe: Axe, url: str, p: Page) -> str:
     if not results["passes"]:
         return f"axe found nothing to check on {url}"
     blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    return violations_text(blocking)
+    problems = violations_text(blocking)
+    # Every page works at phone width: nothing makes the page itself scroll sideways (a wide
+    # table scrolls in its own container or stacks its cells).
+    if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+        problems += f"\n  {urlsplit(url).path} is wider than the screen"
+    return problems.strip("\n")
 
 
 @pytest.fixture(scope="module")
