@@ -173,6 +173,7 @@ def _worker_process(queue_name: str, smtp_port: int) -> subprocess.Popen:
     env.update(
         ELEVSAG_CONFIG="production",
         SECRET_KEY="mail-worker-test-" + "x" * 32,
+        PUBLIC_BASE_URL="https://elevsag.test",  # production requires it (Config.validate)
         ELEVSAG_SINGLE_PROCESS="1",
         DATABASE_URL=os.environ["TEST_DATABASE_URL"],
         MAIL_QUEUE_URL=REDIS_URL,
