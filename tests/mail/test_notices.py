@@ -171,6 +171,19 @@ def test_an_acknowledged_note_mails_its_author(db, world, student, smtp_server):
     _no_personal_data(message, s)
 
 
+def _warn(world, s, training) -> None:
+    """Side A's supervisor warns about `s` in `training`, with the case text as the reason."""
+    training_services.give_warning(
+        s,
+        training,
+        CASE_TEXT,
+        factories.goals(s)[:1],
+        "Ugentlig samtale",
+        training.end_date,
+        world.a.users[Role.SUPERVISOR],
+    )
+
+
 def _in_training(world):
     """A distinctively named student in training at side A's workplace now."""
     s = factories.student(
@@ -208,15 +221,7 @@ def test_a_concern_mails_the_school_side(db, world, smtp_server):
 
 def test_a_warning_mails_the_school_side(db, world, smtp_server):
     s, training = _in_training(world)
-    training_services.give_warning(
-        s,
-        training,
-        CASE_TEXT,
-        factories.goals(s)[:1],
-        "Ugentlig samtale",
-        training.end_date,
-        world.a.users[Role.SUPERVISOR],
-    )
+    _warn(world, s, training)
     db.session.commit()
     received = _delivered(smtp_server)
     school_a = {world.a.users[Role.TEACHER].email, world.a.users[Role.COUNSELLOR].email}
@@ -336,11 +341,8 @@ def test_the_digest_groups_a_days_notices_in_one_mail_once(db, world, smtp_serve
     for kind in (K.WARNING_GIVEN, K.CONCERN_RECORDED, K.HANDOVER_MISSING):
         _prefer(teacher, kind, MailChoice.DIGEST)
     (first, first_training), (second, second_training) = _in_training(world), _in_training(world)
-    supervisor = world.a.users[Role.SUPERVISOR]
     for s, training in ((first, first_training), (second, second_training)):
-        training_services.give_warning(
-            s, training, CASE_TEXT, factories.goals(s)[:1], "x", training.end_date, supervisor
-        )
+        _warn(world, s, training)
     s, _school, _training = factories.starts_training_soon(world.a, FIRST, LAST)
     handovers.remind_missing_notes(date.today(), 14)
     db.session.commit()
@@ -413,15 +415,7 @@ def test_the_digest_command_runs_once_a_day(db, world, runner, smtp_server):
     teacher = world.a.users[Role.TEACHER]
     _prefer(teacher, K.WARNING_GIVEN, MailChoice.DIGEST)
     s, training = _in_training(world)
-    training_services.give_warning(
-        s,
-        training,
-        CASE_TEXT,
-        factories.goals(s)[:1],
-        "x",
-        training.end_date,
-        world.a.users[Role.SUPERVISOR],
-    )
+    _warn(world, s, training)
     db.session.commit()
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     first = runner.invoke(args=["mail", "digest", "--day", tomorrow])
