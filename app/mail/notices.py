@@ -177,14 +177,23 @@ def default_choice(user: User, kind: NotificationKind) -> MailChoice:
     return min(choices or [DEFAULTS[kind]], key=_SOONEST.index)
 
 
-def choices(user: User) -> dict[NotificationKind, MailChoice]:
-    """The user's choice for every kind: their own, else their roles' default."""
-    own = {
-        p.kind: p.choice
-        for p in db.session.execute(
-            select(MailPreference).where(MailPreference.user_id == user.id)
-        ).scalars()
-    }
+def _own_choices(user_ids) -> dict[int, dict[str, MailChoice]]:
+    """The choices the users in `user_ids` made themselves, by user id, in one query."""
+    own: dict[int, dict[str, MailChoice]] = {user_id: {} for user_id in user_ids}
+    for p in db.session.execute(
+        select(MailPreference).where(MailPreference.user_id.in_(list(own)))
+    ).scalars():
+        own[p.user_id][p.kind] = p.choice
+    return own
+
+
+def choices(
+    user: User, own: dict[str, MailChoice] | None = None
+) -> dict[NotificationKind, MailChoice]:
+    """The user's choice for every kind: their own (`own`, if already loaded), else their
+    roles' default."""
+    if own is None:
+        own = _own_choices([user.id])[user.id]
     return {kind: own.get(kind.value) or default_choice(user, kind) for kind in KINDS}
 
 
@@ -274,12 +283,14 @@ def tell(
     place: str = "",
     ref: str = "",
     calendar: str | None = None,
+    own: dict[str, MailChoice] | None = None,
 ) -> MailNotice | None:
     """Record a notice to `user` and, if they want it immediately, queue its mail in the
-    current transaction. Nothing for an inactive account."""
+    current transaction. Nothing for an inactive account. `own`: the user's own choices, if
+    the caller loaded them already."""
     if not user.active:
         return None
-    choice = choices(user)[kind]
+    choice = choices(user, own)[kind]
     notice = MailNotice(
         user_id=user.id, kind=kind.value, ref=ref, link=link, place=place[:200], choice=choice
     )
@@ -306,8 +317,9 @@ def notification_mail(
     users = db.session.execute(
         select(User).where(User.id.in_(user_ids)).options(joinedload(User.memberships))
     ).unique()
+    own = _own_choices(user_ids)  # everyone's choices in one query, not one per person
     for user in users.scalars():
-        tell(user, kind, link, place=place, calendar=calendar)
+        tell(user, kind, link, place=place, calendar=calendar, own=own.get(user.id, {}))
 
 
 # --- the daily reminders -----------------------------------------------------------------------
