@@ -65,8 +65,13 @@ def session_verified(user: User) -> bool:
 def gate(user: User, endpoint: str | None) -> str | None:
     """The endpoint a logged-in request to `endpoint` must go to first, or None to go on:
     an enrolled user's login shows its code first; a user whose role requires two-factor login
-    enrols first (unless the identity provider did multi-factor)."""
-    if endpoint is None or endpoint in _ALWAYS or session_verified(user):
+    enrols first (unless the identity provider did multi-factor).
+
+    Only browser logins (a LoginSession, app.auth.sessions) pass this gate; a request
+    authenticated another way (no login session) decides its second factor itself."""
+    if endpoint is None or endpoint in _ALWAYS or user.login_session is None:
+        return None
+    if session_verified(user):
         return None
     if user.two_factor_enabled:
         return None if endpoint in _BEFORE_CODE else "auth.login_code"
