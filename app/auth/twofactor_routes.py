@@ -211,6 +211,8 @@ def two_factor_recovery_codes():
 def two_factor_disable():
     """Turn two-factor login off (only where no role requires it), with a current code."""
     user = current_user
+    if not user.two_factor_enabled:
+        return redirect(url_for("auth.two_factor"))
     if not access.twofactor.may_turn_off(user):
         flash(_("Two-factor login cannot be turned off for your role."), "error")
         return redirect(url_for("auth.two_factor"))
