@@ -8,19 +8,6 @@ from wtforms import HiddenField, PasswordField
 from app.forms import BaseForm, max_length, required, text_field
 
 
-def _code_field(label, hint_autocomplete: str = "one-time-code"):
-    return text_field(
-        label,
-        required(_l("Please enter the code.")),
-        max_chars=40,
-        render_kw={
-            "autocomplete": hint_autocomplete,
-            "spellcheck": "false",
-            "autocapitalize": "off",
-        },
-    )
-
-
 class EnrolForm(BaseForm):
     code = text_field(
         _l("Code from the app"),
@@ -33,7 +20,12 @@ class EnrolForm(BaseForm):
 class CodeForm(BaseForm):
     """The code from the app, or one of the recovery codes."""
 
-    code = _code_field(_l("Code"))
+    code = text_field(
+        _l("Code"),
+        required(_l("Please enter the code.")),
+        max_chars=40,
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"},
+    )
     next = HiddenField()
 
 
