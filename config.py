@@ -136,6 +136,20 @@ class Config:
     # client address.
     RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
     RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "10 per hour")
+    # Two-factor login (app.auth.twofactor, docs/accounts.md). Users holding one of these roles
+    # must use it; None means the roles that can see support or health data
+    # (app.access.twofactor.SUPPORT_DATA_ROLES). A set of role values, e.g. {"counsellor"}.
+    TWO_FACTOR_REQUIRED_ROLES: frozenset[str] | None = None
+    # Failed codes (login code page, confirming before an export) per account and per client.
+    TWO_FACTOR_LIMIT_PER_ACCOUNT = os.environ.get(
+        "TWO_FACTOR_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
+    )
+    TWO_FACTOR_LIMIT_PER_ADDRESS = os.environ.get(
+        "TWO_FACTOR_LIMIT_PER_ADDRESS", "30 per 15 minutes"
+    )
+    # Exporting a whole case asks for the code (or the password) again when the person last
+    # proved who they are longer ago than this.
+    STEP_UP_MINUTES = _int("STEP_UP_MINUTES", 5)
 
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
@@ -241,6 +255,9 @@ class TestConfig(Config):
     REQUIRE_PUBLIC_BASE_URL = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # No role needs two-factor login in tests, or every test's login would stop at the code
+    # page; the two-factor tests turn it on (tests/auth/test_two_factor.py).
+    TWO_FACTOR_REQUIRED_ROLES: frozenset[str] | None = frozenset()
     # argon2-cffi's profile for tests: a login costs microseconds, not a tenth of a second.
     PASSWORD_HASH_PROFILE = "CHEAPEST"  # noqa: S105 (a profile name, not a secret)
     STUDENTS_PER_PAGE = 10

@@ -75,6 +75,15 @@ MATRIX: dict[str, Allowed] = {
     "auth.my_sessions": Allowed(own=ALL, other=ALL),
     "auth.end_login_session": Allowed(own=ALL),
     "auth.end_other_sessions": Allowed(own=ALL, other=ALL),
+    # Two-factor login (app.auth.twofactor_routes): each person's own; nothing to own. The
+    # code page and step-up send a person with nothing to confirm on; in the test settings no
+    # role requires two-factor login, so the gate lets every role through.
+    "auth.login_code": Allowed(own=ALL, other=ALL),
+    "auth.two_factor": Allowed(own=ALL, other=ALL),
+    "auth.two_factor_enrol": Allowed(own=ALL, other=ALL),
+    "auth.two_factor_recovery_codes": Allowed(own=ALL, other=ALL),
+    "auth.two_factor_disable": Allowed(own=ALL, other=ALL),
+    "auth.step_up": Allowed(own=ALL, other=ALL),
     "students.index": Allowed(own=CASE, other=CASE),
     "students.show": Allowed(own=CASE),
     "students.new": Allowed(
@@ -95,6 +104,8 @@ MATRIX: dict[str, Allowed] = {
     "admin.add_membership": Allowed(own=ADMINS, other=SYSTEM),
     "admin.delete_membership": Allowed(own=ADMINS, other=SYSTEM),
     "admin.send_invitation": Allowed(own=ADMINS, other=SYSTEM),
+    # Resetting a user's two-factor login: like the account itself (app.access.admin).
+    "admin.reset_two_factor": Allowed(own=ADMINS, other=SYSTEM),
     # Programme templates are shared by everyone; only the system admin edits them.
     "admin.programmes": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.programme_template": Allowed(own=SYSTEM, other=SYSTEM),

@@ -34,6 +34,7 @@ from app.access import (  # noqa: F401
     students,
     support,
     training,
+    twofactor,
 )
 from app.access.account import get_own_login_session_or_404  # noqa: F401
 from app.access.admin import (  # noqa: F401

@@ -165,3 +165,19 @@ class SupportCategoryForm(_EditsOne):
         others = () if self.obj_id is None else (SupportCategory.id != self.obj_id,)
         if not field.errors and _taken(SupportCategory.code, field.data, *others):
             raise ValidationError(_l("A category with this code already exists."))
+
+
+class ResetTwoFactorForm(BaseForm):
+    """An administrator resets a user's two-factor login (a lost phone) only after checking
+    who is asking: the check is confirmed and described, and both go into the access log."""
+
+    identity_checked = BooleanField(
+        _l("I have checked the person's identity"),
+        validators=[required(_l("Confirm that you have checked the person's identity."))],
+    )
+    how = text_field(
+        _l("How was the identity checked?"),
+        max_chars=200,
+        required=True,
+        plain=True,
+    )

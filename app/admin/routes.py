@@ -26,14 +26,17 @@ from app.admin.forms import (
     NewUserForm,
     OrganisationForm,
     OrganisationSearchForm,
+    ResetTwoFactorForm,
     SearchForm,
     SupportCategoryForm,
     WorkplaceForm,
     WorkplaceSearchForm,
 )
 from app.auth import tokens
+from app.auth import twofactor as two_factor
 from app.auth.account_mail import send_invitation as queue_invitation
 from app.auth.passwords import hash_password
+from app.auth.sessions import end_all_sessions
 from app.extensions import db
 from app.forms import ButtonForm
 from app.models import (
@@ -315,12 +318,19 @@ def edit_user(user_id: int):
     return _render_user(user, form, membership_form)
 
 
-def _render_user(user: User, form: EditUserForm, membership_form: MembershipFields):
+def _render_user(
+    user: User,
+    form: EditUserForm,
+    membership_form: MembershipFields,
+    reset_form: ResetTwoFactorForm | None = None,
+):
     return render_template(
         "admin/user_edit.html",
         user=user,
         form=form,
         membership_form=membership_form,
+        reset_form=reset_form or ResetTwoFactorForm(formdata=None),
+        two_factor_required=access.twofactor.requires_two_factor(user),
         manageable=access.admin.manageable_membership_ids(current_user, user),
         can_edit_account=access.can_edit_account(current_user, user),
         invitation=tokens.latest(user, TokenPurpose.INVITATION),
@@ -345,6 +355,41 @@ def send_invitation(user_id: int):
     db.session.commit()
     flash(_("A new invitation was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@any_admin
+def reset_two_factor(user_id: int):
+    """The user lost their phone (and recovery codes): after checking who is asking, the admin
+    removes the two-factor secret and recovery codes and ends the user's sessions; the user
+    sets two-factor login up again at the next login. Logged with how identity was checked."""
+    user = access.get_administered_user_or_404(user_id, current_user)
+    access.admin.require_edit_account(current_user, user)
+    reset_form = ResetTwoFactorForm()
+    if reset_form.validate_on_submit():
+        two_factor.turn_off(user)
+        ended = end_all_sessions(user)
+        audit.record(
+            AuditAction.UPDATE,
+            obj=user,
+            criterion=(
+                f"two-factor login reset by an administrator; identity checked: "
+                f"{reset_form.how.data}; login sessions ended: {ended}"
+            ),
+        )
+        db.session.commit()
+        flash(
+            _("Two-factor login was reset. The user sets it up again at the next login."),
+            "success",
+        )
+        if user.id == current_user.id:
+            return redirect(url_for("auth.login"))
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    membership_form = MembershipFields(formdata=None)
+    _membership_choices(membership_form)
+    return _render_user(
+        user, EditUserForm(formdata=None, obj=user, obj_id=user.id), membership_form, reset_form
+    )
 
 
 @bp.route("/users/<int:user_id>/memberships", methods=["POST"])

@@ -70,11 +70,15 @@ def login():
         if user is not None and password_ok and user.active:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
-            audit.record(AuditAction.LOGIN, user=user)
+            two_factor = user.two_factor_enabled
+            criterion = "password; the two-factor code follows" if two_factor else ""
+            audit.record(AuditAction.LOGIN, user=user, criterion=criterion)
             locale = session.get("locale")
             start_session(user)  # commits the audit row too
             if locale:
                 session["locale"] = locale
+            if two_factor:  # the session reaches nothing else until the code is given
+                return redirect(url_for("auth.login_code", next=safe_next(form.next.data)))
             return redirect(safe_next(form.next.data) or url_for("main.index"))
         audit.record(AuditAction.LOGIN_FAILED, user=user, commit=True)
         form.password.errors.append(_("Wrong e-mail or password."))

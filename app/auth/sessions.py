@@ -27,16 +27,43 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User) -> None:
+def start_session(user: User, *, second_factor: str | None = None) -> None:
+    """Log `user` in. `second_factor` says how a second factor was already shown ("provider":
+    the organisation's identity provider did multi-factor); without it, a user with two-factor
+    login enrolled must still give a code (app.access.twofactor.gate)."""
     token = secrets.token_urlsafe(32)
     agent = request.headers.get("User-Agent", "")[:255] if has_request_context() else ""
-    db.session.add(LoginSession(user_id=user.id, token_hash=_hash(token), user_agent=agent))
-    user.last_login_at = utcnow()
+    now = utcnow()
+    # The login itself proves who the person is, for the step-up before exports; not while
+    # the code is still to come.
+    verified = now if second_factor is not None or not user.two_factor_enabled else None
+    row = LoginSession(
+        user_id=user.id,
+        token_hash=_hash(token),
+        user_agent=agent,
+        second_factor=second_factor,
+        verified_at=verified,
+    )
+    db.session.add(row)
+    user.last_login_at = now
     db.session.commit()
     session.clear()  # a fresh session: nothing from before login survives (fixation)
     session.permanent = True
     user.login_token = token
+    user.login_session = row
     login_user(user)
+
+
+def mark_verified(user: User, second_factor: str | None) -> None:
+    """The person just proved who they are in this session: with a second factor (its kind),
+    or, with None, their password again (step-up; the session's second factor is kept).
+    The caller commits."""
+    row = user.login_session
+    if row is None:
+        return
+    if second_factor is not None:
+        row.second_factor = second_factor
+    row.verified_at = utcnow()
 
 
 def end_session() -> None:
@@ -68,6 +95,7 @@ def load_user_from_session(token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     row.user.login_token = token
+    row.user.login_session = row
     now = utcnow()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]

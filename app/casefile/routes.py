@@ -18,6 +18,7 @@ from sqlalchemy import String, cast, func, or_, select, update
 
 from app import access, audit, editing, labels
 from app.access import case_roles_required
+from app.access.twofactor import step_up_required
 from app.casefile.forms import CaseFileFilter, NoteForm
 from app.casefile.sanitize import clean_note, plain_text
 from app.extensions import db
@@ -201,6 +202,7 @@ def _editable_note_ids(events) -> set[int]:
 
 @bp.route("/students/<int:student_id>/case-file.pdf")
 @case_roles_required
+@step_up_required
 def case_file_pdf(student_id: int):
     student, form, query, view = _filtered_case_file(student_id)
     events = db.session.execute(query.limit(CASE_FILE_PDF_MAX)).unique().scalars().all()

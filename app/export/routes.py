@@ -12,6 +12,7 @@ from flask import Response, render_template
 
 from app import access, audit
 from app.access import case_roles_required
+from app.access.twofactor import step_up_required
 from app.export import bp
 from app.export.collect import (
     AUDIT_ACTION,
@@ -34,6 +35,7 @@ def _filename(student: Student, extension: str) -> str:
 
 @bp.route("/students/<int:student_id>/access-request")
 @case_roles_required
+@step_up_required
 def access_request(student_id: int):
     student = access.export.get_access_request_student_or_404(student_id)
     audit.record(AuditAction.VIEW, student=student, criterion=CRITERION, commit=True)
@@ -50,6 +52,7 @@ def _export(student_id: int):
 
 @bp.route("/students/<int:student_id>/access-request.pdf")
 @case_roles_required
+@step_up_required
 def access_request_pdf(student_id: int):
     student, data = _export(student_id)
     pdf = render_pdf(
@@ -65,6 +68,7 @@ def access_request_pdf(student_id: int):
 
 @bp.route("/students/<int:student_id>/access-request.json")
 @case_roles_required
+@step_up_required
 def access_request_json(student_id: int):
     student, data = _export(student_id)
     body = {"generated_at": data["generated_at"], "student": data["student"]}

@@ -219,6 +219,6 @@ from app.models.mail_notice import MailChoice, MailDigest, MailNotice, MailPrefe
 __all__ += ["MailChoice", "MailDigest", "MailNotice", "MailPreference"]
 
 # Invitation and password-reset links (app.auth.tokens).
-from app.models.account import AccountToken, TokenPurpose  # noqa: E402
+from app.models.account import AccountToken, RecoveryCode, TokenPurpose  # noqa: E402
 
-__all__ += ["AccountToken", "TokenPurpose"]
+__all__ += ["AccountToken", "RecoveryCode", "TokenPurpose"]

@@ -41,3 +41,18 @@ class AccountToken(Base):
 
     def __repr__(self) -> str:
         return f"<AccountToken {self.id} {self.purpose}>"
+
+
+class RecoveryCode(Base):
+    """One of a user's one-time recovery codes for two-factor login (app.auth.twofactor).
+    Only the SHA-256 of the code is stored; a used code keeps its row with `used_at`."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -57,6 +57,12 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-factor login (app.auth.twofactor): the TOTP secret (base32), set when enrolment
+    # starts; the enrolment counts only once confirmed with a code (totp_enabled_at). The time
+    # step of the last code used, so a code works only once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"
@@ -77,6 +83,11 @@ class User(Base):
     # Set by app.auth.sessions when the user logs in or is loaded from a login session.
     login_token = None  # not a column
     session_ends_at = None  # not a column: when the login session ends if nothing happens
+    login_session = None  # not a column: this request's LoginSession row
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def get_id(self) -> str:
         if not self.login_token:
@@ -152,5 +163,11 @@ class LoginSession(Base):
     # The browser's User-Agent header at login (cut to 255 characters), so the person can
     # tell their sessions apart on "My sessions".
     user_agent: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    # How the second factor was shown in this session: "totp" (a code from the app),
+    # "recovery" (a recovery code), "provider" (the organisation's identity provider did
+    # multi-factor); None: not (yet) shown. `verified_at`: when the person last proved who
+    # they are in this session (login, a code, or the password again before an export).
+    second_factor: Mapped[str | None] = mapped_column(String(16))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()

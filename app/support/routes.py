@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload
 
 from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required
+from app.access.twofactor import step_up_required
 from app.extensions import db
 from app.forms import ButtonForm
 from app.models import (
@@ -473,6 +474,7 @@ def _exported_summary(student_id: int):
 
 @bp.route("/students/<int:student_id>/support.pdf")
 @case_roles_required
+@step_up_required
 def support_pdf(student_id: int):
     student, summary = _exported_summary(student_id)
     pdf = render_pdf(
@@ -487,6 +489,7 @@ def support_pdf(student_id: int):
 
 @bp.route("/students/<int:student_id>/support.csv")
 @case_roles_required
+@step_up_required
 def support_csv(student_id: int):
     student, summary = _exported_summary(student_id)
     out = io.StringIO()
