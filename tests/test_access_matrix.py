@@ -75,6 +75,10 @@ MATRIX: dict[str, Allowed] = {
     "auth.my_sessions": Allowed(own=ALL, other=ALL),
     "auth.end_login_session": Allowed(own=ALL),
     "auth.end_other_sessions": Allowed(own=ALL, other=ALL),
+    # Single sign-on (app.auth.sso): public; where the organisation has none (as here) both
+    # send the visitor back to the login page, and a logged-in user to the front page.
+    "auth.sso_login": Allowed(own=ALL, other=ALL, public=True),
+    "auth.sso_callback": Allowed(own=ALL, other=ALL, public=True),
     "students.index": Allowed(own=CASE, other=CASE),
     "students.show": Allowed(own=CASE),
     "students.new": Allowed(
@@ -95,6 +99,9 @@ MATRIX: dict[str, Allowed] = {
     "admin.add_membership": Allowed(own=ADMINS, other=SYSTEM),
     "admin.delete_membership": Allowed(own=ADMINS, other=SYSTEM),
     "admin.send_invitation": Allowed(own=ADMINS, other=SYSTEM),
+    # An organisation's single sign-on settings (app.access.sso): its own admins, and the
+    # system admin for every organisation.
+    "admin.sso_settings": Allowed(own=ADMINS, other=SYSTEM),
     # Programme templates are shared by everyone; only the system admin edits them.
     "admin.programmes": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.programme_template": Allowed(own=SYSTEM, other=SYSTEM),
