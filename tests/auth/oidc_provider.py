@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.models import AuthorizationCodeMixin, ClientMixin
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -220,7 +221,12 @@ class Provider:
 
         @app.get("/authorize")
         def authorize():
-            return server.create_authorization_response(grant_user=dict(provider.user))
+            user = dict(provider.user)
+            try:
+                grant = server.get_consent_grant(end_user=user)
+            except OAuth2Error as error:
+                return jsonify(error=error.error, description=error.description), 400
+            return server.create_authorization_response(grant=grant, grant_user=user)
 
         @app.post("/token")
         def token():

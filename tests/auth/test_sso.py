@@ -353,3 +353,38 @@ def test_required_sso_leaves_a_password_to_someone_with_a_role_elsewhere(
 def test_required_but_disabled_sso_does_not_lock_staff_out(client, db, kommune, anne, provider):
     configure(db, kommune, provider, required=True, enabled=False)
     login(client, anne)
+
+
+def test_a_password_chosen_by_reset_link_does_not_open_a_required_sso_login(
+    client, db, kommune, anne, provider
+):
+    """ "Forgot password?" still works as a page, but the new password gets them nowhere."""
+    from app.auth import tokens
+    from app.models import TokenPurpose
+
+    configure(db, kommune, provider, required=True)
+    token = tokens.issue(anne, TokenPurpose.PASSWORD_RESET)
+    db.session.commit()
+    new_password = "en-helt-ny-og-lang-adgang"
+    chosen = post(
+        client, f"/password/reset/{token}", {"password": new_password, "confirm": new_password}
+    )
+    assert chosen.status_code == 302
+    refused = post(client, "/login", {"email": anne.email, "password": new_password})
+    assert "Din organisation logger ind gennem MitID Erhverv" in refused.text
+    assert db.session.execute(select(LoginSession)).first() is None
+
+
+def test_single_sign_on_returns_to_the_page_asked_for(client, db, kommune, anne, provider):
+    configure(db, kommune, provider)
+    page = client.get("/login?next=/students/").text
+    assert f'href="/login/sso/{kommune.id}?next=/students/"' in page
+    location = client.get(f"/login/sso/{kommune.id}?next=/students/").headers["Location"]
+    response = client.get(_at_provider(location))
+    assert response.headers["Location"] == "/students/"
+
+
+def test_single_sign_on_never_returns_to_another_site(client, db, kommune, anne, provider):
+    configure(db, kommune, provider)
+    location = client.get(f"/login/sso/{kommune.id}?next=https://evil.example/").headers["Location"]
+    assert client.get(_at_provider(location)).headers["Location"] == "/"
