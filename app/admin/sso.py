@@ -38,7 +38,10 @@ class SsoForm(BaseForm):
     issuer = text_field(_l("Issuer"), required=True, max_chars=300, plain=True)
     client_id = text_field(_l("Client ID"), required=True, max_chars=200, plain=True)
     client_secret = PasswordField(
-        _l("Client secret"), filters=[strip], validators=[max_length(500)]
+        _l("Client secret"),
+        filters=[strip],
+        validators=[max_length(500)],
+        render_kw={"autocomplete": "new-password"},  # never the admin's own password
     )
     scopes = text_field(
         _l("Scopes"), required=True, max_chars=200, plain=True, default=DEFAULT_SCOPES
