@@ -19,6 +19,7 @@ from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from flask import current_app, session
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import Membership, Organisation, OrganisationSso, User
@@ -47,6 +48,7 @@ def _enabled():
     return (
         select(OrganisationSso)
         .join(OrganisationSso.organisation)
+        .options(contains_eager(OrganisationSso.organisation))
         .where(OrganisationSso.enabled.is_(True), Organisation.active.is_(True))
     )
 

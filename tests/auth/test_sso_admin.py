@@ -152,3 +152,21 @@ def test_settings_saved_on_the_page_let_staff_log_in(client, db, world, provider
     assert refused.status_code == 200 and "MitID Erhverv" in refused.text
     assert sso_login(client, municipality.id, provider).status_code == 302
     assert coordinator.name in client.get("/", follow_redirects=True).text
+
+
+def test_system_admin_reaches_any_organisations_settings(client, db, world):
+    sign_in(client, world.user(Role.SYSTEM_ADMIN))
+    municipality = world.b.municipality
+    page = client.get(f"/admin/organisations/{municipality.id}/edit").text
+    assert f'href="/admin/organisations/{municipality.id}/sso"' in page
+    url = f"/admin/organisations/{municipality.id}/sso"
+    assert post(client, url, _form()).status_code == 302
+    assert _config(db, municipality).provider_name == "MitID Erhverv"
+
+
+def test_admin_of_another_organisation_gets_404(client, db, world):
+    sign_in(client, world.user(Role.MUNICIPALITY_ADMIN, "a"))
+    url = f"/admin/organisations/{world.b.municipality.id}/sso"
+    assert client.get(url).status_code == 404
+    assert post(client, url, _form()).status_code == 404
+    assert _config(db, world.b.municipality) is None
