@@ -151,6 +151,12 @@ class Config:
     # proved who they are longer ago than this.
     STEP_UP_MINUTES = _int("STEP_UP_MINUTES", 5)
 
+    # Single sign-on (app.auth.sso): how long a call to an organisation's OpenID Connect
+    # provider may take, and whether an issuer may be plain http on this machine
+    # (http://127.0.0.1 or http://localhost: development and the tests' own provider).
+    SSO_HTTP_TIMEOUT = _int("SSO_HTTP_TIMEOUT", 10)
+    SSO_ALLOW_LOOPBACK_HTTP = False
+
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
     LANGUAGES = {"da": "Dansk", "en": "English"}
@@ -230,6 +236,7 @@ class DevelopmentConfig(Config):
     REQUIRE_PUBLIC_BASE_URL = False  # links in mail take the host from the request
     MAIL_BACKEND = "console"  # `make run` needs no SMTP server: a sent mail is printed
     MAIL_OUTBOX_SHOWS_CONTENT = True  # the outbox page shows what would be mailed
+    SSO_ALLOW_LOOPBACK_HTTP = True  # a test provider on http://127.0.0.1
 
     @classmethod
     def validate(cls) -> None:
@@ -260,6 +267,7 @@ class TestConfig(Config):
     TWO_FACTOR_REQUIRED_ROLES: frozenset[str] | None = frozenset()
     # argon2-cffi's profile for tests: a login costs microseconds, not a tenth of a second.
     PASSWORD_HASH_PROFILE = "CHEAPEST"  # noqa: S105 (a profile name, not a secret)
+    SSO_ALLOW_LOOPBACK_HTTP = True  # the tests' OpenID Connect provider (tests/auth)
     STUDENTS_PER_PAGE = 10
     ADMIN_ROWS_PER_PAGE = 10
 

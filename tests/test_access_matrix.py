@@ -84,6 +84,10 @@ MATRIX: dict[str, Allowed] = {
     "auth.two_factor_recovery_codes": Allowed(own=ALL, other=ALL),
     "auth.two_factor_disable": Allowed(own=ALL, other=ALL),
     "auth.step_up": Allowed(own=ALL, other=ALL),
+    # Single sign-on (app.auth.sso): public; where the organisation has none (as here) both
+    # send the visitor back to the login page, and a logged-in user to the front page.
+    "auth.sso_login": Allowed(own=ALL, other=ALL, public=True),
+    "auth.sso_callback": Allowed(own=ALL, other=ALL, public=True),
     "students.index": Allowed(own=CASE, other=CASE),
     "students.show": Allowed(own=CASE),
     "students.new": Allowed(
@@ -106,6 +110,9 @@ MATRIX: dict[str, Allowed] = {
     "admin.send_invitation": Allowed(own=ADMINS, other=SYSTEM),
     # Resetting a user's two-factor login: like the account itself (app.access.admin).
     "admin.reset_two_factor": Allowed(own=ADMINS, other=SYSTEM),
+    # An organisation's single sign-on settings (app.access.sso): its own admins, and the
+    # system admin for every organisation.
+    "admin.sso_settings": Allowed(own=ADMINS, other=SYSTEM),
     # Programme templates are shared by everyone; only the system admin edits them.
     "admin.programmes": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.programme_template": Allowed(own=SYSTEM, other=SYSTEM),

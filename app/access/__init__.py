@@ -31,6 +31,7 @@ from app.access import (  # noqa: F401
     partnership,
     reviews,
     roles,
+    sso,
     students,
     support,
     training,

@@ -20,6 +20,7 @@ from app import access, audit, labels
 from app.access.roles import any_admin, system_admin_only, workplace_admins
 from app.admin import bp
 from app.admin import services as admin_services
+from app.admin import sso as admin_sso
 from app.admin.forms import (
     EditUserForm,
     MembershipFields,
@@ -81,6 +82,7 @@ def index():
         organisations=access.is_system_admin(current_user),
         workplaces=access.admin.can_admin_workplaces(current_user),
         programmes=access.is_system_admin(current_user),
+        sso_organisations=admin_sso.organisations_with_sso_pages(),
     )
 
 

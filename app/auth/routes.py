@@ -17,7 +17,7 @@ from flask_login import current_user, login_required, logout_user
 from sqlalchemy import func, select
 
 from app import access, audit
-from app.auth import bp, tokens
+from app.auth import bp, sso, tokens
 from app.auth.account_mail import prepare_reset
 from app.auth.forms import ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from app.auth.passwords import hash_password, needs_rehash, verify_password
@@ -34,7 +34,7 @@ from app.auth.sessions import (
 from app.extensions import db, limiter
 from app.forms import ButtonForm
 from app.models import AuditAction, TokenPurpose, User
-from app.urls import safe_next
+from app.urls import external_url, safe_next
 
 
 def _account_key() -> str:
@@ -67,6 +67,24 @@ def login():
         email = form.email.data.lower()
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
         password_ok = verify_password(user.password_hash if user else None, form.password.data)
+        required_sso = sso.required_for(user) if user and password_ok and user.active else []
+        if required_sso:
+            # Told only after the right password, so the page reveals no more than a wrong
+            # password's would to someone who does not know it (docs/accounts.md).
+            audit.record(
+                AuditAction.LOGIN_FAILED,
+                user=user,
+                criterion="password login refused: the organisation requires single sign-on",
+                commit=True,
+            )
+            form.password.errors.append(
+                _(
+                    "Your organisation logs in through %(provider)s: use the button under "
+                    '"Log in with your organisation".',
+                    provider=required_sso[0].provider_name,
+                )
+            )
+            return _login_page(form)
         if user is not None and password_ok and user.active:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
@@ -82,15 +100,27 @@ def login():
             return redirect(safe_next(form.next.data) or url_for("main.index"))
         audit.record(AuditAction.LOGIN_FAILED, user=user, commit=True)
         form.password.errors.append(_("Wrong e-mail or password."))
-    return render_template("auth/login.html", form=form)
+    return _login_page(form)
+
+
+def _login_page(form: LoginForm):
+    return render_template(
+        "auth/login.html",
+        form=form,
+        sso_choices=sso.login_choices(),
+        provider_logout=session.pop("sso_logout", None) if request.method == "GET" else None,
+    )
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     audit.record(AuditAction.LOGOUT)
+    provider_logout = sso.provider_logout(external_url("auth.login"))
     end_session()  # commits
     flash(_("You are logged out."), "success")
+    if provider_logout:  # the login page offers to end the provider's session too
+        session["sso_logout"] = provider_logout
     return redirect(url_for("auth.login"))
 
 

@@ -222,3 +222,8 @@ __all__ += ["MailChoice", "MailDigest", "MailNotice", "MailPreference"]
 from app.models.account import AccountToken, RecoveryCode, TokenPurpose  # noqa: E402
 
 __all__ += ["AccountToken", "RecoveryCode", "TokenPurpose"]
+
+# Single sign-on (app.auth.sso): an organisation's OpenID Connect provider.
+from app.models.sso import OrganisationSso  # noqa: E402
+
+__all__ += ["OrganisationSso"]
