@@ -137,6 +137,11 @@ class Config:
     RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
     RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "10 per hour")
 
+    # The JSON API (app.api, docs/api.md): calls per client (its token), and the most
+    # transitions one call lists.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    API_TRANSITIONS_MAX = _int("API_TRANSITIONS_MAX", 500)
+
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
     LANGUAGES = {"da": "Dansk", "en": "English"}

@@ -222,3 +222,8 @@ __all__ += ["MailChoice", "MailDigest", "MailNotice", "MailPreference"]
 from app.models.account import AccountToken, TokenPurpose  # noqa: E402
 
 __all__ += ["AccountToken", "TokenPurpose"]
+
+# Clients of the JSON API (app.api), each acting through its own service user.
+from app.models.api_client import API_SCOPES, ApiClient  # noqa: E402
+
+__all__ += ["API_SCOPES", "ApiClient"]
