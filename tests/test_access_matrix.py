@@ -607,6 +607,8 @@ API_MATRIX: dict[str, ApiAllowed] = {
     "api.list_agreements": ApiAllowed(own=CLIENT_ROLES),
     "api.create_agreement": ApiAllowed(own=CLIENT_ROLES),
     "api.update_agreement": ApiAllowed(own=CLIENT_ROLES),
+    "api.list_enrolments": ApiAllowed(own=CLIENT_ROLES),
+    "api.create_enrolment": ApiAllowed(own=CLIENT_CREATORS),
 }
 
 # A body of the right shape for each change, so the answer is about access, not shape.
@@ -621,6 +623,7 @@ API_BODIES = {
     "api.update_student": {"version": 1},
     "api.create_agreement": {"employer_id": 1, "kind": "training", "start_date": "2030-01-01"},
     "api.update_agreement": {"version": 1},
+    "api.create_enrolment": {"programme": "SSA", "start_date": "2030-01-01", "version": 1},
 }
 
 

@@ -47,10 +47,11 @@ class ApiClientForm(BaseForm):
             raise ValidationError(_l("This role does not fit the organisation's kind."))
 
     def chosen_organisation(self) -> Organisation | None:
-        try:
-            return db.session.get(Organisation, int(self.organisation.data or 0))
-        except (TypeError, ValueError):
+        """The chosen organisation, if it is one of those offered (the admin's own)."""
+        offered = {value for value, _label in self.organisation.choices or ()}
+        if self.organisation.data not in offered:
             return None
+        return db.session.get(Organisation, int(self.organisation.data))
 
 
 def _organisations() -> list[Organisation]:

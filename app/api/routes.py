@@ -27,11 +27,13 @@ from app.editing import RuleError, StaleEdit
 from app.errors import PROBLEM_TYPE as PROBLEM
 from app.extensions import db, limiter
 from app.history import log
+from app.journey import enrolments as enrolment_services
 from app.journey import handovers, services
-from app.journey.forms import AgreementForm
+from app.journey.forms import AgreementForm, EnrolForm
 from app.models import (
     AuditAction,
     CaseEventKind,
+    ClassTeam,
     Membership,
     Organisation,
     OrganisationKind,
@@ -85,7 +87,7 @@ def _after(cursor: str | None) -> int:
 
 # API field names of the form fields where they differ.
 _FIELD_NAMES = {"contact_teacher": "contact_teacher_id", "counsellor": "counsellor_id"}
-_FIELD_NAMES |= {"employer": "employer_id"}
+_FIELD_NAMES |= {"employer": "employer_id", "school": "school_id", "class_team": "class_team_id"}
 
 
 def _invalid(errors: dict) -> None:
@@ -119,7 +121,7 @@ def _save(change) -> None:
         abort(409)
     except RuleError as error:
         db.session.rollback()
-        _invalid({error.field or "request": [error.message]})
+        _invalid({error.field or "_schema": [error.message]})
 
 
 def _student(student_id: int) -> Student:
@@ -373,6 +375,79 @@ def update_agreement(args, student_id: int, agreement_id: int):
     }
     values.update(_agreement_values(args))
     return _save_agreement(student, agreement, values, args["version"])
+
+
+# --- enrolments ----------------------------------------------------------------------------
+
+
+@blp.route("/students/<int:student_id>/enrolments", methods=["GET"])
+@blp.response(200, schemas.EnrolmentSchema(many=True))
+@blp.alt_response(404, **NOT_FOUND)
+def list_enrolments(student_id: int):
+    """The student's enrolments, the first first."""
+    student = _student(student_id)
+    audit.record(AuditAction.VIEW, student=student, criterion="api: enrolments", commit=True)
+    return sorted(student.enrolments, key=lambda e: (e.start_date, e.id))
+
+
+@blp.route("/students/<int:student_id>/enrolments", methods=["POST"], endpoint="create_enrolment")
+@blp.arguments(schemas.EnrolmentCreateSchema)
+@blp.response(201, schemas.EnrolmentSchema)
+@blp.alt_response(404, **NOT_FOUND)
+@blp.alt_response(409, **STALE)
+def create_enrolment(args, student_id: int):
+    """Enrol the student anew after a completion, dropout or transfer (as "New enrolment"
+    does, confirmed): what carries over from the previous enrolment is decided by the same
+    rules as on the page."""
+    student = access.journey.get_status_student_or_404(student_id)
+    schools = access.journey.enrolment_school_ids(current_user)
+    programmes = {
+        p.code.lower(): p
+        for p in db.session.execute(select(Programme).where(Programme.active.is_(True))).scalars()
+    }
+    programme = programmes.get(args["programme"].strip().lower())
+    values = {
+        "programme": programme.id if programme else args["programme"],
+        "school": args.get("school_id", student.school_id),
+        "start_date": args["start_date"],
+        "class_team": args["class_team_id"],
+        "create_plan": "y" if args["create_plan"] else None,
+        "version": args["version"],
+    }
+    form = _form(EnrolForm, values)
+    form.programme.choices = [(str(p.id), p.code) for p in programmes.values()]
+    form.school.choices = [
+        (str(i), str(i))
+        for i in db.session.execute(
+            select(Organisation.id).where(
+                Organisation.id.in_(schools), Organisation.kind == OrganisationKind.SCHOOL
+            )
+        ).scalars()
+    ]
+    form.class_team.choices = [("", "")] + [
+        (str(i), str(i))
+        for i in db.session.execute(
+            select(ClassTeam.id).where(ClassTeam.school_id.in_(schools))
+        ).scalars()
+    ]
+    if not form.validate():
+        _invalid(form.errors)
+    team = db.session.get(ClassTeam, int(form.class_team.data)) if form.class_team.data else None
+    change = enrolment_services.EnrolmentChange(
+        programme=db.session.get(Programme, int(form.programme.data)),
+        school=db.session.get(Organisation, int(form.school.data)),
+        start_date=form.start_date.data,
+        class_team=team,
+        create_plan=form.create_plan.data,
+    )
+    made = []
+
+    def enrol():
+        enrolment_services.check_enrolment(student, change, today())
+        made.append(enrolment_services.enrol(student, change, form.seen_version()))
+
+    _save(enrol)
+    return made[0]
 
 
 # --- upcoming transitions -----------------------------------------------------------------

@@ -155,6 +155,33 @@ class AgreementUpdateSchema(Strict):
     version = fields.Integer(required=True, **_id)
 
 
+class EnrolmentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    programme = fields.Function(lambda e: e.programme.code, required=True)
+    school_id = fields.Integer(required=True)
+    class_team_id = fields.Integer(allow_none=True, required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(allow_none=True, required=True)
+    status = fields.Enum(StudentStatus, by_value=True, required=True)
+
+
+class EnrolmentCreateSchema(Strict):
+    """A new enrolment after a completion, dropout or transfer."""
+
+    programme = fields.String(
+        required=True, metadata={"description": "The programme's code, e.g. SSA"}, **_name
+    )
+    school_id = fields.Integer(metadata={"description": "Default: the student's school"}, **_id)
+    start_date = fields.Date(required=True)
+    class_team_id = fields.Integer(allow_none=True, load_default=None, **_id)
+    create_plan = fields.Boolean(
+        load_default=True, metadata={"description": "Copy the plan from the template"}
+    )
+    version = fields.Integer(
+        required=True, metadata={"description": "The student's version"}, **_id
+    )
+
+
 class TransitionSchema(ma.Schema):
     student_id = fields.Integer(required=True)
     from_period_id = fields.Integer(required=True)

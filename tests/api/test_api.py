@@ -343,3 +343,45 @@ def test_too_many_calls_answer_429(app, client, world):
     assert response.headers.get("Retry-After")
     # Counted per client: another client still gets through.
     assert client.get("/api/v1/students", headers=other).status_code == 200
+
+
+def test_a_new_enrolment_after_completion_is_made_as_on_the_page(app, client, world):
+    from flask import g
+
+    from app.journey import enrolments
+
+    api_client, headers = make_client(world.a)
+    student = world.a.student
+    with app.test_request_context():
+        g._login_user = world.a.users[Role.COUNSELLOR]  # the page's current user
+        enrolments.complete(
+            student, date.today() - timedelta(days=2), "Bestået", True, student.version_id
+        )
+        db.session.commit()
+    start = date.today() + timedelta(days=20)
+    body = {"programme": "TEST", "start_date": start.isoformat(), "version": 1}
+    stale = client.post(f"/api/v1/students/{student.id}/enrolments", json=body, headers=headers)
+    _problem(stale, 409)
+    db.session.refresh(student)
+    body["version"] = student.version_id
+    response = client.post(f"/api/v1/students/{student.id}/enrolments", json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["start_date"] == start.isoformat()
+    listed = client.get(f"/api/v1/students/{student.id}/enrolments", headers=headers).get_json()
+    assert [e["status"] for e in listed] == ["completed", "active"]
+    event = db.session.execute(
+        select(CaseEvent).where(CaseEvent.kind == CaseEventKind.ENROLLED)
+    ).scalar_one()
+    assert event.user_id == api_client.user_id
+
+
+def test_an_enrolment_while_still_enrolled_is_refused_with_the_pages_message(client, world):
+    _c, headers = make_client(world.a)
+    student = world.a.student
+    response = client.post(
+        f"/api/v1/students/{student.id}/enrolments",
+        json={"programme": "SSA", "start_date": "2030-01-01", "version": student.version_id},
+        headers={**headers, "Accept-Language": "en"},
+    )
+    errors = _problem(response, 422)["errors"]
+    assert "still enrolled" in errors["_schema"][0]
