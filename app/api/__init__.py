@@ -43,10 +43,9 @@ class ElevsagApi(Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
-api = ElevsagApi()
-
-
-def init_app(app: Flask) -> None:
+def init_app(app: Flask) -> ElevsagApi:
+    """An Api (and its OpenAPI document) of the app's own: the app factory may run more than
+    once in a process (the tests make several apps)."""
     from app.api import routes
     from app.extensions import csrf
 
@@ -68,6 +67,7 @@ def init_app(app: Flask) -> None:
             "servers": [{"url": "/"}],
         },
     )
-    api.init_app(app)
+    api = ElevsagApi(app)
     csrf.exempt(routes.blp)  # a bearer token, not a cookie: no cross-site forgery to stop
     api.register_blueprint(routes.blp, url_prefix=PREFIX)
+    return api
