@@ -385,3 +385,36 @@ def test_an_enrolment_while_still_enrolled_is_refused_with_the_pages_message(cli
     )
     errors = _problem(response, 422)["errors"]
     assert "still enrolled" in errors["_schema"][0]
+
+
+def test_an_unexpected_error_answers_a_500_problem_and_saves_nothing(
+    app, client, world, monkeypatch
+):
+    from app.api import routes
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the handler answers
+    _c, headers = make_client(world.a)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("simulated")
+
+    monkeypatch.setattr(routes.services, "plan_of", broken)
+    response = client.get(f"/api/v1/students/{world.a.student.id}/periods", headers=headers)
+    _problem(response, 500)
+    assert "simulated" not in response.get_data(as_text=True)
+
+
+def test_a_database_that_is_away_answers_a_503_problem(app, client, world, monkeypatch):
+    from sqlalchemy import exc as sa_exc
+
+    from app.api import routes
+
+    _c, headers = make_client(world.a)
+
+    def away(*_args, **_kwargs):
+        raise sa_exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(routes.services, "plan_of", away)
+    response = client.get(f"/api/v1/students/{world.a.student.id}/periods", headers=headers)
+    _problem(response, 503)
+    assert response.headers["Retry-After"]
