@@ -70,3 +70,16 @@ def test_the_service_user_is_not_among_the_admins_people(client, world, login_as
     login_as(world.a.users[Role.SCHOOL_ADMIN])
     assert api_client.user.email not in client.get("/admin/users").get_data(as_text=True)
     assert client.get(f"/admin/users/{api_client.user_id}/edit").status_code == 404
+
+
+def test_a_form_without_scopes_comes_back_with_the_message_and_what_was_typed(
+    client, world, login_as
+):
+    login_as(world.a.users[Role.SCHOOL_ADMIN])
+    response = _new(client, world.a.school, scopes=(), name="Mit system")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'data-testid="error-scopes"' in page and "Vælg mindst én." in page
+    assert 'value="Mit system"' in page
+    assert 'href="#scopes-0"' in page and 'id="scopes-0"' in page  # the summary links to it
+    assert db.session.execute(select(ApiClient)).first() is None
