@@ -13,6 +13,7 @@ import binascii
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -82,7 +83,7 @@ def _after(cursor: str | None) -> int:
             raise ValueError
         return min(int(text[1:]), schemas.MAX_ID)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        abort(400, message="The cursor is not one this API gave.")
+        abort(400, message=_("The cursor is not one this API gave."))
 
 
 # API field names of the form fields where they differ.
