@@ -157,6 +157,11 @@ class Config:
     SSO_HTTP_TIMEOUT = _int("SSO_HTTP_TIMEOUT", 10)
     SSO_ALLOW_LOOPBACK_HTTP = False
 
+    # The JSON API (app.api, docs/api.md): calls per client (its token), and the most
+    # transitions one call lists.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    API_TRANSITIONS_MAX = _int("API_TRANSITIONS_MAX", 500)
+
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
     LANGUAGES = {"da": "Dansk", "en": "English"}

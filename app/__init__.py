@@ -49,6 +49,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def select_locale() -> str:
     """Danish unless the person chose English (in this session or on their account)."""
     languages = current_app.config["LANGUAGES"]
+    if request and request.path.startswith("/api/"):
+        # The JSON API: as the caller's Accept-Language asks (docs/api.md), else Danish.
+        asked = request.accept_languages.best_match(list(languages))
+        return asked or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
@@ -138,6 +142,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(partnership_bp, url_prefix="/partnership")
+
+    from app.api import init_app as init_api
+
+    init_api(app)  # the JSON API (flask-smorest) under /api/v1
 
 
 def register_errorhandlers(app: Flask) -> None:

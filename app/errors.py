@@ -14,7 +14,17 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import psycopg
-from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url
@@ -53,13 +63,102 @@ DATABASE_AWAY = (
 
 
 def _render(code: int, message=None):
+    if is_api_request():
+        return problem(code, detail=str(message) if message else None)
     title, text = MESSAGES[code]
     return render_template("errors/error.html", code=code, title=title, text=message or text), code
 
 
+# --- the JSON API (app.api): every error is an RFC 9457 problem document -------------------
+
+API_PREFIX = "/api/"
+PROBLEM_TYPE = "application/problem+json"
+
+API_TEXTS = {
+    400: _l("The request could not be understood."),
+    401: _l("A valid API token is needed: send it as Authorization: Bearer <token>."),
+    403: _l("This API client may not do that."),
+    404: _l("Not found, or not visible to this API client."),
+    405: _l("This method is not allowed here."),
+    409: _l("Someone else changed this meanwhile: fetch it again and send its new version."),
+    422: _l("The request has invalid values; see errors."),
+    429: _l("Too many requests in a short time. Wait and try again."),
+    500: _l("An error occurred. Nothing was saved."),
+    503: _l("The database is not answering right now. Try again in a moment."),
+}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def problem(status: int, *, detail=None, errors=None, headers=None, title=None):
+    """An RFC 9457 problem document: type (about:blank: the status says it all), title (the
+    status's name), status, detail (in the request's language) and, for 422, `errors`: the
+    messages per field."""
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    body = {
+        "type": "about:blank",
+        "title": title or HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": str(detail or API_TEXTS.get(status, "")) or HTTP_STATUS_CODES.get(status, ""),
+    }
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="elevsag"'
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _field_errors(data) -> dict | None:
+    """webargs' validation messages ({"json": {"field": [...]}}) or ours ({"field": [...]}),
+    as {"field": ["message", ...]}."""
+    messages = (data or {}).get("errors") or (data or {}).get("messages")
+    if not isinstance(messages, dict):
+        return None
+    flat = {}
+    for key, value in messages.items():
+        if key in ("json", "query", "path", "headers", "form") and isinstance(value, dict):
+            flat.update({str(k): _messages(v) for k, v in value.items()})
+        else:
+            flat[str(key)] = _messages(value)
+    return flat
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, dict):
+        return [f"{k}: {m}" for k, v in value.items() for m in _messages(v)]
+    if isinstance(value, list | tuple):
+        return [m for v in value for m in _messages(v)]
+    return [str(value)]
+
+
+def api_http_error(error: HTTPException):
+    """Any HTTP error under /api/ (a 422 of webargs with its field messages, a 401, ...) as a
+    problem; elsewhere werkzeug's own answer, as before."""
+    if not is_api_request():
+        return error
+    data = getattr(error, "data", None) or {}
+    status = error.code or 500
+    headers = dict(data.get("headers") or {})
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers.setdefault("Allow", ", ".join(error.valid_methods))
+    return problem(status, detail=data.get("message"), errors=_field_errors(data), headers=headers)
+
+
 def register(app: Flask) -> None:
     for code in (400, 403, 404, 405, 429):
-        app.register_error_handler(code, lambda error, code=code: _render(code))
+        app.register_error_handler(
+            code,
+            lambda error, code=code: api_http_error(error) if is_api_request() else _render(code),
+        )
+    app.register_error_handler(HTTPException, api_http_error)
 
     app.register_error_handler(CSRFError, form_refused)
     login_manager.unauthorized_handler(logged_out)
@@ -191,6 +290,11 @@ def database_away(error):
         request.path,
     )
     locale = _known_locale()
+    if is_api_request():
+        with suppress(Exception):
+            db.session.rollback()
+        limiter.context.view_rate_limit = None
+        return problem(503, headers={"Retry-After": str(seconds)})
     try:
         db.session.rollback()
     except Exception:  # the connection is gone: drop it rather than return it to the pool

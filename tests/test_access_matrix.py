@@ -266,6 +266,10 @@ MATRIX: dict[str, Allowed] = {
     "partnership.dimensioning_table": Allowed(own=PARTNERSHIP),
     "partnership.dimensioning_csv": Allowed(own=PARTNERSHIP),
     "partnership.edit_dimensioning": Allowed(own=COORDINATOR),
+    # API clients (app.access.api): the organisation's admins, for their organisation's clients.
+    "admin.api_clients": Allowed(own=ADMINS, other=ADMINS),
+    "admin.new_api_client": Allowed(own=ADMINS, other=ADMINS),
+    "admin.revoke_api_client": Allowed(own=ADMINS, other=SYSTEM),
 }
 
 # Requests that change or end something run last, so they do not spoil the others.
@@ -364,6 +368,8 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = account_token(side, rule.endpoint)
         elif name == "session_id":
             values[name] = login_session(world, side, role)
+        elif name == "client_id":
+            values[name] = api_client_of(side, role)
         else:  # pragma: no cover - a new kind of argument needs a value here
             raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
     return values
@@ -440,6 +446,15 @@ def login_session(world: World, side: Side, role: Role | None) -> int:
     return row.id
 
 
+def api_client_of(side: Side, role: Role | None) -> int:
+    """A new API client (each request may revoke its own) of the organisation an admin in
+    `role` administers on `side`."""
+    from tests.api.helpers import make_client
+
+    client_role = Role.COUNSELLOR if role in SCHOOL_ROLES else Role.TRAINING_COORDINATOR
+    return make_client(side, client_role)[0].id
+
+
 def owner_notification(user) -> int:
     from sqlalchemy import select
 
@@ -458,13 +473,20 @@ def _secrets(side: Side, role: Role | None) -> list[str]:
 
 
 def _rules(app):
-    return [r for r in app.url_map.iter_rules() if r.endpoint not in SKIP]
+    """The routes of pages (the API's are in API_MATRIX, tested with tokens below)."""
+    return [
+        r
+        for r in app.url_map.iter_rules()
+        if r.endpoint not in SKIP and r.endpoint not in API_MATRIX
+    ]
 
 
 def test_every_route_is_in_the_matrix(app):
-    endpoints = {rule.endpoint for rule in _rules(app)}
-    assert endpoints - MATRIX.keys() == set(), "add the new endpoints to MATRIX"
-    assert MATRIX.keys() - endpoints == set(), "remove endpoints that no longer exist"
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint not in SKIP}
+    known = MATRIX.keys() | API_MATRIX.keys()
+    assert endpoints - known == set(), "add the new endpoints to MATRIX or API_MATRIX"
+    assert known - endpoints == set(), "remove endpoints that no longer exist"
+    assert MATRIX.keys() & API_MATRIX.keys() == set()
 
 
 def add_review_objects(world: World) -> None:
@@ -563,3 +585,143 @@ def test_access_matrix(app, client, world, role):
                 if rule.endpoint == "auth.logout" and user:
                     _login(client, user)
     assert unexpected == []
+
+
+# --- the JSON API (app.api): bearer tokens of API clients, never a login -------------------
+#
+# A client acts with the access of its role in its organisation (app.access.api). Each entry
+# says which client roles may use the endpoint on their own organisation's objects and on
+# another's (denied: 403 or 404, nothing leaks). Every client role is tried with a token of
+# side A's organisation and one of side B's, each against both sides' objects.
+
+CLIENT_ROLES = frozenset(
+    {
+        Role.COUNSELLOR,
+        Role.TEACHER,
+        Role.SCHOOL_ADMIN,
+        Role.TRAINING_COORDINATOR,
+        Role.MUNICIPALITY_ADMIN,
+    }
+)
+CLIENT_CREATORS = frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})
+
+
+@dataclass(frozen=True)
+class ApiAllowed:
+    own: frozenset[Role]  # client roles that may use it on their organisation's objects
+    other: frozenset[Role] = NOBODY  # ... on another organisation's objects
+    public: bool = False  # no token needed
+
+
+API_MATRIX: dict[str, ApiAllowed] = {
+    "api-docs.openapi_json": ApiAllowed(own=CLIENT_ROLES, other=CLIENT_ROLES, public=True),
+    # Lists without an object: "other" is the same request; they list only the own students.
+    "api.list_students": ApiAllowed(own=CLIENT_ROLES, other=CLIENT_ROLES),
+    "api.list_transitions": ApiAllowed(own=CLIENT_ROLES, other=CLIENT_ROLES),
+    "api.create_student": ApiAllowed(own=CLIENT_CREATORS, other=CLIENT_CREATORS),
+    "api.get_student": ApiAllowed(own=CLIENT_ROLES),
+    "api.update_student": ApiAllowed(own=CLIENT_CREATORS),
+    "api.list_periods": ApiAllowed(own=CLIENT_ROLES),
+    "api.list_agreements": ApiAllowed(own=CLIENT_ROLES),
+    "api.create_agreement": ApiAllowed(own=CLIENT_ROLES),
+    "api.update_agreement": ApiAllowed(own=CLIENT_ROLES),
+    "api.list_enrolments": ApiAllowed(own=CLIENT_ROLES),
+    "api.create_enrolment": ApiAllowed(own=CLIENT_CREATORS),
+}
+
+# A body of the right shape for each change, so the answer is about access, not shape.
+API_BODIES = {
+    "api.create_student": {
+        "first_name": "Matrix",
+        "last_name": "Elev",
+        "student_number": "MATRIX-1",
+        "programme": "SSA",
+        "start_date": "2030-01-01",
+    },
+    "api.update_student": {"version": 1},
+    "api.create_agreement": {"employer_id": 1, "kind": "training", "start_date": "2030-01-01"},
+    "api.update_agreement": {"version": 1},
+    "api.create_enrolment": {"programme": "SSA", "start_date": "2030-01-01", "version": 1},
+}
+
+
+def _api_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint in API_MATRIX]
+
+
+def _api_url(app, rule, side: Side) -> str:
+    args = {}
+    for name in rule.arguments:
+        if name == "student_id":
+            args[name] = side.student.id
+        elif name == "agreement_id":
+            args[name] = side.student.agreements[0].id
+        else:  # pragma: no cover - a new kind of argument needs a value here
+            raise AssertionError(f"no test value for API argument {name!r} in {rule.rule}")
+    with app.test_request_context():
+        return url_for(rule.endpoint, **args)
+
+
+def _api_request(client, method: str, url: str, endpoint: str, headers: dict):
+    return client.open(url, method=method, json=API_BODIES.get(endpoint), headers=headers)
+
+
+@pytest.mark.parametrize("role", sorted(CLIENT_ROLES), ids=lambda r: r.value)
+def test_api_matrix(app, client, world, role):
+    from tests.api.helpers import make_client
+
+    app.config["API_RATE_LIMIT"] = "100000 per minute"
+    unexpected = []
+    for own_side, other_side, label in ((world.a, world.b, "A"), (world.b, world.a, "B")):
+        _client, headers = make_client(own_side, role)
+        for target_name, side in (("other", other_side), ("own", own_side)):
+            for rule in sorted(_api_rules(app), key=lambda r: r.endpoint):
+                allowed = API_MATRIX[rule.endpoint]
+                url = _api_url(app, rule, side)
+                for method in _methods(rule):
+                    response = _api_request(client, method, url, rule.endpoint, headers)
+                    status = response.status_code
+                    case = f"{method} {url} as {role.value} of {label} ({target_name})"
+                    permitted = allowed.own if target_name == "own" else allowed.other
+                    if status >= 500:
+                        unexpected.append(f"{case}: {status}")
+                    elif role in permitted:
+                        if status in (401, 403, 404):
+                            unexpected.append(f"{case}: {status}")
+                    else:
+                        if status not in (403, 404):
+                            unexpected.append(f"{case}: {status}")
+                        if response.mimetype != "application/problem+json":
+                            unexpected.append(f"{case}: not a problem document")
+                        leaked = [
+                            s
+                            for s in (side.student.last_name, side.student.student_number)
+                            if s in response.text
+                        ]
+                        if target_name == "other" and leaked:
+                            unexpected.append(f"{case}: shows {leaked}")
+                    listed = rule.endpoint in ("api.list_students", "api.list_transitions")
+                    if (
+                        target_name == "other"
+                        and listed
+                        and side.student.last_name in response.text
+                    ):
+                        unexpected.append(f"{case}: lists the other side's student")
+    assert unexpected == []
+
+
+def test_api_answers_401_without_a_token_even_when_logged_in(app, client, world):
+    """A login cookie of any role never authenticates an API call; only the document is
+    public."""
+    for role in (None, Role.COUNSELLOR, Role.SYSTEM_ADMIN):
+        if role is not None:
+            _login(client, world.user(role))
+        for rule in _api_rules(app):
+            url = _api_url(app, rule, world.a)
+            for method in _methods(rule):
+                response = _api_request(client, method, url, rule.endpoint, {})
+                if API_MATRIX[rule.endpoint].public:
+                    assert response.status_code == 200, f"{method} {url}"
+                else:
+                    assert response.status_code == 401, f"{method} {url} as {role}"
+                    assert response.mimetype == "application/problem+json"

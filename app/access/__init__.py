@@ -23,6 +23,7 @@ The names below are re-exported for `from app.access import ...` and `access.<na
 from app.access import (  # noqa: F401
     account,
     admin,
+    api,
     casefile,
     export,
     imports,

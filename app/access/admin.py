@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, select
 
 from app.access.roles import ORG_ADMIN_ROLES, WORKPLACE_ADMIN_ROLES
 from app.extensions import db
-from app.models import Membership, Organisation, OutboxMessage, Role, User, Workplace
+from app.models import ApiClient, Membership, Organisation, OutboxMessage, Role, User, Workplace
 
 
 def is_system_admin(user: User) -> bool:
@@ -62,7 +62,8 @@ def get_administered_workplace_or_404(workplace_id: int, user: User) -> Workplac
 def administered_users(user: User) -> Select[tuple[User]]:
     """Users with a membership in an organisation `user` administers (all for a system admin)."""
     ids = administered_organisation_ids(user)
-    query = select(User)
+    # An API client's service user is managed on the API clients page, not as a person.
+    query = select(User).where(~exists().where(ApiClient.user_id == User.id))
     if ids is None:
         return query
     return query.where(

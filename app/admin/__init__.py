@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from app.admin import goals, outbox, programmes, routes, sso  # noqa: E402,F401
+from app.admin import api_clients, goals, outbox, programmes, routes, sso  # noqa: E402,F401

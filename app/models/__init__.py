@@ -227,3 +227,8 @@ __all__ += ["AccountToken", "RecoveryCode", "TokenPurpose"]
 from app.models.sso import OrganisationSso  # noqa: E402
 
 __all__ += ["OrganisationSso"]
+
+# Clients of the JSON API (app.api), each acting through its own service user.
+from app.models.api_client import API_SCOPES, ApiClient  # noqa: E402
+
+__all__ += ["API_SCOPES", "ApiClient"]
