@@ -88,6 +88,9 @@ MATRIX: dict[str, Allowed] = {
     # send the visitor back to the login page, and a logged-in user to the front page.
     "auth.sso_login": Allowed(own=ALL, other=ALL, public=True),
     "auth.sso_callback": Allowed(own=ALL, other=ALL, public=True),
+    # Confirming through the provider before an export: any login; after a password login
+    # there is no provider, and the page sends the person back to the confirmation page.
+    "auth.sso_step_up": Allowed(own=ALL, other=ALL),
     "students.index": Allowed(own=CASE, other=CASE),
     "students.show": Allowed(own=CASE),
     "students.new": Allowed(

@@ -126,6 +126,12 @@ def remember_login(config: OrganisationSso, token: dict, metadata: dict) -> None
     }
 
 
+def provider_of_this_login() -> int | None:
+    """The organisation whose provider this login came through, or None (a password login)."""
+    data = session.get(SESSION_KEY)
+    return data.get("organisation_id") if data else None
+
+
 def provider_logout(post_logout_redirect_uri: str) -> dict | None:
     """For the logout: the link that ends the provider's session as well, or None when this
     login did not come through a provider that offers one (RP-initiated logout)."""

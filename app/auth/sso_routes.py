@@ -7,22 +7,28 @@ against the per-address login limit.
 
 from __future__ import annotations
 
+import time
+
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from joserfc.errors import JoseError
 
 from app import audit
 from app.auth import bp, sso
-from app.auth.sessions import start_session
-from app.extensions import limiter
+from app.auth.sessions import mark_verified, start_session
+from app.extensions import db, limiter
 from app.models import AuditAction, OrganisationSso
 from app.urls import external_url, safe_next
 
 _NEXT_KEY = "sso_next"
+# A logged-in person confirming who they are through the provider before an export (step-up).
+_STEP_UP_KEY = "sso_step_up"
+# How old the provider's authentication may be when it confirms a step-up (its auth_time).
+_STEP_UP_LEEWAY_SECONDS = 120
 
 
 def _failed(response) -> bool:
@@ -75,15 +81,27 @@ def sso_login(organisation_id: int):
 @bp.route("/login/sso/<int:organisation_id>/callback")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_failed)
 def sso_callback(organisation_id: int):
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and _STEP_UP_KEY not in session:
         return redirect(url_for("main.index"))
     config = sso.enabled_config(organisation_id)
     if config is None:
         return _not_available()
-    provider = config.provider_name
     client = sso.client_for(config)
+    token = _tokens(config, client)
+    if not isinstance(token, dict):
+        session.pop(_STEP_UP_KEY, None)
+        return token  # the problem page
+    if current_user.is_authenticated:
+        return _confirmed(config, token)
+    return _logged_in(config, client, token)
+
+
+def _tokens(config: OrganisationSso, client):
+    """The provider's tokens for the code in this callback (Authlib checks state, nonce and
+    the ID token), or the page that says why there are none."""
+    provider = config.provider_name
     try:
-        token = client.authorize_access_token()
+        return client.authorize_access_token()
     except MismatchingStateError:
         audit.record(
             AuditAction.LOGIN_FAILED,
@@ -111,6 +129,9 @@ def sso_callback(organisation_id: int):
         )
         return _problem(config, message, 400)
 
+
+def _logged_in(config: OrganisationSso, client, token: dict):
+    provider = config.provider_name
     userinfo = token.get("userinfo") or {}
     email = (userinfo.get("email") or "").strip()
     organisation = config.organisation.name
@@ -127,7 +148,7 @@ def sso_callback(organisation_id: int):
         )
         return _problem(config, message, 403)
 
-    user = sso.invited_user(email, organisation_id)
+    user = sso.invited_user(email, config.organisation_id)
     if user is None:
         audit.record(
             AuditAction.LOGIN_FAILED,
@@ -155,3 +176,73 @@ def sso_callback(organisation_id: int):
         session["locale"] = locale
     sso.remember_login(config, token, client.load_server_metadata())
     return redirect(safe_next(next_url) or url_for("main.index"))
+
+
+# --- step-up through the provider -------------------------------------------------------------
+
+
+@bp.route("/account/confirm/sso")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_failed)
+@login_required
+def sso_step_up():
+    """Before an export (app.access.twofactor.step_up_required), a person who logged in through
+    their organisation's provider proves who they are there again: the provider is asked to
+    authenticate afresh (prompt=login, max_age=0), and the callback checks it is the same
+    person. A password is never asked of someone whose login is the provider's."""
+    organisation_id = sso.provider_of_this_login()
+    config = sso.enabled_config(organisation_id) if organisation_id else None
+    if config is None:
+        return _not_available_for_step_up()
+    client = sso.client_for(config)
+    redirect_uri = external_url("auth.sso_callback", organisation_id=config.organisation_id)
+    try:
+        response = client.authorize_redirect(redirect_uri, prompt="login", max_age=0)
+    except (requests.RequestException, ValueError, RuntimeError) as error:
+        return _provider_down(config, error)
+    session[_STEP_UP_KEY] = {
+        "user_id": current_user.id,
+        "next": safe_next(request.args.get("next")) or "",
+        "started": int(time.time()),
+    }
+    return response
+
+
+def _not_available_for_step_up():
+    flash(_("Single sign-on is not available for this organisation."), "error")
+    return redirect(url_for("auth.step_up", next=request.args.get("next", "")))
+
+
+def _confirmed(config: OrganisationSso, token: dict):
+    """The callback of a step-up: the provider vouched for the person again, just now."""
+    asked = session.pop(_STEP_UP_KEY)
+    provider = config.provider_name
+    userinfo = token.get("userinfo") or {}
+    email = (userinfo.get("email") or "").strip().lower()
+    auth_time = userinfo.get("auth_time")
+    fresh = isinstance(auth_time, int) and auth_time >= asked["started"] - _STEP_UP_LEEWAY_SECONDS
+    same = (
+        asked["user_id"] == current_user.id
+        and sso.email_verified(userinfo)
+        and email == current_user.email.lower()
+    )
+    if not (same and fresh):
+        audit.record(
+            AuditAction.LOGIN_FAILED,
+            criterion=(
+                f"confirming before an export through {provider}: "
+                + ("another person" if not same else "no fresh authentication")
+            ),
+            commit=True,
+        )
+        message = _(
+            "%(provider)s did not confirm that it is you just now. Try again, logged in at "
+            "%(provider)s as yourself.",
+            provider=provider,
+        )
+        return _problem(config, message, 403)
+    mark_verified(current_user, None)
+    audit.record(
+        AuditAction.LOGIN, criterion=f"confirmed before an export: single sign-on ({provider})"
+    )
+    db.session.commit()
+    return redirect(safe_next(asked["next"]) or url_for("main.index"))

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from app import access, audit
 from app.access.twofactor import RECOVERY, TOTP, current_path
-from app.auth import bp
+from app.auth import bp, sso
 from app.auth import twofactor as totp
 from app.auth.passwords import verify_password
 from app.auth.sessions import mark_verified
@@ -246,6 +246,16 @@ def step_up():
     form = CodeForm() if enrolled else StepUpPasswordForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+    # A login through the organisation's provider confirms there again, never by a password
+    # (app.auth.sso_routes.sso_step_up).
+    provider = None if enrolled else sso.provider_of_this_login()
+    if provider is not None:
+        return render_template(
+            "auth/two_factor_step_up.html",
+            form=form,
+            enrolled=False,
+            provider_url=url_for("auth.sso_step_up", next=form.next.data),
+        )
     if form.validate_on_submit():
         if enrolled:
             kind = _check(form, "confirming before an export")

@@ -388,3 +388,81 @@ def test_single_sign_on_never_returns_to_another_site(client, db, kommune, anne,
     configure(db, kommune, provider)
     location = client.get(f"/login/sso/{kommune.id}?next=https://evil.example/").headers["Location"]
     assert client.get(_at_provider(location)).headers["Location"] == "/"
+
+
+# --- step-up before an export, through the provider --------------------------------------------
+
+
+def _age_the_login(db, user) -> None:
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+
+    row = db.session.execute(
+        select(LoginSession).where(LoginSession.user_id == user.id)
+    ).scalar_one()
+    row.verified_at = utcnow() - timedelta(minutes=30)
+    db.session.commit()
+
+
+def _verified_at(db, user):
+    db.session.expire_all()
+    row = db.session.execute(
+        select(LoginSession).where(LoginSession.user_id == user.id)
+    ).scalar_one()
+    return row.verified_at
+
+
+def test_a_login_through_the_provider_confirms_an_export_there_not_by_password(
+    client, db, kommune, anne, provider
+):
+    configure(db, kommune, provider)
+    assert sso_login(client, kommune.id, provider).status_code == 302
+    _age_the_login(db, anne)
+    aged = _verified_at(db, anne)
+    target = "/students/?side=2"
+
+    page = client.get(f"/account/confirm?next={target}")
+    assert page.status_code == 200
+    assert 'type="password"' not in page.text  # never a password for a provider's login
+    link = page.text.split('data-testid="step-up-provider"')[0].rsplit('href="', 1)[1]
+    link = link.split('"')[0].replace("&amp;", "&")
+    # A password posted anyway confirms nothing.
+    post(client, "/account/confirm", {"password": PASSWORD, "next": target})
+    assert _verified_at(db, anne) == aged
+
+    to_provider = client.get(link)
+    assert to_provider.status_code == 302
+    query = parse_qs(urlsplit(to_provider.headers["Location"]).query)
+    assert query["prompt"] == ["login"] and query["max_age"] == ["0"]  # authenticate afresh
+    back = client.get(_at_provider(to_provider.headers["Location"]))
+    assert back.status_code == 302 and back.headers["Location"] == target
+    assert _verified_at(db, anne) > aged
+    assert [e.criterion for e in _events(db, AuditAction.LOGIN)][-1] == (
+        "confirmed before an export: single sign-on (MitID Erhverv)"
+    )
+
+
+def test_the_provider_confirming_another_person_confirms_nothing(
+    client, db, kommune, anne, provider
+):
+    configure(db, kommune, provider)
+    assert sso_login(client, kommune.id, provider).status_code == 302
+    _age_the_login(db, anne)
+    aged = _verified_at(db, anne)
+    to_provider = client.get("/account/confirm/sso?next=/")
+    provider.user["email"] = "kollega@example.org"  # someone else at the same computer
+    answer = client.get(_at_provider(to_provider.headers["Location"]))
+    assert answer.status_code == 403
+    assert "bekræftede ikke, at det er dig" in answer.text
+    assert _verified_at(db, anne) == aged
+    assert _events(db, AuditAction.LOGIN_FAILED)[-1].criterion.endswith("another person")
+    # Anne is still logged in: the failed confirmation ended nothing.
+    assert client.get("/students/").status_code == 200
+
+
+def test_after_a_password_login_the_provider_confirmation_is_not_offered(client, db, anne):
+    login(client, anne)
+    response = client.get("/account/confirm/sso?next=/students/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/confirm?next=")
