@@ -140,6 +140,13 @@ class Config:
     # must use it; None means the roles that can see support or health data
     # (app.access.twofactor.SUPPORT_DATA_ROLES). A set of role values, e.g. {"counsellor"}.
     TWO_FACTOR_REQUIRED_ROLES: frozenset[str] | None = None
+    # Further roles that must use it (TWO_FACTOR_EXTRA_ROLES=analyst,leader): the roles that see
+    # support or health data always must; an organisation's policy may add the others.
+    TWO_FACTOR_EXTRA_ROLES = frozenset(
+        role.strip()
+        for role in os.environ.get("TWO_FACTOR_EXTRA_ROLES", "").split(",")
+        if role.strip()
+    )
     # Failed codes (login code page, confirming before an export) per account and per client.
     TWO_FACTOR_LIMIT_PER_ACCOUNT = os.environ.get(
         "TWO_FACTOR_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
@@ -209,6 +216,14 @@ class Config:
             raise RuntimeError(
                 "PUBLIC_BASE_URL must be set to the site's address as people reach it, e.g. "
                 "https://elevsag.example.dk: invitation and password-reset mails link to it."
+            )
+        from app.models.user import Role  # the role names; config.py is read before the app
+
+        unknown = sorted(set(cls.TWO_FACTOR_EXTRA_ROLES) - {role.value for role in Role})
+        if unknown:
+            raise RuntimeError(
+                f"TWO_FACTOR_EXTRA_ROLES names roles that do not exist: {', '.join(unknown)} "
+                f"(the roles: {', '.join(role.value for role in Role)})."
             )
         storage = cls.RATELIMIT_STORAGE_URI or ""
         if (

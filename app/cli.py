@@ -177,6 +177,14 @@ def demo_logins_command() -> None:
     for row in rows:
         click.echo(line(row))
     click.echo("")
+    click.echo(
+        "Roles that see support or health data set up two-factor login at their first login:"
+    )
+    click.echo(
+        "scan the QR code with an authenticator app (or type the key shown under it) and keep"
+    )
+    click.echo("the recovery codes (docs/accounts.md).")
+    click.echo("")
 
 
 # --- users --------------------------------------------------------------------------------

@@ -43,7 +43,8 @@ _BEFORE_CODE = _ALWAYS | {"auth.login_code"}
 def required_roles() -> frozenset[Role]:
     configured = current_app.config.get("TWO_FACTOR_REQUIRED_ROLES")
     if configured is None:
-        return SUPPORT_DATA_ROLES
+        extra = current_app.config.get("TWO_FACTOR_EXTRA_ROLES", frozenset())
+        return SUPPORT_DATA_ROLES | {Role(role) for role in extra}
     return frozenset(Role(role) for role in configured)
 
 

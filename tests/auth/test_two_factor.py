@@ -15,7 +15,7 @@ from app.auth import twofactor
 from app.extensions import db as _db
 from app.models import AuditAction, AuditEvent, LoginSession, RecoveryCode, Role
 from app.models.base import utcnow
-from config import Config, DevelopmentConfig
+from config import Config, DevelopmentConfig, TestConfig
 from tests.conftest import PASSWORD, login, post
 
 
@@ -61,6 +61,25 @@ def test_production_and_development_require_two_factor_for_counsellors(app, worl
     # Roles that never see a named student's support data may choose.
     for role in (Role.ANALYST, Role.LEADER, Role.PARTNERSHIP_COORDINATOR, Role.SYSTEM_ADMIN):
         assert not requires_two_factor(world.user(role)), role
+
+
+def test_an_installation_can_require_it_of_further_roles_but_not_of_fewer(app, world):
+    from app.access.twofactor import requires_two_factor
+
+    app.config["TWO_FACTOR_REQUIRED_ROLES"] = None
+    app.config["TWO_FACTOR_EXTRA_ROLES"] = frozenset({"analyst", "leader"})
+    assert requires_two_factor(world.user(Role.ANALYST))
+    assert requires_two_factor(world.user(Role.LEADER))
+    assert requires_two_factor(world.user(Role.COUNSELLOR))  # never fewer
+    assert not requires_two_factor(world.user(Role.PARTNERSHIP_COORDINATOR))
+
+
+def test_a_misspelt_extra_role_stops_the_start():
+    class Misspelt(TestConfig):
+        TWO_FACTOR_EXTRA_ROLES = frozenset({"analyst", "leder"})
+
+    with pytest.raises(RuntimeError, match="leder"):
+        Misspelt.validate()
 
 
 def test_the_setting_names_the_roles(app, world):
