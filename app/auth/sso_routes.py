@@ -41,6 +41,12 @@ def _not_available():
     return redirect(url_for("auth.login"))
 
 
+def _refused(config: OrganisationSso, criterion: str, message: str, status: int):
+    """A refused login or confirmation: in the access log (LOGIN_FAILED, why) and a page."""
+    audit.record(AuditAction.LOGIN_FAILED, criterion=criterion, commit=True)
+    return _problem(config, message, status)
+
+
 def _problem(config: OrganisationSso, message: str, status: int):
     return render_template("auth/sso_problem.html", sso=config, message=message), status
 
@@ -103,31 +109,25 @@ def _tokens(config: OrganisationSso, client):
     try:
         return client.authorize_access_token()
     except MismatchingStateError:
-        audit.record(
-            AuditAction.LOGIN_FAILED,
-            criterion=f"single sign-on ({provider}): unknown or expired state",
-            commit=True,
-        )
         message = _(
             "The login could not be completed: it was started in another window, or it took "
             "too long. Start again from the login page."
         )
-        return _problem(config, message, 400)
+        return _refused(
+            config, f"single sign-on ({provider}): unknown or expired state", message, 400
+        )
     except requests.RequestException as error:
         return _provider_down(config, error)
     except (AuthlibBaseError, JoseError, ValueError, RuntimeError) as error:
         current_app.logger.warning("single sign-on: %s refused: %r", provider, error)
-        audit.record(
-            AuditAction.LOGIN_FAILED,
-            criterion=f"single sign-on ({provider}): {type(error).__name__}",
-            commit=True,
-        )
         message = _(
             "%(provider)s did not complete the login, or its answer could not be trusted. "
             "Start again from the login page.",
             provider=provider,
         )
-        return _problem(config, message, 400)
+        return _refused(
+            config, f"single sign-on ({provider}): {type(error).__name__}", message, 400
+        )
 
 
 def _logged_in(config: OrganisationSso, client, token: dict):
@@ -136,35 +136,32 @@ def _logged_in(config: OrganisationSso, client, token: dict):
     email = (userinfo.get("email") or "").strip()
     organisation = config.organisation.name
     if not email or not sso.email_verified(userinfo):
-        audit.record(
-            AuditAction.LOGIN_FAILED,
-            criterion=f"single sign-on ({provider}): e-mail missing or not verified",
-            commit=True,
-        )
         message = _(
             "%(provider)s did not confirm your e-mail address, so it cannot be matched to an "
             "account. Ask your administrator to check your address at %(provider)s.",
             provider=provider,
         )
-        return _problem(config, message, 403)
+        return _refused(
+            config, f"single sign-on ({provider}): e-mail missing or not verified", message, 403
+        )
 
     user = sso.invited_user(email, config.organisation_id)
     if user is None:
-        audit.record(
-            AuditAction.LOGIN_FAILED,
-            criterion=(
-                f"single sign-on ({provider}): no invited account in {organisation} "
-                f"for {email.lower()}"
-            ),
-            commit=True,
-        )
         message = _(
             "No invited account in %(organisation)s matches the e-mail %(email)s. Ask your "
             "administrator to invite you.",
             organisation=organisation,
             email=email,
         )
-        return _problem(config, message, 403)
+        return _refused(
+            config,
+            (
+                f"single sign-on ({provider}): no invited account in {organisation} "
+                f"for {email.lower()}"
+            ),
+            message,
+            403,
+        )
 
     audit.record(AuditAction.LOGIN, user=user, criterion=f"single sign-on ({provider})")
     locale = session.get("locale")
@@ -226,20 +223,20 @@ def _confirmed(config: OrganisationSso, token: dict):
         and email == current_user.email.lower()
     )
     if not (same and fresh):
-        audit.record(
-            AuditAction.LOGIN_FAILED,
-            criterion=(
-                f"confirming before an export through {provider}: "
-                + ("another person" if not same else "no fresh authentication")
-            ),
-            commit=True,
-        )
         message = _(
             "%(provider)s did not confirm that it is you just now. Try again, logged in at "
             "%(provider)s as yourself.",
             provider=provider,
         )
-        return _problem(config, message, 403)
+        return _refused(
+            config,
+            (
+                f"confirming before an export through {provider}: "
+                + ("another person" if not same else "no fresh authentication")
+            ),
+            message,
+            403,
+        )
     mark_verified(current_user, None)
     audit.record(
         AuditAction.LOGIN, criterion=f"confirmed before an export: single sign-on ({provider})"
