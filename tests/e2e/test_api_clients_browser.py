@@ -104,6 +104,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     expect(row).to_contain_text(token[:12])
     assert token not in page.content()
     _fits(page, width)
+    blocking += _axe(page)  # now with a row in the table
 
     # The token reads the school's students.
     answer = _students(live_server, token)
@@ -128,6 +129,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     expect(page.locator(".alert-success")).to_be_visible()
     expect(row.get_by_role("button")).to_have_count(0)
     _fits(page, width)
+    blocking += _axe(page)
     assert _students(live_server, token).status_code == 401
 
     assert blocking == [], "\n".join(blocking)
