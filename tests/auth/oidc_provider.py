@@ -36,6 +36,8 @@ APP_BASE = "https://elevsag.test"
 class Client(ClientMixin):
     client_id: str
     client_secret: str
+    # Where the app's callbacks may be; a browser test sets its live server's address.
+    app_base: str = APP_BASE
 
     def get_client_id(self):
         return self.client_id
@@ -48,7 +50,7 @@ class Client(ClientMixin):
         return " ".join(s for s in (scope or "").split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri):
-        return redirect_uri.startswith(APP_BASE + "/login/sso/")
+        return redirect_uri.startswith(self.app_base + "/login/sso/")
 
     def check_client_secret(self, client_secret):
         return secrets.compare_digest(client_secret, self.client_secret)

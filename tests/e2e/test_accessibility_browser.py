@@ -156,6 +156,15 @@ PAGES = [
     Page("admin-goals", SYS, "/admin/programmes/{programme}/goals"),
     Page("admin-goal-edit", SYS, "/admin/goals/{goal}/edit"),
     Page("admin-support-categories", SYS, "/admin/support-categories"),
+    Page("admin-sso", Role.MUNICIPALITY_ADMIN, "/admin/organisations/{municipality}/sso"),
+    Page(
+        "admin-sso-errors",
+        Role.MUNICIPALITY_ADMIN,
+        "/admin/organisations/{municipality}/sso",
+        action=submit_empty,
+    ),
+    Page("admin-api-clients", SA, "/admin/api-clients"),
+    Page("admin-api-client-new-errors", SA, "/admin/api-clients/new", action=submit_empty),
     Page("overview", Role.ANALYST, "/overview"),
     Page("overview-by-age", Role.ANALYST, "/overview?by=age"),
 ]
@@ -171,6 +180,7 @@ def ids(world: factories.World) -> dict[str, int]:
         "review": side.review.id,
         "meeting": side.meeting.id,
         "user": side.users[Role.TEACHER].id,
+        "municipality": side.municipality.id,
         "programme": side.student.programme_id,
         "goal": factories.goals(side.student)[0].id,
         "template_programme": db.session.query(Programme).filter_by(code="TEST").one().id,
