@@ -27,6 +27,7 @@ from app.extensions import db as _db
 from app.extensions import limiter
 from config import TestConfig
 from tests import factories
+from tests.world_snapshot import WorldCache
 
 PASSWORD = factories.PASSWORD
 
@@ -34,6 +35,7 @@ PASSWORD = factories.PASSWORD
 @pytest.fixture(scope="session")
 def app():
     app = create_app(TestConfig)
+    app.extensions["test_world_cache"] = WorldCache()
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -163,6 +165,8 @@ def count_queries(db):
 
 
 @pytest.fixture
-def world(db):
-    """Two schools, two municipalities with workplaces, one user per role in each, students."""
-    return factories.build_world()
+def world(app, db):
+    """Two schools, two municipalities with workplaces, one user per role in each, students.
+
+    Built once per session and copied back in for each test (tests/world_snapshot.py)."""
+    return app.extensions["test_world_cache"].world()
