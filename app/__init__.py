@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from app.imports import bp as imports_bp
     from app.journey import bp as journey_bp
     from app.main import bp as main_bp
+    from app.me import bp as me_bp
     from app.partnership import bp as partnership_bp
     from app.reviews import bp as reviews_bp
     from app.students import bp as students_bp
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(partnership_bp, url_prefix="/partnership")
+    app.register_blueprint(me_bp, url_prefix="/me")
 
     from app.api import init_app as init_api
 

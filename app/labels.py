@@ -425,6 +425,9 @@ CASE_EVENT.update(
         ),
         CaseEventKind.TRANSFERRED: _l("Transferred on %(date)s to %(destination)s"),
         CaseEventKind.EMPLOYER_CHANGED: _l("Changed employer: %(old)s → %(new)s from %(start)s"),
+        CaseEventKind.STUDENT_ACCOUNT_INVITED: _l(
+            "The student was invited to their own access to Elevsag"
+        ),
     }
 )
 
@@ -453,6 +456,7 @@ from app.models import Indicator, InitiativeStatus  # noqa: E402
 
 ROLE[Role.PARTNERSHIP_COORDINATOR] = _l("Partnership coordinator")
 ROLE[Role.LEADER] = _l("Leader")
+ROLE[Role.STUDENT] = _l("Student")
 
 INITIATIVE_STATUS = {
     InitiativeStatus.PLANNED: _l("Planned"),

@@ -114,6 +114,22 @@ def user(
     return u
 
 
+def student_account(s: Student, email: str | None = None) -> User:
+    """The student's own account (Role.STUDENT), at the student's school."""
+    n = next(_seq)
+    u = User(
+        email=email or f"elev{n}@example.org",
+        name=s.full_name,
+        password_hash=_password_hash(),
+    )
+    u.memberships.append(
+        Membership(role=Role.STUDENT, organisation_id=s.school_id, student_id=s.id)
+    )
+    db.session.add(u)
+    db.session.flush()
+    return u
+
+
 def programme(code: str = "SSA") -> Programme:
     existing = db.session.query(Programme).filter_by(code=code).one_or_none()
     if existing:
@@ -524,6 +540,9 @@ def build_world() -> World:
             notification(u, side)
     for u in (analyst, system_admin):
         notification(u, a)
+    # Each side's student has their own account (app.me).
+    for side, label in ((a, "a"), (b, "b")):
+        side.users[Role.STUDENT] = student_account(side.student, f"student.{label}@example.org")
     # A template of its own, so tests that seed the real programmes are not disturbed.
     templated = programme("TEST")
     templates = [

@@ -41,6 +41,7 @@ STATUS_EDITORS = frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})
 PARTNERSHIP = frozenset({Role.PARTNERSHIP_COORDINATOR, Role.LEADER, Role.ANALYST})
 COORDINATOR = frozenset({Role.PARTNERSHIP_COORDINATOR})
 INITIATIVE_EDITORS = frozenset({Role.PARTNERSHIP_COORDINATOR, Role.LEADER})
+STUDENT = frozenset({Role.STUDENT})
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ MATRIX: dict[str, Allowed] = {
     "main.index": Allowed(own=ALL, other=ALL),
     "main.health": Allowed(own=ALL, other=ALL, public=True),
     "main.my_overview": Allowed(own=CASE, other=CASE),
+    # The student's own part (app.access.me): the logged-in student's own case only; it has no
+    # object in the URL, so "other" is the same request. Another student's things: 404.
+    "me.plan": Allowed(own=STUDENT, other=STUDENT),
     # The partnership's figures (app.access.figures): its analyst, coordinator and leaders,
     # each for the partnership their organisation is a member of.
     "main.overview": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),
@@ -98,6 +102,9 @@ MATRIX: dict[str, Allowed] = {
         other=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN}),
     ),
     "students.edit": Allowed(own=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})),
+    # Giving the student their own access (app.access.me.can_invite_student): those who enrol
+    # students at the student's school.
+    "students.invite_account": Allowed(own=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})),
     "admin.index": Allowed(own=ADMINS, other=ADMINS),
     "admin.organisations": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.new_organisation": Allowed(own=SYSTEM, other=SYSTEM),
@@ -311,6 +318,8 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = side.student.agreements[0].id
         elif name == "notification_id":
             owner = world.user(role, "a" if side is world.a else "b") if role else None
+            if role is Role.STUDENT:  # a student gets no notifications: someone else's
+                owner = side.users[Role.COUNSELLOR]
             if side is world.b and role in (Role.ANALYST, Role.SYSTEM_ADMIN):
                 owner = world.b.users[Role.COUNSELLOR]
             owner = owner or world.a.users[Role.COUNSELLOR]
@@ -581,7 +590,10 @@ def test_access_matrix(app, client, world, role):
                         leaked = [s for s in _secrets(side, role) if s in response.text]
                         if target_name == "other" and leaked:
                             unexpected.append(f"{case}: page shows {leaked}")
-                        if world.a.student.last_name in response.text:
+                        # A student's own name is in the page header: the check is that
+                        # no one else's student shows.
+                        shown = world.b.student if role is Role.STUDENT else world.a.student
+                        if shown.last_name in response.text:
                             unexpected.append(f"{case}: page shows a student's name")
                 if not ok:
                     unexpected.append(f"{case}: {status}")

@@ -28,6 +28,7 @@ from app.access import (  # noqa: F401
     export,
     imports,
     journey,
+    me,
     nav,
     partnership,
     reviews,

@@ -30,6 +30,8 @@ SECTIONS: dict[str, frozenset[Role]] = {
     # app.partnership: the members' partnership and action plan; the system admin sets
     # partnerships up from the same page.
     "partnership": PARTNERSHIP_ROLES | {Role.SYSTEM_ADMIN},
+    # app.me: the student's own case ("Mit forløb").
+    "my_plan": frozenset({Role.STUDENT}),
 }
 
 

@@ -33,10 +33,11 @@ class MembershipError(ValueError):
 
 
 def grantable_roles(actor: User) -> list[Role]:
-    """Roles `actor` may hand out: all but system admin for organisation admins."""
+    """Roles `actor` may hand out: all but system admin for organisation admins. A student's
+    own account is made from the student's page (app.students), never as a role here."""
     if actor.has_role(Role.SYSTEM_ADMIN):
-        return list(Role)
-    return [r for r in Role if r is not Role.SYSTEM_ADMIN]
+        return [r for r in Role if r is not Role.STUDENT]
+    return [r for r in Role if r not in (Role.SYSTEM_ADMIN, Role.STUDENT)]
 
 
 def check_membership(

@@ -22,7 +22,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.models import Membership, Organisation, OrganisationSso, User
+from app.models import Membership, Organisation, OrganisationSso, Role, User
 
 # Where the login's provider is remembered in the (signed) session cookie, for the logout.
 SESSION_KEY = "sso"
@@ -99,7 +99,8 @@ def required_for(user: User) -> list[RequiredSso]:
     require single sign-on (or in none, like the system administrator's); otherwise an
     organisation would lock its staff out of another organisation's work.
     """
-    org_ids = {m.organisation_id for m in user.memberships}
+    # A student's own account is not staff: the school's staff login does not bind it.
+    org_ids = {m.organisation_id for m in user.memberships if m.role is not Role.STUDENT}
     if not org_ids or None in org_ids:
         return []
     query = _enabled().where(

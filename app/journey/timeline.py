@@ -8,7 +8,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from app.models import Enrolment, Leave, Period, PeriodKind, PeriodStatus, StudentStatus
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.extensions import db
+from app.models import (
+    Enrolment,
+    Leave,
+    Period,
+    PeriodKind,
+    PeriodStatus,
+    Student,
+    StudentStatus,
+)
 
 WIDTH = 1000  # SVG user units; the picture scales to the page width
 
@@ -260,3 +273,24 @@ def _month_ticks(start: date, end: date) -> list[tuple[date, bool]]:
         ticks.append((first, (month - 1) % every == 0))
         year, month = (year, month + 1) if month < 12 else (year + 1, 1)
     return ticks
+
+
+def enrolments_and_leaves(student: Student) -> tuple[list[Enrolment], list[Leave]]:
+    """The student's enrolments (GF2, SSA, ...) in order, with what a page shows of them,
+    and their leaves: one statement, however many there are. `student.enrolments` is filled
+    from it, so nothing on the page loads them again."""
+    rows = db.session.execute(
+        select(Enrolment, Leave)
+        .outerjoin(Leave, Leave.enrolment_id == Enrolment.id)
+        .where(Enrolment.student_id == student.id)
+        .options(
+            joinedload(Enrolment.programme),
+            joinedload(Enrolment.school),
+            joinedload(Enrolment.class_team),
+        )
+        .order_by(Enrolment.start_date, Enrolment.id, Leave.start_date, Leave.id)
+    ).all()
+    enrolments = list(dict.fromkeys(enrolment for enrolment, _leave in rows))
+    leaves = [leave for _enrolment, leave in rows if leave is not None]
+    set_committed_value(student, "enrolments", enrolments)
+    return enrolments, leaves

@@ -197,6 +197,8 @@ class CaseEventKind(enum.StrEnum):
     LEAVE_ENDED_PLAN_MOVED = "leave_ended_plan_moved"
     TRANSFERRED = "transferred"
     EMPLOYER_CHANGED = "employer_changed"
+    # The student's own part (app.me).
+    STUDENT_ACCOUNT_INVITED = "student_account_invited"
 
 
 class CaseEventTarget(enum.StrEnum):

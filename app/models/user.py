@@ -24,6 +24,10 @@ class Role(enum.StrEnum):
     # The partnership (app.partnership): no case roles, they never see a named student.
     PARTNERSHIP_COORDINATOR = "partnership_coordinator"  # at the anchor municipality
     LEADER = "leader"  # school director, municipal head: a member organisation's leader
+    # The student's own account (app.me): sees only their own case, never another student's.
+    # Not a school role: the membership's organisation is the school that invited them, and
+    # `Membership.student_id` is the one case it opens.
+    STUDENT = "student"
 
     @property
     def organisation_kinds(self) -> frozenset[OrganisationKind]:
@@ -43,6 +47,7 @@ ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     # (an organisation's kind may change between the two).
     Role.PARTNERSHIP_COORDINATOR: _EMPLOYER_KINDS,
     Role.LEADER: frozenset(OrganisationKind),
+    Role.STUDENT: frozenset({OrganisationKind.SCHOOL}),
 }
 
 
@@ -112,6 +117,11 @@ class User(Base):
     def workplace_ids(self, *roles: Role) -> set[int]:
         return {m.workplace_id for m in self.memberships if m.role in roles and m.workplace_id}
 
+    @property
+    def own_student_id(self) -> int | None:
+        """The student whose own account this is (Role.STUDENT), else None."""
+        return next((m.student_id for m in self.memberships if m.role is Role.STUDENT), None)
+
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 
@@ -128,6 +138,9 @@ class Membership(Base):
         CheckConstraint(
             "(role = 'supervisor') = (workplace_id IS NOT NULL)", name="workplace_iff_supervisor"
         ),
+        CheckConstraint(
+            "(role = 'student') = (student_id IS NOT NULL)", name="student_iff_student_role"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,6 +150,10 @@ class Membership(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     workplace_id: Mapped[int | None] = mapped_column(ForeignKey("workplace.id"), index=True)
+    # A student's own account: the one student (case) it opens. One account per student.
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("student.id", ondelete="CASCADE"), unique=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")

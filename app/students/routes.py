@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app import access, audit, editing
 from app.access import (
@@ -22,9 +21,7 @@ from app.history import case_history, log, targets_of
 from app.journey import handovers, services, timeline
 from app.models import (
     CaseEventKind,
-    Enrolment,
     HandoverNote,
-    Leave,
     Membership,
     Organisation,
     Period,
@@ -37,7 +34,7 @@ from app.models import (
 from app.models.base import today
 from app.models.student import new_student, search_condition
 from app.pagination import paginate
-from app.students import bp
+from app.students import accounts, bp
 from app.students.forms import NewStudentForm, PlanForm, StudentRecordForm, StudentSearchForm
 from app.students.services import StudentRecord, update_record
 from app.support.queries import record_support_view, support_summary
@@ -103,27 +100,6 @@ def index():
     )
 
 
-def _enrolments_and_leaves(student: Student) -> tuple[list[Enrolment], list[Leave]]:
-    """The student's enrolments (GF2, SSA, ...) in order, with what the page shows of them,
-    and their leaves: one statement, however many there are. `student.enrolments` is filled
-    from it, so nothing on the page loads them again."""
-    rows = db.session.execute(
-        select(Enrolment, Leave)
-        .outerjoin(Leave, Leave.enrolment_id == Enrolment.id)
-        .where(Enrolment.student_id == student.id)
-        .options(
-            joinedload(Enrolment.programme),
-            joinedload(Enrolment.school),
-            joinedload(Enrolment.class_team),
-        )
-        .order_by(Enrolment.start_date, Enrolment.id, Leave.start_date, Leave.id)
-    ).all()
-    enrolments = list(dict.fromkeys(enrolment for enrolment, _leave in rows))
-    leaves = [leave for _enrolment, leave in rows if leave is not None]
-    set_committed_value(student, "enrolments", enrolments)
-    return enrolments, leaves
-
-
 @bp.route("/<int:student_id>")
 @case_roles_required
 def show(student_id: int):
@@ -150,7 +126,7 @@ def show(student_id: int):
         .scalars()
         .all()
     )
-    enrolments, leaves = _enrolments_and_leaves(student)
+    enrolments, leaves = timeline.enrolments_and_leaves(student)
     transitions = handovers.transitions_of(
         periods, access.journey.visible_handover_notes(current_user, notes), enrolments
     )
@@ -195,10 +171,32 @@ def show(student_id: int):
         can_edit_record=access.students.can_edit_student_record(current_user, student),
         can_schedule_review=access.can_schedule_review(current_user, student),
         can_export_access_request=access.export.can_export_access_request(current_user, student),
+        student_access=(
+            accounts.access_of(student)
+            if access.me.can_invite_student(current_user, student)
+            else None
+        ),
         plan_form=PlanForm(),
         button_form=ButtonForm(),
         today=on,
     )
+
+
+@bp.route("/<int:student_id>/account", methods=["POST"])
+@case_roles_required
+def invite_account(student_id: int):
+    """The school gives the student their own access: an account for the record's address,
+    and an invitation by e-mail (again: a new link, the old one stops working)."""
+    student = access.students.get_case_student_or_404(student_id, may=access.me.can_invite_student)
+    if ButtonForm().validate_on_submit():
+        try:
+            account = accounts.invite(student, current_user)
+        except RuleError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("An invitation was sent to %(email)s.", email=account.email), "success")
+    return redirect(url_for("students.show", student_id=student.id, _anchor="student-access"))
 
 
 def _record_values(form) -> dict:

@@ -85,9 +85,9 @@ def test_a_refresh_replaces_the_stored_figures(client, db, world, runner):
     _refresh(runner, "--partnership", str(world.a.partnership.id))
     assert _intake_total(client) == "15"
     rows = db.session.execute(
-        select(func.count()).select_from(FigureSnapshot).where(
-            FigureSnapshot.partnership_id == world.a.partnership.id
-        )
+        select(func.count())
+        .select_from(FigureSnapshot)
+        .where(FigureSnapshot.partnership_id == world.a.partnership.id)
     ).scalar_one()
     assert rows == 1
     db.session.expire_all()

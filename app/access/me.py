@@ -1,0 +1,67 @@
+"""The student's own part (app.me): a student's account opens exactly one case, their own.
+
+A student's membership (Role.STUDENT) names the student (`Membership.student_id`). The
+student is not a school or employer role, so `app.access.students.student_visibility` gives
+them no student at all: every staff page answers 403 (role gate) or 404. Their own pages load
+through the loaders here, which only ever look inside their own case; anything of another
+student's answers 404.
+
+What a student sees of their case is listed in docs/domain.md ("What the student sees"):
+never a case note kept to one organisation, never a handover draft, never another
+organisation's internal working notes.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.access.roles import STUDENT_CREATOR_ROLES, roles_required
+from app.extensions import db
+from app.models import Period, PeriodKind, Role, Student, User, Workplace
+
+STUDENT_ROLES = frozenset({Role.STUDENT})
+
+student_only = roles_required(Role.STUDENT)
+
+
+def own_student_id(user: User) -> int | None:
+    """The student whose own account `user` is, else None (no query)."""
+    return user.own_student_id if getattr(user, "is_authenticated", False) else None
+
+
+def is_own_student(user: User, student: Student) -> bool:
+    return own_student_id(user) == student.id
+
+
+def get_own_student_or_404(*options) -> Student:
+    """The logged-in student's own case (with `options` loaded). A student account whose
+    student is gone answers 404."""
+    student_id = own_student_id(current_user)
+    if student_id is None:
+        abort(404)
+    return db.one_or_404(select(Student).where(Student.id == student_id).options(*options))
+
+
+def get_own_training_period_or_404(student: Student, period_id: int) -> Period:
+    """One of the student's own training periods; another student's period answers 404."""
+    return db.one_or_404(
+        select(Period)
+        .where(
+            Period.id == period_id,
+            Period.student_id == student.id,
+            Period.kind == PeriodKind.TRAINING,
+        )
+        .options(joinedload(Period.workplace).joinedload(Workplace.organisation))
+    )
+
+
+# --- the school's side: giving a student their own access -----------------------------------
+
+
+def can_invite_student(user: User, student: Student) -> bool:
+    """The student's school invites the student: those who enrol students there (its
+    counsellors and school admins)."""
+    return student.school_id in user.organisation_ids(*STUDENT_CREATOR_ROLES)
