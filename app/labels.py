@@ -428,6 +428,9 @@ CASE_EVENT.update(
         CaseEventKind.STUDENT_ACCOUNT_INVITED: _l(
             "The student was invited to their own access to Elevsag"
         ),
+        CaseEventKind.REFLECTION_WRITTEN: _l("The student wrote in the learning log"),
+        CaseEventKind.CONVERSATION_REQUESTED: _l("The student asked for a conversation"),
+        CaseEventKind.CONVERSATION_HANDLED: _l("A request for a conversation was handled"),
     }
 )
 

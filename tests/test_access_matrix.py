@@ -59,6 +59,9 @@ MATRIX: dict[str, Allowed] = {
     # The student's own part (app.access.me): the logged-in student's own case only; it has no
     # object in the URL, so "other" is the same request. Another student's things: 404.
     "me.plan": Allowed(own=STUDENT, other=STUDENT),
+    # The learning log of one of the student's own training periods; another's period: 404.
+    "me.reflections": Allowed(own=STUDENT),
+    "me.ask_for_conversation": Allowed(own=STUDENT, other=STUDENT),
     # The partnership's figures (app.access.figures): its analyst, coordinator and leaders,
     # each for the partnership their organisation is a member of.
     "main.overview": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),
@@ -105,6 +108,10 @@ MATRIX: dict[str, Allowed] = {
     # Giving the student their own access (app.access.me.can_invite_student): those who enrol
     # students at the student's school.
     "students.invite_account": Allowed(own=frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})),
+    # Students' requests for a conversation: the counsellors and contact teachers they ask
+    # (their own list); marking one handled: a school contact at the student's school.
+    "students.conversations": Allowed(own=SUPPORT_READERS, other=SUPPORT_READERS),
+    "students.conversation_handled": Allowed(own=SUPPORT_READERS),
     "admin.index": Allowed(own=ADMINS, other=ADMINS),
     "admin.organisations": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.new_organisation": Allowed(own=SYSTEM, other=SYSTEM),
@@ -169,6 +176,8 @@ MATRIX: dict[str, Allowed] = {
     # Training records: the school, the employer and the period's supervisors read them; the
     # supervisor at the period's workplace writes; the school contact acknowledges.
     "training.period": Allowed(own=CASE),
+    # The student's learning log, as the period's training records are read.
+    "training.reflections": Allowed(own=CASE),
     "training.assess": Allowed(own=SUPERVISOR),
     "training.new_experience": Allowed(own=SUPERVISOR),
     "training.edit_experience": Allowed(own=SUPERVISOR),
@@ -382,6 +391,8 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = login_session(world, side, role)
         elif name == "client_id":
             values[name] = api_client_of(side, role)
+        elif name == "request_id":
+            values[name] = conversation_request(side)
         else:  # pragma: no cover - a new kind of argument needs a value here
             raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
     return values
@@ -465,6 +476,23 @@ def api_client_of(side: Side, role: Role | None) -> int:
 
     client_role = Role.COUNSELLOR if role in SCHOOL_ROLES else Role.TRAINING_COORDINATOR
     return make_client(side, client_role)[0].id
+
+
+def conversation_request(side: Side) -> int:
+    """A new open request for a conversation from the side's student to its counsellor (each
+    request may mark its own handled)."""
+    from app.extensions import db
+    from app.models import ConversationRequest, ConversationWith
+
+    row = ConversationRequest(
+        student_id=side.student.id,
+        with_whom=ConversationWith.COUNSELLOR,
+        addressed_to_id=side.users[Role.COUNSELLOR].id,
+        asked_on=side.training_period.start_date,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def owner_notification(user) -> int:

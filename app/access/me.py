@@ -15,12 +15,26 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from app.access.roles import STUDENT_CREATOR_ROLES, roles_required
+from app.access.roles import (
+    SCHOOL_CONTACT_ROLES,
+    STUDENT_CREATOR_ROLES,
+    permitted,
+    roles_required,
+)
+from app.access.students import student_visibility
 from app.extensions import db
-from app.models import Period, PeriodKind, Role, Student, User, Workplace
+from app.models import (
+    ConversationRequest,
+    Period,
+    PeriodKind,
+    Role,
+    Student,
+    User,
+    Workplace,
+)
 
 STUDENT_ROLES = frozenset({Role.STUDENT})
 
@@ -58,7 +72,37 @@ def get_own_training_period_or_404(student: Student, period_id: int) -> Period:
     )
 
 
-# --- the school's side: giving a student their own access -----------------------------------
+# --- the school's side ---------------------------------------------------------------------
+
+
+def can_handle_conversation(user: User, student: Student) -> bool:
+    """The student's counsellor or contact teacher (a school contact at the student's school)
+    marks a request for a conversation handled."""
+    return student.school_id in user.organisation_ids(*SCHOOL_CONTACT_ROLES)
+
+
+def my_conversation_requests(user: User) -> Select[tuple[ConversationRequest]]:
+    """The open requests for a conversation addressed to `user`, of students they see."""
+    return (
+        select(ConversationRequest)
+        .join(Student, Student.id == ConversationRequest.student_id)
+        .where(
+            ConversationRequest.addressed_to_id == user.id,
+            ConversationRequest.handled_at.is_(None),
+            student_visibility(user),
+        )
+    )
+
+
+def get_conversation_request_or_404(request_id: int) -> ConversationRequest:
+    """A request of a student the user sees (else 404); 403 unless the user may handle it."""
+    request = db.one_or_404(
+        select(ConversationRequest)
+        .join(Student, Student.id == ConversationRequest.student_id)
+        .where(ConversationRequest.id == request_id, student_visibility(current_user))
+        .options(joinedload(ConversationRequest.student))
+    )
+    return permitted(request, sees=True, may=can_handle_conversation(current_user, request.student))
 
 
 def can_invite_student(user: User, student: Student) -> bool:

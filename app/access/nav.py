@@ -50,6 +50,8 @@ OVERVIEW_PARTS: dict[str, frozenset[Role]] = {
     "follow_ups": SECTIONS["follow_ups"],
     "warnings": SCHOOL_CONTACT_ROLES,
     "concerns": SCHOOL_CONTACT_ROLES,
+    # Students who asked this counsellor or contact teacher for a conversation (app.me).
+    "conversations": SCHOOL_CONTACT_ROLES,
     "action_items": CASE_ROLES,
     "reviews": CASE_ROLES,
     "starting_soon": SECTIONS["starting_soon"],

@@ -19,11 +19,13 @@ from sqlalchemy.orm import joinedload
 
 from app import labels
 from app.access import visible_students
+from app.access.me import my_conversation_requests
 from app.access.nav import overview_parts, sees_list
 from app.extensions import db
 from app.journey import handovers
 from app.models import (
     ActionItem,
+    ConversationRequest,
     Period,
     Student,
     SupportMeasure,
@@ -182,6 +184,21 @@ class _Builder:
             _("All concerns"),
             lambda c: c.on_date,
         )
+
+    def conversations(self):
+        query = my_conversation_requests(self.user).order_by(
+            ConversationRequest.created_at, ConversationRequest.id
+        )
+        page = first_page(query, HEAD, entities=True)
+        self.wanted |= {row.student_id for row in page.items}
+
+        def entry(row: ConversationRequest, students):
+            href = url_for("students.conversations", _anchor=f"conversation-{row.id}")
+            return Entry(_name(students[row.student_id]), href, row.asked_on, row.topic[:80])
+
+        link = url_for("students.conversations")
+        title = _("Students asking for a conversation")
+        return page, title, link, _("All requests for a conversation"), entry
 
     def action_items(self):
         query = reviews.my_action_items(self.user, self.on)

@@ -232,3 +232,14 @@ __all__ += ["OrganisationSso"]
 from app.models.api_client import API_SCOPES, ApiClient  # noqa: E402
 
 __all__ += ["API_SCOPES", "ApiClient"]
+
+# The student's own voice (app.me): reflections in training, requests for a conversation.
+from app.models.student_voice import (  # noqa: E402
+    REFLECTION_MAX,
+    TOPIC_MAX,
+    ConversationRequest,
+    ConversationWith,
+    Reflection,
+)
+
+__all__ += ["REFLECTION_MAX", "TOPIC_MAX", "ConversationRequest", "ConversationWith", "Reflection"]

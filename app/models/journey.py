@@ -199,6 +199,9 @@ class CaseEventKind(enum.StrEnum):
     EMPLOYER_CHANGED = "employer_changed"
     # The student's own part (app.me).
     STUDENT_ACCOUNT_INVITED = "student_account_invited"
+    REFLECTION_WRITTEN = "reflection_written"
+    CONVERSATION_REQUESTED = "conversation_requested"
+    CONVERSATION_HANDLED = "conversation_handled"
 
 
 class CaseEventTarget(enum.StrEnum):

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("students", __name__)
 
-from app.students import routes  # noqa: E402,F401
+from app.students import conversations, routes  # noqa: E402,F401

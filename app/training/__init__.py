@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("training", __name__)
 
-from app.training import declarations, progress, routes  # noqa: E402, F401
+from app.training import declarations, progress, reflections, routes  # noqa: E402, F401

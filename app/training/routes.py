@@ -49,6 +49,7 @@ from app.training.forms import (
 from app.training.goals import goals_of
 from app.training.queries import concerns as recorded_concerns
 from app.training.queries import open_warnings
+from app.training.reflections import latest_reflections
 
 PERIOD = "/students/<int:student_id>/periods/<int:period_id>"
 
@@ -154,6 +155,7 @@ def period(student_id: int, period_id: int):
         goals=goals,
         assessments=assessments,
         experiences=experiences,
+        reflections=latest_reflections(period),
         agreement=agreement,
         evaluation=evaluation,
         warnings=warnings,

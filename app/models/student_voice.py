@@ -1,0 +1,68 @@
+"""The student's own voice in the case (app.me): reflections written during a training period
+(a learning log the period's supervisors and the school read), and requests for a
+conversation with the counsellor or contact teacher."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import student_id_column, user_id_column
+
+if TYPE_CHECKING:
+    from app.models.journey import Period
+    from app.models.student import Student
+    from app.models.user import User
+
+REFLECTION_MAX = 4000
+TOPIC_MAX = 500
+
+
+class Reflection(Base):
+    """One entry of the student's learning log in a training period. Written by the student;
+    not changed afterwards (a later entry adds to it)."""
+
+    __tablename__ = "reflection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = student_id_column()
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = user_id_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+    period: Mapped[Period] = relationship()
+
+
+class ConversationWith(enum.StrEnum):
+    COUNSELLOR = "counsellor"
+    CONTACT_TEACHER = "contact_teacher"
+
+
+class ConversationRequest(Base):
+    """The student asks for a conversation; it is a task on the list of the person asked (the
+    student's counsellor or contact teacher) until they mark it handled."""
+
+    __tablename__ = "conversation_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = student_id_column()
+    with_whom: Mapped[ConversationWith] = mapped_column(
+        enum_column(ConversationWith, "conversation_with")
+    )
+    addressed_to_id: Mapped[int | None] = user_id_column(index=True)
+    topic: Mapped[str] = mapped_column(String(TOPIC_MAX), default="")
+    asked_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    handled_by_id: Mapped[int | None] = user_id_column()
+
+    student: Mapped[Student] = relationship()
+    addressed_to: Mapped[User | None] = relationship(foreign_keys=[addressed_to_id])
+    handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
