@@ -59,6 +59,11 @@ MATRIX: dict[str, Allowed] = {
     # The student's own part (app.access.me): the logged-in student's own case only; it has no
     # object in the URL, so "other" is the same request. Another student's things: 404.
     "me.plan": Allowed(own=STUDENT, other=STUDENT),
+    # The student's consents (app.me.consents): the page and giving (no object in the URL),
+    # and withdrawing one of their own consents; side B's consent (another student's) is 404
+    # to side A's student. Staff record consent on the support page, not here: 403.
+    "me.consents": Allowed(own=STUDENT, other=STUDENT),
+    "me.withdraw_consent": Allowed(own=STUDENT),
     # The partnership's figures (app.access.figures): its analyst, coordinator and leaders,
     # each for the partnership their organisation is a member of.
     "main.overview": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),
