@@ -203,3 +203,14 @@ def test_staff_recording_stores_paper_and_the_text_version(client, db, world):
     assert "Registreret af personale fra underskrevet papirblanket" in page
     history = client.get(f"/students/{student.id}/history").text
     assert "Samtykke givet: SPS til Kommune A (fra underskrevet papirblanket)" in history
+
+
+def test_the_access_request_export_says_how_and_under_which_text(app, client, db, world):
+    assert _give(_student(client, world), world, "sps").status_code == 302
+    admin = app.test_client()
+    login(admin, world.a.users[Role.SCHOOL_ADMIN])
+    data = admin.get(f"/students/{world.a.student.id}/access-request.json").get_json()
+    given = [c for c in data["consents"] if c["channel"] == "app"]
+    assert len(given) == 1
+    assert given[0]["text_version"] == CONSENT_TEXT_VERSION
+    assert given[0]["category"] == "sps" and given[0]["withdrawn_channel"] is None
