@@ -34,6 +34,7 @@ from app.models import (
     ClassTeam,
     Consent,
     ConsentCategory,
+    ConsentChannel,
     DocumentationKind,
     DropoutReason,
     Enrolment,
@@ -85,6 +86,7 @@ from app.models.student import new_student
 from app.partnership import dimensioning
 from app.partnership.demo import seed_meetings
 from app.support.categories import ensure_support_categories
+from app.support.consent_text import CONSENT_TEXT_VERSION
 from app.training.goals import ensure_training_goals
 
 __all__ = [
@@ -1066,6 +1068,8 @@ def _support(rng, student, today, counsellor, employer, category=None, consent=N
                 recipient_id=employer.id,
                 valid_from=flagged,
                 note="Givet ved vejledningssamtale.",
+                channel=ConsentChannel.PAPER,
+                text_version=CONSENT_TEXT_VERSION,
                 recorded_by_id=counsellor.id,
             )
         )

@@ -34,7 +34,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, EmailInput, HiddenInput, ListWidget
 
-from app import dates
+from app import dates, labels
 
 
 class _Translations:
@@ -256,6 +256,18 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def consent_categories_field() -> MultiCheckboxField:
+    """What a consent may share, one consent per category ticked, at least one: the field of
+    the counsellor's consent form (app.support) and of the student's own (app.me)."""
+    return MultiCheckboxField(
+        _l("What may be shared"),
+        coerce=str,
+        choices=labels.choices(labels.CONSENT_CATEGORY),
+        default=[],
+        validators=[InputRequired(message=_l("Choose at least one category to share."))],
+    )
 
 
 class EnumField(SelectField):

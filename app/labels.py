@@ -11,6 +11,7 @@ from app.models import (
     AgreementKind,
     CaseEventKind,
     ConsentCategory,
+    ConsentChannel,
     DocumentationKind,
     DropoutReason,
     ExperienceCategory,
@@ -278,6 +279,32 @@ CONSENT_CATEGORY = {
     ConsentCategory.HEALTH: _l("Health-related information"),
 }
 
+# How a consent was given (the staff consent list, the student's consent page).
+CONSENT_CHANNEL = {
+    ConsentChannel.APP: _l("Given by the student in Elevsag"),
+    ConsentChannel.PAPER: _l("Recorded by staff from a signed paper form"),
+}
+# How it was withdrawn.
+CONSENT_WITHDRAWN_CHANNEL = {
+    ConsentChannel.APP: _l("by the student in Elevsag"),
+    ConsentChannel.PAPER: _l("recorded by staff"),
+}
+# A consent line that says how (older lines have no channel: the plain CASE_EVENT text).
+_CONSENT_LINE = {
+    (CaseEventKind.CONSENT_GIVEN, ConsentChannel.APP): _l(
+        "Consent given: %(category)s to %(recipient)s (by the student in Elevsag)"
+    ),
+    (CaseEventKind.CONSENT_GIVEN, ConsentChannel.PAPER): _l(
+        "Consent given: %(category)s to %(recipient)s (from a signed paper form)"
+    ),
+    (CaseEventKind.CONSENT_WITHDRAWN, ConsentChannel.APP): _l(
+        "Consent withdrawn: %(category)s to %(recipient)s (by the student in Elevsag)"
+    ),
+    (CaseEventKind.CONSENT_WITHDRAWN, ConsentChannel.PAPER): _l(
+        "Consent withdrawn: %(category)s to %(recipient)s (recorded by staff)"
+    ),
+}
+
 NOTIFICATION = {
     NotificationKind.REVIEW_SCHEDULED: _l("You take part in a case review of %(student)s."),
     NotificationKind.WARNING_GIVEN: _l(
@@ -360,7 +387,12 @@ def describe(event) -> str:
         for key in ("old", "new"):
             if not details.get(key):
                 details[key] = "–"
-    template = _enrolment_template(event, details) or str(CASE_EVENT[event.kind])
+    consent_line = _CONSENT_LINE.get((event.kind, details.get("channel")))
+    template = (
+        str(consent_line or "")
+        or _enrolment_template(event, details)
+        or str(CASE_EVENT[event.kind])
+    )
     try:
         return template % details
     except (KeyError, TypeError, ValueError):

@@ -18,6 +18,7 @@ from app.models import (
     CaseReview,
     Consent,
     ConsentCategory,
+    ConsentChannel,
     DocumentationKind,
     ExperienceCategory,
     HandoverNote,
@@ -61,6 +62,7 @@ from app.models import (
 )
 from app.models.student import new_student
 from app.support.categories import ensure_support_categories
+from app.support.consent_text import CONSENT_TEXT_VERSION
 from app.training.goals import ensure_training_goals
 
 PASSWORD = "korrekt-hest-batteri-42"
@@ -518,6 +520,8 @@ def consent(
         recipient_id=recipient.id,
         valid_from=valid_from or date.today() - timedelta(days=1),
         valid_to=valid_to,
+        channel=ConsentChannel.PAPER,
+        text_version=CONSENT_TEXT_VERSION,
         recorded_by_id=by.id,
     )
     db.session.add(c)

@@ -62,6 +62,11 @@ MATRIX: dict[str, Allowed] = {
     # The learning log of one of the student's own training periods; another's period: 404.
     "me.reflections": Allowed(own=STUDENT),
     "me.ask_for_conversation": Allowed(own=STUDENT, other=STUDENT),
+    # The student's consents (app.me.consents): the page and giving (no object in the URL),
+    # and withdrawing one of their own consents; side B's consent (another student's) is 404
+    # to side A's student. Staff record consent on the support page, not here: 403.
+    "me.consents": Allowed(own=STUDENT, other=STUDENT),
+    "me.withdraw_consent": Allowed(own=STUDENT),
     # The partnership's figures (app.access.figures): its analyst, coordinator and leaders,
     # each for the partnership their organisation is a member of.
     "main.overview": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),

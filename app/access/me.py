@@ -27,14 +27,18 @@ from app.access.roles import (
 from app.access.students import student_visibility
 from app.extensions import db
 from app.models import (
+    Consent,
     ConversationRequest,
+    Organisation,
     Period,
     PeriodKind,
     Role,
     Student,
+    TrainingAgreement,
     User,
     Workplace,
 )
+from app.models.base import today
 
 STUDENT_ROLES = frozenset({Role.STUDENT})
 
@@ -109,3 +113,42 @@ def can_invite_student(user: User, student: Student) -> bool:
     """The student's school invites the student: those who enrol students there (its
     counsellors and school admins)."""
     return student.school_id in user.organisation_ids(*STUDENT_CREATOR_ROLES)
+
+
+# --- consent ---------------------------------------------------------------------------------
+#
+# The student gives consent to share their support data with the organisations that employ
+# them: those with a current or future training agreement (as app.access.students.
+# employer_ids_of). The student withdraws any consent of their own, also one to an earlier
+# employer; another student's consent answers 404.
+
+
+def consent_recipients(student: Student) -> list[Organisation]:
+    """The organisations the student may give consent to, by name."""
+    on = today()
+    return list(
+        db.session.execute(
+            select(Organisation)
+            .join(TrainingAgreement, TrainingAgreement.employer_id == Organisation.id)
+            .where(
+                TrainingAgreement.student_id == student.id,
+                (TrainingAgreement.end_date.is_(None)) | (TrainingAgreement.end_date >= on),
+            )
+            .distinct()
+            .order_by(Organisation.name)
+        ).scalars()
+    )
+
+
+def may_consent_to(recipients: list[Organisation], organisation_id: int | None) -> bool:
+    """`organisation_id` is one of `recipients` (from consent_recipients)."""
+    return organisation_id is not None and any(o.id == organisation_id for o in recipients)
+
+
+def get_own_consent_or_404(student: Student, consent_id: int) -> Consent:
+    """One of the student's own consents; another student's answers 404."""
+    return db.one_or_404(
+        select(Consent)
+        .where(Consent.id == consent_id, Consent.student_id == student.id)
+        .options(joinedload(Consent.recipient))
+    )

@@ -29,6 +29,7 @@ from app.models import (
     CaseNote,
     Consent,
     ConsentCategory,
+    ConsentChannel,
     Enrolment,
     GoalAssessment,
     GoalLevel,
@@ -57,6 +58,7 @@ from app.models import (
     Workplace,
 )
 from app.models.student import search_terms
+from app.support.consent_text import CONSENT_TEXT_VERSION
 
 BATCH = 5000
 COHORTS = 5
@@ -521,6 +523,8 @@ def _student(
                 category=consent_category,
                 recipient_id=employer.id,
                 valid_from=flagged,
+                channel=ConsentChannel.PAPER,
+                text_version=CONSENT_TEXT_VERSION,
                 recorded_by_id=counsellor.id,
             )
         need_category = (

@@ -14,6 +14,7 @@ from app.access.me import get_own_student_or_404, get_own_training_period_or_404
 from app.extensions import db
 from app.journey import timeline
 from app.me import bp, voice
+from app.me.consents import consents_summary
 from app.me.plan import plan_of
 from app.me.voice import ConversationForm, ReflectionForm
 from app.models import ConversationRequest, ConversationWith, Reflection, Student
@@ -42,6 +43,7 @@ def plan():
         plan=plan,
         timeline=timeline.build(plan.periods, on, set(), enrolments, leaves),
         today=on,
+        consents_summary=consents_summary(student),
     )
 
 

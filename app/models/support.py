@@ -44,6 +44,13 @@ class ConsentCategory(enum.StrEnum):
     HEALTH = "health"  # support needs whose category is health data (GDPR art. 9)
 
 
+class ConsentChannel(enum.StrEnum):
+    """How a consent was given or withdrawn."""
+
+    APP = "app"  # by the student, in Elevsag
+    PAPER = "paper"  # by staff, from a form the student signed
+
+
 class SupportCategory(Base):
     """A kind of support need (dyslexia, ADHD, ...). Admins keep the list; rows are never
     deleted once used, only made inactive."""
@@ -283,6 +290,10 @@ class Consent(Base):
 
     In force from `valid_from` to `valid_to` (open-ended if empty) unless withdrawn; a
     withdrawal takes effect at once and is kept, so the record shows who shared what when.
+    `channel` says how it was given (by the student in the app, or recorded by staff from a
+    signed paper form) and `text_version` which version of the consent text it was given
+    under (app.support.consent_text); `withdrawn_channel` how it was withdrawn (None for a
+    consent ended by the school, e.g. at a change of school, and for older withdrawals).
     """
 
     __tablename__ = "consent"
@@ -297,10 +308,15 @@ class Consent(Base):
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
     note: Mapped[str] = mapped_column(String(500), default="")
+    channel: Mapped[ConsentChannel] = mapped_column(enum_column(ConsentChannel, "consent_channel"))
+    text_version: Mapped[str] = mapped_column(String(20))
     recorded_by_id: Mapped[int | None] = user_id_column()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_by_id: Mapped[int | None] = user_id_column()
+    withdrawn_channel: Mapped[ConsentChannel | None] = mapped_column(
+        enum_column(ConsentChannel, "consent_withdrawn_channel")
+    )
 
     recipient: Mapped[Organisation] = relationship()
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])

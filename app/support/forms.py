@@ -13,6 +13,7 @@ from app.forms import (
     BaseForm,
     MultiCheckboxField,
     VersionedForm,
+    consent_categories_field,
     date_field,
     enum_field,
     text_field,
@@ -82,13 +83,7 @@ class SpsStepForm(VersionedForm):
 
 class ConsentForm(BaseForm):
     # One consent per ticked category, all to the same organisation and for the same period.
-    category = MultiCheckboxField(
-        _l("What may be shared"),
-        coerce=str,
-        choices=labels.choices(labels.CONSENT_CATEGORY),
-        default=[],
-        validators=[InputRequired(message=_l("Choose at least one category to share."))],
-    )
+    category = consent_categories_field()
     recipient = SelectField(
         _l("With"),
         coerce=str,

@@ -36,6 +36,7 @@ from app.models import (
     AuditAction,
     Consent,
     ConsentCategory,
+    ConsentChannel,
     Membership,
     Organisation,
     Period,
@@ -410,6 +411,7 @@ def new_consent(student_id: int):
                 form.valid_from.data,
                 form.valid_to.data,
                 form.note.data or "",
+                ConsentChannel.PAPER,
             ),
             stale_url=request.url,
             done=ngettext(
@@ -437,7 +439,7 @@ def withdraw_consent(student_id: int, consent_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.withdraw_consent(student, consent)
+        services.withdraw_consent(student, consent, ConsentChannel.PAPER)
         db.session.commit()
         flash(_("The consent was withdrawn. It stops access at once."), "success")
     except editing.RuleError as error:

@@ -20,6 +20,7 @@ from app.models import (
     CaseEventKind,
     Consent,
     ConsentCategory,
+    ConsentChannel,
     DocumentationKind,
     MeasureProvider,
     MeasureStatus,
@@ -36,6 +37,7 @@ from app.models import (
     User,
 )
 from app.models.base import today, utcnow
+from app.support.consent_text import CONSENT_TEXT_VERSION
 
 # --- support needs ----------------------------------------------------------------------------
 
@@ -283,10 +285,15 @@ def give_consents(
     valid_from: date,
     valid_to: date | None,
     note: str,
+    channel: ConsentChannel,
 ) -> list[Consent]:
     """One consent per category, to one organisation, for one period (all or none: the caller
-    commits once). A category already consented to the same organisation for an overlapping
-    period is refused, not recorded twice."""
+    commits once), under the current consent text. A category already consented to the same
+    organisation for an overlapping period is refused, not recorded twice.
+
+    In the app (`ConsentChannel.APP`) the student gives health consent only together with
+    support needs, to the same organisation: in the same submission or already in force.
+    Staff record what the student signed on paper as it is."""
     if not categories:
         raise RuleError(_("Choose at least one category to share."), "category")
     if valid_to is not None and valid_to < valid_from:
@@ -296,19 +303,39 @@ def give_consents(
     wanted = list(dict.fromkeys(categories))
     existing = _overlapping_consents(student, wanted, recipient, valid_from, valid_to)
     if existing:
-        raise RuleError(
-            _(
+        names = ", ".join(str(labels.CONSENT_CATEGORY[c]) for c in wanted if c in existing)
+        if channel == ConsentChannel.APP:
+            message = _(
+                "You have already given consent to share %(categories)s with %(recipient)s.",
+                categories=names,
+                recipient=recipient.name,
+            )
+        else:
+            message = _(
                 "The student has already given consent to share %(categories)s with "
                 "%(recipient)s for this period. Untick it, or withdraw that consent first.",
-                categories=", ".join(
-                    str(labels.CONSENT_CATEGORY[c]) for c in wanted if c in existing
-                ),
+                categories=names,
+                recipient=recipient.name,
+            )
+        raise RuleError(message, "category")
+    if (
+        channel == ConsentChannel.APP
+        and ConsentCategory.HEALTH in wanted
+        and ConsentCategory.SUPPORT_NEEDS not in wanted
+        and not _overlapping_consents(
+            student, [ConsentCategory.SUPPORT_NEEDS], recipient, valid_from, valid_to
+        )
+    ):
+        raise RuleError(
+            _(
+                "Health information is shared only together with your support needs: give "
+                "consent to support needs to %(recipient)s as well.",
                 recipient=recipient.name,
             ),
             "category",
         )
     return [
-        _give_consent(student, category, recipient, valid_from, valid_to, note)
+        _give_consent(student, category, recipient, valid_from, valid_to, note, channel)
         for category in wanted
     ]
 
@@ -341,6 +368,7 @@ def _give_consent(
     valid_from: date,
     valid_to: date | None,
     note: str,
+    channel: ConsentChannel,
 ) -> Consent:
     consent = Consent(
         student_id=student.id,
@@ -349,6 +377,8 @@ def _give_consent(
         valid_from=valid_from,
         valid_to=valid_to,
         note=note,
+        channel=channel,
+        text_version=CONSENT_TEXT_VERSION,
         recorded_by_id=current_user.id,
     )
     db.session.add(consent)
@@ -357,11 +387,13 @@ def _give_consent(
     return consent
 
 
-def withdraw_consent(student: Student, consent: Consent) -> None:
+def withdraw_consent(student: Student, consent: Consent, channel: ConsentChannel) -> None:
+    """Withdraw at once (in the app by the student, or recorded by staff)."""
     if consent.withdrawn_at is not None:
         raise RuleError(_("The consent has already been withdrawn."))
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = current_user.id
+    consent.withdrawn_channel = channel
     _log_consent(student, CaseEventKind.CONSENT_WITHDRAWN, consent, AuditAction.UPDATE)
 
 
@@ -376,6 +408,7 @@ def _log_consent(
         data_category=consent.category,
         category=consent.category.value,
         recipient=consent.recipient.name,
+        channel=(consent.withdrawn_channel or consent.channel).value,
     )
     audit.record(action, student=student, obj=consent)
 
