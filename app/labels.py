@@ -428,6 +428,14 @@ CASE_EVENT.update(
         CaseEventKind.STUDENT_ACCOUNT_INVITED: _l(
             "The student was invited to their own access to Elevsag"
         ),
+        # The student's own part: warnings and declarations (app/me/training.py).
+        CaseEventKind.WARNING_READ: _l("The student read the warning given in %(period)s"),
+        CaseEventKind.WARNING_COMMENTED: _l(
+            "The student commented on the warning given in %(period)s"
+        ),
+        CaseEventKind.DECLARATION_CONFIRMED: _l(
+            "The student confirmed having seen the declaration on training for %(period)s"
+        ),
     }
 )
 

@@ -65,3 +65,52 @@ def can_invite_student(user: User, student: Student) -> bool:
     """The student's school invites the student: those who enrol students there (its
     counsellors and school admins)."""
     return student.school_id in user.organisation_ids(*STUDENT_CREATOR_ROLES)
+
+
+# --- warnings and declarations ----------------------------------------------------------------
+# A warning (varsling) is addressed to the student: they read it, acknowledge it and may comment
+# on it. The issued declaration on training is theirs to see and to confirm; a draft is not.
+
+from sqlalchemy.orm import selectinload  # noqa: E402
+
+from app.models import Declaration, TrainingWarning  # noqa: E402
+
+
+def get_own_warning_or_404(student: Student, warning_id: int) -> TrainingWarning:
+    """A warning given to the student (with its goals, who gave it and the workplace);
+    another student's warning answers 404."""
+    return db.one_or_404(
+        select(TrainingWarning)
+        .where(TrainingWarning.id == warning_id, TrainingWarning.student_id == student.id)
+        .options(
+            selectinload(TrainingWarning.goals),
+            joinedload(TrainingWarning.issued_by),
+            joinedload(TrainingWarning.period)
+            .joinedload(Period.workplace)
+            .joinedload(Workplace.organisation),
+        )
+    )
+
+
+def can_comment_on_warning(warning: TrainingWarning) -> bool:
+    """The student comments (and changes the comment) until the warning is followed up."""
+    return warning.followed_up_at is None
+
+
+def get_own_declaration_or_404(student: Student, period_id: int) -> tuple[Period, Declaration]:
+    """The issued declaration of one of the student's own training periods, with the period.
+    Another student's period, a period without one and a draft (not issued) answer 404."""
+    period = get_own_training_period_or_404(student, period_id)
+    declaration = db.session.execute(
+        select(Declaration)
+        .where(Declaration.period_id == period.id)
+        .options(selectinload(Declaration.lines), joinedload(Declaration.issued_by))
+    ).scalar_one_or_none()
+    if declaration is None or not declaration.issued:
+        abort(404)
+    return period, declaration
+
+
+def can_confirm_declaration(declaration: Declaration) -> bool:
+    """The student confirms once that they have seen the issued declaration."""
+    return declaration.issued and declaration.student_confirmed_at is None

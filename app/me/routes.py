@@ -12,6 +12,7 @@ from app.access.me import get_own_student_or_404, student_only
 from app.journey import timeline
 from app.me import bp
 from app.me.plan import plan_of
+from app.me.training import training_summary
 from app.models import Student
 from app.models.base import today
 
@@ -37,4 +38,5 @@ def plan():
         plan=plan,
         timeline=timeline.build(plan.periods, on, set(), enrolments, leaves),
         today=on,
+        training=training_summary(student),
     )

@@ -199,6 +199,10 @@ class CaseEventKind(enum.StrEnum):
     EMPLOYER_CHANGED = "employer_changed"
     # The student's own part (app.me).
     STUDENT_ACCOUNT_INVITED = "student_account_invited"
+    # The student's own part: warnings and declarations (app/me/training.py).
+    WARNING_READ = "warning_read"
+    WARNING_COMMENTED = "warning_commented"
+    DECLARATION_CONFIRMED = "declaration_confirmed"
 
 
 class CaseEventTarget(enum.StrEnum):

@@ -237,6 +237,7 @@ class Declaration(Versioned, Base):
     )
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    period: Mapped[Period] = relationship()
 
     @property
     def issued(self) -> bool:
