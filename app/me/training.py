@@ -213,7 +213,7 @@ def comment_warning(warning_id: int):
         lambda: save_comment(student, found, form.comment.data, current_user),
         stale_url=_warning_url(found),
         done=_("Your comment was saved."),
-        redirect_to=redirect(_warning_url(found) + "#comment"),
+        redirect_to=redirect(_warning_url(found) + "#your-comment"),
     )
     return response or _show_warning(student, found, form)
 
