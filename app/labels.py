@@ -463,6 +463,14 @@ CASE_EVENT.update(
         CaseEventKind.REFLECTION_WRITTEN: _l("The student wrote in the learning log"),
         CaseEventKind.CONVERSATION_REQUESTED: _l("The student asked for a conversation"),
         CaseEventKind.CONVERSATION_HANDLED: _l("A request for a conversation was handled"),
+        # The student's own part: warnings and declarations (app/me/training.py).
+        CaseEventKind.WARNING_READ: _l("The student read the warning given in %(period)s"),
+        CaseEventKind.WARNING_COMMENTED: _l(
+            "The student commented on the warning given in %(period)s"
+        ),
+        CaseEventKind.DECLARATION_CONFIRMED: _l(
+            "The student confirmed having seen the declaration on training for %(period)s"
+        ),
     }
 )
 

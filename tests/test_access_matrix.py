@@ -67,6 +67,15 @@ MATRIX: dict[str, Allowed] = {
     # to side A's student. Staff record consent on the support page, not here: 403.
     "me.consents": Allowed(own=STUDENT, other=STUDENT),
     "me.withdraw_consent": Allowed(own=STUDENT),
+    # The student's own warnings and issued declarations (app/me/training.py): side A's
+    # student on side A's warning or training period; side B's (another student's) is 404.
+    "me.warning": Allowed(own=STUDENT),
+    "me.read_warning": Allowed(own=STUDENT),
+    "me.comment_warning": Allowed(own=STUDENT),
+    "me.warning_letter": Allowed(own=STUDENT),
+    "me.declaration": Allowed(own=STUDENT),
+    "me.confirm_declaration": Allowed(own=STUDENT),
+    "me.declaration_pdf": Allowed(own=STUDENT),
     # The partnership's figures (app.access.figures): its analyst, coordinator and leaders,
     # each for the partnership their organisation is a member of.
     "main.overview": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),

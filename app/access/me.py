@@ -16,7 +16,7 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.access.roles import (
     SCHOOL_CONTACT_ROLES,
@@ -29,12 +29,14 @@ from app.extensions import db
 from app.models import (
     Consent,
     ConversationRequest,
+    Declaration,
     Organisation,
     Period,
     PeriodKind,
     Role,
     Student,
     TrainingAgreement,
+    TrainingWarning,
     User,
     Workplace,
 )
@@ -152,3 +154,48 @@ def get_own_consent_or_404(student: Student, consent_id: int) -> Consent:
         .where(Consent.id == consent_id, Consent.student_id == student.id)
         .options(joinedload(Consent.recipient))
     )
+
+
+# --- warnings and declarations ----------------------------------------------------------------
+# A warning (varsling) is addressed to the student: they read it, acknowledge it and may comment
+# on it. The issued declaration on training is theirs to see and to confirm; a draft is not.
+
+
+def get_own_warning_or_404(student: Student, warning_id: int) -> TrainingWarning:
+    """A warning given to the student (with its goals, who gave it and the workplace);
+    another student's warning answers 404."""
+    return db.one_or_404(
+        select(TrainingWarning)
+        .where(TrainingWarning.id == warning_id, TrainingWarning.student_id == student.id)
+        .options(
+            selectinload(TrainingWarning.goals),
+            joinedload(TrainingWarning.issued_by),
+            joinedload(TrainingWarning.period)
+            .joinedload(Period.workplace)
+            .joinedload(Workplace.organisation),
+        )
+    )
+
+
+def can_comment_on_warning(warning: TrainingWarning) -> bool:
+    """The student comments (and changes the comment) until the warning is followed up."""
+    return warning.followed_up_at is None
+
+
+def get_own_declaration_or_404(student: Student, period_id: int) -> tuple[Period, Declaration]:
+    """The issued declaration of one of the student's own training periods, with the period.
+    Another student's period, a period without one and a draft (not issued) answer 404."""
+    period = get_own_training_period_or_404(student, period_id)
+    declaration = db.session.execute(
+        select(Declaration)
+        .where(Declaration.period_id == period.id)
+        .options(selectinload(Declaration.lines), joinedload(Declaration.issued_by))
+    ).scalar_one_or_none()
+    if declaration is None or not declaration.issued:
+        abort(404)
+    return period, declaration
+
+
+def can_confirm_declaration(declaration: Declaration) -> bool:
+    """The student confirms once that they have seen the issued declaration."""
+    return declaration.issued and declaration.student_confirmed_at is None

@@ -99,6 +99,9 @@ KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
         K.DECLARATION_SAVED,
         K.DECLARATION_ISSUED,
         K.ABSENCE_RECORDED,
+        K.WARNING_READ,
+        K.WARNING_COMMENTED,
+        K.DECLARATION_CONFIRMED,
     ),
     "reviews": (
         K.REVIEW_SCHEDULED,

@@ -389,6 +389,9 @@ SECTION_TABLE: tuple[Section, ...] = (
             "deadline",
             "followed_up_at",
             "follow_up_note",
+            "read_at",
+            "student_comment",
+            "commented_at",
         ),
         load=(selectinload(TrainingWarning.goals),),
     ),
@@ -402,6 +405,7 @@ SECTION_TABLE: tuple[Section, ...] = (
             "needs_next_periods",
             "issued_at",
             "updated_at",
+            "student_confirmed_at",
             (
                 "lines",
                 lambda d: _records(

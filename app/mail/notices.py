@@ -44,6 +44,7 @@ from app.models import (
     MailNotice,
     MailPreference,
     MeetingFollowUp,
+    Membership,
     NotificationKind,
     Period,
     PeriodKind,
@@ -119,6 +120,27 @@ SENTENCE = {
         "its deadline."
     ),
 }
+
+# A student's own account (Role.STUDENT) is told in its own words: the thing is theirs.
+STUDENT_SUBJECT = {
+    K.WARNING_GIVEN: _l("Elevsag: Your workplace has given you a warning"),
+}
+STUDENT_SENTENCE = {
+    K.WARNING_GIVEN: _l(
+        "Your workplace has given you a warning: a required level may not be reached. Read "
+        "it, and confirm that you have read it."
+    ),
+}
+STUDENT_KIND_NAME = {
+    K.WARNING_GIVEN: _l("A warning is given to you"),
+}
+
+
+def _worded(table: dict, student_table: dict, user: User, kind: NotificationKind):
+    """The text of `kind` for `user`: a student's own wording where there is one."""
+    if user.own_student_id is not None and kind in student_table:
+        return student_table[kind]
+    return table[kind]
 
 
 # "2 handover notes for you": one kind's part of the digest's summary line.
@@ -264,10 +286,10 @@ def _render(template: str, **context) -> str:
 
 def _render_notice(user: User, kind: NotificationKind, link: str, place: str) -> tuple[str, str]:
     with force_locale(user.locale or "da"):
-        subject = str(SUBJECT[kind])
+        subject = str(_worded(SUBJECT, STUDENT_SUBJECT, user, kind))
         body = _render(
             "mail/notice.txt",
-            sentence=str(SENTENCE[kind]),
+            sentence=str(_worded(SENTENCE, STUDENT_SENTENCE, user, kind)),
             place=place,
             link=link,
             settings_link=external_url("auth.mail_preferences"),
@@ -320,6 +342,21 @@ def notification_mail(
     own = _own_choices(user_ids)  # everyone's choices in one query, not one per person
     for user in users.scalars():
         tell(user, kind, link, place=place, calendar=calendar, own=own.get(user.id, {}))
+
+
+def warning_to_student(student: Student, period: Period, warning_id: int) -> None:
+    """Tell the student's own account (if they have one) of a warning given to them, with a
+    link to it on their own pages (me.warning)."""
+    accounts = db.session.execute(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == Role.STUDENT, Membership.student_id == student.id)
+        .options(joinedload(User.memberships))
+    ).unique()
+    link = external_url("me.warning", warning_id=warning_id)
+    place = _period_place(student, period)
+    for user in accounts.scalars():
+        tell(user, K.WARNING_GIVEN, link, place=place, ref=f"warning:{warning_id}")
 
 
 # --- the daily reminders -----------------------------------------------------------------------
@@ -420,7 +457,12 @@ def _render_digest(user: User, notices: list[MailNotice], day: date) -> tuple[st
     with force_locale(user.locale or "da"):
         counts = [COUNT_TEXT[kind](sum(n.kind == kind.value for n in notices)) for kind in kinds]
         items = [
-            {"text": str(KIND_NAME[K(n.kind)]), "place": n.place, "link": n.link} for n in notices
+            {
+                "text": str(_worded(KIND_NAME, STUDENT_KIND_NAME, user, K(n.kind))),
+                "place": n.place,
+                "link": n.link,
+            }
+            for n in notices
         ]
         body = _render(
             "mail/digest.txt",

@@ -21,6 +21,7 @@ from app import labels
 from app.access import visible_students
 from app.access.me import my_conversation_requests
 from app.access.nav import overview_parts, sees_list
+from app.dates import date_text
 from app.extensions import db
 from app.journey import handovers
 from app.models import (
@@ -73,6 +74,13 @@ def _count(query: Select) -> int:
 
 def _period_title(period: Period) -> str:
     return period.title or labels.PERIOD_KIND[period.kind]
+
+
+def _warning_read(warning) -> str:
+    """Whether the student has read the warning addressed to them (app/me/training.py)."""
+    if warning.read_at is None:
+        return _("Not yet read by the student")
+    return _("Read by the student %(date)s", date=date_text(warning.read_at))
 
 
 class _Builder:
@@ -159,13 +167,16 @@ class _Builder:
         title = _("My follow-ups")
         return page, title, url_for("support.follow_ups"), _("All my follow-ups"), entry
 
-    def _from_training(self, query: Select, title: str, link_text: str, day: Callable):
+    def _from_training(
+        self, query: Select, title: str, link_text: str, day: Callable, what: Callable | None = None
+    ):
         page = first_page(query, HEAD, entities=True)
         self.wanted |= {row.student_id for row in page.items}
 
         def entry(row, students):
             href = url_for("training.period", student_id=row.student_id, period_id=row.period_id)
-            return Entry(_name(students[row.student_id]), href, day(row), _period_title(row.period))
+            shown = what(row) if what else _period_title(row.period)
+            return Entry(_name(students[row.student_id]), href, day(row), shown)
 
         return page, title, url_for("training.from_training"), link_text, entry
 
@@ -175,6 +186,7 @@ class _Builder:
             _("Warnings to follow up"),
             _("All open warnings"),
             lambda w: w.deadline,
+            lambda w: f"{_period_title(w.period)} · {_warning_read(w)}",
         )
 
     def concerns(self):

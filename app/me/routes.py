@@ -16,6 +16,7 @@ from app.journey import timeline
 from app.me import bp, voice
 from app.me.consents import consents_summary
 from app.me.plan import plan_of
+from app.me.training import training_summary
 from app.me.voice import ConversationForm, ReflectionForm
 from app.models import ConversationRequest, ConversationWith, Reflection, Student
 from app.models.base import today
@@ -44,6 +45,7 @@ def plan():
         timeline=timeline.build(plan.periods, on, set(), enrolments, leaves),
         today=on,
         consents_summary=consents_summary(student),
+        training=training_summary(student),
     )
 
 

@@ -202,6 +202,11 @@ class TrainingWarning(Versioned, Base):
     followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     followed_up_by_id: Mapped[int | None] = user_id_column()
     follow_up_note: Mapped[str] = mapped_column(Text, default="")
+    # The student's side (app.me): when they acknowledged reading it, and their comment (which
+    # they may change until the warning is followed up).
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    student_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    commented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     goals: Mapped[list[TrainingGoal]] = relationship(
         secondary=warning_goal, order_by="TrainingGoal.number"
@@ -224,12 +229,15 @@ class Declaration(Versioned, Base):
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     issued_by_id: Mapped[int | None] = user_id_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The student's digital acknowledgement that they have seen the issued declaration.
+    student_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     lines: Mapped[list[DeclarationLine]] = relationship(
         back_populates="declaration", cascade="all, delete-orphan"
     )
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    period: Mapped[Period] = relationship()
 
     @property
     def issued(self) -> bool:

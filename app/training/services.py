@@ -12,6 +12,7 @@ from sqlalchemy import select, union
 from app.editing import RuleError, check_version
 from app.extensions import db
 from app.history import log
+from app.mail import notices
 from app.models import (
     Absence,
     AbsenceKind,
@@ -295,6 +296,7 @@ def give_warning(
         period,
         again=True,
     )
+    notices.warning_to_student(student, period, warning.id)
     return warning
 
 

@@ -4,7 +4,7 @@ recorded by staff from a signed paper form) and withdrawn, and the version of th
 channel 'paper', under the text of version 2026-1.
 
 Revision ID: c8e0a2b4d6f8
-Revises: b7d9f1a3c5e7
+Revises: e0a2c4d6f8b1
 Create Date: 2026-12-04 03:36:06.322607
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c8e0a2b4d6f8'
-down_revision = 'b7d9f1a3c5e7'
+down_revision = 'e0a2c4d6f8b1'
 branch_labels = None
 depends_on = None
 

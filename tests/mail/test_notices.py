@@ -21,6 +21,7 @@ from app.models import (
     NotificationKind,
     Period,
     Role,
+    TrainingWarning,
 )
 from app.reviews import services as review_services
 from app.training import services as training_services
@@ -230,6 +231,30 @@ def test_a_warning_mails_the_school_side(db, world, smtp_server):
         [message] = received[address]
         assert _subject(message) == "Elevsag: Din elev har fået en advarsel"
         _no_personal_data(message, s)
+
+
+def test_a_warning_mails_the_students_own_account_a_link_to_it(client, db, world, smtp_server):
+    s, training = _in_training(world)
+    account = factories.student_account(s, "zebulon.elev@example.org")
+    _warn(world, s, training)
+    db.session.commit()
+    warning_id = db.session.execute(
+        select(TrainingWarning.id).where(TrainingWarning.student_id == s.id)
+    ).scalar_one()
+    received = _delivered(smtp_server)
+    [message] = received[account.email]
+    assert _subject(message) == "Elevsag: Dit oplæringssted har givet dig en varsling"
+    _no_personal_data(message, s)
+    link = _link(message)
+    assert link == f"https://elevsag.test/me/warnings/{warning_id}"
+    # The link leads through login to the warning addressed to the student.
+    path = urlsplit(link).path
+    assert client.get(path).headers["Location"].startswith("/login")
+    login(client, account)
+    assert CASE_TEXT in client.get(path).text
+    # The school's mail is still the school's own.
+    [school] = received[world.a.users[Role.TEACHER].email]
+    assert _subject(school) == "Elevsag: Din elev har fået en advarsel"
 
 
 def test_a_review_invitation_comes_with_a_calendar_invitation(db, world, smtp_server):
