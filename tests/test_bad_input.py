@@ -54,6 +54,9 @@ def _user_for(world, endpoint):
         Role.MUNICIPALITY_ADMIN,
         Role.SCHOOL_ADMIN,
         Role.TRAINING_COORDINATOR,
+        Role.PARTNERSHIP_COORDINATOR,
+        Role.LEADER,
+        Role.STUDENT,
     ):
         if role in allowed:
             return role, world.user(role)

@@ -102,6 +102,13 @@ KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
         K.WARNING_READ,
         K.WARNING_COMMENTED,
         K.DECLARATION_CONFIRMED,
+        K.REFLECTION_WRITTEN,
+    ),
+    # The student's own part (app.me): their access, and their requests for a conversation.
+    "student": (
+        K.STUDENT_ACCOUNT_INVITED,
+        K.CONVERSATION_REQUESTED,
+        K.CONVERSATION_HANDLED,
     ),
     "reviews": (
         K.REVIEW_SCHEDULED,
@@ -118,6 +125,7 @@ KIND_LABELS = {
     "support": _l("Support and consent"),
     "training": _l("Training"),
     "reviews": _l("Case reviews"),
+    "student": _l("The student's own part"),
 }
 CASE_FILE_PDF_MAX = 500  # lines in one PDF (about 30 pages); the filters reach older ones
 

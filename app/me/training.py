@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, editing, labels
 from app.access.me import (
@@ -99,12 +100,25 @@ def _declaration_title(period: Period) -> str:
     return period.title or str(labels.PERIOD_KIND[period.kind])
 
 
+def _mark(obj: TrainingWarning | Declaration, **values) -> None:
+    """Write the student's own marks (read, comment, confirmed) without raising the row's
+    version: they change nothing the staff edit, so a follow-up form a school contact has open
+    is not refused as "changed meanwhile"."""
+    model = type(obj)
+    db.session.execute(
+        update(model).where(model.id == obj.id).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+
+
 def mark_read(student: Student, warning: TrainingWarning, user: User) -> bool:
     """The student has read the warning: the first time only (False when already read). The
     caller commits."""
     if warning.read_at is not None:
         return False
-    warning.read_at = utcnow()
+    _mark(warning, read_at=utcnow())
     log(student, CaseEventKind.WARNING_READ, user, period=_title(warning.period), target=warning)
     return True
 
@@ -116,8 +130,7 @@ def save_comment(student: Student, warning: TrainingWarning, text: str, user: Us
         raise RuleError(
             _("The warning has been followed up; the comment can no longer be changed.")
         )
-    warning.student_comment = text
-    warning.commented_at = utcnow()
+    _mark(warning, student_comment=text, commented_at=utcnow())
     log(
         student,
         CaseEventKind.WARNING_COMMENTED,
@@ -134,7 +147,7 @@ def confirm_declaration(
     confirmed). The caller commits."""
     if not can_confirm_declaration(declaration):
         return False
-    declaration.student_confirmed_at = utcnow()
+    _mark(declaration, student_confirmed_at=utcnow())
     log(
         student,
         CaseEventKind.DECLARATION_CONFIRMED,

@@ -278,3 +278,18 @@ def test_another_students_declaration_is_404(client, db, world):
     url = f"/me/declarations/{world.b.training_period.id}"
     assert client.get(url).status_code == 404
     assert post(client, url + "/confirm").status_code == 404
+
+
+def test_reading_and_commenting_do_not_spoil_a_follow_up_form_the_school_has_open(
+    client, world, db
+):
+    """The student's marks change nothing the staff edit: the warning's version stays."""
+    warning = world.a.warning
+    before = warning.version_id
+    login(client, world.a.users[Role.STUDENT])
+    post(client, f"/me/warnings/{warning.id}/read")
+    post(client, f"/me/warnings/{warning.id}/comment", {"comment": "Jeg arbejder på det."})
+    db.session.expire_all()
+    fresh = db.session.get(type(warning), warning.id)
+    assert fresh.read_at is not None and fresh.student_comment == "Jeg arbejder på det."
+    assert fresh.version_id == before
