@@ -165,6 +165,19 @@ PAGES = [
     ),
     Page("admin-api-clients", SA, "/admin/api-clients"),
     Page("admin-api-client-new-errors", SA, "/admin/api-clients/new", action=submit_empty),
+    # The student's own part (app.me) and what the school and supervisor see of it.
+    Page("my-plan", Role.STUDENT, "/me/"),
+    Page("my-consents", Role.STUDENT, "/me/consents"),
+    Page("my-warning", Role.STUDENT, "/me/warnings/{warning}"),
+    Page(
+        "my-learning-log-errors",
+        Role.STUDENT,
+        "/me/periods/{period}/reflections",
+        action=submit_empty,
+    ),
+    Page("my-conversation-errors", Role.STUDENT, "/me/conversation", action=submit_empty),
+    Page("conversation-requests", C, "/students/conversations"),
+    Page("learning-log", SUP, P + "/reflections"),
     Page("overview", Role.ANALYST, "/overview"),
     Page("overview-by-age", Role.ANALYST, "/overview?by=age"),
 ]
@@ -177,6 +190,7 @@ def ids(world: factories.World) -> dict[str, int]:
         "period": side.training_period.id,
         "measure": side.measure.id,
         "experience": side.experience.id,
+        "warning": side.warning.id,
         "review": side.review.id,
         "meeting": side.meeting.id,
         "user": side.users[Role.TEACHER].id,

@@ -160,3 +160,37 @@ def test_the_admin_cannot_hand_out_the_student_role(client, world):
     login(client, world.a.users[Role.SCHOOL_ADMIN])
     page = client.get("/admin/users/new").get_data(as_text=True)
     assert 'value="student"' not in page
+
+
+def test_no_page_of_the_students_own_shows_notes_or_what_staff_keep_internal(client, world, db):
+    from app.models import CaseNote, NoteCategory, NoteVisibility
+
+    side = world.a
+    secret = "Intern vurdering kun til skolen"
+    db.session.add(
+        CaseNote(
+            student_id=side.student.id,
+            author_id=side.users[Role.COUNSELLOR].id,
+            organisation_id=side.school.id,
+            visibility=NoteVisibility.OWN,
+            category=NoteCategory.GENERAL,
+            body=f"<p>{secret}</p>",
+        )
+    )
+    db.session.commit()
+    login(client, _student_of(world))
+    pages = [
+        "/me/",
+        "/me/consents",
+        f"/me/warnings/{side.warning.id}",
+        f"/me/periods/{side.training_period.id}/reflections",
+        "/me/conversation",
+    ]
+    for url in pages:
+        text = client.get(url).get_data(as_text=True)
+        assert secret not in text and "Samtale med eleven, side A" not in text, url
+        assert side.experience.what_happened not in text, url  # the supervisor's own record
+    case_file = f"/students/{side.student.id}/case-file"
+    assert client.get(case_file).status_code in (403, 404)
+    note = f"/students/{side.student.id}/notes/{side.case_note.id}/edit"
+    assert client.get(note).status_code in (403, 404)
