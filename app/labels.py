@@ -463,6 +463,7 @@ CASE_EVENT.update(
         CaseEventKind.REFLECTION_WRITTEN: _l("The student wrote in the learning log"),
         CaseEventKind.CONVERSATION_REQUESTED: _l("The student asked for a conversation"),
         CaseEventKind.CONVERSATION_HANDLED: _l("A request for a conversation was handled"),
+        CaseEventKind.PLACE_EVALUATED: _l("The student evaluated the training place"),
         # The student's own part: warnings and declarations (app/me/training.py).
         CaseEventKind.WARNING_READ: _l("The student read the warning given in %(period)s"),
         CaseEventKind.WARNING_COMMENTED: _l(
@@ -550,3 +551,21 @@ AGENDA_ITEM_KIND_WRITTEN = {
     AgendaItemKind.FREE: AGENDA_ITEM_KIND[AgendaItemKind.FREE],
     AgendaItemKind.CASE: AGENDA_ITEM_KIND[AgendaItemKind.CASE],
 }
+
+
+# --- The student's evaluation of the training place (app.me.evaluation) -------------------------
+from app.models import PlaceQuestion  # noqa: E402
+
+PLACE_QUESTION = {
+    PlaceQuestion.WELCOMED: _l("I was welcomed and given a good start at the workplace."),
+    PlaceQuestion.SUPERVISION: _l("I got the supervision I needed."),
+    PlaceQuestion.LEARNING: _l("I learned what the period was meant to teach me."),
+    PlaceQuestion.HEARD: _l("I was listened to when something was difficult."),
+}
+PLACE_SCALE = [
+    ("5", _l("Strongly agree")),
+    ("4", _l("Agree")),
+    ("3", _l("Neither agree nor disagree")),
+    ("2", _l("Disagree")),
+    ("1", _l("Strongly disagree")),
+]

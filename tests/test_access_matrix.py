@@ -62,6 +62,8 @@ MATRIX: dict[str, Allowed] = {
     # The learning log of one of the student's own training periods; another's period: 404.
     "me.reflections": Allowed(own=STUDENT),
     "me.ask_for_conversation": Allowed(own=STUDENT, other=STUDENT),
+    # The end-of-period evaluation of the place of one of the student's own training periods.
+    "me.evaluate_place": Allowed(own=STUDENT),
     # The student's consents (app.me.consents): the page and giving (no object in the URL),
     # and withdrawing one of their own consents; side B's consent (another student's) is 404
     # to side A's student. Staff record consent on the support page, not here: 403.
@@ -299,6 +301,9 @@ MATRIX: dict[str, Allowed] = {
     "partnership.dimensioning_table": Allowed(own=PARTNERSHIP),
     "partnership.dimensioning_csv": Allowed(own=PARTNERSHIP),
     "partnership.edit_dimensioning": Allowed(own=COORDINATOR),
+    # The students' evaluations of the training places, as suppressed counts: every
+    # partnership user of a member, like the dimensioning table.
+    "partnership.place_evaluations": Allowed(own=PARTNERSHIP),
     # API clients (app.access.api): the organisation's admins, for their organisation's clients.
     "admin.api_clients": Allowed(own=ADMINS, other=ADMINS),
     "admin.new_api_client": Allowed(own=ADMINS, other=ADMINS),

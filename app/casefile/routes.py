@@ -109,6 +109,7 @@ KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
         K.STUDENT_ACCOUNT_INVITED,
         K.CONVERSATION_REQUESTED,
         K.CONVERSATION_HANDLED,
+        K.PLACE_EVALUATED,
     ),
     "reviews": (
         K.REVIEW_SCHEDULED,

@@ -11,11 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.me.evaluation import is_open as evaluation_open
 from app.models import (
     CaseReview,
     Membership,
     Period,
     PeriodKind,
+    PlaceEvaluation,
     ReviewStatus,
     Role,
     Student,
@@ -34,6 +36,8 @@ class Plan:
     # workplace id: the period's responsible supervisor first.
     supervisors: dict[int, list[User]] = field(default_factory=dict)
     reviews: list[CaseReview] = field(default_factory=list)
+    # Training periods whose place the student may evaluate now and has not yet.
+    to_evaluate: list[Period] = field(default_factory=list)
 
     def supervisors_of(self, period: Period | None) -> list[User]:
         if period is None or period.workplace_id is None:
@@ -90,4 +94,18 @@ def plan_of(student: Student, user: User, on: date) -> Plan:
             .order_by(CaseReview.on_date, CaseReview.at_time)
         ).scalars()
     )
-    return Plan(periods, current, upcoming, supervisors, reviews)
+    open_now = [
+        p
+        for p in periods
+        if p.kind == PeriodKind.TRAINING and p.workplace_id is not None and evaluation_open(p, on)
+    ]
+    if open_now:
+        answered = set(
+            db.session.execute(
+                select(PlaceEvaluation.period_id).where(
+                    PlaceEvaluation.period_id.in_([p.id for p in open_now])
+                )
+            ).scalars()
+        )
+        open_now = [p for p in open_now if p.id not in answered]
+    return Plan(periods, current, upcoming, supervisors, reviews, open_now)

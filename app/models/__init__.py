@@ -241,7 +241,17 @@ from app.models.student_voice import (  # noqa: E402
     TOPIC_MAX,
     ConversationRequest,
     ConversationWith,
+    PlaceEvaluation,
+    PlaceQuestion,
     Reflection,
 )
 
-__all__ += ["REFLECTION_MAX", "TOPIC_MAX", "ConversationRequest", "ConversationWith", "Reflection"]
+__all__ += [
+    "REFLECTION_MAX",
+    "TOPIC_MAX",
+    "ConversationRequest",
+    "ConversationWith",
+    "PlaceEvaluation",
+    "PlaceQuestion",
+    "Reflection",
+]

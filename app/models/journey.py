@@ -202,6 +202,7 @@ class CaseEventKind(enum.StrEnum):
     REFLECTION_WRITTEN = "reflection_written"
     CONVERSATION_REQUESTED = "conversation_requested"
     CONVERSATION_HANDLED = "conversation_handled"
+    PLACE_EVALUATED = "place_evaluated"
     # The student's own part: warnings and declarations (app/me/training.py).
     WARNING_READ = "warning_read"
     WARNING_COMMENTED = "warning_commented"

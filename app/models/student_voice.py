@@ -8,7 +8,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -66,3 +66,37 @@ class ConversationRequest(Base):
     student: Mapped[Student] = relationship()
     addressed_to: Mapped[User | None] = relationship(foreign_keys=[addressed_to_id])
     handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
+
+
+class PlaceQuestion(enum.StrEnum):
+    """The statements of the end-of-period evaluation of the training place, each answered on
+    a scale from 1 (strongly disagree) to 5 (strongly agree)."""
+
+    WELCOMED = "welcomed"
+    SUPERVISION = "supervision"
+    LEARNING = "learning"
+    HEARD = "heard"
+
+
+class PlaceEvaluation(Base):
+    """The student's evaluation of the training place at the end of a training period: one
+    per period, not changed afterwards. No free text. Shown to no one one by one: the
+    partnership sees it only as suppressed counts per employer (app.partnership.evaluations)."""
+
+    __tablename__ = "place_evaluation"
+    __table_args__ = tuple(
+        CheckConstraint(f"{q.value} BETWEEN 1 AND 5", name=f"{q.value}_on_scale")
+        for q in PlaceQuestion
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), unique=True)
+    student_id: Mapped[int] = student_id_column()
+    # The employer whose workplace it was, when the student answered (for the aggregates).
+    employer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    answered_on: Mapped[date] = mapped_column(index=True)
+    welcomed: Mapped[int] = mapped_column(SmallInteger)
+    supervision: Mapped[int] = mapped_column(SmallInteger)
+    learning: Mapped[int] = mapped_column(SmallInteger)
+    heard: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("partnership", __name__)
 
-from app.partnership import dimensioning_routes, meetings, routes  # noqa: E402,F401
+from app.partnership import dimensioning_routes, evaluations, meetings, routes  # noqa: E402,F401

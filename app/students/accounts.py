@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app import audit
 from app.auth import tokens
@@ -53,9 +53,22 @@ def account_of(student: Student) -> User | None:
 
 
 def access_of(student: Student) -> StudentAccess:
-    account = account_of(student)
-    invitation = tokens.latest(account, TokenPurpose.INVITATION) if account else None
-    return StudentAccess(account, invitation)
+    """The student's account and its newest invitation link, in one statement."""
+    row = db.session.execute(
+        select(User, AccountToken)
+        .join(Membership, Membership.user_id == User.id)
+        .outerjoin(
+            AccountToken,
+            and_(
+                AccountToken.user_id == User.id,
+                AccountToken.purpose == TokenPurpose.INVITATION,
+            ),
+        )
+        .where(Membership.role == Role.STUDENT, Membership.student_id == student.id)
+        .order_by(AccountToken.created_at.desc(), AccountToken.id.desc())
+        .limit(1)
+    ).first()
+    return StudentAccess(*row) if row else StudentAccess(None, None)
 
 
 def invite(student: Student, actor: User) -> User:
