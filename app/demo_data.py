@@ -135,7 +135,11 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "partnerskab@demo.elevsag.dk", "Anja Kirkegaard", Role.PARTNERSHIP_COORDINATOR, "461"
     ),
     DemoLogin("leder@demo.elevsag.dk", "Torben Skov", Role.LEADER, "SOSU-FYN"),
+    # A student with their own access (app.me): Noah Lauridsen, in training at the demo
+    # supervisor's workplace, with a warning to read.
+    DemoLogin("elev@demo.elevsag.dk", "Noah Lauridsen", Role.STUDENT, "SOSU-FYN"),
 )
+DEMO_STUDENT_NUMBER_SUFFIX = "-90004"  # Noah's student number ends so (the fourth arrival)
 
 SCHOOLS = (  # code, name, municipality codes it serves
     (
@@ -365,6 +369,8 @@ def load(
         counsellor,
         teacher,
     )
+    db.session.flush()
+    _student_account(users, schools["SOSU-FYN"][0], counsellor, teacher)
     _journeys(
         rng,
         today,
@@ -467,6 +473,10 @@ def _users(schools, municipalities, workplaces) -> dict[str, User]:
     users = {}
     for login in DEMO_LOGINS:
         user = User(email=login.email, name=login.name, password_hash=password_hash)
+        db.session.add(user)
+        users[login.email] = user
+        if login.role is Role.STUDENT:
+            continue  # the membership names the student: _student_account, once they exist
         workplace = None
         if login.workplace:
             workplace = next(
@@ -479,9 +489,25 @@ def _users(schools, municipalities, workplaces) -> dict[str, User]:
                 workplace=workplace,
             )
         )
-        db.session.add(user)
-        users[login.email] = user
     return users
+
+
+def _student_account(users: dict[str, User], school, counsellor, teacher) -> None:
+    """The demo student's own account: Noah Lauridsen, with the school's counsellor and
+    contact teacher named on his record."""
+    login = next(login for login in DEMO_LOGINS if login.role is Role.STUDENT)
+    student = db.session.execute(
+        select(Student).where(
+            Student.school_id == school.id,
+            Student.student_number.endswith(DEMO_STUDENT_NUMBER_SUFFIX),
+        )
+    ).scalar_one()
+    student.email = login.email
+    student.counsellor = counsellor
+    student.contact_teacher = teacher
+    users[login.email].memberships.append(
+        Membership(role=Role.STUDENT, organisation=school, student_id=student.id)
+    )
 
 
 def _workplace_for(rng, area, employer, region, workplaces) -> Workplace:
