@@ -55,6 +55,8 @@ from app.models import (
     Period,
     PeriodKind,
     PeriodStatus,
+    PlaceEvaluation,
+    PlaceQuestion,
     ProgrammeLevel,
     Role,
     SpsStage,
@@ -383,6 +385,7 @@ def load(
         {"supervisor": supervisor, "counsellor": counsellor, "teacher": teacher},
     )
     _partnership(schools, municipalities, users, today)
+    _place_evaluations(rng, today)
     db.session.commit()
     return {
         "schools": len(schools),
@@ -1353,6 +1356,37 @@ _INITIATIVES = (
         None,
     ),
 )
+
+
+def _place_evaluations(rng, today: date) -> None:
+    """Most students whose training period ended in the last 90 days evaluated the place
+    (app.me.evaluation), mostly content; the partnership sees the counts."""
+    db.session.flush()
+    rows = db.session.execute(
+        select(Period, Workplace.organisation_id)
+        .join(Workplace, Workplace.id == Period.workplace_id)
+        .where(
+            Period.kind == PeriodKind.TRAINING,
+            Period.end_date < today,
+            Period.end_date >= today - timedelta(days=90),
+        )
+    ).all()
+    for period, employer_id in rows:
+        if rng.random() < 0.3:
+            continue
+        mood = rng.choice((5, 5, 4, 4, 4, 3, 2))
+        answers = {
+            q.value: max(1, min(5, mood + rng.choice((-1, 0, 0, 0, 1)))) for q in PlaceQuestion
+        }
+        db.session.add(
+            PlaceEvaluation(
+                period_id=period.id,
+                student_id=period.student_id,
+                employer_id=employer_id,
+                answered_on=min(today, period.end_date + timedelta(days=rng.randint(0, 10))),
+                **answers,
+            )
+        )
 
 
 def _partnership(schools, municipalities, users, today: date) -> None:
