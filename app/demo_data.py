@@ -139,7 +139,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("leder@demo.elevsag.dk", "Torben Skov", Role.LEADER, "SOSU-FYN"),
     # A student with their own access (app.me): Noah Lauridsen, in training at the demo
     # supervisor's workplace, with a warning to read.
-    DemoLogin("elev@demo.elevsag.dk", "Noah Lauridsen", Role.STUDENT, "SOSU-FYN"),
+    DemoLogin("elev@elev.example.dk", "Noah Lauridsen", Role.STUDENT, "SOSU-FYN"),
 )
 DEMO_STUDENT_NUMBER_SUFFIX = "-90004"  # Noah's student number ends so (the fourth arrival)
 
