@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("me", __name__)
 
-from app.me import consents, routes, training  # noqa: E402,F401
+from app.me import consents, insight, routes, training  # noqa: E402,F401
