@@ -78,6 +78,12 @@ MATRIX: dict[str, Allowed] = {
     "me.declaration": Allowed(own=STUDENT),
     "me.confirm_declaration": Allowed(own=STUDENT),
     "me.declaration_pdf": Allowed(own=STUDENT),
+    # Insight (app/me/insight.py): the access log about the student's own case and their own
+    # access-request export; no object in the URL, so "other" is the same request. Staff use
+    # the school admin's export (export.access_request*) instead: 403 here.
+    "me.insight": Allowed(own=STUDENT, other=STUDENT),
+    "me.export_pdf": Allowed(own=STUDENT, other=STUDENT),
+    "me.export_json": Allowed(own=STUDENT, other=STUDENT),
     # The partnership's figures (app.access.figures): its analyst, coordinator and leaders,
     # each for the partnership their organisation is a member of.
     "main.overview": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),

@@ -19,13 +19,19 @@ def can_export_access_request(user: User, student: Student) -> bool:
     return student.school_id in user.organisation_ids(Role.SCHOOL_ADMIN)
 
 
-def get_access_request_student_or_404(student_id: int) -> Student:
-    student = get_student_or_404(
-        student_id,
+def access_request_load() -> tuple:
+    """What the export reads of the student itself (app.export.collect): school, programme
+    and agreements with their employers. The student's own export (app.access.me) loads the
+    same."""
+    return (
         joinedload(Student.school),
         joinedload(Student.programme),
         selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
     )
+
+
+def get_access_request_student_or_404(student_id: int) -> Student:
+    student = get_student_or_404(student_id, *access_request_load())
     if not can_export_access_request(current_user, student):
         abort(403)
     return student

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.access.export import access_request_load
 from app.access.roles import (
     SCHOOL_CONTACT_ROLES,
     STUDENT_CREATOR_ROLES,
@@ -27,9 +28,11 @@ from app.access.roles import (
 from app.access.students import student_visibility
 from app.extensions import db
 from app.models import (
+    AuditEvent,
     Consent,
     ConversationRequest,
     Declaration,
+    Membership,
     Organisation,
     Period,
     PeriodKind,
@@ -199,3 +202,26 @@ def get_own_declaration_or_404(student: Student, period_id: int) -> tuple[Period
 def can_confirm_declaration(declaration: Declaration) -> bool:
     """The student confirms once that they have seen the issued declaration."""
     return declaration.issued and declaration.student_confirmed_at is None
+
+
+# --- insight ---
+# The student sees who has looked at their case (the access log, by organisation, never by
+# person) and downloads their own access-request export: always their own case, never one
+# named in the URL. Their own use of Elevsag is left out of the page (it is in the export).
+
+
+def get_own_access_request_student_or_404() -> Student:
+    """The student's own case, loaded as the access-request export reads it."""
+    return get_own_student_or_404(*access_request_load())
+
+
+def own_access_log(student: Student) -> Select[tuple[AuditEvent]]:
+    """The access-log rows about `student` written by anyone but the student themselves (any
+    student account of theirs), system jobs included."""
+    own_accounts = select(Membership.user_id).where(
+        Membership.role == Role.STUDENT, Membership.student_id == student.id
+    )
+    return select(AuditEvent).where(
+        AuditEvent.student_id == student.id,
+        or_(AuditEvent.user_id.is_(None), AuditEvent.user_id.not_in(own_accounts)),
+    )

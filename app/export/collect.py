@@ -504,6 +504,22 @@ def _access_log(student: StudentModel) -> list[Data]:
         .where(AuditEvent.student_id == student.id)
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
+    names = acting_organisation_names(student, rows)
+    return [
+        {
+            "at": r.at,
+            "action": r.action,
+            "object_type": r.object_type,
+            "organisation": r.name if r.name is not None else names.get(r.user_id),
+        }
+        for r in rows
+    ]
+
+
+def acting_organisation_names(student: StudentModel, rows) -> dict[int, str | None]:
+    """For access-log `rows` (with `user_id` and the recorded organisation's `name`) that
+    have no organisation recorded: the name of the organisation each user acts for in this
+    student's case now, by user id. No query if every row has its organisation; else two."""
     unknown = {r.user_id for r in rows if r.name is None and r.user_id is not None}
     names: dict[int, str | None] = {}
     if unknown:
@@ -518,15 +534,7 @@ def _access_log(student: StudentModel) -> list[Data]:
                 (m.organisation.name for m in user.memberships if m.organisation_id == acting),
                 None,
             )
-    return [
-        {
-            "at": r.at,
-            "action": r.action,
-            "object_type": r.object_type,
-            "organisation": r.name if r.name is not None else names.get(r.user_id),
-        }
-        for r in rows
-    ]
+    return names
 
 
 def _describe(event: CaseEvent) -> str:

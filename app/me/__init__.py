@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("me", __name__)
 
-from app.me import consents, evaluation, routes, training  # noqa: E402,F401
+from app.me import consents, evaluation, insight, routes, training  # noqa: E402,F401

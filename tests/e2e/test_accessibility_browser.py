@@ -26,7 +26,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from app.auth import tokens
 from app.extensions import db
-from app.models import Programme, Role, TokenPurpose
+from app.models import AuditAction, AuditEvent, Programme, Role, TokenPurpose
 from tests import factories
 from tests.e2e.conftest import TIMEOUT_MS, serve
 from tests.e2e.helpers import log_in
@@ -176,6 +176,9 @@ PAGES = [
         action=submit_empty,
     ),
     Page("my-conversation-errors", Role.STUDENT, "/me/conversation", action=submit_empty),
+    # Insight: the access log about the student (rows from log_reads), whole and filtered.
+    Page("my-insight", Role.STUDENT, "/me/insight"),
+    Page("my-insight-filtered", Role.STUDENT, "/me/insight?organisation={school}"),
     Page("conversation-requests", C, "/students/conversations"),
     Page("learning-log", SUP, P + "/reflections"),
     Page("overview", Role.ANALYST, "/overview"),
@@ -194,6 +197,7 @@ def ids(world: factories.World) -> dict[str, int]:
         "review": side.review.id,
         "meeting": side.meeting.id,
         "user": side.users[Role.TEACHER].id,
+        "school": side.school.id,
         "municipality": side.municipality.id,
         "programme": side.student.programme_id,
         "goal": factories.goals(side.student)[0].id,
@@ -201,6 +205,21 @@ def ids(world: factories.World) -> dict[str, int]:
         "reset_token": tokens.issue(side.users[Role.COUNSELLOR], TokenPurpose.PASSWORD_RESET),
         "invitation_token": tokens.issue(side.users[Role.TEACHER], TokenPurpose.INVITATION),
     }
+
+
+def log_reads(side: factories.Side) -> None:
+    """The school and the municipality read the student's case: rows for their insight page."""
+    for organisation, role in ((side.school, C), (side.municipality, SUP)):
+        db.session.add(
+            AuditEvent(
+                user_id=side.users[role].id,
+                action=AuditAction.VIEW,
+                object_type="student",
+                object_id=side.student.id,
+                student_id=side.student.id,
+                organisation_id=organisation.id,
+            )
+        )
 
 
 def violations_text(violations: list[dict]) -> str:
@@ -272,6 +291,7 @@ def axe_findings(request, app, browser) -> dict[tuple[str, str], str]:
     with app.app_context():
         world = factories.build_world()
         factories.review_objects(world.a)
+        log_reads(world.a)
         db.session.commit()
         values = ids(world)
         db.session.commit()  # the link tokens

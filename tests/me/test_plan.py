@@ -185,6 +185,7 @@ def test_no_page_of_the_students_own_shows_notes_or_what_staff_keep_internal(cli
         f"/me/warnings/{side.warning.id}",
         f"/me/periods/{side.training_period.id}/reflections",
         "/me/conversation",
+        "/me/insight",
     ]
     for url in pages:
         text = client.get(url).get_data(as_text=True)

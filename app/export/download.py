@@ -1,0 +1,54 @@
+"""The access request as a download, PDF or JSON: one body for the school admin's routes
+(app.export.routes) and the student's own (app.me.insight).
+
+The caller has decided who may export and loaded the student with their school, programme
+and agreements (app.access.export.ACCESS_REQUEST_LOAD). The export is logged first, so it is
+the last line of its own access log.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response
+
+from app import audit
+from app.export.collect import AUDIT_ACTION, OBJECT_TYPE, SECTIONS, collect, period_names, to_json
+from app.models import AuditAction, Student
+from app.models.base import today
+from app.pdf import pdf_download, render_pdf
+
+CRITERION = "access-request"
+
+
+def _filename(student: Student, extension: str) -> str:
+    return f"indsigt-{student.student_number}.{extension}"
+
+
+def _collected(student: Student) -> dict:
+    audit.record(AuditAction.EXPORT, student=student, criterion=CRITERION, commit=True)
+    return collect(student)
+
+
+def access_request_pdf(student: Student) -> Response:
+    data = _collected(student)
+    pdf = render_pdf(
+        "pdf/access_request.html",
+        data=data,
+        periods=period_names(data),
+        audit_actions=AUDIT_ACTION,
+        object_types=OBJECT_TYPE,
+        today=today(),
+    )
+    return pdf_download(pdf, _filename(student, "pdf"))
+
+
+def access_request_json(student: Student) -> Response:
+    data = _collected(student)
+    body = {"generated_at": data["generated_at"], "student": data["student"]}
+    body.update({section: data[section] for section in SECTIONS})
+    return Response(
+        json.dumps(to_json(body), ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{_filename(student, "json")}"'},
+    )
