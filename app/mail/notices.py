@@ -124,11 +124,16 @@ SENTENCE = {
 # A student's own account (Role.STUDENT) is told in its own words: the thing is theirs.
 STUDENT_SUBJECT = {
     K.WARNING_GIVEN: _l("Elevsag: Your workplace has given you a warning"),
+    K.REVIEW_SCHEDULED: _l("Elevsag: You are invited to a meeting about your education"),
 }
 STUDENT_SENTENCE = {
     K.WARNING_GIVEN: _l(
         "Your workplace has given you a warning: a required level may not be reached. Read "
         "it, and confirm that you have read it."
+    ),
+    K.REVIEW_SCHEDULED: _l(
+        "Your school and your workplace invite you to a meeting about your education. The "
+        "time and place are on your plan in Elevsag."
     ),
 }
 STUDENT_KIND_NAME = {
@@ -341,7 +346,9 @@ def notification_mail(
     ).unique()
     own = _own_choices(user_ids)  # everyone's choices in one query, not one per person
     for user in users.scalars():
-        tell(user, kind, link, place=place, calendar=calendar, own=own.get(user.id, {}))
+        # A student's own account reads their case on their own pages (app.me), not staff's.
+        to = external_url("me.plan") if user.own_student_id is not None else link
+        tell(user, kind, to, place=place, calendar=calendar, own=own.get(user.id, {}))
 
 
 def warning_to_student(student: Student, period: Period, warning_id: int) -> None:

@@ -87,8 +87,9 @@ def _candidates(condition) -> list[Candidate]:
 
 def review_candidates(student: Student, on: date) -> list[Candidate]:
     """Active people who can see the student: counsellors and teachers at the school,
-    coordinators of the student's employers, and the practice supervisors of the workplaces
-    whose supervisors see the student (app.access.reviews.supervising_workplaces)."""
+    coordinators of the student's employers, the practice supervisors of the workplaces
+    whose supervisors see the student (app.access.reviews.supervising_workplaces), and the
+    student's own account."""
     conditions = [
         (Membership.role.in_(access.REVIEW_SCHOOL_ROLES))
         & (Membership.organisation_id == student.school_id)
@@ -103,6 +104,8 @@ def review_candidates(student: Student, on: date) -> list[Candidate]:
         (Membership.role == Role.SUPERVISOR)
         & (Membership.workplace_id.in_(access.reviews.supervising_workplaces(student, on)))
     )
+    # The student takes part in their own review, if they have their own access (app.me).
+    conditions.append((Membership.role == Role.STUDENT) & (Membership.student_id == student.id))
     return _candidates(or_(*conditions))
 
 

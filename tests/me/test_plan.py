@@ -195,3 +195,37 @@ def test_no_page_of_the_students_own_shows_notes_or_what_staff_keep_internal(cli
     assert client.get(case_file).status_code in (403, 404)
     note = f"/students/{side.student.id}/notes/{side.case_note.id}/edit"
     assert client.get(note).status_code in (403, 404)
+
+
+def test_the_school_invites_the_student_to_their_own_review(client, world, db):
+    from datetime import date, timedelta
+
+    side = world.a
+    student_user = _student_of(world)
+    other_student = world.b.users[Role.STUDENT]
+    login(client, side.users[Role.COUNSELLOR])
+    form = client.get(f"/students/{side.student.id}/reviews/new").get_data(as_text=True)
+    assert f'value="{student_user.id}"' in form
+    assert f'value="{other_student.id}"' not in form
+    day = date.today() + timedelta(days=6)
+    response = post(
+        client,
+        f"/students/{side.student.id}/reviews/new",
+        {
+            "on_date": day.isoformat(),
+            "location": "Skolen, lokale 4",
+            "participants": [str(student_user.id)],
+            "agenda": "1. Status",
+        },
+    )
+    assert response.status_code == 302
+    mail = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.to_address == student_user.email)
+    ).scalar_one()
+    assert mail.subject == "Elevsag: Du er inviteret til et møde om din uddannelse"
+    assert "/me/" in mail.body and "/reviews/" not in mail.body
+    assert side.student.last_name not in mail.body + mail.subject
+    post(client, "/logout")
+    login(client, student_user)
+    plan = client.get("/me/").get_data(as_text=True)
+    assert "Skolen, lokale 4" in plan
