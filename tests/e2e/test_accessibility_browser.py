@@ -222,6 +222,17 @@ def log_reads(side: factories.Side) -> None:
         )
 
 
+FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def checked(page, axe) -> None:
+    """For the flow tests: axe finds nothing serious on the page, and it fits the screen."""
+    results = axe.run(page, options=AXE_OPTIONS).response
+    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
+    assert blocking == [], f"{page.url}:\n{violations_text(blocking)}"
+    assert page.evaluate(FITS), f"{page.url} is wider than the screen"
+
+
 def violations_text(violations: list[dict]) -> str:
     lines = []
     for v in violations:

@@ -11,19 +11,11 @@ from playwright.sync_api import expect
 from app.models import Role
 from tests import factories
 from tests.e2e.helpers import log_in
-from tests.e2e.test_accessibility_browser import AXE_OPTIONS, BLOCKING, violations_text
+from tests.e2e.test_accessibility_browser import checked
 
 pytestmark = pytest.mark.e2e
 
 SIZES = [(1280, 900), (390, 844)]
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
-
-
-def _checked(page, axe: Axe) -> None:
-    results = axe.run(page, options=AXE_OPTIONS).response
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    assert blocking == [], f"{page.url}:\n{violations_text(blocking)}"
-    assert page.evaluate(FITS), f"{page.url} is wider than the screen"
 
 
 @pytest.mark.parametrize("width,height", SIZES)
@@ -34,16 +26,16 @@ def test_the_student_gives_and_withdraws_consent(
     log_in(page, live_server, world.a.users[Role.STUDENT].email, factories.PASSWORD)
     page.goto(f"{live_server}/me/")
     expect(page.get_by_test_id("consent-summary")).to_contain_text("intet samtykke")
-    _checked(page, Axe())
+    checked(page, Axe())
     page.get_by_role("link", name="Se og ændr dine samtykker").click()
     expect(page.get_by_test_id("consent-text-version")).to_contain_text("Samtykketekst version")
-    _checked(page, Axe())
+    checked(page, Axe())
 
     card = page.get_by_test_id(f"consent-sps-{world.a.municipality.id}")
     card.get_by_role("button", name="Giv samtykke").click()
     expect(page.locator("#main-content")).to_contain_text("Dit samtykke er givet")
     expect(card).to_contain_text("Givet af eleven i Elevsag")
-    _checked(page, Axe())
+    checked(page, Axe())
 
     page.once("dialog", lambda dialog: dialog.accept())
     card.get_by_role("button", name="Træk samtykke tilbage").click()

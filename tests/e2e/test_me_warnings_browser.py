@@ -13,20 +13,12 @@ from app.models import Declaration, Role
 from app.models.base import utcnow
 from tests import factories
 from tests.e2e.helpers import log_in, log_out
-from tests.e2e.test_accessibility_browser import AXE_OPTIONS, BLOCKING, violations_text
+from tests.e2e.test_accessibility_browser import checked
 
 pytestmark = pytest.mark.e2e
 
 SIZES = [(1280, 900), (390, 844)]
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 LONG = "Kommunikationen med borgerne og kollegerne skal være tydeligere og mere respektfuld. " * 3
-
-
-def _checked(page, axe: Axe) -> None:
-    results = axe.run(page, options=AXE_OPTIONS).response
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    assert blocking == [], f"{page.url}:\n{violations_text(blocking)}"
-    assert page.evaluate(FITS), f"{page.url} is wider than the screen"
 
 
 @pytest.mark.parametrize("width,height", SIZES)
@@ -52,21 +44,21 @@ def test_the_student_reads_comments_and_confirms_and_the_school_sees_it(
     log_in(page, live_server, student.email, factories.PASSWORD)
     page.goto(f"{live_server}/me/")
     expect(page.get_by_test_id(f"my-warning-{warning.id}")).to_contain_text("Ikke læst")
-    _checked(page, Axe())
+    checked(page, Axe())
     page.get_by_test_id(f"my-warning-{warning.id}").get_by_role("link").click()
     expect(page.get_by_test_id("warning-actions")).to_contain_text("Kommunikationen")
-    _checked(page, Axe())
+    checked(page, Axe())
     page.get_by_role("button", name="Jeg har læst varslingen").click()
     expect(page.get_by_test_id("warning-read")).to_contain_text("Du bekræftede")
     page.get_by_role("button", name="Gem kommentar").click()  # empty: refused at the field
     expect(page.get_by_test_id("error-comment")).to_contain_text("Skriv din kommentar")
-    _checked(page, Axe())
+    checked(page, Axe())
     page.locator("#comment").fill("Jeg vil gerne have en ekstra samtale.")
     page.get_by_role("button", name="Gem kommentar").click()
     expect(page.locator("#main-content")).to_contain_text("Din kommentar er gemt.")
 
     page.goto(f"{live_server}/me/declarations/{side.training_period.id}")
-    _checked(page, Axe())
+    checked(page, Axe())
     page.get_by_role("button", name="Jeg har set erklæringen").click()
     expect(page.get_by_test_id("declaration-confirmed")).to_contain_text("Du bekræftede")
     log_out(page)
@@ -76,9 +68,9 @@ def test_the_student_reads_comments_and_confirms_and_the_school_sees_it(
     row = page.get_by_test_id(f"open-warning-{warning.id}")
     expect(row).to_contain_text("Læst af eleven")
     expect(row).to_contain_text("ekstra samtale")
-    _checked(page, Axe())
+    checked(page, Axe())
     page.goto(
         f"{live_server}/students/{side.student.id}/periods/{side.training_period.id}/training"
     )
     expect(page.get_by_test_id(f"warning-{warning.id}")).to_contain_text("Læst af eleven")
-    _checked(page, Axe())
+    checked(page, Axe())

@@ -12,24 +12,16 @@ from app.extensions import db
 from app.models import MailStatus, OutboxMessage, Role
 from tests import factories
 from tests.e2e.helpers import log_in
-from tests.e2e.test_accessibility_browser import AXE_OPTIONS, BLOCKING, violations_text
+from tests.e2e.test_accessibility_browser import checked
 
 pytestmark = pytest.mark.e2e
 
 SIZES = [(1280, 900), (390, 844)]
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 LONG_ADDRESS = "en.meget.lang.adresse.til.en.praktikvejleder@plejecenter-solsikken.example.org"
 LONG_ERROR = (
     "SMTPRecipientsRefused: {'" + LONG_ADDRESS + "': (550, b'5.1.1 <" + LONG_ADDRESS + "> "
     "Recipient address rejected: User unknown in virtual mailbox table')}"
 )
-
-
-def _checked(page, axe: Axe) -> None:
-    results = axe.run(page, options=AXE_OPTIONS).response
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    assert blocking == [], f"{page.url}:\n{violations_text(blocking)}"
-    assert page.evaluate(FITS), f"{page.url} is wider than the screen"
 
 
 @pytest.mark.parametrize("width,height", SIZES)
@@ -56,7 +48,7 @@ def test_the_admin_sends_a_failed_message_again_and_sends_now_in_development(
     row = page.get_by_test_id(f"message-{failed.id}")
     expect(row.get_by_test_id("status")).to_contain_text("Fejlet")
     expect(page.get_by_test_id(f"content-{failed.id}")).to_contain_text("overleveringsnote")
-    _checked(page, Axe())
+    checked(page, Axe())
 
     row.get_by_test_id("send-again").click()
     expect(page.locator("#main-content")).to_contain_text("sat i kø og bliver sendt igen")
@@ -66,4 +58,4 @@ def test_the_admin_sends_a_failed_message_again_and_sends_now_in_development(
     expect(page.get_by_test_id(f"message-{failed.id}").get_by_test_id("status")).to_contain_text(
         "Sendt"
     )
-    _checked(page, Axe())
+    checked(page, Axe())

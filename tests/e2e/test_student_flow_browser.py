@@ -12,20 +12,12 @@ from playwright.sync_api import expect
 from app.models import Role
 from tests import factories
 from tests.e2e.helpers import log_in
-from tests.e2e.test_accessibility_browser import AXE_OPTIONS, BLOCKING, violations_text
+from tests.e2e.test_accessibility_browser import checked
 
 pytestmark = pytest.mark.e2e
 
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 MEASURE = "Bærbar med AppWriter, side A"  # the world's SPS measure of side A's student
 REFLECTION = "Jeg lærte at bruge liften sikkert, men aftenvagten var hård."
-
-
-def _checked(page, axe: Axe) -> None:
-    results = axe.run(page, options=AXE_OPTIONS).response
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    assert blocking == [], f"{page.url}:\n{violations_text(blocking)}"
-    assert page.evaluate(FITS), f"{page.url} is wider than the screen"
 
 
 def test_the_student_consents_acknowledges_and_reflects_and_the_supervisor_sees_it(
@@ -36,20 +28,20 @@ def test_the_student_consents_acknowledges_and_reflects_and_the_supervisor_sees_
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, side.users[Role.STUDENT].email, factories.PASSWORD)
     expect(page.locator("h1")).to_have_text("Mit forløb")
-    _checked(page, axe)
+    checked(page, axe)
 
     # Consent: SPS to the employer that runs the workplace.
     page.get_by_role("link", name="Se og ændr dine samtykker").click()
     card = page.get_by_test_id(f"consent-sps-{side.municipality.id}")
     card.get_by_role("button", name="Giv samtykke").click()
     expect(card).to_contain_text("Givet af eleven i Elevsag")
-    _checked(page, axe)
+    checked(page, axe)
 
     # The warning: read it and acknowledge.
     page.goto(f"{live_server}/me/")
     page.get_by_test_id(f"my-warning-{side.warning.id}").get_by_role("link").click()
     expect(page.get_by_test_id("warning-deadline")).to_be_visible()
-    _checked(page, axe)
+    checked(page, axe)
     page.get_by_role("button", name="Jeg har læst varslingen").click()
     expect(page.get_by_test_id("warning-read")).to_contain_text("Du bekræftede")
 
@@ -59,7 +51,7 @@ def test_the_student_consents_acknowledges_and_reflects_and_the_supervisor_sees_
     page.get_by_label("Din refleksion").fill(REFLECTION)
     page.get_by_role("button", name="Gem refleksion").click()
     expect(page.get_by_test_id("reflections")).to_contain_text(REFLECTION)
-    _checked(page, axe)
+    checked(page, axe)
     browser_problems.assert_none()
 
     # The practice supervisor, on the next request, sees the measure and the reflection.
@@ -67,11 +59,11 @@ def test_the_student_consents_acknowledges_and_reflects_and_the_supervisor_sees_
     log_in(page, live_server, side.users[Role.SUPERVISOR].email, factories.PASSWORD)
     page.goto(f"{live_server}/students/{side.student.id}/support")
     expect(page.locator("#main-content")).to_contain_text(MEASURE)
-    _checked(page, axe)
+    checked(page, axe)
     page.goto(
         f"{live_server}/students/{side.student.id}/periods/{side.training_period.id}/training"
     )
     expect(page.get_by_test_id("reflections")).to_contain_text(REFLECTION)
     expect(page.get_by_test_id(f"warning-{side.warning.id}")).to_contain_text("Læst af eleven")
-    _checked(page, axe)
+    checked(page, axe)
     browser_problems.assert_none()
