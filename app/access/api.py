@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, select
 
 from app.access.admin import administered_organisation_ids, is_any_admin
+from app.access.roles import permitted
 from app.extensions import db
 from app.models import ApiClient, OrganisationKind, Role, User
 
@@ -54,6 +55,11 @@ def has_scope(client: ApiClient, scope: str) -> bool:
     """A "write" client also reads."""
     scopes = client.scope_set
     return scope in scopes or (scope == READ and WRITE in scopes)
+
+
+def require_scope(client: ApiClient, scope: str) -> None:
+    """403 (a problem document) unless the client's token carries `scope`."""
+    permitted(client, sees=True, may=has_scope(client, scope))
 
 
 def is_service_user():

@@ -16,7 +16,7 @@ from flask import abort, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access.api import READ, WRITE, has_scope
+from app.access.api import READ, WRITE, require_scope
 from app.extensions import db, login_manager
 from app.models import ApiClient, Membership, User
 from app.models.base import utcnow
@@ -72,8 +72,7 @@ def authenticate() -> None:
     if client is None:
         abort(401)
     scope = READ if request.method in ("GET", "HEAD", "OPTIONS") else WRITE
-    if not has_scope(client, scope):
-        abort(403)
+    require_scope(client, scope)
     now = utcnow()
     if client.last_used_at is None or now - client.last_used_at > _TOUCH:
         client.last_used_at = now

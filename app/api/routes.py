@@ -190,8 +190,9 @@ def _staff(student: Student, role: Role, current_id: int | None) -> list[tuple[s
 def create_student(args):
     """Register a new student at the client's school (as "New student" does), with the plan
     copied from the programme's template unless create_plan is false."""
-    if not access.students.can_create_student(current_user):
-        abort(403)
+    access.roles.permitted(
+        current_user, sees=True, may=access.students.can_create_student(current_user)
+    )
     schools = current_user.organisation_ids(*access.roles.STUDENT_CREATOR_ROLES)
     programmes = {
         p.code.lower(): p
@@ -461,8 +462,9 @@ def create_enrolment(args, student_id: int):
 def list_transitions(args):
     """Transitions (from school to training, between workplaces, ...) in the next `days` days,
     with the state of their handover note, as the "Transitions" page lists them."""
-    if not current_user.has_role(*access.PLAN_EDITOR_ROLES):
-        abort(403)
+    access.roles.permitted(
+        current_user, sees=True, may=current_user.has_role(*access.PLAN_EDITOR_ROLES)
+    )
     start = today()
     end = start + timedelta(days=args["days"])
     limit = current_app.config["API_TRANSITIONS_MAX"]

@@ -3,9 +3,10 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import NotFound
 
 from app import audit
 from app.access import (
@@ -16,7 +17,7 @@ from app.access import (
     roles_required,
 )
 from app.access.figures import figure_choice
-from app.access.roles import PARTNERSHIP_ROLES
+from app.access.roles import PARTNERSHIP_ROLES, permitted
 from app.main import bp, indicators, snapshots
 from app.main.tasks import overview_of
 from app.models import Role
@@ -105,11 +106,11 @@ def _csv_cell(value) -> str:
 def overview_csv(name: str):
     """One table of the dashboard as CSV: the same figures, the same suppression ("x")."""
     if name not in indicators.TABLES:
-        abort(404)
+        raise NotFound()  # no such table (not an access decision)
     by = _breakdown()
     scope = _choice()
-    if scope.partnership is None:
-        abort(404)
+    # A partnership user whose organisation is in no partnership has no figures to download.
+    permitted(scope, sees=scope.partnership is not None)
     table = snapshots.current(scope.partnership).table(name, by)
     figures = table.figures
 
