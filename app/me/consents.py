@@ -110,6 +110,7 @@ def consent_overview(student: Student) -> ConsentOverview:
     consents = _consents(student)
     # An organisation that no longer employs the student still shows while a consent to it
     # holds, so that the student can withdraw it.
+    employing = {o.id for o in recipients}
     shown = {o.id: o for o in recipients}
     for c in consents:
         if c.recipient_id not in shown and _current(consents, c.category, c.recipient_id):
@@ -123,7 +124,7 @@ def consent_overview(student: Student) -> ConsentOverview:
                 text.category,
                 organisation,
                 _current(consents, text.category, organisation.id),
-                organisation.id in {o.id for o in recipients},
+                organisation.id in employing,
             )
             if text.category == ConsentCategory.HEALTH:
                 cell.needs_support_needs = (

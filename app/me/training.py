@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit, editing, labels
+from app import audit, editing
 from app.access.me import (
     can_comment_on_warning,
     can_confirm_declaration,
@@ -43,8 +43,12 @@ from app.models import (
 )
 from app.models.base import today, utcnow
 from app.pdf import pdf_download, render_pdf
-from app.training.common import training_number
-from app.training.goals import goals_of
+from app.training.common import (
+    declaration_pdf_context,
+    history_title,
+    period_title,
+    render_declaration_pdf,
+)
 
 # --- what "My plan" shows ----------------------------------------------------------------------
 
@@ -90,16 +94,6 @@ def training_summary(student: Student) -> TrainingSummary:
 # --- changes -----------------------------------------------------------------------------------
 
 
-def _title(period: Period) -> str:
-    """A period as the training history lines name it (app.training.services)."""
-    return period.title or str(period.start_date)
-
-
-def _declaration_title(period: Period) -> str:
-    """A period as the declaration's lines and PDF name it (app.training.declarations)."""
-    return period.title or str(labels.PERIOD_KIND[period.kind])
-
-
 def _mark(obj: TrainingWarning | Declaration, **values) -> None:
     """Write the student's own marks (read, comment, confirmed) without raising the row's
     version: they change nothing the staff edit, so a follow-up form a school contact has open
@@ -119,7 +113,13 @@ def mark_read(student: Student, warning: TrainingWarning, user: User) -> bool:
     if warning.read_at is not None:
         return False
     _mark(warning, read_at=utcnow())
-    log(student, CaseEventKind.WARNING_READ, user, period=_title(warning.period), target=warning)
+    log(
+        student,
+        CaseEventKind.WARNING_READ,
+        user,
+        period=history_title(warning.period),
+        target=warning,
+    )
     return True
 
 
@@ -135,7 +135,7 @@ def save_comment(student: Student, warning: TrainingWarning, text: str, user: Us
         student,
         CaseEventKind.WARNING_COMMENTED,
         user,
-        period=_title(warning.period),
+        period=history_title(warning.period),
         target=warning,
     )
 
@@ -152,7 +152,7 @@ def confirm_declaration(
         student,
         CaseEventKind.DECLARATION_CONFIRMED,
         user,
-        period=_declaration_title(period),
+        period=period_title(period),
         target=declaration,
     )
     return True
@@ -249,20 +249,6 @@ def warning_letter(warning_id: int):
 # --- the declaration -----------------------------------------------------------------------------
 
 
-def _declaration_context(student: Student, period: Period, declaration: Declaration) -> dict:
-    return {
-        "student": student,
-        "period": period,
-        "period_title": _declaration_title(period),
-        "number": training_number(period),
-        "goals": goals_of(student.programme_id),
-        "lines": {line.goal_id: line for line in declaration.lines},
-        "declaration": declaration,
-        "decisions": {True: _("Approved"), False: _("Not approved")},
-        "today": today(),
-    }
-
-
 @bp.route("/declarations/<int:period_id>")
 @student_only
 def declaration(period_id: int):
@@ -271,7 +257,7 @@ def declaration(period_id: int):
     return render_template(
         "me/declaration.html",
         can_confirm=can_confirm_declaration(found),
-        **_declaration_context(student, period, found),
+        **declaration_pdf_context(student, period, found),
     )
 
 
@@ -291,9 +277,5 @@ def declaration_pdf(period_id: int):
     """The same PDF as the staff's (templates/pdf/declaration.html)."""
     student, period, found = _own_declaration(period_id)
     audit.record(AuditAction.EXPORT, student=student, obj=found, commit=True)
-    pdf = render_pdf(
-        "pdf/declaration.html",
-        printed_by=current_user,
-        **_declaration_context(student, period, found),
-    )
+    pdf = render_declaration_pdf(student, period, found)
     return pdf_download(pdf, f"oplaeringserklaering-{student.student_number}-{period.id}.pdf")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import access, audit, dates, editing, labels
+from app import access, audit, dates, editing
 from app.access import case_roles_required
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
@@ -42,9 +42,9 @@ from app.models import (
     User,
 )
 from app.models.base import today, utcnow
-from app.pdf import pdf_download, render_pdf
+from app.pdf import pdf_download
 from app.training import bp
-from app.training.common import training_number
+from app.training.common import period_title, render_declaration_pdf, training_number
 from app.training.declaration_forms import APPROVED, NOT_APPROVED, DeclarationForm
 from app.training.goals import goals_of
 
@@ -70,10 +70,6 @@ def declaration_of(period: Period) -> Declaration | None:
             joinedload(Declaration.issued_by),
         )
     ).scalar_one_or_none()
-
-
-def period_title(period: Period) -> str:
-    return period.title or str(labels.PERIOD_KIND[period.kind])
 
 
 def _locked() -> RuleError:
@@ -499,24 +495,6 @@ def declaration_pdf(student_id: int, period_id: int):
     period = access.training.get_training_period_or_404(student, period_id)
     existing = declaration_of(period)
     access.training.require_issued(existing)
-    goals = goals_of(student.programme_id)
-    lines = {line.goal_id: line for line in existing.lines}
     audit.record(AuditAction.EXPORT, student=student, obj=existing, commit=True)
-    pdf = render_pdf_for(student, period, goals, existing, lines)
+    pdf = render_declaration_pdf(student, period, existing)
     return pdf_download(pdf, f"oplaeringserklaering-{student.student_number}-{period.id}.pdf")
-
-
-def render_pdf_for(student, period, goals, declaration, lines) -> bytes:
-    return render_pdf(
-        "pdf/declaration.html",
-        student=student,
-        period=period,
-        period_title=period_title(period),
-        number=training_number(period),
-        goals=goals,
-        lines=lines,
-        declaration=declaration,
-        decisions={True: _("Approved"), False: _("Not approved")},
-        printed_by=current_user,
-        today=today(),
-    )

@@ -39,7 +39,7 @@ from app.models import (
 )
 from app.models.base import today, utcnow
 from app.notifications import notify, people_at
-from app.training.common import check_in_period
+from app.training.common import check_in_period, history_title
 
 
 def _in_period(period: Period, on: date | None, field: str) -> None:
@@ -48,14 +48,10 @@ def _in_period(period: Period, on: date | None, field: str) -> None:
         raise RuleError(message, field)
 
 
-def _title(period: Period) -> str:
-    return period.title or str(period.start_date)
-
-
 def _log(student: Student, kind: CaseEventKind, user: User, period: Period, target=None, **details):
     """A history line about a record of the training `period`: `target` (a warning), else the
     period's records as a whole (assessments, evaluations, ...)."""
-    log(student, kind, user, period=_title(period), target=target or period, **details)
+    log(student, kind, user, period=history_title(period), target=target or period, **details)
 
 
 def school_contacts(student: Student, period: Period) -> list[int]:
