@@ -20,12 +20,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.access.export import access_request_load
 from app.access.roles import (
-    SCHOOL_CONTACT_ROLES,
-    STUDENT_CREATOR_ROLES,
     permitted,
     roles_required,
 )
-from app.access.students import student_visibility
+from app.access.students import can_edit_student_record, student_visibility
+from app.access.training import is_school_contact_for
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -87,7 +86,7 @@ def get_own_training_period_or_404(student: Student, period_id: int) -> Period:
 def can_handle_conversation(user: User, student: Student) -> bool:
     """The student's counsellor or contact teacher (a school contact at the student's school)
     marks a request for a conversation handled."""
-    return student.school_id in user.organisation_ids(*SCHOOL_CONTACT_ROLES)
+    return is_school_contact_for(user, student)
 
 
 def my_conversation_requests(user: User) -> Select[tuple[ConversationRequest]]:
@@ -115,9 +114,18 @@ def get_conversation_request_or_404(request_id: int) -> ConversationRequest:
 
 
 def can_invite_student(user: User, student: Student) -> bool:
-    """The student's school invites the student: those who enrol students there (its
-    counsellors and school admins)."""
-    return student.school_id in user.organisation_ids(*STUDENT_CREATOR_ROLES)
+    """The student's school invites the student: those who enrol students there and keep
+    the record (its counsellors and school admins)."""
+    return can_edit_student_record(user, student)
+
+
+def student_accounts(student_id: int) -> Select[tuple[User]]:
+    """The student's own account (at most one: `membership.student_id` is unique)."""
+    return (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == Role.STUDENT, Membership.student_id == student_id)
+    )
 
 
 # --- consent ---------------------------------------------------------------------------------
@@ -218,9 +226,7 @@ def get_own_access_request_student_or_404() -> Student:
 def own_access_log(student: Student) -> Select[tuple[AuditEvent]]:
     """The access-log rows about `student` written by anyone but the student themselves (any
     student account of theirs), system jobs included."""
-    own_accounts = select(Membership.user_id).where(
-        Membership.role == Role.STUDENT, Membership.student_id == student.id
-    )
+    own_accounts = student_accounts(student.id).with_only_columns(User.id)
     return select(AuditEvent).where(
         AuditEvent.student_id == student.id,
         or_(AuditEvent.user_id.is_(None), AuditEvent.user_id.not_in(own_accounts)),

@@ -32,6 +32,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.access.me import student_accounts
 from app.extensions import db
 from app.ics import TIMEZONE, event_calendar
 from app.mail import enqueue
@@ -44,7 +45,6 @@ from app.models import (
     MailNotice,
     MailPreference,
     MeetingFollowUp,
-    Membership,
     NotificationKind,
     Period,
     PeriodKind,
@@ -355,10 +355,7 @@ def warning_to_student(student: Student, period: Period, warning_id: int) -> Non
     """Tell the student's own account (if they have one) of a warning given to them, with a
     link to it on their own pages (me.warning)."""
     accounts = db.session.execute(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.role == Role.STUDENT, Membership.student_id == student.id)
-        .options(joinedload(User.memberships))
+        student_accounts(student.id).options(joinedload(User.memberships))
     ).unique()
     link = external_url("me.warning", warning_id=warning_id)
     place = _period_place(student, period)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, select
 
 from app import audit
+from app.access.me import student_accounts
 from app.auth import tokens
 from app.auth.account_mail import send_invitation
 from app.auth.passwords import hash_password
@@ -45,18 +46,14 @@ class StudentAccess:
 
 
 def account_of(student: Student) -> User | None:
-    return db.session.execute(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.role == Role.STUDENT, Membership.student_id == student.id)
-    ).scalar_one_or_none()
+    return db.session.execute(student_accounts(student.id)).scalar_one_or_none()
 
 
 def access_of(student: Student) -> StudentAccess:
     """The student's account and its newest invitation link, in one statement."""
     row = db.session.execute(
-        select(User, AccountToken)
-        .join(Membership, Membership.user_id == User.id)
+        student_accounts(student.id)
+        .add_columns(AccountToken)
         .outerjoin(
             AccountToken,
             and_(
@@ -64,7 +61,6 @@ def access_of(student: Student) -> StudentAccess:
                 AccountToken.purpose == TokenPurpose.INVITATION,
             ),
         )
-        .where(Membership.role == Role.STUDENT, Membership.student_id == student.id)
         .order_by(AccountToken.created_at.desc(), AccountToken.id.desc())
         .limit(1)
     ).first()
