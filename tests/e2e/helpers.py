@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
+
 UrlMatcher = str | re.Pattern | Callable[[str], bool]
 
 # Sub-resources that must load; a page itself may answer 4xx on purpose.
@@ -109,3 +111,53 @@ def log_out(page) -> None:
     assert page.locator("#email").is_visible()
     assert page.locator("#password").is_visible()
     assert page.get_by_test_id("current-user").count() == 0
+
+
+# --- axe-core -------------------------------------------------------------------------------
+
+AXE_BLOCKING = frozenset({"serious", "critical"})
+# axe's default rules, and three it leaves off by default: WCAG 2.2's minimum target size
+# (24 px, for fingers on phones) and duplicate ids, which break labels and aria references.
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],  # details of violations only
+    "rules": {
+        rule: {"enabled": True} for rule in ("target-size", "duplicate-id", "duplicate-id-active")
+    },
+}
+FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+_AXE = Axe()  # reads axe.min.js once
+
+
+def violations_text(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['id']} ({v['impact']}): {v['help']}")
+        lines.extend(f"    {node['target']}" for node in v["nodes"])
+    return "\n".join(lines)
+
+
+def axe_problems(page) -> str:
+    """What axe-core finds serious or critical on the page, "" when nothing.
+
+    It waits for the page to have loaded, fonts included: a page whose stylesheet has not
+    applied yet has every link at text size, and target-size then flags all of them (a form
+    posted and shown again answers before its stylesheet's revalidation comes back)."""
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    results = _AXE.run(page, options=AXE_OPTIONS).response
+    if not results["passes"]:
+        return f"axe found nothing to check on {page.url}"
+    return violations_text([v for v in results["violations"] if v["impact"] in AXE_BLOCKING])
+
+
+def checked(page) -> None:
+    """For the flow tests: axe finds nothing serious on the page, and it fits the screen."""
+    problems = axe_problems(page)
+    assert problems == "", f"{page.url}:\n{problems}"
+    assert page.evaluate(FITS), f"{page.url} is wider than the screen"
+
+
+def axe_findings(page) -> list[str]:
+    """`axe_problems` for a flow that collects and asserts at its end: one entry per page."""
+    problems = axe_problems(page)
+    return [f"{urlsplit(page.url).path}:\n{problems}"] if problems else []

@@ -2,7 +2,8 @@
 
 Every page in PAGES is opened as the role that uses it, at 1280x800 and at 390x844, and
 axe-core (bundled by axe-playwright-python, injected into the page once it has loaded) checks
-it with axe's default rules (WCAG 2.0-2.2 A and AA, axe's best practices) and EXTRA_RULES.
+it with axe's default rules (WCAG 2.0-2.2 A and AA, axe's best practices) and the three more
+that `tests.e2e.helpers.AXE_OPTIONS` turns on (target size, duplicate ids).
 A page fails on any violation of impact "serious" or "critical"; the message names the page,
 the width, each rule, its impact and the CSS selectors of the offending elements. Moderate and
 minor findings are not asserted.
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 
 from app.auth import tokens
@@ -29,19 +29,11 @@ from app.extensions import db
 from app.models import AuditAction, AuditEvent, Programme, Role, TokenPurpose
 from tests import factories
 from tests.e2e.conftest import TIMEOUT_MS, serve
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import axe_problems, log_in
 
 pytestmark = pytest.mark.e2e
 
 WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
-BLOCKING = {"serious", "critical"}
-# axe's default rules, and three it leaves off by default: WCAG 2.2's minimum target size
-# (24 px, for fingers on phones) and duplicate ids, which break labels and aria references.
-EXTRA_RULES = ("target-size", "duplicate-id", "duplicate-id-active")
-AXE_OPTIONS = {
-    "resultTypes": ["violations"],  # details of violations only
-    "rules": {rule: {"enabled": True} for rule in EXTRA_RULES},
-}
 
 
 def submit_empty(page) -> None:
@@ -222,30 +214,10 @@ def log_reads(side: factories.Side) -> None:
         )
 
 
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
-
-
-def checked(page, axe) -> None:
-    """For the flow tests: axe finds nothing serious on the page, and it fits the screen."""
-    results = axe.run(page, options=AXE_OPTIONS).response
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    assert blocking == [], f"{page.url}:\n{violations_text(blocking)}"
-    assert page.evaluate(FITS), f"{page.url} is wider than the screen"
-
-
-def violations_text(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"  {v['id']} ({v['impact']}): {v['help']}")
-        lines.extend(f"    {node['target']}" for node in v["nodes"])
-    return "\n".join(lines)
-
-
 def scan(
     browser, base_url: str, urls: dict[str, str], wanted: set[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:
     """Open the wanted (page, width)s; what blocks each one: "" when nothing."""
-    axe = Axe()
     findings: dict[tuple[str, str], str] = {}
     for width, (w, h) in WIDTHS.items():
         pages = [p for p in PAGES if (p.name, width) in wanted]
@@ -261,25 +233,21 @@ def scan(
                     logged_in = f"could not log in as {role.value}: {error}"
             for p in (p for p in pages if p.role is role):
                 url = base_url + urls[p.name]
-                findings[p.name, width] = logged_in or check(page, axe, url, p)
+                findings[p.name, width] = logged_in or check(page, url, p)
             context.close()
     return findings
 
 
-def check(page, axe: Axe, url: str, p: Page) -> str:
+def check(page, url: str, p: Page) -> str:
     try:
         response = page.goto(url)
         if response.status != p.status:
             return f"{urlsplit(url).path} answered {response.status}, not {p.status}"
         if p.action:
             p.action(page)
-        results = axe.run(page, options=AXE_OPTIONS).response
+        problems = axe_problems(page)
     except Exception as error:  # reported as this page's failure
         return f"could not check {url}: {error}"
-    if not results["passes"]:
-        return f"axe found nothing to check on {url}"
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    problems = violations_text(blocking)
     # Every page works at phone width: nothing makes the page itself scroll sideways (a wide
     # table scrolls in its own container or stacks its cells).
     if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):

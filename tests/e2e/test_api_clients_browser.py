@@ -6,41 +6,23 @@ each fits the phone."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 import requests
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is
+from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
-AXE_OPTIONS = {
-    "resultTypes": ["violations"],
-    "rules": {rule: {"enabled": True} for rule in ("target-size", "duplicate-id")},
-}
 NAME = "Studieadministration SENTINEL-4c2e"
 
 
 def _fits(page, width: int) -> None:
     """Nothing is wider than the viewport (WCAG 1.4.10, reflow)."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
-
-
-def _axe(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS).response
-    assert results["passes"], f"axe found nothing to check on {page.url}"
-    return [
-        f"{v['id']} ({v['impact']}) on {urlsplit(page.url).path}: "
-        f"{[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def _students(base_url: str, token: str) -> requests.Response:
@@ -68,7 +50,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
         path_is("/admin/api-clients"),
     )
     _fits(page, width)
-    blocking += _axe(page)
+    blocking += axe_findings(page)
     click_and_wait(page, page.get_by_test_id("new-api-client"), path_is("/admin/api-clients/new"))
 
     # Sent empty: the error summary and the messages next to the fields.
@@ -76,7 +58,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     expect(page.get_by_test_id("error-summary")).to_be_visible()
     expect(page.get_by_test_id("error-scopes")).to_contain_text("Vælg mindst én")
     _fits(page, width)
-    blocking += _axe(page)
+    blocking += axe_findings(page)
 
     page.locator("#name").fill(NAME)
     page.locator("#organisation").select_option(str(world.a.school.id))
@@ -92,7 +74,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     shown.click(click_count=3)
     assert page.evaluate("window.getSelection().toString()").strip() == token
     _fits(page, width)
-    blocking += _axe(page)
+    blocking += axe_findings(page)
 
     # Back on the list (and after a reload) the client is there, its token is not.
     click_and_wait(
@@ -104,7 +86,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     expect(row).to_contain_text(token[:12])
     assert token not in page.content()
     _fits(page, width)
-    blocking += _axe(page)  # now with a row in the table
+    blocking += axe_findings(page)  # now with a row in the table
 
     # The token reads the school's students.
     answer = _students(live_server, token)
@@ -129,7 +111,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     expect(page.locator(".alert-success")).to_be_visible()
     expect(row.get_by_role("button")).to_have_count(0)
     _fits(page, width)
-    blocking += _axe(page)
+    blocking += axe_findings(page)
     assert _students(live_server, token).status_code == 401
 
     assert blocking == [], "\n".join(blocking)

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is
-from tests.e2e.test_partnership_browser import FITS, SIZES, _axe
+from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is
+from tests.e2e.test_partnership_browser import FITS, SIZES
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ def test_coordinator_enters_the_agreed_places(live_server, page, browser_problem
     page.goto(live_server + f"/partnership/{partnership.id}")
     click_and_wait(page, page.get_by_test_id("dimensioning-link"), path_is(table_path))
     assert page.evaluate(FITS), f"the dimensioning table overflows at {width} px"
-    problems = _axe(page)
+    problems = axe_findings(page)
 
     click_and_wait(page, page.get_by_test_id("edit-dimensioning"), path_is(table_path + "/edit"))
     page.locator(f"#ssa_{municipality.id}").fill("12,5")
@@ -37,7 +37,7 @@ def test_coordinator_enters_the_agreed_places(live_server, page, browser_problem
     expect(page.get_by_test_id(f"error-ssa_{municipality.id}")).to_be_visible()
     expect(page.locator(f"#ssa_{municipality.id}")).to_have_value("12,5")
     assert page.evaluate(FITS), f"the form overflows at {width} px"
-    problems += _axe(page)
+    problems += axe_findings(page)
 
     page.locator(f"#ssa_{municipality.id}").fill("12")
     click_and_wait(page, page.get_by_test_id("save-agreed"), path_is(table_path))

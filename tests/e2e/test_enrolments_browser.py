@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app.extensions import db
@@ -21,24 +20,11 @@ from app.models import (
     StudentStatus,
 )
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is
+from tests.e2e.helpers import checked, click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
 
 TODAY = date.today()
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
-AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
-
-
-def _accessible(page, axe: Axe) -> None:
-    assert page.evaluate(FITS), f"{page.url} is wider than the screen"
-    violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
-    blocking = [
-        f"{v['id']}: {[n['target'] for n in v['nodes']]}"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert blocking == [], f"axe on {page.url}: {blocking}"
 
 
 @pytest.mark.parametrize("width", [390, 1280], ids=["phone", "desktop"])
@@ -67,7 +53,6 @@ def test_complete_gf2_enrol_in_ssa_and_register_leave(
     templated = factories.programme("TEST")
     db.session.commit()
     base = f"/students/{student.id}"
-    axe = Axe()
     log_in(page, live_server, counsellor.email, factories.PASSWORD)
 
     # Completion: the qualified question is asked for a basic course; left out, it is refused.
@@ -78,7 +63,7 @@ def test_complete_gf2_enrol_in_ssa_and_register_leave(
         page, page.locator("main form button.button-primary"), path_is(base + "/complete")
     )
     expect(page.get_by_test_id("error-qualified")).to_be_visible()
-    _accessible(page, axe)
+    checked(page)
     page.locator("#qualified").select_option("yes")
     click_and_wait(page, page.locator("main form button.button-primary"), path_is(base))
     expect(page.get_by_test_id("student-status")).to_have_attribute("class", "badge badge-info")
@@ -90,7 +75,7 @@ def test_complete_gf2_enrol_in_ssa_and_register_leave(
     click_and_wait(page, page.locator("main form button.button-primary"), path_is(base + "/enrol"))
     expect(page.get_by_test_id("carried-over").locator("li")).to_have_count(2)
     expect(page.get_by_test_id("not-carried-over").locator("li")).to_have_count(1)
-    _accessible(page, axe)
+    checked(page)
     click_and_wait(page, page.get_by_test_id("confirm-enrolment"), path_is(base))
     db.session.expire_all()
     db.session.refresh(student)
@@ -98,12 +83,12 @@ def test_complete_gf2_enrol_in_ssa_and_register_leave(
 
     # Leave from the first day of the new plan.
     page.goto(live_server + base + "/leave")
-    _accessible(page, axe)
+    checked(page)
     page.locator("#start_date").fill((TODAY + timedelta(days=7)).isoformat())
     page.locator("#end_date").fill((TODAY + timedelta(days=20)).isoformat())
     click_and_wait(page, page.locator("main form button.button-primary"), path_is(base))
     expect(page.get_by_test_id("status-actions")).to_be_visible()
-    _accessible(page, axe)
+    checked(page)
     db.session.refresh(student)
     assert student.status == StudentStatus.ON_LEAVE
     browser_problems.assert_none()

@@ -8,28 +8,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Period, Role, Student
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, log_out, path_is
-from tests.e2e.test_accessibility_browser import AXE_OPTIONS, BLOCKING, violations_text
+from tests.e2e.helpers import checked, click_and_wait, log_in, log_out, path_is
 
 pytestmark = pytest.mark.e2e
 
 SIZES = [(1280, 900), (390, 844)]
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 NAMES = [("Ida", "Importsen"), ("Omar", "Filsen"), ("Åse", "Ærtebjerg")]
-
-
-def _axe_clean(page, axe: Axe) -> None:
-    results = axe.run(page, options=AXE_OPTIONS).response
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    assert blocking == [], f"{page.url}:\n{violations_text(blocking)}"
-    assert page.evaluate(FITS), f"{page.url} is wider than the screen"
 
 
 def _upload(page, base_url: str, kind: str, name: str, data: bytes) -> None:
@@ -54,7 +44,6 @@ def test_school_imports_a_team_creates_plans_and_the_employer_sees_the_students(
     page.set_viewport_size({"width": width, "height": height})
     factories.programme("TEST")  # the programme with a plan template in the test world
     db.session.commit()
-    axe = Axe()
     start = date.today() + timedelta(days=30)
     team = f"TEST-{width}"
     students = "\r\n".join(
@@ -69,7 +58,7 @@ def test_school_imports_a_team_creates_plans_and_the_employer_sees_the_students(
     _upload(page, live_server, "students", "hold.csv", students)
     assert page.get_by_test_id("import-counts").inner_text().startswith("3 oprettes")
     expect(page.get_by_test_id("import-rows")).to_contain_text("Ærtebjerg")
-    _axe_clean(page, axe)
+    checked(page)
     click_and_wait(page, page.get_by_test_id("import-confirm"), path_is("/imports/plans"))
     expect(page.locator("#main-content")).to_contain_text("3 oprettet")
 
@@ -77,7 +66,7 @@ def test_school_imports_a_team_creates_plans_and_the_employer_sees_the_students(
     page.locator("#start_date").fill(start.isoformat())
     page.get_by_test_id("team-plan-submit").click()
     expect(page.get_by_test_id("team-plan-result")).to_contain_text("3 planer oprettet")
-    _axe_clean(page, axe)
+    checked(page)
     db.session.expire_all()
     imported = (
         db.session.execute(select(Student).where(Student.student_number.like(f"B{width}%")))
@@ -103,7 +92,7 @@ def test_school_imports_a_team_creates_plans_and_the_employer_sees_the_students(
     ).encode("utf-8")
     _upload(page, live_server, "agreements", "aftaler.csv", agreements)
     assert page.get_by_test_id("import-counts").inner_text().startswith("3 oprettes")
-    _axe_clean(page, axe)
+    checked(page)
     click_and_wait(page, page.get_by_test_id("import-confirm"), path_is("/imports/"))
     page.goto(live_server + "/students/")
     table = page.get_by_test_id("student-table")

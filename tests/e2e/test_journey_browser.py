@@ -10,13 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from app.extensions import db
 from app.models import Leave, Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is
-from tests.e2e.test_accessibility_browser import AXE_OPTIONS, BLOCKING, violations_text
+from tests.e2e.helpers import axe_problems, click_and_wait, log_in, path_is
 from tests.journey.journeys import gf2_then_ssa
 
 pytestmark = pytest.mark.e2e
@@ -74,9 +72,7 @@ def test_a_counsellor_follows_a_student_from_gf2_into_ssa(
     assert enrolments.get_by_role("heading", name="Uddannelsesforløb").is_visible()
     assert "kvalificeret" in page.get_by_test_id(f"enrolment-status-{j.gf2.id}").inner_text()
 
-    results = Axe().run(page, options=AXE_OPTIONS).response
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
-    assert blocking == [], violations_text(blocking)
+    assert axe_problems(page) == ""
 
     # The GF2 → SSA transition asks for a note; the counsellor opens it and can write it.
     row = page.get_by_test_id("transitions").locator("tr", has_text="GF2 → SSA")

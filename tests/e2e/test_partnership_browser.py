@@ -6,12 +6,11 @@ URL, never by their (translated) text."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is
+from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
 
@@ -20,20 +19,6 @@ NOTE = "Tre mentorer er fundet. SENTINEL-NOTE-7d1f"
 FITS = """() => document.documentElement.scrollWidth <= window.innerWidth && [
   ...document.querySelectorAll('table')].every(
     t => t.getBoundingClientRect().right <= window.innerWidth + 1)"""
-AXE_OPTIONS = {
-    "resultTypes": ["violations"],
-    "rules": {rule: {"enabled": True} for rule in ("target-size", "duplicate-id")},
-}
-
-
-def _axe(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS).response
-    assert results["passes"], f"axe found nothing to check on {page.url}"
-    return [
-        f"{v['id']} ({v['impact']}) on {page.url}: {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
@@ -60,7 +45,7 @@ def test_coordinator_opens_the_plan_adds_a_note_and_marks_an_initiative_done(
     row = page.get_by_test_id(f"initiative-{initiative.id}")
     expect(row.get_by_test_id("status")).to_be_visible()
     assert page.evaluate(FITS), f"the plan overflows at {width} px"
-    problems = _axe(page)
+    problems = axe_findings(page)
 
     initiative_path = f"/partnership/initiatives/{initiative.id}"
     click_and_wait(page, row.locator("a").first, path_is(initiative_path))
@@ -68,7 +53,7 @@ def test_coordinator_opens_the_plan_adds_a_note_and_marks_an_initiative_done(
     click_and_wait(page, page.get_by_test_id("add-note"), path_is(initiative_path))
     expect(page.get_by_test_id("notes")).to_contain_text(NOTE)
     assert page.evaluate(FITS), f"the initiative page overflows at {width} px"
-    problems += _axe(page)
+    problems += axe_findings(page)
 
     click_and_wait(page, page.get_by_test_id("edit-initiative"), path_is(initiative_path + "/edit"))
     page.locator("#status").select_option("done")

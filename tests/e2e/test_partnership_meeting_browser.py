@@ -15,9 +15,9 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import InitiativeStatus, Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is
+from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is
 from tests.e2e.test_overview_browser import FITS as PAGE_FITS
-from tests.e2e.test_partnership_browser import FITS, SIZES, _axe
+from tests.e2e.test_partnership_browser import FITS, SIZES
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def test_coordinator_holds_a_meeting_that_marks_an_initiative_done(
     page.goto(live_server + "/overview")
     expect(page.locator("figure.indicator-chart svg").first).to_be_visible()
     assert page.evaluate(PAGE_FITS), f"the dashboard overflows at {width} px"
-    problems += _axe(page)
+    problems += axe_findings(page)
 
     page.goto(live_server + f"/partnership/{partnership.id}")
     click_and_wait(
@@ -61,18 +61,18 @@ def test_coordinator_holds_a_meeting_that_marks_an_initiative_done(
     page.locator("#on_date").fill(date.today().isoformat())
     page.locator("#at_time").fill("10.00")
     page.locator("#place").fill("Rådhuset, lokale 2")
-    problems += _axe(page)
+    problems += axe_findings(page)
     click_and_wait(
         page, page.get_by_test_id("save-meeting"), lambda url: url.endswith("/invitations")
     )
     meeting_path = page.url.split(live_server, 1)[1].rsplit("/invitations", 1)[0]
-    problems += _axe(page)
+    problems += axe_findings(page)
     click_and_wait(page, page.get_by_test_id("save-invitations"), path_is(meeting_path))
 
     agenda = page.get_by_test_id("agenda")
     expect(agenda.locator(f"a[href='/partnership/initiatives/{initiative.id}']")).to_be_visible()
     assert page.evaluate(FITS), f"the meeting page overflows at {width} px"
-    problems += _axe(page)
+    problems += axe_findings(page)
 
     page.locator("#decision_text").fill(DECISION)
     page.locator("#decision_initiative").select_option(str(initiative.id))
@@ -85,7 +85,7 @@ def test_coordinator_holds_a_meeting_that_marks_an_initiative_done(
     with page.expect_navigation():
         page.locator(f"form[action='{meeting_path}/held'] button").click()
     expect(page.locator(f"form[action='{meeting_path}/held']")).to_have_count(0)
-    problems += _axe(page)
+    problems += axe_findings(page)
 
     with page.expect_download() as download:
         page.get_by_test_id("minutes-pdf").click()

@@ -11,37 +11,21 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
 from tests.auth.oidc_provider import Provider
-from tests.e2e.helpers import click_and_wait, log_in, log_out, path_is
+from tests.e2e.helpers import axe_findings, click_and_wait, log_in, log_out, path_is
 
 pytestmark = pytest.mark.e2e
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
-AXE_OPTIONS = {
-    "resultTypes": ["violations"],
-    "rules": {rule: {"enabled": True} for rule in ("target-size", "duplicate-id")},
-}
 
 
 def _fits(page, width: int) -> None:
     """Nothing is wider than the viewport (WCAG 1.4.10, reflow)."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
-
-
-def _axe(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS).response
-    assert results["passes"], f"axe found nothing to check on {page.url}"
-    return [
-        f"{v['id']} ({v['impact']}) on {urlsplit(page.url).path}: "
-        f"{[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 @pytest.fixture
@@ -94,14 +78,14 @@ def test_admin_sets_up_single_sign_on_and_an_invited_user_logs_in_through_it(
     # The secret is kept but never shown back.
     expect(page.locator("#client_secret")).to_have_value("")
     _fits(page, width)
-    blocking += _axe(page)
+    blocking += axe_findings(page)
     log_out(page)
 
     # Logged out, the invited coordinator presses the organisation's button.
     button = page.get_by_test_id("sso-choices").locator(f"a[href^='/login/sso/{municipality.id}']")
     expect(button).to_contain_text(f"{municipality.name} – MitID Erhverv")
     _fits(page, width)
-    blocking += _axe(page)
+    blocking += axe_findings(page)
     visited: list[str] = []
     page.on("request", lambda request: visited.append(request.url))
     click_and_wait(
@@ -129,7 +113,7 @@ def test_admin_sets_up_single_sign_on_and_an_invited_user_logs_in_through_it(
     assert (callback, 403) in browser_problems.responses
     assert page.get_by_test_id("current-user").count() == 0
     _fits(page, width)
-    blocking += _axe(page)
+    blocking += axe_findings(page)
 
     assert blocking == [], "\n".join(blocking)
     # The problem page answered 403 on purpose; Chromium reports that as a console error.
