@@ -11,7 +11,7 @@ MO     := $(PO:.po=.mo)
 CHROMIUM ?= $(or $(CHROMIUM_PATH),/usr/bin/chromium)
 PORT   ?= 5000
 
-.PHONY: run serve-prod prod-smoke test lint bench check-migrations e2e-browser assets translations-extract clean help
+.PHONY: run serve-prod prod-smoke test lint bench bench-pg bench-scale bench-tools check-migrations e2e-browser assets translations-extract clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data (first run) and serve on http://127.0.0.1:5000 (PORT=8080 make run for another port)"
@@ -96,28 +96,57 @@ test: $(VENV)/.dev assets e2e-browser
 
 # The regional benchmark (README, "Performance"): builds the regional database once (SQLite in
 # instance/bench.sqlite, and PostgreSQL database elevsag_bench if a server answers on
-# 127.0.0.1:5432), times the main pages in-process, then load-tests gunicorn.
+# 127.0.0.1:5432), times the main pages and the floor page in-process, then load-tests the
+# floor and the student page under gunicorn with wrk, on each database. `make bench-scale`
+# repeats the PostgreSQL timings with three times the students and compares the two.
 BENCH_SQLITE := sqlite:///$(CURDIR)/instance/bench.sqlite
 BENCH_PG     := postgresql+psycopg://postgres@127.0.0.1:5432/elevsag_bench
 BENCH_STUDENTS ?= 50000
 BENCH_REQUESTS ?= 200
-bench: $(VENV)/.runtime assets
+BENCH_SECONDS  ?= 20
+PG_READY := pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null
+# create_pg_db NAME: create the database unless it exists.
+create_pg_db = psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(1)'" | grep -q 1 || \
+	psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $(1)"
+# bench_db URL LABEL SAVE: migrate, load the regional data once, time in-process, load-test.
+define bench_db
+	DATABASE_URL=$(1) $(FLASK) db upgrade
+	DATABASE_URL=$(1) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS)
+	DATABASE_URL=$(1) $(FLASK) figures refresh
+	DATABASE_URL=$(1) $(FLASK) bench --requests $(BENCH_REQUESTS) --label $(2) --save $(3)
+	DATABASE_URL=$(1) $(FLASK) bench-load --seconds $(BENCH_SECONDS) --label $(2)
+endef
+
+bench: $(VENV)/.runtime assets bench-tools
 	@mkdir -p instance
-	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) db upgrade
-	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS)
-	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) figures refresh
-	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench --requests $(BENCH_REQUESTS) --label SQLite
+	$(call bench_db,$(BENCH_SQLITE),SQLite,instance/bench-sqlite.json)
 	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench-import
-	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
-	  psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='elevsag_bench'" | grep -q 1 || \
-	    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE elevsag_bench"; \
-	  DATABASE_URL=$(BENCH_PG) $(FLASK) db upgrade && \
-	  DATABASE_URL=$(BENCH_PG) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS) && \
-	  DATABASE_URL=$(BENCH_PG) $(FLASK) figures refresh && \
-	  DATABASE_URL=$(BENCH_PG) $(FLASK) bench --requests $(BENCH_REQUESTS) --label PostgreSQL && \
-	  DATABASE_URL=$(BENCH_PG) $(FLASK) bench-import; \
-	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: its column is left out."; fi
-	DATABASE_URL=$(BENCH_SQLITE) $(FLASK) bench-load --seconds 20
+	@if $(PG_READY); then { $(call create_pg_db,elevsag_bench); } && $(MAKE) --no-print-directory bench-pg; \
+	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: it is left out."; fi
+
+bench-pg:
+	$(call bench_db,$(BENCH_PG),PostgreSQL,instance/bench-pg-$(BENCH_STUDENTS).json)
+	DATABASE_URL=$(BENCH_PG) $(FLASK) bench-import
+
+# Three times the region on PostgreSQL (database elevsag_bench_150000, built once, about
+# 15 minutes), timed in-process and compared with the regional run's saved figures.
+bench-scale: $(VENV)/.runtime assets
+	@test -f instance/bench-pg-$(BENCH_STUDENTS).json || $(MAKE) --no-print-directory bench
+	$(call create_pg_db,elevsag_bench_150000)
+	DATABASE_URL=$(BENCH_PG)_150000 $(FLASK) db upgrade
+	DATABASE_URL=$(BENCH_PG)_150000 $(FLASK) regional-data --if-empty --students 150000
+	DATABASE_URL=$(BENCH_PG)_150000 $(FLASK) figures refresh
+	DATABASE_URL=$(BENCH_PG)_150000 $(FLASK) bench --requests $(BENCH_REQUESTS) --label "PostgreSQL, 150000" --save instance/bench-pg-150000.json
+	DATABASE_URL=$(BENCH_PG) $(FLASK) bench-compare instance/bench-pg-$(BENCH_STUDENTS).json instance/bench-pg-150000.json
+
+# The load generator, wrk, from Debian's packages (as Chromium for the browser tests).
+bench-tools:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing wrk for the load test (apt-get install wrk)..."; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }; \
+	  else echo "wrk is missing: install it (Debian: apt-get install wrk) for the load test"; exit 1; fi; }
 
 # ruff, then the architecture rules in .importlinter (see docs/architecture.md).
 lint: $(VENV)/.dev

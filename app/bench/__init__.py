@@ -49,26 +49,48 @@ def regional_data_command(students: int, if_empty: bool) -> None:
 @click.command("bench")
 @click.option("--requests", "count", type=click.IntRange(10, 10_000), default=200)
 @click.option("--label", default="", help="Name of the database in the table.")
-def bench_command(count: int, label: str) -> None:
-    """Time the main pages in-process (median and p95 of COUNT requests each)."""
+@click.option("--save", type=click.Path(dir_okay=False), help="Also write the figures as JSON.")
+def bench_command(count: int, label: str, save: str | None) -> None:
+    """Time the main pages in-process (median and p95 of COUNT requests each) and the floor
+    page, and print each page's p95 as a multiple of the floor's."""
     from app.bench.run import run_in_process
 
-    run_in_process(count, label)
+    run_in_process(count, label, save)
 
 
 @click.command("bench-load")
 @click.option("--seconds", type=click.IntRange(1, 300), default=20, show_default=True)
 # Two connections per worker keep both busy; more only queue (same requests/s, longer p95).
-@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--connections", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--port", type=int, default=5055, show_default=True)
-def bench_load_command(seconds: int, concurrency: int, port: int) -> None:
-    """Load-test the student page under gunicorn (2 workers) for SECONDS."""
+@click.option("--label", default="", help="Name of the database in the table.")
+def bench_load_command(seconds: int, connections: int, port: int, label: str) -> None:
+    """Load-test the floor page and the student page under gunicorn (2 workers) with wrk for
+    SECONDS each, rotating over 200 students."""
     from app.bench.run import run_load
 
-    run_load(seconds, concurrency, port)
+    run_load(seconds, connections, port, label)
+
+
+@click.command("bench-compare")
+@click.argument("smaller", type=click.Path(exists=True, dir_okay=False))
+@click.argument("larger", type=click.Path(exists=True, dir_okay=False))
+def bench_compare_command(smaller: str, larger: str) -> None:
+    """Compare two runs saved with `flask bench --save` (e.g. 50,000 and 150,000 students):
+    each page's p95 at the larger size as a multiple of its p95 at the smaller."""
+    from app.bench.run import compare
+
+    if not compare(smaller, larger):
+        raise click.ClickException("a page's p95 grew more than the budget allows")
 
 
 from app.bench.imports import bench_import_command  # noqa: E402
 
 # Registered by app.cli with the other commands.
-COMMANDS = (regional_data_command, bench_command, bench_load_command, bench_import_command)
+COMMANDS = (
+    regional_data_command,
+    bench_command,
+    bench_load_command,
+    bench_compare_command,
+    bench_import_command,
+)

@@ -1,0 +1,111 @@
+"""The benchmark's own parts: the floor page, and `flask bench` on a small regional data set
+(it prints the floor and every page as a multiple of it, and saves what it printed), and the
+load test's wrk run when wrk is installed.
+
+The timings themselves are never asserted: performance claims come from `make bench` on the
+regional data (README, "Performance"), not from a test."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.bench import floor
+from app.models import CaseEvent, CaseEventKind
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_floor_page_shows_one_student_and_their_newest_200_lines(world, db):
+    student = world.a.student
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for n in range(230):
+        db.session.add(
+            CaseEvent(
+                student_id=student.id,
+                kind=CaseEventKind.NOTE_WRITTEN,
+                at=start + timedelta(hours=n),
+                details={"n": n},
+            )
+        )
+    db.session.commit()
+    client = floor.create(engine=db.engine).test_client()
+
+    page = client.get(f"/floor/{student.id}").get_data(as_text=True)
+
+    assert student.last_name in page
+    assert page.count("<tr><td>") == 200
+    assert "&#39;n&#39;: 229" in page and "&#39;n&#39;: 30}" in page  # the newest 200
+    assert "&#39;n&#39;: 29}" not in page
+    assert client.get("/floor/999999").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def small_region(tmp_path_factory):
+    """A migrated SQLite file with 1,000 regional students (the counsellor sees 200+)."""
+    path = tmp_path_factory.mktemp("bench") / "bench.sqlite"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "ELEVSAG_CONFIG": "development"}
+    env.pop("TEST_DATABASE_URL", None)
+    for command in (["db", "upgrade"], ["regional-data", "--students", "1000"]):
+        assert _flask(env, *command).returncode == 0
+    return env
+
+
+def _flask(env: dict[str, str], *arguments: str, timeout: int = 600):
+    """`flask ARGUMENTS` in a process of its own, on the database in ENV."""
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", *arguments]
+    return subprocess.run(  # noqa: S603 - our own flask, our arguments
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_bench_prints_every_page_as_a_multiple_of_the_floor(small_region, tmp_path):
+    saved = tmp_path / "run.json"
+
+    result = _flask(
+        small_region, "bench", "--requests", "10", "--label", "Lille", "--save", str(saved)
+    )
+
+    assert result.returncode == 0, result.stderr
+    rows = {
+        line.split("|")[1].strip(): [cell.strip() for cell in line.split("|")[2:-1]]
+        for line in result.stdout.splitlines()
+        if line.startswith("| ") and not line.startswith("| page")
+    }
+    assert rows["floor: 1 student, 200 lines"][3] == "1.00"  # the floor is its own unit
+    for page in ("student page", "case file, first page", "student list, search"):
+        assert rows[page][4].startswith("≤ 2.0×"), rows[page]
+        assert float(rows[page][3]) > 0
+    assert rows["case-file PDF (500 lines)"][4].endswith("(WeasyPrint)")
+    assert "rotating over 200 of the" in result.stdout
+    figures = json.loads(saved.read_text())
+    assert figures["label"] == "Lille", figures
+    assert figures["students"] == 1000, figures
+    assert set(figures["pages"]) == set(rows), (figures["pages"], rows)
+
+    # Compared with itself, every page's p95 grows by a factor of one.
+    same = _flask(small_region, "bench-compare", str(saved), str(saved))
+    assert same.returncode == 0, same.stderr
+    assert " 1.00 | ok " in same.stdout
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make bench-tools)")
+def test_load_test_serves_the_floor_and_the_student_page_with_wrk(small_region):
+    result = _flask(small_region, "bench-load", "--seconds", "1", "--port", "5097", timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    floor_row = next(line for line in lines if line.startswith("| floor"))
+    page_row = next(line for line in lines if line.startswith("| student page"))
+    for row in (floor_row, page_row):
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        assert float(cells[1]) > 0  # requests/s
+        assert cells[5] == "0"  # no errors: every rotated student answered 200
+    assert "≥ 0.8×" in page_row
