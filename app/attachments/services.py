@@ -245,6 +245,12 @@ def remove_for_student(student_id: int) -> int:
     return _delete_rows([r.id for r in rows], [r.storage_key for r in rows])
 
 
+def remove_all() -> int:
+    """Delete every attachment (the demo data's reset), files after the commit."""
+    rows = db.session.execute(select(Attachment.id, Attachment.storage_key)).all()
+    return _delete_rows([r.id for r in rows], [r.storage_key for r in rows])
+
+
 def _delete_rows(ids: list[int], keys: list[str]) -> int:
     if not ids:
         return 0
@@ -276,6 +282,7 @@ __all__ = [
     "add_attachment",
     "check_file",
     "discard_stored",
+    "remove_all",
     "remove_attachment",
     "remove_for",
     "remove_for_student",

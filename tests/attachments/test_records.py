@@ -207,3 +207,18 @@ def test_the_workplace_sees_need_files_only_under_the_support_needs_consent(
     )
     db.session.commit()
     assert client.get(url).status_code == 200
+
+
+def test_the_demo_data_has_fictional_attachments_that_download(client, db, store):
+    from app import demo_data
+
+    demo_data.load(students=60, seed=7)
+    rows = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+    assert {a.filename for a in rows} == {
+        "Ordblindetest (fiktiv).pdf",
+        "Afgørelse fra SPS (fiktiv).pdf",
+    }
+    assert len(stored_files(store)) == len(rows)
+    assert all(a.content_type == "application/pdf" for a in rows)
+    demo_data.delete_all()
+    assert stored_files(store) == []
