@@ -98,18 +98,19 @@ def _declaration_or_404(student: Student, declaration_id: int) -> Declaration:
     return declaration
 
 
+_SUPPORT_LOADERS = {
+    P.NEED: get_need_or_404,
+    P.MEASURE: get_measure_or_404,
+    P.SPS_STEP: _sps_step_or_404,
+}
+
+
 def get_parent_or_404(student: Student, kind: AttachmentParent, parent_id: int) -> Parent:
     """The student's record of `kind` and `parent_id`, 404 unless the user may read it, with
     whether the user may change its attachments."""
     user: User = current_user
-    if kind == P.NEED:
-        row = get_need_or_404(student, parent_id)
-        return Parent(kind, row, can_edit_support(user, student))
-    if kind == P.MEASURE:
-        row = get_measure_or_404(student, parent_id)
-        return Parent(kind, row, can_edit_support(user, student))
-    if kind == P.SPS_STEP:
-        row = _sps_step_or_404(student, parent_id)
+    if kind in _SUPPORT_LOADERS:  # the school's support records: who records support edits
+        row = _SUPPORT_LOADERS[kind](student, parent_id)
         return Parent(kind, row, can_edit_support(user, student))
     if kind == P.NOTE:
         row = _note_or_404(student, parent_id)

@@ -94,9 +94,7 @@ def check_file(upload: FileStorage) -> tuple[str, int]:
 def _line_scope(parent: Parent) -> dict:
     """Who sees the case-history line about an attachment: as those of its record."""
     row = parent.row
-    if parent.kind == P.NEED:
-        return {"target": row, "data_category": row.consent_category.value}
-    if parent.kind == P.MEASURE:
+    if parent.kind in (P.NEED, P.MEASURE):
         return {"target": row, "data_category": row.consent_category.value}
     if parent.kind == P.SPS_STEP:
         return {"target": row.measure, "data_category": ConsentCategory.SPS.value}
@@ -228,26 +226,24 @@ def remove_for(parent_kind: AttachmentParent, parent_ids: Iterable[int]) -> int:
     ids = list(parent_ids)
     if not ids:
         return 0
-    rows = db.session.execute(
-        select(Attachment.id, Attachment.storage_key).where(
-            Attachment.parent_kind == parent_kind, Attachment.parent_id.in_(ids)
-        )
-    ).all()
-    return _delete_rows([r.id for r in rows], [r.storage_key for r in rows])
+    return _remove(Attachment.parent_kind == parent_kind, Attachment.parent_id.in_(ids))
 
 
 def remove_for_student(student_id: int) -> int:
     """Delete all of a student's attachments (before the student is deleted, whose rows would
     otherwise go by the foreign key's cascade and leave the files behind)."""
-    rows = db.session.execute(
-        select(Attachment.id, Attachment.storage_key).where(Attachment.student_id == student_id)
-    ).all()
-    return _delete_rows([r.id for r in rows], [r.storage_key for r in rows])
+    return _remove(Attachment.student_id == student_id)
 
 
 def remove_all() -> int:
     """Delete every attachment (the demo data's reset), files after the commit."""
-    rows = db.session.execute(select(Attachment.id, Attachment.storage_key)).all()
+    return _remove()
+
+
+def _remove(*conditions) -> int:
+    rows = db.session.execute(
+        select(Attachment.id, Attachment.storage_key).where(*conditions)
+    ).all()
     return _delete_rows([r.id for r in rows], [r.storage_key for r in rows])
 
 
