@@ -160,16 +160,20 @@ def add_attachment(student: Student, parent: Parent, upload: FileStorage, user: 
         raise RuleError(
             _("The file could not be stored right now. Try again later."), "file"
         ) from error
-    db.session.add(attachment)
-    db.session.flush()
-    history.log(
-        student,
-        CaseEventKind.ATTACHMENT_ADDED,
-        user,
-        record=parent.kind.value,
-        filename=name,
-        **_line_scope(parent),
-    )
+    try:
+        db.session.add(attachment)
+        db.session.flush()
+        history.log(
+            student,
+            CaseEventKind.ATTACHMENT_ADDED,
+            user,
+            record=parent.kind.value,
+            filename=name,
+            **_line_scope(parent),
+        )
+    except Exception:
+        discard_stored(attachment)  # no row will point to the file
+        raise
     return attachment
 
 
