@@ -84,6 +84,7 @@ MATRIX: dict[str, Allowed] = {
     "me.insight": Allowed(own=STUDENT, other=STUDENT),
     "me.export_pdf": Allowed(own=STUDENT, other=STUDENT),
     "me.export_json": Allowed(own=STUDENT, other=STUDENT),
+    "me.export_files": Allowed(own=STUDENT, other=STUDENT),
     # The partnership's figures (app.access.figures): its analyst, coordinator and leaders,
     # each for the partnership their organisation is a member of.
     "main.overview": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),
@@ -243,6 +244,7 @@ MATRIX: dict[str, Allowed] = {
     "export.access_request": Allowed(own=SCHOOL_ADMIN),
     "export.access_request_pdf": Allowed(own=SCHOOL_ADMIN),
     "export.access_request_json": Allowed(own=SCHOOL_ADMIN),
+    "export.access_request_files": Allowed(own=SCHOOL_ADMIN),
     "training.declaration": Allowed(own=CASE, post=SUPERVISOR),
     "training.issue_declaration": Allowed(own=SUPERVISOR),
     "training.declaration_pdf": Allowed(own=CASE),

@@ -469,6 +469,7 @@ SECTION_TABLE: tuple[Section, ...] = (
         Attachment,
         (Attachment.uploaded_at, Attachment.id),
         (
+            "id",  # the file in the ZIP of attached files is named "<id>-<filename>"
             "filename",
             "content_type",
             "size",

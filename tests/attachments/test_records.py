@@ -222,3 +222,29 @@ def test_the_demo_data_has_fictional_attachments_that_download(client, db, store
     assert all(a.content_type == "application/pdf" for a in rows)
     demo_data.delete_all()
     assert stored_files(store) == []
+
+
+def test_the_access_request_hands_over_the_files_as_a_zip(client, db, world, store):
+    import io
+    import zipfile
+
+    s, counsellor = world.a.student, world.user(Role.COUNSELLOR)
+    first = factories.attachment(s, "measure", world.a.measure.id, counsellor)
+    second = factories.attachment(
+        s, "need", world.a.need.id, counsellor, data=PDF + b"%2", filename="Audiogram.pdf"
+    )
+    factories.attachment(
+        world.b.student, "measure", world.b.measure.id, world.b.users[Role.COUNSELLOR]
+    )
+    db.session.commit()
+    login(client, world.user(Role.SCHOOL_ADMIN))
+    response = client.get(f"/students/{s.id}/access-request-files.zip")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert sorted(archive.namelist()) == sorted(
+        [f"{first.id}-Ordblindetest.pdf", f"{second.id}-Audiogram.pdf"]
+    )  # only this student's files
+    assert archive.read(f"{second.id}-Audiogram.pdf") == PDF + b"%2"
+    listed = json.loads(client.get(f"/students/{s.id}/access-request.json").data)["attachments"]
+    assert {a["id"] for a in listed} == {first.id, second.id}
