@@ -248,3 +248,17 @@ def test_the_access_request_hands_over_the_files_as_a_zip(client, db, world, sto
     assert archive.read(f"{second.id}-Audiogram.pdf") == PDF + b"%2"
     listed = json.loads(client.get(f"/students/{s.id}/access-request.json").data)["attachments"]
     assert {a["id"] for a in listed} == {first.id, second.id}
+
+
+def test_the_case_file_pdf_names_the_files_of_the_lines_the_viewer_sees(client, db, world, store):
+    from tests.support.test_privacy import pdf_text
+
+    s = world.a.student
+    login(client, world.user(Role.COUNSELLOR))
+    upload(client, s, "measure", world.a.measure.id, PDF, "SPS-Bevilling.pdf")
+    assert "SPS-Bevilling.pdf" in pdf_text(client.get(f"/students/{s.id}/case-file.pdf"))
+    post(client, "/logout")
+    # The supervisor sees neither the line nor the file without the SPS consent.
+    login(client, world.user(Role.SUPERVISOR))
+    assert "SPS-Bevilling" not in pdf_text(client.get(f"/students/{s.id}/case-file.pdf"))
+    assert "SPS-Bevilling" not in client.get(f"/students/{s.id}/case-file").text
