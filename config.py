@@ -169,6 +169,30 @@ class Config:
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     API_TRANSITIONS_MAX = _int("API_TRANSITIONS_MAX", 500)
 
+    # Attachments (app.attachments, docs/attachments.md). Files are kept outside the web root:
+    # in a folder (ATTACHMENT_STORAGE=local, ATTACHMENT_DIR, default instance/attachments) or
+    # in an S3-compatible object store (ATTACHMENT_STORAGE=s3 and the S3_* settings).
+    ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE", "local")
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments"))
+    ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None  # None: AWS itself
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_REGION = os.environ.get("S3_REGION") or None
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    S3_PREFIX = os.environ.get("S3_PREFIX", "attachments/")
+    # The virus scan: ClamAV's daemon on a Unix socket (CLAMD_SOCKET) or TCP (CLAMD_HOST and
+    # CLAMD_PORT). Unset, files are stored unscanned; set but unreachable, uploads are refused.
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET") or None
+    CLAMD_HOST = os.environ.get("CLAMD_HOST") or None
+    CLAMD_PORT = _int("CLAMD_PORT", 3310)
+    CLAMD_TIMEOUT = _int("CLAMD_TIMEOUT", 30)
+    # The largest request body: an attachment at its limit and the form around it. A larger
+    # POST is answered with a friendly page (app/errors.py, 413) before it is read.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", ATTACHMENT_MAX_BYTES + 1024 * 1024)
+    # Form fields other than files are kept in memory up to this (werkzeug's default 500 kB).
+    MAX_FORM_MEMORY_SIZE = 500 * 1024
+
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
     LANGUAGES = {"da": "Dansk", "en": "English"}

@@ -118,6 +118,7 @@ def _migrations_dir() -> Path:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.attachments import bp as attachments_bp
     from app.auth import bp as auth_bp
     from app.casefile import bp as casefile_bp
     from app.export import bp as export_bp
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(partnership_bp, url_prefix="/partnership")
     app.register_blueprint(me_bp, url_prefix="/me")
+    app.register_blueprint(attachments_bp)
 
     from app.api import init_app as init_api
 
@@ -176,6 +178,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date
 
     from app import dates, labels
+    from app.attachments import files as attachment_files
     from app.auth.sessions import seconds_left
     from app.forms import error_links
     from app.models import Programme
@@ -189,6 +192,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["labels"] = labels  # also visible inside imported macros
     app.jinja_env.globals["error_links"] = error_links  # the error summary's list of links
     app.jinja_env.globals["session_seconds_left"] = seconds_left  # the idle-logout warning
+    # The attachment lists (templates/_macros/attachments.html).
+    app.jinja_env.globals["file_size"] = labels.file_size
+    app.jinja_env.globals["attachment_hint"] = attachment_files.upload_hint
 
     @app.context_processor
     def inject_globals():

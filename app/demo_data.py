@@ -9,6 +9,7 @@ app/journey/programmes.py and is importable from here too; it is safe to run aga
 
 from __future__ import annotations
 
+import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from itertools import pairwise
 from sqlalchemy import delete, select
 
 from app.access.journey import is_transition
+from app.attachments import services as attachment_services
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.journey.handovers import sending_organisation_id
@@ -27,6 +29,7 @@ from app.journey.services import plan_from_template, status_on, template_for
 from app.models import (
     SPS_TYPES,
     AgreementKind,
+    AttachmentParent,
     CaseEvent,
     CaseEventKind,
     CaseEventTarget,
@@ -299,6 +302,7 @@ def has_data() -> bool:
 
 
 def delete_all() -> None:
+    attachment_services.remove_all()  # the stored files, once the rows are gone
     for table in reversed(Base.metadata.sorted_tables):
         db.session.execute(delete(table))
     db.session.commit()
@@ -386,6 +390,7 @@ def load(
     )
     _partnership(schools, municipalities, users, today)
     _place_evaluations(rng, today)
+    _attachments(counsellor)
     db.session.commit()
     return {
         "schools": len(schools),
@@ -1115,6 +1120,49 @@ def _support(rng, student, today, counsellor, employer, category=None, consent=N
                 at=datetime.combine(min(on, today), time(10), tzinfo=UTC),
             )
         )
+
+
+# A few fictional documents, made as PDFs here (never a real person's document).
+_DOCUMENTS = (
+    ("need", "Ordblindetest (fiktiv).pdf", "Ordblindetest", "Testresultat: ordblind. Fiktivt."),
+    ("granted", "Afgørelse fra SPS (fiktiv).pdf", "Afgørelse om SPS", "Bevilget. Fiktivt."),
+)
+
+
+def _demo_pdf(title: str, text: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(
+        string=f"<html lang='da'><body><h1>{title}</h1><p>{text}</p>"
+        "<p>Demodata – ikke et rigtigt dokument.</p></body></html>"
+    ).write_pdf()
+
+
+def _attachments(counsellor: User, how_many: int = 2) -> None:
+    """The first SPS measures' need gets its test, and its grant step the decision letter,
+    uploaded by the demo counsellor through app.attachments."""
+    from werkzeug.datastructures import FileStorage
+
+    from app.access.attachments import Parent
+
+    measures = db.session.scalars(
+        select(SupportMeasure)
+        .where(SupportMeasure.need_id.is_not(None), SupportMeasure.sps_stage.is_not(None))
+        .order_by(SupportMeasure.id)
+        .limit(how_many)
+    )
+    pdfs = {kind: (name, _demo_pdf(title, text)) for kind, name, title, text in _DOCUMENTS}
+    for measure in measures:
+        granted = measure.step(SpsStage.GRANTED)
+        for kind, parent in (
+            ("need", Parent(AttachmentParent.NEED, measure.need, True)),
+            ("granted", Parent(AttachmentParent.SPS_STEP, granted, True)),
+        ):
+            if parent.row is None:
+                continue
+            name, data = pdfs[kind]
+            upload = FileStorage(io.BytesIO(data), filename=name)
+            attachment_services.add_attachment(measure.student, parent, upload, counsellor)
 
 
 def _training_records(rng, student, period, supervisor, today, worried: bool) -> None:

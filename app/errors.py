@@ -40,6 +40,14 @@ MESSAGES = {
     403: (_l("No access"), _l("You do not have access to this page.")),
     404: (_l("Page not found"), _l("The page does not exist, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This action cannot be done in that way.")),
+    # A request body over MAX_CONTENT_LENGTH: in practice a file too large to attach.
+    413: (
+        _l("The file is too large"),
+        _l(
+            "What you sent was too large and was not stored. An attachment can be at most "
+            "%(max)s. Go back and choose a smaller file."
+        ),
+    ),
     429: (
         _l("Too many attempts"),
         _l("Too many attempts in a short time. Wait a few minutes and try again."),
@@ -66,6 +74,10 @@ def _render(code: int, message=None):
     if is_api_request():
         return problem(code, detail=str(message) if message else None)
     title, text = MESSAGES[code]
+    if code == 413 and message is None:
+        from app.labels import file_size
+
+        text = str(text) % {"max": file_size(current_app.config["ATTACHMENT_MAX_BYTES"])}
     return render_template("errors/error.html", code=code, title=title, text=message or text), code
 
 
@@ -153,7 +165,7 @@ def api_http_error(error: HTTPException):
 
 
 def register(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 429):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(
             code,
             lambda error, code=code: api_http_error(error) if is_api_request() else _render(code),

@@ -9,6 +9,7 @@ from app.models import (
     AbsenceKind,
     ActionItemStatus,
     AgreementKind,
+    AttachmentParent,
     CaseEventKind,
     ConsentCategory,
     ConsentChannel,
@@ -373,6 +374,7 @@ def describe(event) -> str:
         details["reason"] = DROPOUT_REASON.get(DropoutReason(details["reason"]), details["reason"])
     _translate(details, "measure", MeasureType, MEASURE_TYPE)
     _translate(details, "stage", SpsStage, SPS_STAGE)
+    _translate(details, "record", AttachmentParent, ATTACHMENT_PARENT)
     if event.kind in (CaseEventKind.NOTE_WRITTEN, CaseEventKind.NOTE_CHANGED):
         _translate(details, "category", NoteCategory, NOTE_CATEGORY)
     if event.kind == CaseEventKind.ACTION_ITEM_CHANGED:
@@ -569,3 +571,33 @@ PLACE_SCALE = [
     ("2", _l("Disagree")),
     ("1", _l("Strongly disagree")),
 ]
+
+
+# Attachments (app.attachments).
+ATTACHMENT_PARENT = {
+    AttachmentParent.NEED: _l("the support need"),
+    AttachmentParent.MEASURE: _l("the support measure"),
+    AttachmentParent.SPS_STEP: _l("the SPS step"),
+    AttachmentParent.NOTE: _l("the note"),
+    AttachmentParent.REVIEW: _l("the case review"),
+    AttachmentParent.DECLARATION: _l("the declaration on training"),
+}
+# The allowed types (app.attachments.files.ALLOWED) as a person knows them.
+ATTACHMENT_TYPE = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (DOCX)",
+    "application/vnd.oasis.opendocument.text": "OpenDocument (ODT)",
+}
+CASE_EVENT[CaseEventKind.ATTACHMENT_ADDED] = _l("File attached to %(record)s: %(filename)s")
+CASE_EVENT[CaseEventKind.ATTACHMENT_REMOVED] = _l("File removed from %(record)s: %(filename)s")
+
+
+def file_size(size: int) -> str:
+    """A file's size as people read it: kB below 1 MB, else MB with one decimal ("2,5 MB")."""
+    from flask_babel import format_decimal
+
+    if size < 1024 * 1024:
+        return f"{format_decimal(max(1, round(size / 1024)), format='#,##0')} kB"
+    return f"{format_decimal(round(size / (1024 * 1024), 1), format='#,##0.#')} MB"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from contextlib import contextmanager
 
 import pytest
@@ -16,8 +17,6 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 
 if not os.environ.get("TEST_DATABASE_URL"):
-    import tempfile
-
     _tmpdir = tempfile.mkdtemp(prefix="elevsag-test-")
     os.environ["TEST_DATABASE_URL"] = f"sqlite:///{_tmpdir}/test.sqlite"
 
@@ -36,6 +35,8 @@ PASSWORD = factories.PASSWORD
 def app():
     app = create_app(TestConfig)
     app.extensions["test_world_cache"] = WorldCache()
+    # Attachments are stored in a folder of this test session's own.
+    app.config["ATTACHMENT_DIR"] = tempfile.mkdtemp(prefix="elevsag-attachments-")
     with app.app_context():
         _db.drop_all()
         _db.create_all()

@@ -654,3 +654,52 @@ def partnership_meeting(
     db.session.add(meeting)
     db.session.flush()
     return meeting
+
+
+# --- attachments (app.attachments) ------------------------------------------------------------
+
+# A small but well-formed PDF: what the type check reads (the "%PDF-" header) and what a
+# reader opens.
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def attachment(
+    student: Student,
+    kind,
+    parent_id: int,
+    user: User,
+    data: bytes = MINIMAL_PDF,
+    filename: str = "Ordblindetest.pdf",
+    content_type: str = "application/pdf",
+):
+    """An attachment with its file in the store, as an upload leaves it."""
+    import hashlib
+    import secrets
+
+    from app.access import acting_organisation_id
+    from app.models import Attachment, AttachmentParent, ScanResult
+    from app.storage import storage
+
+    key = secrets.token_hex(32)
+    storage().put(key, data)
+    row = Attachment(
+        student_id=student.id,
+        parent_kind=AttachmentParent(kind),
+        parent_id=parent_id,
+        filename=filename,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=key,
+        scan_result=ScanResult.NOT_SCANNED,
+        uploaded_by_id=user.id,
+        organisation_id=acting_organisation_id(user, student),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -84,6 +84,7 @@ MATRIX: dict[str, Allowed] = {
     "me.insight": Allowed(own=STUDENT, other=STUDENT),
     "me.export_pdf": Allowed(own=STUDENT, other=STUDENT),
     "me.export_json": Allowed(own=STUDENT, other=STUDENT),
+    "me.export_files": Allowed(own=STUDENT, other=STUDENT),
     # The partnership's figures (app.access.figures): its analyst, coordinator and leaders,
     # each for the partnership their organisation is a member of.
     "main.overview": Allowed(own=PARTNERSHIP, other=PARTNERSHIP),
@@ -195,6 +196,12 @@ MATRIX: dict[str, Allowed] = {
     "support.new_consent": Allowed(own=COUNSELLOR),
     "support.withdraw_consent": Allowed(own=COUNSELLOR),
     "support.follow_ups": Allowed(own=SUPPORT_READERS, other=SUPPORT_READERS),
+    # Attachments (app.access.attachments): as the record they belong to, here the side's SPS
+    # measure (its consent to the municipality is withdrawn): the school's support readers
+    # download, the counsellor adds and removes; another organisation's student is 404.
+    "attachments.upload": Allowed(own=COUNSELLOR),
+    "attachments.download": Allowed(own=SUPPORT_READERS),
+    "attachments.delete": Allowed(own=COUNSELLOR),
     # Training records: the school, the employer and the period's supervisors read them; the
     # supervisor at the period's workplace writes; the school contact acknowledges.
     "training.period": Allowed(own=CASE),
@@ -237,6 +244,7 @@ MATRIX: dict[str, Allowed] = {
     "export.access_request": Allowed(own=SCHOOL_ADMIN),
     "export.access_request_pdf": Allowed(own=SCHOOL_ADMIN),
     "export.access_request_json": Allowed(own=SCHOOL_ADMIN),
+    "export.access_request_files": Allowed(own=SCHOOL_ADMIN),
     "training.declaration": Allowed(own=CASE, post=SUPERVISOR),
     "training.issue_declaration": Allowed(own=SUPERVISOR),
     "training.declaration_pdf": Allowed(own=CASE),
@@ -318,6 +326,7 @@ MATRIX: dict[str, Allowed] = {
 
 # Requests that change or end something run last, so they do not spoil the others.
 LAST = (
+    "attachments.delete",
     "support.withdraw_consent",
     "journey.delete_period",
     "admin.delete_template_period",
@@ -418,6 +427,12 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = api_client_of(side, role)
         elif name == "request_id":
             values[name] = conversation_request(side)
+        elif name == "kind":  # an attachment's record: the side's measure
+            values[name] = "measure"
+        elif name == "parent_id":
+            values[name] = side.measure.id
+        elif name == "attachment_id":
+            values[name] = measure_attachment(side)
         else:  # pragma: no cover - a new kind of argument needs a value here
             raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
     return values
@@ -443,6 +458,23 @@ def import_batch(world: World, side: Side, role: Role | None) -> int:
     )
     db.session.commit()
     return batch.id
+
+
+def measure_attachment(side: Side) -> int:
+    """The side's file on its measure (made once per test, with its file in the store)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Attachment
+    from tests.factories import attachment
+
+    found = db.session.scalar(
+        select(Attachment.id).where(Attachment.student_id == side.student.id).limit(1)
+    )
+    if found is None:
+        found = attachment(side.student, "measure", side.measure.id, side.users[Role.COUNSELLOR]).id
+        db.session.commit()
+    return found
 
 
 def failed_message() -> int:

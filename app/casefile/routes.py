@@ -19,6 +19,7 @@ from sqlalchemy import String, cast, func, or_, select, update
 from app import access, audit, editing, labels
 from app.access import case_roles_required
 from app.access.twofactor import step_up_required
+from app.attachments.queries import attachments_of, attachments_of_targets
 from app.casefile.forms import CaseFileFilter, NoteForm
 from app.casefile.sanitize import clean_note, plain_text
 from app.extensions import db
@@ -111,6 +112,7 @@ KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
         K.CONVERSATION_HANDLED,
         K.PLACE_EVALUATED,
     ),
+    "attachments": (K.ATTACHMENT_ADDED, K.ATTACHMENT_REMOVED),
     "reviews": (
         K.REVIEW_SCHEDULED,
         K.REVIEW_CHANGED,
@@ -126,6 +128,7 @@ KIND_LABELS = {
     "support": _l("Support and consent"),
     "training": _l("Training"),
     "reviews": _l("Case reviews"),
+    "attachments": _l("Attachments"),
     "student": _l("The student's own part"),
 }
 CASE_FILE_PDF_MAX = 500  # lines in one PDF (about 30 pages); the filters reach older ones
@@ -190,12 +193,14 @@ def case_file(student_id: int):
         criterion="case-file" + (f"; q={form.q.data}" if form.q.data else ""),
         commit=True,
     )
+    targets = targets_of(page.items, student, current_user, view)
     return render_template(
         "casefile/case_file.html",
         student=student,
         form=form,
         page=page,
-        targets=targets_of(page.items, student, current_user, view),
+        targets=targets,
+        files=attachments_of_targets(_first_mentions(page.items, targets)),
         editable=_editable_note_ids(page.items),
     )
 
@@ -219,11 +224,13 @@ def case_file_pdf(student_id: int):
     student, form, query, view = _filtered_case_file(student_id)
     events = db.session.execute(query.limit(CASE_FILE_PDF_MAX)).unique().scalars().all()
     audit.record(AuditAction.EXPORT, student=student, criterion="case-file", commit=True)
+    contents = _first_mentions(events, targets_of(events, student, current_user, view, True))
     pdf = render_pdf(
         "pdf/case_file.html",
         student=student,
         events=events,
-        contents=_first_mentions(events, targets_of(events, student, current_user, view, True)),
+        contents=contents,
+        files=attachments_of_targets(contents),
         truncated=len(events) == CASE_FILE_PDF_MAX,
         filters=form,
         printed_by=current_user,
@@ -318,6 +325,7 @@ def edit_note(student_id: int, note_id: int):
             note=note,
             closed=editing_closed,
             organisation=note.organisation,
+            attachments=attachments_of([("note", note.id)]),
         ), 403
     form = NoteForm(obj=note if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -338,6 +346,7 @@ def edit_note(student_id: int, note_id: int):
         form=form,
         note=note,
         organisation=note.organisation,
+        attachments=attachments_of([("note", note.id)]),
     )
 
 

@@ -33,6 +33,7 @@ from app.casefile.sanitize import render_note
 from app.extensions import db
 from app.models import (
     Absence,
+    Attachment,
     AuditAction,
     AuditEvent,
     CaseEvent,
@@ -77,6 +78,7 @@ SECTIONS = (
     "absences",
     "notes",
     "reviews",
+    "attachments",
     "access_log",
 )
 
@@ -112,6 +114,7 @@ OBJECT_TYPE = {
     "declaration": _l("Declaration on training"),
     "absence": _l("Absence"),
     "goal_assessment": _l("Goal assessment"),
+    "attachment": _l("Attachment"),
 }
 
 _BREAKS = re.compile(r"<br\s*/?>|</p>|</li>|</h\d>|</div>", re.IGNORECASE)
@@ -458,6 +461,25 @@ SECTION_TABLE: tuple[Section, ...] = (
             ),
         ),
         load=(joinedload(CaseReview.organisation), selectinload(CaseReview.action_items)),
+    ),
+    # The files on the student's records (app.attachments): what each is and which record it
+    # belongs to. The files themselves are handed over on request (docs/attachments.md).
+    Section(
+        "attachments",
+        Attachment,
+        (Attachment.uploaded_at, Attachment.id),
+        (
+            "id",  # the file in the ZIP of attached files is named "<id>-<filename>"
+            "filename",
+            "content_type",
+            "size",
+            "uploaded_at",
+            ("record", lambda a: a.parent_kind),
+            ("record_id", lambda a: a.parent_id),
+            _name_of("organisation"),
+            "sha256",
+        ),
+        load=(joinedload(Attachment.organisation),),
     ),
 )
 

@@ -9,10 +9,13 @@ the last line of its own access log.
 from __future__ import annotations
 
 import json
+import tempfile
+import zipfile
 
-from flask import Response
+from flask import Response, send_file
 
 from app import audit
+from app.attachments.queries import student_attachments
 from app.export.collect import AUDIT_ACTION, OBJECT_TYPE, SECTIONS, collect, period_names, to_json
 from app.models import AuditAction, Student
 from app.models.base import today
@@ -52,3 +55,35 @@ def access_request_json(student: Student) -> Response:
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{_filename(student, "json")}"'},
     )
+
+
+def access_request_files(student: Student) -> Response:
+    """Every file attached to the student's records, in one ZIP: `<id>-<name>`, the id being
+    the one the JSON's and the PDF's list of attachments gives. Built in a temporary file (at
+    most a few files are kept in memory), stored without compression (PDFs and pictures are
+    compressed already)."""
+    from app.storage import storage
+
+    audit.record(AuditAction.EXPORT, student=student, criterion=CRITERION + " files", commit=True)
+    store = storage()
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (sent, then closed)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for attachment in student_attachments(student.id):
+            with (
+                store.open(attachment.storage_key) as source,
+                archive.open(f"{attachment.id}-{attachment.filename}", "w") as target,
+            ):
+                for chunk in iter(lambda source=source: source.read(64 * 1024), b""):
+                    target.write(chunk)
+    out.seek(0)
+    response = send_file(
+        out,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=_filename(student, "zip").replace("indsigt-", "indsigt-bilag-"),
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

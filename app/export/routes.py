@@ -1,4 +1,5 @@
-"""The student's access request: a page and two downloads (PDF and JSON).
+"""The student's access request: a page and three downloads (PDF, JSON, and the attached
+files as a ZIP).
 
 Who may export it is decided in app.access.export: only an admin of the student's school (404
 if the user may not see the student at all, 403 for anyone else who sees the student). The
@@ -40,3 +41,11 @@ def access_request_pdf(student_id: int):
 def access_request_json(student_id: int):
     student = access.export.get_access_request_student_or_404(student_id)
     return download.access_request_json(student)
+
+
+@bp.route("/students/<int:student_id>/access-request-files.zip")
+@case_roles_required
+@step_up_required
+def access_request_files(student_id: int):
+    student = access.export.get_access_request_student_or_404(student_id)
+    return download.access_request_files(student)

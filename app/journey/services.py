@@ -17,12 +17,15 @@ from sqlalchemy import select
 
 from app import dates
 from app.access.journey import is_transition
+from app.attachments.services import remove_for
 from app.editing import RuleError, check_version
 from app.extensions import db
 from app.history import log
 from app.models import (
     AgreementKind,
+    AttachmentParent,
     CaseEventKind,
+    Declaration,
     DropoutReason,
     Enrolment,
     HandoverNote,
@@ -387,6 +390,11 @@ def delete_period(student: Student, period: Period) -> None:
     ).first():
         raise RuleError(_("The period has a handover note and cannot be deleted."))
     _log_period(student, CaseEventKind.PERIOD_DELETED, period, **_span(period))
+    # The period's declaration goes with it (foreign key); its files must not stay behind.
+    remove_for(
+        AttachmentParent.DECLARATION,
+        db.session.scalars(select(Declaration.id).where(Declaration.period_id == period.id)),
+    )
     db.session.delete(period)
 
 

@@ -126,3 +126,10 @@ def export_pdf():
 @step_up_required
 def export_json():
     return download.access_request_json(get_own_access_request_student_or_404())
+
+
+@bp.route("/insight/export-files.zip")
+@student_only
+@step_up_required
+def export_files():
+    return download.access_request_files(get_own_access_request_student_or_404())

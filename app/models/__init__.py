@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
+from app.models.attachment import Attachment, AttachmentParent, ScanResult
 from app.models.audit import AuditAction, AuditEvent
 from app.models.casefile import (
     ActionItem,
@@ -91,6 +92,8 @@ __all__ = [
     "ActionItem",
     "ActionItemStatus",
     "AgreementKind",
+    "Attachment",
+    "AttachmentParent",
     "AuditAction",
     "AuditEvent",
     "CaseEvent",
@@ -136,6 +139,7 @@ __all__ = [
     "ReviewOutcome",
     "ReviewStatus",
     "Role",
+    "ScanResult",
     "SpsStage",
     "SpsStep",
     "Student",

@@ -207,6 +207,9 @@ class CaseEventKind(enum.StrEnum):
     WARNING_READ = "warning_read"
     WARNING_COMMENTED = "warning_commented"
     DECLARATION_CONFIRMED = "declaration_confirmed"
+    # Attachments (app.attachments): a file added to or removed from a record.
+    ATTACHMENT_ADDED = "attachment_added"
+    ATTACHMENT_REMOVED = "attachment_removed"
 
 
 class CaseEventTarget(enum.StrEnum):

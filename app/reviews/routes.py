@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required
+from app.attachments.queries import attachments_of
 from app.extensions import db
 from app.forms import ButtonForm
 from app.models import (
@@ -147,6 +148,7 @@ def _review_page(student: Student, review: CaseReview, can_edit: bool, item_form
         places=_load_places(review),
         can_edit=can_edit,
         item_form=item_form,
+        attachments=attachments_of([("review", review.id)]),
         today=today(),
         **_labels(),
     )

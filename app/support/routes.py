@@ -30,6 +30,7 @@ from sqlalchemy.orm import joinedload
 from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required
 from app.access.twofactor import step_up_required
+from app.attachments.queries import attachments_of
 from app.extensions import db
 from app.forms import ButtonForm
 from app.models import (
@@ -94,6 +95,7 @@ def overview(student_id: int):
         student=student,
         summary=summary,
         consents=consents,
+        attachments=attachments_of([("need", n.id) for n in summary.needs]),
         button_form=ButtonForm(),
         today=today(),
     )
@@ -188,7 +190,13 @@ def edit_need(student_id: int, need_id: int):
             if response:
                 _warn_if_outdated(need)
                 return response
-    return render_template("support/need_form.html", student=student, form=form, need=need)
+    return render_template(
+        "support/need_form.html",
+        student=student,
+        form=form,
+        need=need,
+        attachments=attachments_of([("need", need.id)]),
+    )
 
 
 # --- support measures -------------------------------------------------------------------------
@@ -341,7 +349,15 @@ def measure(student_id: int, measure_id: int):
         measure=measure,
         step_form=_step_form(measure),
         can_edit=access.can_edit_support(current_user, student),
+        attachments=_measure_attachments(measure),
         today=today(),
+    )
+
+
+def _measure_attachments(measure: SupportMeasure):
+    """The files on the measure and on its SPS steps (one query)."""
+    return attachments_of(
+        [("measure", measure.id)] + [("sps_step", step.id) for step in measure.steps]
     )
 
 
@@ -377,6 +393,7 @@ def add_sps_step(student_id: int, measure_id: int):
         measure=measure,
         step_form=form,
         can_edit=True,
+        attachments=_measure_attachments(measure),
         today=today(),
     )
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, audit, dates, editing
 from app.access import case_roles_required
+from app.attachments.queries import attachments_of
 from app.editing import RuleError, StaleEdit
 from app.extensions import db
 from app.history import log
@@ -375,6 +376,7 @@ def _render(student, period, goals, declaration, form, confirm: IssueWarnings | 
         declaration=declaration,
         form=form,
         can_write=access.can_write_training(current_user, period),
+        attachments=attachments_of([("declaration", declaration.id)] if declaration else []),
         decisions={True: _("Approved"), False: _("Not approved")},
         confirm=confirm,
         earliest=earliest_issue_date(period),

@@ -101,6 +101,7 @@ PAGES = [
     Page("handover-write", C, S + "/handovers/{period}/write"),
     Page("support", C, S + "/support"),
     Page("support-measure", C, S + "/support/measures/{measure}"),
+    Page("attachment-upload-errors", C, S + "/attachments/measure/{measure}", action=submit_empty),
     Page("support-need-errors", C, S + "/support/needs/new", action=submit_empty),
     Page("support-measure-new", C, S + "/support/measures/new"),
     Page("consent-new", C, S + "/consents/new"),

@@ -66,6 +66,7 @@ SENTINELS = {
     "note": "SENTINEL-NOTE-BODY",
     "review": "SENTINEL-REVIEW-MINUTES",
     "action item": "SENTINEL-ACTION-ITEM",
+    "attachment": "SENTINEL-ATTACHMENT.pdf",
 }
 
 NOTE_HTML = (
@@ -200,6 +201,9 @@ def everything(db, world):
                 criterion=counsellor.name,
             )
         )
+    factories.attachment(
+        s, "measure", side.measure.id, counsellor, filename=SENTINELS["attachment"]
+    )
     db.session.commit()
     return s
 
@@ -285,6 +289,7 @@ def test_the_school_admin_exports_every_kind_of_record_without_staff_names(
         "absences",
         "notes",
         "reviews",
+        "attachments",
         "access_log",
     }
     assert data["student"]["start_date"] == everything.start_date.isoformat()
