@@ -6,13 +6,11 @@ with axe, and no page may scroll sideways."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import log_in
-from tests.e2e.test_accessibility_browser import checked
+from tests.e2e.helpers import checked, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +35,7 @@ def test_the_counsellor_attaches_a_pdf_to_a_measure(
     page.wait_for_load_state("load")
     box = page.get_by_test_id(f"attachments-measure-{measure.id}")
     expect(box.get_by_test_id("no-attachments")).to_be_visible()
-    checked(page, Axe())
+    checked(page)
 
     box.get_by_label("Vedhæft en fil").set_input_files(
         {
@@ -53,7 +51,7 @@ def test_the_counsellor_attaches_a_pdf_to_a_measure(
     expect(link).to_have_text("Afgørelse SPS.pdf")
     expect(box).to_contain_text("PDF")
     page.wait_for_load_state("load")
-    checked(page, Axe())
+    checked(page)
 
     with page.expect_download() as download:
         link.click()
@@ -68,7 +66,7 @@ def test_the_counsellor_attaches_a_pdf_to_a_measure(
     expect(page.get_by_test_id("error-summary")).to_contain_text("Filtypen er ikke tilladt")
     expect(page.get_by_test_id("error-file")).to_contain_text("Filtypen er ikke tilladt")
     page.wait_for_load_state("load")
-    checked(page, Axe())
+    checked(page)
     page.get_by_role("link", name="Annuller").click()
     expect(box.get_by_test_id("attachment-link")).to_have_count(1)
     browser_problems.assert_none()
