@@ -25,6 +25,7 @@ from app.models import (
     OrganisationKind,
     PeriodKind,
     PeriodStatus,
+    RetentionKind,
     ReviewOutcome,
     ReviewStatus,
     Role,
@@ -569,3 +570,13 @@ PLACE_SCALE = [
     ("2", _l("Disagree")),
     ("1", _l("Strongly disagree")),
 ]
+
+# --- retention (app.retention) ----------------------------------------------------------------
+RETENTION_KIND = {
+    RetentionKind.SPS_MATERIAL: _l("SPS material"),
+    RetentionKind.OTHER_SUPPORT: _l("Other support"),
+    RetentionKind.CASE_CONTENT: _l("Case content of a student who has left"),
+    RetentionKind.ACCESS_LOG: _l("Access log"),
+}
+CASE_EVENT[CaseEventKind.LEGAL_HOLD_SET] = _l("Legal hold set: nothing is deleted under retention")
+CASE_EVENT[CaseEventKind.LEGAL_HOLD_LIFTED] = _l("Legal hold lifted")

@@ -31,6 +31,7 @@ from app.access import (  # noqa: F401
     me,
     nav,
     partnership,
+    retention,
     reviews,
     roles,
     sso,

@@ -207,6 +207,9 @@ class CaseEventKind(enum.StrEnum):
     WARNING_READ = "warning_read"
     WARNING_COMMENTED = "warning_commented"
     DECLARATION_CONFIRMED = "declaration_confirmed"
+    # Retention (app.retention): a legal hold suspends deletion of the student's records.
+    LEGAL_HOLD_SET = "legal_hold_set"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
 
 
 class CaseEventTarget(enum.StrEnum):
