@@ -50,6 +50,7 @@ def edit_rule(kind: str):
     except ValueError:
         abort(404)
     ensure_rules()
+    db.session.commit()
     rule = db.session.execute(select(RetentionRule).where(RetentionRule.kind == kind_)).scalar_one()
     spec = SPECS[kind_]
     form = rule_form(spec, obj=rule)
