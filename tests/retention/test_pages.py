@@ -102,10 +102,8 @@ def test_the_school_admin_sets_and_lifts_a_legal_hold(login_as, world, db):
 
     response = post(client, f"/students/{student.id}/legal-hold", {"reason": "   "})
     assert (
-        (response.status_code == 200
-        and "Udfyld feltet" in response.text)
-        or "skal udfyldes" in response.text
-    )
+        response.status_code == 200 and "Udfyld feltet" in response.text
+    ) or "skal udfyldes" in response.text
     assert db.session.execute(select(LegalHold)).first() is None
 
     response = post(client, f"/students/{student.id}/legal-hold", {"reason": "Klagesag 2026-17"})
