@@ -57,7 +57,7 @@ def removed(monkeypatch, db):
 
 
 def _ids(db, model, *where) -> list[int]:
-    return list(db.session.execute(select(model.id).where(*where)).scalars())
+    return list(db.session.execute(select(model.id).where(*where).order_by(model.id)).scalars())
 
 
 # --- SPS material --------------------------------------------------------------------------
@@ -232,7 +232,9 @@ def test_a_student_who_left_years_ago_is_anonymised_and_the_figures_stay(
     ).scalar_one()
     periods = _ids(db, Period, Period.student_id == student_id)
     enrolments = db.session.execute(
-        select(Enrolment.status, Enrolment.start_date, Enrolment.end_date, Enrolment.dropout_reason)
+        select(
+            Enrolment.status, Enrolment.start_date, Enrolment.end_date, Enrolment.dropout_reason
+        ).order_by(Enrolment.id)
     ).all()
     before = _figures()
     freeze(monkeypatch)
@@ -267,7 +269,7 @@ def test_a_student_who_left_years_ago_is_anonymised_and_the_figures_stay(
         db.session.execute(
             select(
                 Enrolment.status, Enrolment.start_date, Enrolment.end_date, Enrolment.dropout_reason
-            )
+            ).order_by(Enrolment.id)
         ).all()
         == enrolments
     )
@@ -362,13 +364,16 @@ def test_the_dry_run_deletes_nothing_and_counts_what_the_run_deletes(db, world, 
     _everything_due(world)
     db.session.commit()
     before = row_counts()
-    names = db.session.execute(select(Student.id, Student.last_name)).all()
+    names = db.session.execute(select(Student.id, Student.last_name).order_by(Student.id)).all()
     freeze(monkeypatch)
 
     dry = services.run(dry_run=True)
 
     assert row_counts() == before
-    assert db.session.execute(select(Student.id, Student.last_name)).all() == names
+    assert (
+        db.session.execute(select(Student.id, Student.last_name).order_by(Student.id)).all()
+        == names
+    )
     real = services.run(dry_run=False)
     for d, r in zip(dry, real, strict=True):
         assert (d.kind, {k: v for k, v in d.rows.items() if v != r.rows[k]}) == (d.kind, {})
