@@ -196,3 +196,16 @@ def test_the_prune_audit_log_alias_runs_the_access_log_rule(runner, db, monkeypa
         db.session.execute(select(AuditEvent.student_id).where(AuditEvent.student_id == 1)).first()
         is None
     )
+
+
+def test_the_demo_data_has_a_legal_hold_set_by_the_school_admin(runner, db):
+    from app.models import User
+
+    result = runner.invoke(args=["demo-data", "--students", "20"])
+    assert result.exit_code == 0, result.output
+    hold = db.session.execute(select(LegalHold)).scalar_one()
+    admin = db.session.execute(
+        select(User).where(User.email == "skoleadmin@demo.elevsag.dk")
+    ).scalar_one()
+    assert hold.set_by_id == admin.id and hold.lifted_at is None
+    assert len(db.session.execute(select(RetentionRule)).all()) == len(RetentionKind)
