@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.access.retention import (
@@ -19,7 +18,7 @@ from app.access.roles import any_admin, roles_required, system_admin_only
 from app.editing import RuleError, check_version, save
 from app.extensions import db
 from app.forms import ButtonForm
-from app.models import LegalHold, RetentionKind, RetentionRule
+from app.models import RetentionKind, RetentionRule
 from app.retention import bp, services
 from app.retention.forms import LegalHoldForm, rule_form
 from app.retention.rules import SPECS, ensure_rules
@@ -91,14 +90,7 @@ def legal_hold(student_id: int):
             "success",
         )
         return redirect(url_for("students.show", student_id=student.id))
-    holds = list(
-        db.session.execute(
-            select(LegalHold)
-            .where(LegalHold.student_id == student.id)
-            .options(selectinload(LegalHold.set_by), selectinload(LegalHold.lifted_by))
-            .order_by(LegalHold.set_at.desc(), LegalHold.id.desc())
-        ).scalars()
-    )
+    holds = services.holds_of(student)
     audit.record_view(student)
     return render_template(
         "retention/legal_hold.html",

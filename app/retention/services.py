@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -28,7 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from app import audit, history
 from app.editing import RuleError
@@ -496,7 +497,9 @@ def change_rule(rule: RetentionRule, keep: int, user: User) -> None:
     checks it too)."""
     spec = SPECS[rule.kind]
     if not spec.least <= keep <= spec.most:
-        raise RuleError("out of range", "keep")
+        raise RuleError(
+            _("Must be between %(min)s and %(max)s.", min=spec.least, max=spec.most), "keep"
+        )
     old = rule.keep
     rule.keep = keep
     rule.updated_by_id = user.id
@@ -516,10 +519,12 @@ def active_hold(student: Student) -> LegalHold | None:
 
 
 def holds_of(student: Student) -> list[LegalHold]:
+    """Every hold on the student, newest first, with who set and lifted it (one statement)."""
     return list(
         db.session.execute(
             select(LegalHold)
             .where(LegalHold.student_id == student.id)
+            .options(joinedload(LegalHold.set_by), joinedload(LegalHold.lifted_by))
             .order_by(LegalHold.set_at.desc(), LegalHold.id.desc())
         ).scalars()
     )
@@ -527,7 +532,7 @@ def holds_of(student: Student) -> list[LegalHold]:
 
 def set_hold(student: Student, reason: str, user: User) -> LegalHold:
     if active_hold(student) is not None:
-        raise RuleError("already held", "reason")
+        raise RuleError(_("A legal hold is already in force on this student."), "reason")
     hold = LegalHold(student_id=student.id, reason=reason, set_by_id=user.id)
     db.session.add(hold)
     history.log(student, CaseEventKind.LEGAL_HOLD_SET, user, restricted_to_id=student.school_id)

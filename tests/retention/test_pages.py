@@ -209,3 +209,30 @@ def test_the_demo_data_has_a_legal_hold_set_by_the_school_admin(runner, db):
     ).scalar_one()
     assert hold.set_by_id == admin.id and hold.lifted_at is None
     assert len(db.session.execute(select(RetentionRule)).all()) == len(RetentionKind)
+
+
+def test_the_legal_hold_page_runs_the_same_queries_however_many_holds(
+    login_as, world, db, count_queries
+):
+    from datetime import UTC, datetime
+
+    student = world.a.student
+    client = login_as(world.a.users[Role.SCHOOL_ADMIN])
+    url = f"/students/{student.id}/legal-hold"
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for n in range(5):
+        db.session.add(
+            LegalHold(
+                student_id=student.id,
+                reason=f"Sag {n}",
+                set_by_id=world.a.users[Role.SCHOOL_ADMIN].id,
+                lifted_at=datetime.now(UTC),
+                lifted_by_id=world.a.users[Role.SCHOOL_ADMIN].id,
+            )
+        )
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get(url)
+    assert "Sag 4" in page.text
+    assert many.count == few.count
