@@ -236,3 +236,30 @@ def test_the_legal_hold_page_runs_the_same_queries_however_many_holds(
         page = client.get(url)
     assert "Sag 4" in page.text
     assert many.count == few.count
+
+
+def test_an_anonymised_students_pages_open_without_the_old_name(login_as, world, db, monkeypatch):
+    """The case pages of an anonymised student still work (nothing refers to what is gone),
+    and none shows the old name or number."""
+    student = world.a.student
+    left(student, date.today())
+    db.session.commit()
+    secrets = (student.last_name, student.student_number)
+    freeze(monkeypatch)
+    services.run(dry_run=False)
+    counsellor = login_as(world.a.users[Role.COUNSELLOR])
+    paths = [
+        "",
+        "/history",
+        "/case-file",
+        "/support",
+        "/goals",
+        f"/periods/{world.a.training_period.id}/training",
+        f"/handovers/{world.a.training_period.id}",
+    ]
+    for path in paths:
+        page = counsellor.get(f"/students/{student.id}{path}")
+        assert page.status_code == 200, path
+        assert not any(s in page.text for s in secrets), path
+    listing = counsellor.get("/students/?status=dropped_out")
+    assert listing.status_code == 200 and secrets[0] not in listing.text
