@@ -446,3 +446,19 @@ def test_the_cli_dry_run_prints_counts_and_changes_nothing(db, world, runner, mo
     assert row_counts() == before
     result = runner.invoke(args=["retention", "run"])
     assert result.exit_code == 0 and "sps_material: deleted 1" in result.output
+
+
+def test_a_staff_member_who_was_the_student_keeps_their_account(db, world, monkeypatch):
+    """An account that also holds a staff role loses only the student membership."""
+    side = world.a
+    account = db.session.execute(
+        select(Membership).where(Membership.student_id == side.student.id)
+    ).scalar_one()
+    user_id = account.user_id
+    db.session.add(Membership(user_id=user_id, role=Role.TEACHER, organisation_id=side.school.id))
+    left(side.student, date.today())
+    db.session.commit()
+    freeze(monkeypatch)
+    services.run(dry_run=False)
+    roles = db.session.execute(select(Membership.role).where(Membership.user_id == user_id))
+    assert list(roles.scalars()) == [Role.TEACHER]

@@ -67,6 +67,8 @@ def test_the_system_admin_changes_a_rule_within_its_range(login_as, world, db):
         select(RetentionRule).where(RetentionRule.kind == RetentionKind.SPS_MATERIAL)
     ).scalar_one()
     assert rule.keep == 7 and rule.updated_by_id == world.system_admin.id
+    page = client.get("/admin/retention")
+    assert f"af {world.system_admin.name}" in page.text.split('data-testid="rule-sps_material"')[1]
     assert db.session.execute(
         select(AuditEvent).where(
             AuditEvent.object_type == "retention_rule",
@@ -118,6 +120,13 @@ def test_the_school_admin_sets_and_lifts_a_legal_hold(login_as, world, db):
         .all()
     )
     assert CaseEventKind.LEGAL_HOLD_SET in kinds
+    assert db.session.execute(
+        select(AuditEvent).where(
+            AuditEvent.student_id == student.id,
+            AuditEvent.user_id == admin.id,
+            AuditEvent.action == AuditAction.UPDATE,
+        )
+    ).first()
     # A second hold while one is in force: refused with a message.
     post(client, f"/students/{student.id}/legal-hold", {"reason": "Igen"})
     assert len(db.session.execute(select(LegalHold)).all()) == 1
