@@ -210,7 +210,6 @@ class Config:
     HANDOVER_DAYS_BEFORE = _int("HANDOVER_DAYS_BEFORE", 14)
     # Remind the sending side this many days before a transition that has no handover note.
     HANDOVER_REMINDER_DAYS = _int("HANDOVER_REMINDER_DAYS", 14)
-    AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 183)
     # Every date typed into a form lies in these years (1 January to 31 December), so a typo
     # such as 0001 or 9999 never reaches the database or date arithmetic.
     DATE_MIN_YEAR = _int("DATE_MIN_YEAR", 2000)

@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.me import bp as me_bp
     from app.partnership import bp as partnership_bp
+    from app.retention import bp as retention_bp
     from app.reviews import bp as reviews_bp
     from app.students import bp as students_bp
     from app.support import bp as support_bp
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partnership_bp, url_prefix="/partnership")
     app.register_blueprint(me_bp, url_prefix="/me")
     app.register_blueprint(attachments_bp)
+    app.register_blueprint(retention_bp)
 
     from app.api import init_app as init_api
 

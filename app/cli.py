@@ -1,21 +1,21 @@
 """Every command-line task, registered in one place: `flask demo-data`, `flask demo-logins`,
 `flask create-user`, `flask seed-programmes`, `flask notify-transitions` (run daily, e.g. from
-cron), `flask figures refresh` (nightly, from cron), `flask prune-audit-log`, `flask mail deliver` /
+cron), `flask figures refresh` (nightly, from cron), `flask retention run` (nightly) and its
+access-log part `flask prune-audit-log` (app.retention.cli), `flask mail deliver` /
 `flask mail worker` (app.mail.cli), `flask mail reminders` and `flask mail digest` (daily, after
 notify-transitions; app.mail.notices), and the benchmark's commands (app.bench)."""
 
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app import audit, bench, demo_data, labels
+from app import bench, demo_data, labels
 from app.auth.passwords import hash_password, password_problems
 from app.extensions import db
 from app.journey.handovers import remind_missing_notes
@@ -24,8 +24,6 @@ from app.mail import notices
 from app.mail.cli import mail as mail_commands
 from app.main import snapshots
 from app.models import (
-    AuditAction,
-    AuditEvent,
     FigureSnapshot,
     Membership,
     Organisation,
@@ -35,6 +33,7 @@ from app.models import (
     Workplace,
 )
 from app.models.base import today, utcnow
+from app.retention import cli as retention_cli
 from app.support.categories import ensure_support_categories
 from app.training.goals import ensure_training_goals
 
@@ -47,7 +46,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_programmes_command)
     app.cli.add_command(notify_transitions_command)
-    app.cli.add_command(prune_audit_log_command)
+    for command in retention_cli.COMMANDS:
+        app.cli.add_command(command)
     app.cli.add_command(mail_commands)
     app.cli.add_command(figures_group)
     for command in bench.COMMANDS:
@@ -334,21 +334,6 @@ def notify_transitions_command(days: int | None) -> None:
     created = remind_missing_notes(today(), days, progress)
     db.session.commit()
     click.echo(f"Reminders created: {created}")
-
-
-# --- the access log -----------------------------------------------------------------------
-
-
-@click.command("prune-audit-log")
-@_days_option(3650, "Keep this many days (default AUDIT_RETENTION_DAYS, about 6 months).")
-def prune_audit_log_command(days: int | None) -> None:
-    """Delete access-log rows older than the retention period; the deletion is itself logged."""
-    days = days or current_app.config["AUDIT_RETENTION_DAYS"]
-    cutoff = utcnow() - timedelta(days=days)
-    deleted = db.session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount
-    audit.record(AuditAction.DELETE, criterion=f"audit_event older than {days} days: {deleted}")
-    db.session.commit()
-    click.echo(f"Deleted {deleted} access-log rows older than {days} days.")
 
 
 # --- the partnership dashboard's figures ---------------------------------------------------

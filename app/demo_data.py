@@ -90,6 +90,8 @@ from app.models.partnership import (
 from app.models.student import new_student
 from app.partnership import dimensioning
 from app.partnership.demo import seed_meetings
+from app.retention import services as retention
+from app.retention.rules import ensure_rules
 from app.support.categories import ensure_support_categories
 from app.support.consent_text import CONSENT_TEXT_VERSION
 from app.training.goals import ensure_training_goals
@@ -391,6 +393,7 @@ def load(
     _partnership(schools, municipalities, users, today)
     _place_evaluations(rng, today)
     _attachments(counsellor)
+    _legal_hold(users["skoleadmin@demo.elevsag.dk"], schools["SOSU-FYN"][0])
     db.session.commit()
     return {
         "schools": len(schools),
@@ -498,6 +501,22 @@ def _users(schools, municipalities, workplaces) -> dict[str, User]:
             )
         )
     return users
+
+
+def _legal_hold(school_admin: User, school) -> None:
+    """The retention rules, and a legal hold on one of SOSU Fyn's students who dropped out
+    (a fictional complaint case), set by the demo school admin (docs/retention.md)."""
+    ensure_rules()
+    student = db.session.execute(
+        select(Student)
+        .where(Student.school_id == school.id, Student.status == StudentStatus.DROPPED_OUT)
+        .order_by(Student.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if student is not None:
+        retention.set_hold(
+            student, "Klagesag om afbruddet, j.nr. DEMO-2026-01 (fiktiv)", school_admin
+        )
 
 
 def _student_account(users: dict[str, User], school, counsellor, teacher) -> None:

@@ -26,6 +26,7 @@ from app.models import (
     OrganisationKind,
     PeriodKind,
     PeriodStatus,
+    RetentionKind,
     ReviewOutcome,
     ReviewStatus,
     Role,
@@ -601,3 +602,14 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{format_decimal(max(1, round(size / 1024)), format='#,##0')} kB"
     return f"{format_decimal(round(size / (1024 * 1024), 1), format='#,##0.#')} MB"
+
+
+# --- retention (app.retention) ----------------------------------------------------------------
+RETENTION_KIND = {
+    RetentionKind.SPS_MATERIAL: _l("SPS material"),
+    RetentionKind.OTHER_SUPPORT: _l("Other support"),
+    RetentionKind.CASE_CONTENT: _l("Case content of a student who has left"),
+    RetentionKind.ACCESS_LOG: _l("Access log"),
+}
+CASE_EVENT[CaseEventKind.LEGAL_HOLD_SET] = _l("Legal hold set: nothing is deleted under retention")
+CASE_EVENT[CaseEventKind.LEGAL_HOLD_LIFTED] = _l("Legal hold lifted")

@@ -259,6 +259,13 @@ MATRIX: dict[str, Allowed] = {
     "admin.outbox": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.send_mail_again": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.send_outbox_now": Allowed(own=NOBODY),
+    # Retention (app.access.retention): every admin reads the rules and the last run's counts
+    # (no student in them); only the system admin changes a rule. A legal hold on a student is
+    # set and lifted by the school admin of the student's school; another school's: 404.
+    "retention.rules": Allowed(own=ADMINS, other=ADMINS),
+    "retention.edit_rule": Allowed(own=SYSTEM, other=SYSTEM),
+    "retention.legal_hold": Allowed(own=SCHOOL_ADMIN),
+    "retention.lift_legal_hold": Allowed(own=SCHOOL_ADMIN),
     # Imports (app.access.imports): students and class teams by the school's counsellors and
     # admins; agreements by a school admin or the employer's staff; a batch (an uploaded
     # file's rows) only by the user who uploaded it.
@@ -427,6 +434,8 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = api_client_of(side, role)
         elif name == "request_id":
             values[name] = conversation_request(side)
+        elif name == "kind" and rule.endpoint.startswith("retention."):  # a rule's kind
+            values[name] = "sps_material"
         elif name == "kind":  # an attachment's record: the side's measure
             values[name] = "measure"
         elif name == "parent_id":

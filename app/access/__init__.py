@@ -32,6 +32,7 @@ from app.access import (  # noqa: F401
     me,
     nav,
     partnership,
+    retention,
     reviews,
     roles,
     sso,

@@ -239,6 +239,12 @@ def remove_for_student(student_id: int) -> int:
     return _remove(Attachment.student_id == student_id)
 
 
+def remove_where(*conditions) -> int:
+    """Delete the attachments that meet `conditions` (SQL on Attachment, e.g. the retention
+    engine's set of records) in the caller's transaction; files after the commit."""
+    return _remove(*conditions)
+
+
 def remove_all() -> int:
     """Delete every attachment (the demo data's reset), files after the commit."""
     return _remove()
@@ -286,4 +292,5 @@ __all__ = [
     "remove_attachment",
     "remove_for",
     "remove_for_student",
+    "remove_where",
 ]

@@ -72,6 +72,8 @@ KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
         K.LEAVE_ENDED_PLAN_MOVED,
         K.TRANSFERRED,
         K.EMPLOYER_CHANGED,
+        K.LEGAL_HOLD_SET,
+        K.LEGAL_HOLD_LIFTED,
     ),
     "handovers": (K.HANDOVER_WRITTEN, K.HANDOVER_CHANGED, K.HANDOVER_ACKNOWLEDGED),
     "support": (

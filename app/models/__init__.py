@@ -259,3 +259,14 @@ __all__ += [
     "PlaceQuestion",
     "Reflection",
 ]
+
+# Retention (app.retention): rules per kind of record, legal holds, the log of runs.
+from app.models.retention import (  # noqa: E402
+    LegalHold,
+    RetentionKind,
+    RetentionRule,
+    RetentionRun,
+    RetentionRunCount,
+)
+
+__all__ += ["LegalHold", "RetentionKind", "RetentionRule", "RetentionRun", "RetentionRunCount"]

@@ -210,6 +210,9 @@ class CaseEventKind(enum.StrEnum):
     # Attachments (app.attachments): a file added to or removed from a record.
     ATTACHMENT_ADDED = "attachment_added"
     ATTACHMENT_REMOVED = "attachment_removed"
+    # Retention (app.retention): a legal hold suspends deletion of the student's records.
+    LEGAL_HOLD_SET = "legal_hold_set"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
 
 
 class CaseEventTarget(enum.StrEnum):

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -201,6 +202,9 @@ class Student(Versioned, Base):
     dropout_reason: Mapped[DropoutReason | None] = mapped_column(
         enum_column(DropoutReason, "dropout_reason")
     )
+    # Set when the retention engine anonymised the student (app/retention): the name, number,
+    # contact details and case content are gone; enrolments and periods stay for the figures.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic locking: a save based on an old version is refused instead of overwriting.
@@ -222,6 +226,8 @@ class Student(Versioned, Base):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_at is not None:
+            return str(_l("Anonymised student"))
         return f"{self.first_name} {self.last_name}"
 
     def employer_agreement(self, on: date) -> TrainingAgreement | None:

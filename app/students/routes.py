@@ -34,6 +34,7 @@ from app.models import (
 from app.models.base import today
 from app.models.student import new_student, search_condition
 from app.pagination import paginate
+from app.retention import services as retention
 from app.students import accounts, bp
 from app.students.forms import NewStudentForm, PlanForm, StudentRecordForm, StudentSearchForm
 from app.students.services import StudentRecord, update_record
@@ -179,6 +180,8 @@ def show(student_id: int):
         plan_form=PlanForm(),
         button_form=ButtonForm(),
         today=on,
+        legal_hold=retention.active_hold(student),
+        can_manage_legal_hold=access.retention.can_manage_legal_hold(current_user, student),
     )
 
 

@@ -149,6 +149,9 @@ PAGES = [
     Page("admin-goals", SYS, "/admin/programmes/{programme}/goals"),
     Page("admin-goal-edit", SYS, "/admin/goals/{goal}/edit"),
     Page("admin-support-categories", SYS, "/admin/support-categories"),
+    Page("retention-rules", SYS, "/admin/retention"),
+    Page("retention-rule-edit", SYS, "/admin/retention/sps_material/edit"),
+    Page("legal-hold-errors", SA, S + "/legal-hold", action=submit_empty),
     Page("admin-sso", Role.MUNICIPALITY_ADMIN, "/admin/organisations/{municipality}/sso"),
     Page(
         "admin-sso-errors",
