@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -114,6 +115,9 @@ class TrainingExperience(Versioned, Base):
     """A dated entry by the supervisor: what happened, what was learned, what to work on."""
 
     __tablename__ = "training_experience"
+    # The school's "From training" list and My overview read the newest concerns of a period of
+    # days: a range of this index, whatever the number of students at the school.
+    __table_args__ = (Index("ix_training_experience_concern_on_date", "concern", "on_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
@@ -126,7 +130,7 @@ class TrainingExperience(Versioned, Base):
     learned: Mapped[str] = mapped_column(Text, default="")
     work_on: Mapped[str] = mapped_column(Text, default="")
     # A concern shows in the school's "From training" list.
-    concern: Mapped[bool] = mapped_column(default=False, index=True)
+    concern: Mapped[bool] = mapped_column(default=False)
     author_id: Mapped[int | None] = user_id_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
