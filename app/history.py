@@ -62,6 +62,8 @@ _AUDIT_ACTION = {
     CaseEventKind.AGREEMENT_CREATED: AuditAction.CREATE,
     CaseEventKind.HANDOVER_WRITTEN: AuditAction.CREATE,
     CaseEventKind.PERIOD_DELETED: AuditAction.DELETE,
+    CaseEventKind.WORKPLACE_SUPPORT_ADDED: AuditAction.CREATE,
+    CaseEventKind.HELP_REQUESTED: AuditAction.CREATE,
 }
 
 

@@ -42,6 +42,7 @@ from app.models.student import (
 )
 from app.models.support import (
     SPS_TYPES,
+    WORKPLACE_TYPES,
     Consent,
     ConsentCategory,
     ConsentChannel,
@@ -86,6 +87,7 @@ __all__ = [
     "LEVEL_ORDER",
     "SCHOOL_ROLES",
     "SPS_TYPES",
+    "WORKPLACE_TYPES",
     "Absence",
     "AbsenceKind",
     "ActionItem",
@@ -255,3 +257,14 @@ __all__ += [
     "PlaceQuestion",
     "Reflection",
 ]
+
+# Asking the school for help from the workplace (app.support.help).
+from app.models.help_request import (  # noqa: E402
+    DECLINE_REASON_MAX,
+    HELP_REASON_MAX,
+    HelpKind,
+    HelpRequest,
+    HelpStatus,
+)
+
+__all__ += ["DECLINE_REASON_MAX", "HELP_REASON_MAX", "HelpKind", "HelpRequest", "HelpStatus"]

@@ -207,6 +207,12 @@ class CaseEventKind(enum.StrEnum):
     WARNING_READ = "warning_read"
     WARNING_COMMENTED = "warning_commented"
     DECLARATION_CONFIRMED = "declaration_confirmed"
+    # Support arranged at the workplace, and asking the school for help (app.support).
+    WORKPLACE_SUPPORT_ADDED = "workplace_support_added"
+    WORKPLACE_SUPPORT_CHANGED = "workplace_support_changed"
+    HELP_REQUESTED = "help_requested"
+    HELP_SCHEDULED = "help_scheduled"
+    HELP_DECLINED = "help_declined"
 
 
 class CaseEventTarget(enum.StrEnum):

@@ -18,6 +18,7 @@ from app.forms import (
     enum_field,
     text_field,
 )
+from app.models import DECLINE_REASON_MAX, HELP_REASON_MAX
 
 _TEXT = 4000
 
@@ -48,7 +49,7 @@ class NeedForm(VersionedForm):
 class MeasureForm(VersionedForm):
     type = enum_field(
         _l("Type of support"),
-        labels.MEASURE_TYPE,
+        labels.SCHOOL_MEASURE_TYPE,
         blank=_l("Choose a type"),
         message=_l("Please choose a type of support."),
     )
@@ -68,6 +69,53 @@ class MeasureForm(VersionedForm):
     next_follow_up = date_field(_l("Next follow-up"), optional=True)
     evaluation = text_field(_l("Evaluation of the effect"), max_chars=_TEXT, multiline=True)
     status = enum_field(_l("Status"), labels.MEASURE_STATUS)
+
+
+class ArrangementForm(VersionedForm):
+    """Support arranged at the workplace, recorded by the employer's supervisors and training
+    coordinators."""
+
+    type = enum_field(
+        _l("What the workplace does"),
+        labels.WORKPLACE_MEASURE_TYPE,
+        blank=_l("Choose a type"),
+        message=_l("Please choose a type of support."),
+    )
+    period = SelectField(
+        _l("Training period"),
+        coerce=str,
+        validators=[InputRequired(message=_l("Please choose the training period."))],
+    )
+    description = text_field(_l("What is agreed"), required=True, max_chars=_TEXT, multiline=True)
+    start_date = date_field(_l("From"))
+    end_date = date_field(_l("To"), optional=True)
+    owner = SelectField(
+        _l("Owner"),
+        coerce=str,
+        validators=[InputRequired(message=_l("Please choose who follows up."))],
+    )
+    next_follow_up = date_field(_l("Next follow-up"), optional=True)
+    evaluation = text_field(_l("Evaluation of the effect"), max_chars=_TEXT, multiline=True)
+    status = enum_field(_l("Status"), labels.MEASURE_STATUS)
+    health_related = BooleanField(_l("It concerns the student's health"))
+
+
+class HelpRequestForm(BaseForm):
+    kind = enum_field(
+        _l("What do you ask for?"),
+        labels.HELP_KIND,
+        blank=_l("Choose what you ask for"),
+        message=_l("Please choose what you ask for."),
+    )
+    reason = text_field(
+        _l("Why do you ask?"), required=True, max_chars=HELP_REASON_MAX, multiline=True
+    )
+
+
+class DeclineHelpForm(VersionedForm):
+    reason = text_field(
+        _l("Why is it declined?"), required=True, max_chars=DECLINE_REASON_MAX, multiline=True
+    )
 
 
 class SpsStepForm(VersionedForm):
