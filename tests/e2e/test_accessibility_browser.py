@@ -111,6 +111,7 @@ PAGES = [
     Page("support-measure", C, S + "/support/measures/{measure}"),
     Page("support-need-errors", C, S + "/support/needs/new", action=submit_empty),
     Page("support-measure-new", C, S + "/support/measures/new"),
+    Page("help-requests", C, "/help-requests"),
     Page("consent-new", C, S + "/consents/new"),
     Page("case-file", C, S + "/case-file"),
     Page("case-note-new", C, S + "/notes/new"),
@@ -143,6 +144,10 @@ PAGES = [
     Page("mid-evaluation", SUP, P + "/mid-evaluation"),
     Page("learning-agreement", SUP, P + "/learning-agreement"),
     Page("declaration-supervisor", SUP, P + "/declaration"),
+    # Support arranged at the workplace, and asking the school for help.
+    Page("support-supervisor", SUP, S + "/support"),
+    Page("arrangement-errors", SUP, S + "/support/workplace/new", action=submit_empty),
+    Page("help-errors", SUP, S + "/help/new", action=submit_empty),
     # Administration and export.
     Page("access-request", SA, S + "/access-request"),
     Page("admin", SYS, "/admin/"),
