@@ -86,6 +86,8 @@ KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
         K.SUPPORT_NOT_CARRIED_OVER,
         K.MEASURE_ENDED,
         K.CONSENT_ENDED,
+        K.WORKPLACE_SUPPORT_ADDED,
+        K.WORKPLACE_SUPPORT_CHANGED,
     ),
     "training": (
         K.GOALS_ASSESSED,
@@ -111,6 +113,8 @@ KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
         K.CONVERSATION_HANDLED,
         K.PLACE_EVALUATED,
     ),
+    # The workplace asks the school for a case review or a conversation (app.support.help).
+    "help": (K.HELP_REQUESTED, K.HELP_SCHEDULED, K.HELP_DECLINED),
     "reviews": (
         K.REVIEW_SCHEDULED,
         K.REVIEW_CHANGED,
@@ -126,6 +130,7 @@ KIND_LABELS = {
     "support": _l("Support and consent"),
     "training": _l("Training"),
     "reviews": _l("Case reviews"),
+    "help": _l("Requests for help"),
     "student": _l("The student's own part"),
 }
 CASE_FILE_PDF_MAX = 500  # lines in one PDF (about 30 pages); the filters reach older ones

@@ -307,6 +307,10 @@ def axe_findings(request, app, browser) -> dict[tuple[str, str], str]:
     with app.app_context():
         world = factories.build_world()
         factories.review_objects(world.a)
+        # Support arranged at the workplace and an open request for help: their rows on the
+        # support pages and the list of requests.
+        factories.workplace_arrangement(world.a)
+        factories.help_request(world.a)
         log_reads(world.a)
         db.session.commit()
         values = ids(world)
