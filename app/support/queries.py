@@ -155,9 +155,7 @@ def agreed_support_text(writer: User, student: Student, to_period: Period) -> st
     if withheld or summary.hidden:
         contacts = {
             m.owner.name for m in measures if m.owner is not None and not m.employer_record
-        } | {
-            u.name for u in summary.contacts
-        }
+        } | {u.name for u in summary.contacts}
         lines.append(
             _("Further support is agreed that the student has not consented to share.")
             + " "
