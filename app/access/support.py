@@ -125,7 +125,13 @@ class SupportView:
 
     @property
     def sees_anything(self) -> bool:
-        return bool(self.categories) or bool(self.employer_ids)
+        return bool(self.categories)
+
+    @property
+    def sees_employer_records(self) -> bool:
+        """The user acts for an employer, whose records of support at the workplace they
+        read whatever the consents (the support page is theirs to open)."""
+        return bool(self.employer_ids)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -19,6 +19,7 @@ from app.models import (
     HelpStatus,
     Notification,
     NotificationKind,
+    OutboxMessage,
     Role,
 )
 from tests import factories
@@ -133,6 +134,14 @@ def test_the_counsellor_declines_with_a_reason(client, world):
         select(Notification).where(Notification.kind == NotificationKind.HELP_ANSWERED)
     ).scalar_one()
     assert told.user_id == world.user(Role.SUPERVISOR).id
+    # ... and mailed, without the student's name or the case's text.
+    mail = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.to_address == world.user(Role.SUPERVISOR).email)
+    ).scalar_one()
+    assert mail.subject == "Elevsag: Skolen har besvaret din anmodning om hjælp"
+    assert world.a.student.last_name not in mail.body
+    assert "Kontaktlæreren" not in mail.body
+    assert f"/students/{world.a.student.id}/support#help-requests" in mail.body
     # Answered once only.
     again = post(client, url, {"reason": "Igen", "version": str(request.version_id)})
     assert "Anmodningen er allerede besvaret." in again.text
