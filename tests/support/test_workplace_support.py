@@ -279,3 +279,30 @@ def test_bad_input_is_refused_with_messages_and_kept(client, world):
     assert "Slutdatoen skal være samme dag som eller efter startdatoen." in response.text
     assert "Behold mig" in response.text
     assert db.session.execute(stored).first() is None
+
+
+def test_another_employer_of_the_student_does_not_see_the_record(client, world):
+    """The student also has an agreement with municipality B (a later period there): B's
+    coordinator sees the student, not municipality A's record of support at its workplace."""
+    arrangement = factories.workplace_arrangement(world.a, description=SENTINEL)
+    factories.agreement(world.a.student, world.b.municipality)
+    db.session.commit()
+    login(client, world.user(Role.TRAINING_COORDINATOR, "b"))
+    support = f"/students/{world.a.student.id}/support"
+    page = client.get(support)
+    assert page.status_code == 200
+    assert SENTINEL not in page.text
+    assert client.get(f"{support}/measures/{arrangement.id}").status_code == 404
+    assert client.get(f"{support}/workplace/{arrangement.id}/edit").status_code == 404
+
+
+def test_the_supervisor_sees_their_record_on_the_student_page_without_consent(client, world):
+    factories.workplace_arrangement(world.a, description=SENTINEL)
+    db.session.commit()
+    login(client, world.user(Role.SUPERVISOR))
+    page = client.get(f"/students/{world.a.student.id}").text
+    assert 'data-testid="open-measures"' in page and "Ekstra vejledningstid" in page
+    # The school's IT package stays hidden: only that support is agreed.
+    assert 'data-testid="support-agreed"' in page
+    assert "IT-pakke" not in page
+    assert f"/students/{world.a.student.id}/support" in page
