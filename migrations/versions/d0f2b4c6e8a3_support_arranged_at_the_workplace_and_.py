@@ -57,7 +57,7 @@ def upgrade():
 
     with op.batch_alter_table('support_measure', schema=None) as batch_op:
         batch_op.add_column(sa.Column('organisation_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('health_related', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('health_related', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.create_index(batch_op.f('ix_support_measure_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_support_measure_organisation_id_organisation'), 'organisation', ['organisation_id'], ['id'])
         batch_op.drop_constraint(op.f('ck_support_measure_measure_type'), type_='check')
