@@ -46,21 +46,12 @@ class NeedForm(VersionedForm):
     status = enum_field(_l("Status"), labels.SUPPORT_NEED_STATUS)
 
 
-class MeasureForm(VersionedForm):
-    type = enum_field(
-        _l("Type of support"),
-        labels.SCHOOL_MEASURE_TYPE,
-        blank=_l("Choose a type"),
-        message=_l("Please choose a type of support."),
-    )
-    provider = enum_field(_l("Provided by"), labels.MEASURE_PROVIDER)
-    need = SelectField(_l("Support need it answers"), coerce=str, default="")
-    description = text_field(_l("What is agreed"), max_chars=_TEXT, multiline=True)
+class _FollowedUpForm(VersionedForm):
+    """What every support measure has, the school's and the workplace's: when, who follows
+    it up and when next, the effect, and its status."""
+
     start_date = date_field(_l("From"))
     end_date = date_field(_l("To"), optional=True)
-    periods = MultiCheckboxField(_l("Periods it covers"), coerce=str, default=[])
-    hours_granted = _hours(_l("Hours granted"))
-    hours_used = _hours(_l("Hours used"))
     owner = SelectField(
         _l("Owner"),
         coerce=str,
@@ -71,7 +62,22 @@ class MeasureForm(VersionedForm):
     status = enum_field(_l("Status"), labels.MEASURE_STATUS)
 
 
-class ArrangementForm(VersionedForm):
+class MeasureForm(_FollowedUpForm):
+    type = enum_field(
+        _l("Type of support"),
+        labels.SCHOOL_MEASURE_TYPE,
+        blank=_l("Choose a type"),
+        message=_l("Please choose a type of support."),
+    )
+    provider = enum_field(_l("Provided by"), labels.MEASURE_PROVIDER)
+    need = SelectField(_l("Support need it answers"), coerce=str, default="")
+    description = text_field(_l("What is agreed"), max_chars=_TEXT, multiline=True)
+    periods = MultiCheckboxField(_l("Periods it covers"), coerce=str, default=[])
+    hours_granted = _hours(_l("Hours granted"))
+    hours_used = _hours(_l("Hours used"))
+
+
+class ArrangementForm(_FollowedUpForm):
     """Support arranged at the workplace, recorded by the employer's supervisors and training
     coordinators."""
 
@@ -87,16 +93,6 @@ class ArrangementForm(VersionedForm):
         validators=[InputRequired(message=_l("Please choose the training period."))],
     )
     description = text_field(_l("What is agreed"), required=True, max_chars=_TEXT, multiline=True)
-    start_date = date_field(_l("From"))
-    end_date = date_field(_l("To"), optional=True)
-    owner = SelectField(
-        _l("Owner"),
-        coerce=str,
-        validators=[InputRequired(message=_l("Please choose who follows up."))],
-    )
-    next_follow_up = date_field(_l("Next follow-up"), optional=True)
-    evaluation = text_field(_l("Evaluation of the effect"), max_chars=_TEXT, multiline=True)
-    status = enum_field(_l("Status"), labels.MEASURE_STATUS)
     health_related = BooleanField(_l("It concerns the student's health"))
 
 

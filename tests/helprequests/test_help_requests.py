@@ -23,16 +23,11 @@ from app.models import (
     Role,
 )
 from tests import factories
-from tests.conftest import login as _login
 from tests.conftest import post
+from tests.conftest import switch_to
 
 TODAY = date.today()
 REASON = "Eleven virker stresset og har meldt sig syg tre gange"
-
-
-def login(client, user):
-    post(client, "/logout")
-    _login(client, user)
 
 
 def _ask(client, world, kind="case_review", reason=REASON):
@@ -48,7 +43,7 @@ def _history(kind: CaseEventKind) -> list[CaseEvent]:
 def test_supervisor_asks_and_the_counsellor_schedules_a_review(client, world):
     supervisor = world.user(Role.SUPERVISOR)
     counsellor = world.user(Role.COUNSELLOR)
-    login(client, supervisor)
+    switch_to(client, supervisor)
     assert (
         'data-testid="ask-for-help"' in client.get(f"/students/{world.a.student.id}/support").text
     )
@@ -61,7 +56,7 @@ def test_supervisor_asks_and_the_counsellor_schedules_a_review(client, world):
     assert asked.user_id == supervisor.id
     assert REASON not in str(asked.details)  # the history says what, not the reason
 
-    login(client, counsellor)
+    switch_to(client, counsellor)
     overview = client.get("/my-overview").text
     assert "Anmodninger om hjælp fra oplæringssteder" in overview
     assert world.a.student.last_name in overview
@@ -99,7 +94,7 @@ def test_supervisor_asks_and_the_counsellor_schedules_a_review(client, world):
     # No longer waiting.
     assert f'data-testid="help-request-{request.id}"' not in client.get("/help-requests").text
 
-    login(client, supervisor)
+    switch_to(client, supervisor)
     page = client.get(f"/students/{world.a.student.id}/support").text
     assert "Planlagt" in page.split(f'data-testid="help-status-{request.id}">')[1][:400]
     history = client.get(f"/students/{world.a.student.id}/history").text
@@ -110,7 +105,7 @@ def test_supervisor_asks_and_the_counsellor_schedules_a_review(client, world):
 def test_the_counsellor_declines_with_a_reason(client, world):
     request = factories.help_request(world.a, HelpKind.CONVERSATION)
     db.session.commit()
-    login(client, world.user(Role.COUNSELLOR))
+    switch_to(client, world.user(Role.COUNSELLOR))
     url = f"/help-requests/{request.id}/decline"
     page = client.get(url)
     assert page.status_code == 200 and request.reason in page.text
@@ -147,13 +142,13 @@ def test_the_counsellor_declines_with_a_reason(client, world):
     assert "Anmodningen er allerede besvaret." in again.text
     assert len(_history(CaseEventKind.HELP_DECLINED)) == 1
 
-    login(client, world.user(Role.SUPERVISOR))
+    switch_to(client, world.user(Role.SUPERVISOR))
     page = client.get(f"/students/{world.a.student.id}/support").text
     assert "Kontaktlæreren ringer i stedet" in page
 
 
 def test_a_second_request_of_the_same_kind_waits_on_the_first(client, world):
-    login(client, world.user(Role.TRAINING_COORDINATOR))
+    switch_to(client, world.user(Role.TRAINING_COORDINATOR))
     assert _ask(client, world).status_code == 302
     again = _ask(client, world)
     assert again.status_code == 200
@@ -164,7 +159,7 @@ def test_a_second_request_of_the_same_kind_waits_on_the_first(client, world):
 
 
 def test_bad_input_is_refused(client, world):
-    login(client, world.user(Role.SUPERVISOR))
+    switch_to(client, world.user(Role.SUPERVISOR))
     response = _ask(client, world, kind="everything", reason="x" * 1001)
     assert response.status_code == 200
     assert "Ugyldigt valg." in response.text
@@ -176,28 +171,28 @@ def test_who_may_ask_and_answer(client, world):
     request = factories.help_request(world.a)
     db.session.commit()
     # The school does not ask; the supervisor of another workplace does not see the student.
-    login(client, world.user(Role.COUNSELLOR))
+    switch_to(client, world.user(Role.COUNSELLOR))
     assert client.get(f"/students/{world.a.student.id}/help/new").status_code == 403
-    login(client, world.user(Role.SUPERVISOR, "b"))
+    switch_to(client, world.user(Role.SUPERVISOR, "b"))
     assert client.get(f"/students/{world.a.student.id}/help/new").status_code == 404
     # The workplace side does not answer; another school does not know of it.
-    login(client, world.user(Role.SUPERVISOR))
+    switch_to(client, world.user(Role.SUPERVISOR))
     assert client.get("/help-requests").status_code == 403
     assert client.get(f"/help-requests/{request.id}/decline").status_code == 403
-    login(client, world.user(Role.COUNSELLOR, "b"))
+    switch_to(client, world.user(Role.COUNSELLOR, "b"))
     assert client.get(f"/help-requests/{request.id}/decline").status_code == 404
     assert request.reason not in client.get("/help-requests").text
     response = client.get(f"/students/{world.a.student.id}/reviews/new?help_request={request.id}")
     assert response.status_code == 404
     # The contact teacher answers too.
-    login(client, world.user(Role.TEACHER))
+    switch_to(client, world.user(Role.TEACHER))
     assert request.reason in client.get("/help-requests").text
 
 
 def test_the_list_runs_a_bounded_number_of_queries(client, world, count_queries):
     factories.help_request(world.a)
     db.session.commit()
-    login(client, world.user(Role.COUNSELLOR))
+    switch_to(client, world.user(Role.COUNSELLOR))
     with count_queries() as few:
         client.get("/help-requests")
         client.get("/my-overview")

@@ -24,17 +24,11 @@ from app.models import (
     SupportMeasure,
 )
 from tests import factories
-from tests.conftest import login as _login
 from tests.conftest import post
+from tests.conftest import switch_to
 
 TODAY = date.today()
 SENTINEL = "SENTINEL-LIFT-AID-4c1e"
-
-
-def login(client, user):
-    """Log in as `user`, ending whoever was logged in before."""
-    post(client, "/logout")
-    _login(client, user)
 
 
 def _url(world, suffix="/new"):
@@ -57,7 +51,7 @@ def _form(world, **changes) -> dict:
 
 def test_supervisor_records_support_at_the_workplace_in_the_same_list(client, world):
     supervisor = world.user(Role.SUPERVISOR)
-    login(client, supervisor)
+    switch_to(client, supervisor)
     page = client.get(f"/students/{world.a.student.id}/support").text
     assert 'data-testid="new-arrangement"' in page
 
@@ -77,7 +71,7 @@ def test_supervisor_records_support_at_the_workplace_in_the_same_list(client, wo
     assert event.user_id == supervisor.id and event.restricted_to_id is None
 
     # The school's counsellor reads it in the same list as the school's measures, marked.
-    login(client, world.user(Role.COUNSELLOR))
+    switch_to(client, world.user(Role.COUNSELLOR))
     page = client.get(f"/students/{world.a.student.id}/support").text
     assert f'data-testid="measure-{measure.id}"' in page
     assert f'data-testid="measure-{world.a.measure.id}"' in page
@@ -93,14 +87,14 @@ def test_supervisor_records_support_at_the_workplace_in_the_same_list(client, wo
 
 
 def test_training_coordinator_records_and_the_supervisor_changes_it(client, world):
-    login(client, world.user(Role.TRAINING_COORDINATOR))
+    switch_to(client, world.user(Role.TRAINING_COORDINATOR))
     response = post(client, _url(world), _form(world, type="work_aids"))
     assert response.status_code == 302
     measure = db.session.execute(
         select(SupportMeasure).where(SupportMeasure.organisation_id.is_not(None))
     ).scalar_one()
 
-    login(client, world.user(Role.SUPERVISOR))
+    switch_to(client, world.user(Role.SUPERVISOR))
     form = client.get(_url(world, f"/{measure.id}/edit"))
     assert form.status_code == 200
     response = post(
@@ -129,26 +123,26 @@ def test_who_may_record_support_at_the_workplace(client, world):
     db.session.commit()
     edit = _url(world, f"/{arrangement.id}/edit")
     # The school reads, does not record: 403 (role gate) on both, and 403 on its own form.
-    login(client, world.user(Role.COUNSELLOR))
+    switch_to(client, world.user(Role.COUNSELLOR))
     assert client.get(_url(world)).status_code == 403
     assert client.get(edit).status_code == 403
     school_edit = f"/students/{world.a.student.id}/support/measures/{arrangement.id}/edit"
     assert client.get(school_edit).status_code == 403
     # A supervisor elsewhere does not see the student: 404.
-    login(client, world.user(Role.SUPERVISOR, "b"))
+    switch_to(client, world.user(Role.SUPERVISOR, "b"))
     assert client.get(_url(world)).status_code == 404
     assert client.get(edit).status_code == 404
     # Side B's own arrangement is not reachable through side A's student either.
     other = factories.workplace_arrangement(world.b)
     db.session.commit()
-    login(client, world.user(Role.SUPERVISOR))
+    switch_to(client, world.user(Role.SUPERVISOR))
     assert client.get(_url(world, f"/{other.id}/edit")).status_code == 404
     # A school record is not the employer's to change through this form.
     assert client.get(_url(world, f"/{world.a.measure.id}/edit")).status_code == 404
 
 
 def test_a_supervisor_no_longer_records_once_the_period_is_long_over(client, world, monkeypatch):
-    login(client, world.user(Role.SUPERVISOR))
+    switch_to(client, world.user(Role.SUPERVISOR))
     later = world.a.training_period.end_date + timedelta(days=200)
     monkeypatch.setattr("app.access.support.today", lambda: later)
     monkeypatch.setattr("app.access.students.today", lambda: later)
@@ -161,7 +155,7 @@ def test_a_health_related_record_reaches_the_school_only_with_health_consent(cli
     )
     db.session.commit()
     counsellor = world.user(Role.COUNSELLOR)
-    login(client, counsellor)
+    switch_to(client, counsellor)
     support = f"/students/{world.a.student.id}/support"
     page = client.get(support).text
     assert SENTINEL not in page
@@ -169,7 +163,7 @@ def test_a_health_related_record_reaches_the_school_only_with_health_consent(cli
     measure_url = f"{support}/measures/{arrangement.id}"
     assert client.get(measure_url).status_code == 404
     # The employer's own people see it.
-    login(client, world.user(Role.TRAINING_COORDINATOR))
+    switch_to(client, world.user(Role.TRAINING_COORDINATOR))
     assert SENTINEL in client.get(support).text
 
     # With consent to support needs and health to the employer, the school reads it.
@@ -180,7 +174,7 @@ def test_a_health_related_record_reaches_the_school_only_with_health_consent(cli
         world.a.student, ConsentCategory.HEALTH, world.a.municipality, counsellor
     )
     db.session.commit()
-    login(client, counsellor)
+    switch_to(client, counsellor)
     page = client.get(support).text
     assert SENTINEL in page
     assert 'data-testid="workplace-support-withheld"' not in page
@@ -192,7 +186,7 @@ def test_a_health_related_record_reaches_the_school_only_with_health_consent(cli
 
 
 def test_a_health_related_records_history_line_stays_with_the_employer(client, world):
-    login(client, world.user(Role.SUPERVISOR))
+    switch_to(client, world.user(Role.SUPERVISOR))
     response = post(client, _url(world), _form(world, type="work_aids", health_related="y"))
     assert response.status_code == 302
     event = db.session.execute(
@@ -200,7 +194,7 @@ def test_a_health_related_records_history_line_stays_with_the_employer(client, w
     ).scalar_one()
     assert event.restricted_to_id == world.a.municipality.id
     assert "Hjælpemidler på arbejdet" in client.get(f"/students/{world.a.student.id}/history").text
-    login(client, world.user(Role.COUNSELLOR))
+    switch_to(client, world.user(Role.COUNSELLOR))
     history = client.get(f"/students/{world.a.student.id}/history").text
     assert "Hjælpemidler på arbejdet" not in history
 
@@ -250,7 +244,7 @@ def test_review_agenda_includes_support_at_the_workplace(app, world):
 
 
 def test_bad_input_is_refused_with_messages_and_kept(client, world):
-    login(client, world.user(Role.SUPERVISOR))
+    switch_to(client, world.user(Role.SUPERVISOR))
     response = post(
         client,
         _url(world),
@@ -287,7 +281,7 @@ def test_another_employer_of_the_student_does_not_see_the_record(client, world):
     arrangement = factories.workplace_arrangement(world.a, description=SENTINEL)
     factories.agreement(world.a.student, world.b.municipality)
     db.session.commit()
-    login(client, world.user(Role.TRAINING_COORDINATOR, "b"))
+    switch_to(client, world.user(Role.TRAINING_COORDINATOR, "b"))
     support = f"/students/{world.a.student.id}/support"
     page = client.get(support)
     assert page.status_code == 200
@@ -299,7 +293,7 @@ def test_another_employer_of_the_student_does_not_see_the_record(client, world):
 def test_the_supervisor_sees_their_record_on_the_student_page_without_consent(client, world):
     factories.workplace_arrangement(world.a, description=SENTINEL)
     db.session.commit()
-    login(client, world.user(Role.SUPERVISOR))
+    switch_to(client, world.user(Role.SUPERVISOR))
     page = client.get(f"/students/{world.a.student.id}").text
     assert 'data-testid="open-measures"' in page and "Ekstra vejledningstid" in page
     # The school's IT package stays hidden: only that support is agreed.
