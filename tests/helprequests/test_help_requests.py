@@ -23,8 +23,7 @@ from app.models import (
     Role,
 )
 from tests import factories
-from tests.conftest import post
-from tests.conftest import switch_to
+from tests.conftest import post, switch_to
 
 TODAY = date.today()
 REASON = "Eleven virker stresset og har meldt sig syg tre gange"

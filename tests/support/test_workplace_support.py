@@ -24,8 +24,7 @@ from app.models import (
     SupportMeasure,
 )
 from tests import factories
-from tests.conftest import post
-from tests.conftest import switch_to
+from tests.conftest import post, switch_to
 
 TODAY = date.today()
 SENTINEL = "SENTINEL-LIFT-AID-4c1e"
