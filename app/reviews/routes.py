@@ -22,6 +22,7 @@ from app.forms import ButtonForm
 from app.models import (
     AuditAction,
     CaseReview,
+    HelpStatus,
     Period,
     ReviewMeeting,
     Student,
@@ -108,6 +109,9 @@ def new_review(student_id: int):
         help_request = access.help.get_help_request_or_404(
             int(request.args["help_request"]), student
         )
+        if help_request.status != HelpStatus.OPEN:
+            flash(_("The request has already been answered."), "info")
+            help_request = None
     if request.method == "GET":
         form.agenda.data = services.build_agenda(student, on)
         if help_request is not None:

@@ -92,6 +92,10 @@ def test_supervisor_asks_and_the_counsellor_schedules_a_review(client, world):
     assert told.user_id == supervisor.id
     # No longer waiting.
     assert f'data-testid="help-request-{request.id}"' not in client.get("/help-requests").text
+    # A second review from the same request does not answer it again.
+    again = client.get(f"/students/{world.a.student.id}/reviews/new?help_request={request.id}")
+    assert "Anmodningen er allerede besvaret." in again.text
+    assert 'data-testid="answers-help-request"' not in again.text
 
     switch_to(client, supervisor)
     page = client.get(f"/students/{world.a.student.id}/support").text
