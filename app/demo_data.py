@@ -45,8 +45,10 @@ from app.models import (
     GoalAssessment,
     GoalLevel,
     HandoverNote,
+    HelpKind,
     LearningAgreement,
     Leave,
+    MeasureProvider,
     MeasureStatus,
     MeasureType,
     Membership,
@@ -92,6 +94,7 @@ from app.partnership import dimensioning
 from app.partnership.demo import seed_meetings
 from app.retention import services as retention
 from app.retention.rules import ensure_rules
+from app.support import services as support_services
 from app.support.categories import ensure_support_categories
 from app.support.consent_text import CONSENT_TEXT_VERSION
 from app.training.goals import ensure_training_goals
@@ -794,6 +797,8 @@ def _arrivals_for_demo_supervisor(
             _support(rng, student, today, counsellor, odense, category="dyslexia", consent=True)
         elif n == 2:  # ADHD with a mentor, not shared: the supervisor sees whom to ask
             _support(rng, student, today, counsellor, odense, category="adhd", consent=False)
+        elif n == 3:  # the workplace arranges support and asks the school for a review
+            _workplace_support(student, periods, supervisor, today)
         _past_handovers(student, periods, today, counsellor)
 
 
@@ -1182,6 +1187,39 @@ def _attachments(counsellor: User, how_many: int = 2) -> None:
             name, data = pdfs[kind]
             upload = FileStorage(io.BytesIO(data), filename=name)
             attachment_services.add_attachment(measure.student, parent, upload, counsellor)
+
+
+def _workplace_support(student, periods, supervisor, today) -> None:
+    """Support arranged at the supervisor's workplace (extra supervision time), and an open
+    request to the school for a case review, both through their services."""
+    current = next(p for p in periods if p.kind == PeriodKind.TRAINING)
+    db.session.flush()
+    change = support_services.MeasureChange(
+        type=MeasureType.EXTRA_SUPERVISION,
+        provider=MeasureProvider.WORKPLACE,
+        need=None,
+        description="30 minutter ekstra vejledning hver fredag, og en fast kollega om morgenen.",
+        start_date=current.start_date,
+        end_date=None,
+        periods=[current],
+        hours_granted=None,
+        hours_used=None,
+        owner=supervisor,
+        next_follow_up=today + timedelta(days=10),
+        evaluation="",
+        status=MeasureStatus.ACTIVE,
+    )
+    support_services.add_arrangement(
+        student, change, current.workplace.organisation, False, user=supervisor
+    )
+    support_services.ask_for_help(
+        student,
+        HelpKind.CASE_REVIEW,
+        "Ida har svært ved at nå dokumentationen og virker presset. Vi ønsker en "
+        "sagsgennemgang med skolen om, hvordan vi hjælper hende videre.",
+        current,
+        user=supervisor,
+    )
 
 
 def _training_records(rng, student, period, supervisor, today, worried: bool) -> None:

@@ -64,6 +64,8 @@ _AUDIT_ACTION = {
     CaseEventKind.PERIOD_DELETED: AuditAction.DELETE,
     CaseEventKind.ATTACHMENT_ADDED: AuditAction.CREATE,
     CaseEventKind.ATTACHMENT_REMOVED: AuditAction.DELETE,
+    CaseEventKind.WORKPLACE_SUPPORT_ADDED: AuditAction.CREATE,
+    CaseEventKind.HELP_REQUESTED: AuditAction.CREATE,
 }
 
 

@@ -376,6 +376,8 @@ def describe(event) -> str:
     _translate(details, "measure", MeasureType, MEASURE_TYPE)
     _translate(details, "stage", SpsStage, SPS_STAGE)
     _translate(details, "record", AttachmentParent, ATTACHMENT_PARENT)
+    if details.get("help") in ("case_review", "conversation"):
+        details["help"] = str(HELP_KIND[HelpKind(details["help"])]).lower()
     if event.kind in (CaseEventKind.NOTE_WRITTEN, CaseEventKind.NOTE_CHANGED):
         _translate(details, "category", NoteCategory, NOTE_CATEGORY)
     if event.kind == CaseEventKind.ACTION_ITEM_CHANGED:
@@ -613,3 +615,48 @@ RETENTION_KIND = {
 }
 CASE_EVENT[CaseEventKind.LEGAL_HOLD_SET] = _l("Legal hold set: nothing is deleted under retention")
 CASE_EVENT[CaseEventKind.LEGAL_HOLD_LIFTED] = _l("Legal hold lifted")
+# --- support arranged at the workplace, and asking for help (app.support) --------------------
+from app.models import WORKPLACE_TYPES, HelpKind, HelpStatus  # noqa: E402
+
+MEASURE_TYPE.update(
+    {
+        MeasureType.ADJUSTED_TASKS: _l("Adjusted tasks"),
+        MeasureType.EXTRA_SUPERVISION: _l("Extra supervision time"),
+        MeasureType.WORK_AIDS: _l("Aids at work"),
+    }
+)
+# The school's form offers the school's kinds; the workplace's form the workplace's.
+SCHOOL_MEASURE_TYPE = {
+    t: label
+    for t, label in MEASURE_TYPE.items()
+    if t not in (MeasureType.ADJUSTED_TASKS, MeasureType.EXTRA_SUPERVISION, MeasureType.WORK_AIDS)
+}
+WORKPLACE_MEASURE_TYPE = {t: MEASURE_TYPE[t] for t in WORKPLACE_TYPES}
+
+HELP_KIND = {
+    HelpKind.CASE_REVIEW: _l("A case review"),
+    HelpKind.CONVERSATION: _l("A conversation with the counsellor"),
+}
+HELP_STATUS = {
+    HelpStatus.OPEN: _l("Waiting for an answer"),
+    HelpStatus.SCHEDULED: _l("Scheduled"),
+    HelpStatus.DECLINED: _l("Declined"),
+}
+CASE_EVENT.update(
+    {
+        CaseEventKind.WORKPLACE_SUPPORT_ADDED: _l(
+            "Support arranged at the workplace recorded: %(measure)s (%(employer)s)"
+        ),
+        CaseEventKind.WORKPLACE_SUPPORT_CHANGED: _l(
+            "Support arranged at the workplace changed: %(measure)s (%(employer)s)"
+        ),
+        CaseEventKind.HELP_REQUESTED: _l("The workplace asked the school for %(help)s"),
+        CaseEventKind.HELP_SCHEDULED: _l(
+            "The school answered a request for %(help)s: a meeting on %(date)s"
+        ),
+        CaseEventKind.HELP_DECLINED: _l("The school declined a request for %(help)s"),
+    }
+)
+NOTIFICATION[NotificationKind.HELP_ANSWERED] = _l(
+    "The school has answered your request for help about %(student)s."
+)

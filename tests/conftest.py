@@ -125,6 +125,12 @@ def login(client, user, password: str = PASSWORD):
     return response
 
 
+def switch_to(client, user):
+    """Log out whoever is logged in on `client`, and log in as `user`."""
+    post(client, "/logout")
+    return login(client, user)
+
+
 @pytest.fixture
 def login_as(client):
     def _login(user):

@@ -22,6 +22,7 @@ from app.models import (
     DocumentationKind,
     ExperienceCategory,
     HandoverNote,
+    HelpRequest,
     Initiative,
     InitiativeStatus,
     MeasureProvider,
@@ -478,6 +479,52 @@ def support_need(
     db.session.add(need)
     db.session.flush()
     return need
+
+
+def workplace_arrangement(
+    side: Side,
+    kind: MeasureType = MeasureType.EXTRA_SUPERVISION,
+    health_related: bool = False,
+    description: str = "",
+) -> SupportMeasure:
+    """Support arranged at the side's workplace: the employer's record, by its supervisor,
+    for the training period."""
+    supervisor = side.users[Role.SUPERVISOR]
+    measure = SupportMeasure(
+        student_id=side.student.id,
+        type=kind,
+        provider=MeasureProvider.WORKPLACE,
+        organisation_id=side.municipality.id,
+        health_related=health_related,
+        description=description
+        or f"30 minutter ekstra vejledning om ugen, side {side.school.name[-1]}",
+        start_date=side.training_period.start_date,
+        owner_id=supervisor.id,
+        created_by_id=supervisor.id,
+        status=MeasureStatus.ACTIVE,
+        periods=[side.training_period],
+    )
+    db.session.add(measure)
+    db.session.flush()
+    return measure
+
+
+def help_request(side: Side, kind=None, reason: str = "") -> HelpRequest:
+    """An open request for help from the side's supervisor to the school."""
+    from app.models import HelpKind
+
+    supervisor = side.users[Role.SUPERVISOR]
+    row = HelpRequest(
+        student_id=side.student.id,
+        kind=kind or HelpKind.CASE_REVIEW,
+        reason=reason or f"Eleven har mistet motivationen, side {side.school.name[-1]}",
+        organisation_id=side.municipality.id,
+        period_id=side.training_period.id,
+        requested_by_id=supervisor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def support_measure(

@@ -30,6 +30,8 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 SCHOOL_ADMIN = frozenset({Role.SCHOOL_ADMIN})
 PARTICIPANTS = frozenset({Role.COUNSELLOR, Role.TRAINING_COORDINATOR})
 SUPPORT_READERS = frozenset({Role.COUNSELLOR, Role.TEACHER})
+# Support arranged at the workplace and asking the school for help (app.access.support, .help).
+WORKPLACE_SUPPORT = frozenset({Role.SUPERVISOR, Role.TRAINING_COORDINATOR})
 # Imports (app.access.imports).
 STUDENT_IMPORTERS = frozenset({Role.COUNSELLOR, Role.SCHOOL_ADMIN})
 AGREEMENT_IMPORTERS = frozenset(
@@ -202,6 +204,16 @@ MATRIX: dict[str, Allowed] = {
     "attachments.upload": Allowed(own=COUNSELLOR),
     "attachments.download": Allowed(own=SUPPORT_READERS),
     "attachments.delete": Allowed(own=COUNSELLOR),
+    # Support arranged at the workplace: the employer's record, recorded and changed by the
+    # supervisor of the period's workplace and the employer's training coordinator (the
+    # school reads it on the support page and support.measure, and changes none of it: 403).
+    "support.new_arrangement": Allowed(own=WORKPLACE_SUPPORT),
+    "support.edit_arrangement": Allowed(own=WORKPLACE_SUPPORT),
+    # Asking the school for help: the same people ask; the school contacts list the open
+    # requests of their school's students and decline one (scheduling is reviews.new_review).
+    "support.ask_for_help": Allowed(own=WORKPLACE_SUPPORT),
+    "support.help_requests": Allowed(own=SUPPORT_READERS, other=SUPPORT_READERS),
+    "support.decline_help": Allowed(own=SUPPORT_READERS),
     # Training records: the school, the employer and the period's supervisors read them; the
     # supervisor at the period's workplace writes; the school contact acknowledges.
     "training.period": Allowed(own=CASE),
@@ -442,6 +454,10 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
             values[name] = side.measure.id
         elif name == "attachment_id":
             values[name] = measure_attachment(side)
+        elif name == "arrangement_id":
+            values[name] = workplace_arrangement(side)
+        elif name == "help_request_id":
+            values[name] = help_request(side)
         else:  # pragma: no cover - a new kind of argument needs a value here
             raise AssertionError(f"no test value for URL argument {name!r} in {rule.rule}")
     return values
@@ -834,3 +850,26 @@ def test_api_answers_401_without_a_token_even_when_logged_in(app, client, world)
                 else:
                     assert response.status_code == 401, f"{method} {url} as {role}"
                     assert response.mimetype == "application/problem+json"
+
+
+def workplace_arrangement(side: Side) -> int:
+    """Support arranged at the side's workplace, recorded by its supervisor."""
+    from tests.factories import workplace_arrangement as arrangement
+
+    row = arrangement(side)
+    from app.extensions import db
+
+    db.session.commit()
+    return row.id
+
+
+def help_request(side: Side) -> int:
+    """A new open request for a case review from the side's supervisor (each request may
+    decline its own)."""
+    from tests.factories import help_request as make
+
+    row = make(side)
+    from app.extensions import db
+
+    db.session.commit()
+    return row.id

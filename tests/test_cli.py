@@ -267,6 +267,28 @@ def test_demo_supervisor_has_students_now_and_arriving(demo, db):
     assert any(today < p.start_date <= today + timedelta(weeks=4) for p in periods)
 
 
+def test_demo_workplace_arranges_support_and_asks_the_school_for_help(demo, db):
+    from app.models import CaseEvent, CaseEventKind, HelpRequest, HelpStatus, SupportMeasure
+
+    supervisor = db.session.execute(
+        select(User).filter_by(email="oplaeringsvejleder@demo.elevsag.dk")
+    ).scalar_one()
+    arrangement = db.session.execute(
+        select(SupportMeasure).where(SupportMeasure.organisation_id.is_not(None))
+    ).scalar_one()
+    assert arrangement.created_by_id == supervisor.id
+    assert arrangement.organisation.code == "461"
+    request = db.session.execute(select(HelpRequest)).scalar_one()
+    assert request.status == HelpStatus.OPEN and request.requested_by_id == supervisor.id
+    assert request.student_id == arrangement.student_id
+    kinds = set(
+        db.session.execute(
+            select(CaseEvent.kind).where(CaseEvent.student_id == request.student_id)
+        ).scalars()
+    )
+    assert {CaseEventKind.WORKPLACE_SUPPORT_ADDED, CaseEventKind.HELP_REQUESTED} <= kinds
+
+
 def test_demo_data_is_repeatable_with_a_seed(runner, db):
     def names():
         query = select(Student.first_name, Student.last_name).order_by(Student.student_number)

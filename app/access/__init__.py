@@ -27,6 +27,7 @@ from app.access import (  # noqa: F401
     attachments,
     casefile,
     export,
+    help,
     imports,
     journey,
     me,
@@ -90,6 +91,7 @@ from app.access.roles import (  # noqa: F401
     SUPPORT_EDIT_ROLES,
     SUPPORT_READ_ROLES,
     WORKPLACE_ADMIN_ROLES,
+    WORKPLACE_SUPPORT_ROLES,
     case_roles_required,
     roles_required,
 )
@@ -106,8 +108,10 @@ from app.access.students import (  # noqa: F401
 from app.access.support import (  # noqa: F401
     SupportView,
     can_edit_support,
+    can_record_workplace_support,
     consent_categories,
     consented_to,
+    school_view,
     students_with_visible_support,
     support_view,
 )

@@ -22,6 +22,7 @@ from app.access.casefile import can_edit_note, can_read_note
 from app.access.reviews import can_edit_review, get_review_or_404
 from app.access.students import get_case_student_or_404
 from app.access.support import (
+    can_edit_measure,
     can_edit_support,
     get_measure_or_404,
     get_need_or_404,
@@ -100,7 +101,6 @@ def _declaration_or_404(student: Student, declaration_id: int) -> Declaration:
 
 _SUPPORT_LOADERS = {
     P.NEED: get_need_or_404,
-    P.MEASURE: get_measure_or_404,
     P.SPS_STEP: _sps_step_or_404,
 }
 
@@ -109,6 +109,9 @@ def get_parent_or_404(student: Student, kind: AttachmentParent, parent_id: int) 
     """The student's record of `kind` and `parent_id`, 404 unless the user may read it, with
     whether the user may change its attachments."""
     user: User = current_user
+    if kind == P.MEASURE:  # the school's, or the employer's own (support at the workplace)
+        row = get_measure_or_404(student, parent_id)
+        return Parent(kind, row, can_edit_measure(user, student, row))
     if kind in _SUPPORT_LOADERS:  # the school's support records: who records support edits
         row = _SUPPORT_LOADERS[kind](student, parent_id)
         return Parent(kind, row, can_edit_support(user, student))

@@ -52,6 +52,8 @@ OVERVIEW_PARTS: dict[str, frozenset[Role]] = {
     "concerns": SCHOOL_CONTACT_ROLES,
     # Students who asked this counsellor or contact teacher for a conversation (app.me).
     "conversations": SCHOOL_CONTACT_ROLES,
+    # Requests for help from the workplace side, to schedule or decline (app.support.help).
+    "help_requests": SCHOOL_CONTACT_ROLES,
     "action_items": CASE_ROLES,
     "reviews": CASE_ROLES,
     "starting_soon": SECTIONS["starting_soon"],

@@ -38,6 +38,10 @@ PLAN_EDITOR_ROLES = SCHOOL_ROLES | EMPLOYER_STAFF_ROLES
 SUPPORT_READ_ROLES = frozenset({Role.COUNSELLOR, Role.TEACHER})
 SUPPORT_EDIT_ROLES = frozenset({Role.COUNSELLOR})
 
+# Support arranged at the workplace (the employer's record) and asking the school for help:
+# the practice supervisors and training coordinators (app.access.support, app.access.help).
+WORKPLACE_SUPPORT_ROLES = frozenset({Role.SUPERVISOR, Role.TRAINING_COORDINATOR})
+
 # Training records: the school contact acknowledges.
 SCHOOL_CONTACT_ROLES = frozenset({Role.COUNSELLOR, Role.TEACHER})
 

@@ -6,6 +6,14 @@ municipality, its supervisors) see a category only under the student's consent i
 that category to their organisation; otherwise only that support is agreed and whom to ask.
 A withdrawn consent stops access on the next request: nothing here is cached.
 
+Support arranged at the workplace (docs/domain.md, "Support arranged at the workplace") is
+the employer's record: its practice supervisors (while they see the student) and training
+coordinators record and change it, and everyone of that employer who sees the student reads
+it. The student's school reads it; one that concerns the student's health only while the
+student's consent to health information between the school and that employer is in force
+(the same consent that lets the employer read the school's health-related support needs).
+Another employer does not see it.
+
 Every support view loads the student (404 if hidden), then the support object scoped to that
 student (404 if another student's or not visible to this user), then checks the right to edit
 (403).
@@ -16,26 +24,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access.roles import SUPPORT_EDIT_ROLES, SUPPORT_READ_ROLES
-from app.access.students import get_case_student_or_404
+from app.access.roles import SUPPORT_EDIT_ROLES, SUPPORT_READ_ROLES, permitted
+from app.access.students import employer_ids_of, get_case_student_or_404, supervised_period
 from app.extensions import db
 from app.models import (
     EMPLOYER_ROLES,
     Consent,
     ConsentCategory,
     Enrolment,
+    Period,
+    PeriodKind,
+    Role,
     Student,
     SupportCategory,
     SupportMeasure,
     SupportNeed,
     SupportNeedStatus,
     User,
+    Workplace,
 )
 from app.models.base import today
 
@@ -54,6 +67,10 @@ class SupportView:
     # Records made before this moment belong to an earlier school of the student's and are not
     # shown (None: every record). See `school_run_since`.
     since: datetime | None = None
+    # The employers the user acts for: their records of support arranged at the workplace.
+    employer_ids: frozenset[int] = frozenset()
+    # For the school: the student whose employers' health-related records it may see.
+    student_id: int | None = None
 
     def sees_category(self, category: ConsentCategory | str | None) -> bool:
         return category is None or ConsentCategory(category) in self.categories
@@ -70,11 +87,51 @@ class SupportView:
         )
 
     def sees_measure(self, measure: SupportMeasure) -> bool:
+        if measure.organisation_id is not None:
+            return self.sees_employer_record(measure)
         return measure.consent_category in self.categories and self._recent(measure.created_at)
+
+    def sees_employer_record(self, measure: SupportMeasure) -> bool:
+        """Support arranged at the workplace: the employer's own people see it; the school
+        too, a health-related one under the student's health consent to that employer."""
+        if measure.organisation_id in self.employer_ids:
+            return True
+        if not self.school:
+            return False
+        return not measure.health_related or measure.organisation_id in self.health_shared_by
+
+    @cached_property
+    def health_shared_by(self) -> frozenset[int]:
+        """The employers with whom the student shares health information (a consent to
+        support needs and health in force): read once, and only when a health-related
+        workplace record is to be shown to the school."""
+        if not self.school or self.student_id is None:
+            return frozenset()
+        consents = list(
+            db.session.execute(
+                select(Consent).where(
+                    Consent.student_id == self.student_id,
+                    Consent.category.in_([ConsentCategory.SUPPORT_NEEDS, ConsentCategory.HEALTH]),
+                    Consent.withdrawn_at.is_(None),
+                )
+            ).scalars()
+        )
+        on = today()
+        return frozenset(
+            recipient
+            for recipient in {c.recipient_id for c in consents}
+            if ConsentCategory.HEALTH in consent_categories(consents, {recipient}, on)
+        )
 
     @property
     def sees_anything(self) -> bool:
         return bool(self.categories)
+
+    @property
+    def sees_employer_records(self) -> bool:
+        """The user acts for an employer, whose records of support at the workplace they
+        read whatever the consents (the support page is theirs to open)."""
+        return bool(self.employer_ids)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -112,17 +169,25 @@ def consent_categories(consents: Iterable[Consent], organisation_ids: set[int], 
 
 def support_view(user: User, student: Student) -> SupportView:
     """Call after get_student_or_404: it assumes the user may see the student."""
+    employers = frozenset(user.organisation_ids(*EMPLOYER_ROLES))
     if student.school_id in user.organisation_ids(*SUPPORT_READ_ROLES):
         return SupportView(
             frozenset(ConsentCategory),
             True,
             can_edit_support(user, student),
             school_run_since(student),
+            employers,
+            student.id,
         )
-    organisation_ids = user.organisation_ids(*EMPLOYER_ROLES)
-    if not organisation_ids:
+    if not employers:
         return SupportView(frozenset(), False, False)
-    return SupportView(consented_to(student, organisation_ids), False, False)
+    return SupportView(consented_to(student, set(employers)), False, False, None, employers)
+
+
+def school_view(student: Student) -> SupportView:
+    """What the student's school sees of the student's support (for what is written to it or
+    shared with it: a handover note it receives, a review agenda)."""
+    return SupportView(frozenset(ConsentCategory), True, False, None, frozenset(), student.id)
 
 
 def consented_to(student: Student, organisation_ids: set[int]) -> frozenset[ConsentCategory]:
@@ -176,6 +241,55 @@ def students_with_visible_support(user: User, student_ids: Iterable[int]) -> set
     return flagged
 
 
+# --- support arranged at the workplace --------------------------------------------------------
+
+
+def workplace_support_periods(user: User, student: Student) -> list[Period]:
+    """The student's training periods whose support `user` records for the employer: at the
+    workplaces where the user is a practice supervisor and sees the student now, and at any
+    workplace of an employer whose training coordinator the user is and that has an agreement
+    in force with the student. One query (none for a user in neither role)."""
+    workplaces = user.workplace_ids(Role.SUPERVISOR)
+    employers = user.organisation_ids(Role.TRAINING_COORDINATOR) & employer_ids_of(student)
+    if not workplaces and not employers:
+        return []
+    conditions = []
+    if workplaces:
+        conditions.append(Period.workplace_id.in_(workplaces) & supervised_period(today()))
+    if employers:
+        conditions.append(Workplace.organisation_id.in_(employers))
+    return list(
+        db.session.execute(
+            select(Period)
+            .join(Workplace, Workplace.id == Period.workplace_id)
+            .where(
+                Period.student_id == student.id,
+                Period.kind == PeriodKind.TRAINING,
+                or_(*conditions),
+            )
+            .options(joinedload(Period.workplace).joinedload(Workplace.organisation))
+            .order_by(Period.start_date)
+        ).scalars()
+    )
+
+
+def workplace_support_employers(user: User, student: Student) -> set[int]:
+    """The employers for which `user` records support arranged at the workplace (and asks the
+    school for help) in `student`'s case."""
+    return {p.workplace.organisation_id for p in workplace_support_periods(user, student)}
+
+
+def can_record_workplace_support(user: User, student: Student) -> bool:
+    return bool(workplace_support_periods(user, student))
+
+
+def can_edit_measure(user: User, student: Student, measure: SupportMeasure) -> bool:
+    """The school changes its own records; the employer's records only the employer."""
+    if measure.organisation_id is not None:
+        return measure.organisation_id in workplace_support_employers(user, student)
+    return can_edit_support(user, student)
+
+
 # --- loaders --------------------------------------------------------------------------------
 
 
@@ -196,14 +310,35 @@ def get_need_or_404(student: Student, need_id: int) -> SupportNeed:
     return need
 
 
-def get_measure_or_404(student: Student, measure_id: int, sps: bool = False) -> SupportMeasure:
+def get_workplace_support_student_or_404(student_id: int) -> Student:
+    """The student (404 if hidden); 403 unless the user records support arranged at the
+    workplace in the student's case."""
+    return get_case_student_or_404(student_id, may=can_record_workplace_support)
+
+
+def get_arrangement_or_404(student: Student, measure_id: int) -> SupportMeasure:
+    """One of the employer's records of support arranged at the workplace, to change: 404
+    unless the user sees it (a school record is not one), 403 unless the user may change it."""
+    measure = get_measure_or_404(student, measure_id)
+    return permitted(
+        measure,
+        sees=measure.organisation_id is not None,
+        may=can_edit_measure(current_user, student, measure),
+    )
+
+
+def get_measure_or_404(
+    student: Student, measure_id: int, sps: bool = False, edit: bool = False
+) -> SupportMeasure:
     """One of the student's measures, 404 unless the user may see it (and, with `sps`,
-    unless it is an SPS measure)."""
+    unless it is an SPS measure); with `edit`, 403 unless the user may change it here (the
+    school does not change the employer's records)."""
     measure = db.one_or_404(
         select(SupportMeasure)
         .where(SupportMeasure.id == measure_id, SupportMeasure.student_id == student.id)
         .options(
             joinedload(SupportMeasure.owner),
+            joinedload(SupportMeasure.organisation),
             selectinload(SupportMeasure.periods),
             selectinload(SupportMeasure.steps),
         )
@@ -212,4 +347,6 @@ def get_measure_or_404(student: Student, measure_id: int, sps: bool = False) -> 
         abort(404)
     if sps and not measure.is_sps:
         abort(404)
+    if edit and not can_edit_measure(current_user, student, measure):
+        abort(403)
     return measure

@@ -89,6 +89,8 @@ KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
         K.SUPPORT_NOT_CARRIED_OVER,
         K.MEASURE_ENDED,
         K.CONSENT_ENDED,
+        K.WORKPLACE_SUPPORT_ADDED,
+        K.WORKPLACE_SUPPORT_CHANGED,
     ),
     "training": (
         K.GOALS_ASSESSED,
@@ -115,6 +117,8 @@ KIND_GROUPS: dict[str, tuple[CaseEventKind, ...]] = {
         K.PLACE_EVALUATED,
     ),
     "attachments": (K.ATTACHMENT_ADDED, K.ATTACHMENT_REMOVED),
+    # The workplace asks the school for a case review or a conversation (app.support.help).
+    "help": (K.HELP_REQUESTED, K.HELP_SCHEDULED, K.HELP_DECLINED),
     "reviews": (
         K.REVIEW_SCHEDULED,
         K.REVIEW_CHANGED,
@@ -131,6 +135,7 @@ KIND_LABELS = {
     "training": _l("Training"),
     "reviews": _l("Case reviews"),
     "attachments": _l("Attachments"),
+    "help": _l("Requests for help"),
     "student": _l("The student's own part"),
 }
 CASE_FILE_PDF_MAX = 500  # lines in one PDF (about 30 pages); the filters reach older ones

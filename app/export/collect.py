@@ -288,6 +288,9 @@ SECTION_TABLE: tuple[Section, ...] = (
             "type",
             ("sps", lambda m: m.is_sps),
             "provider",
+            # Support arranged at the workplace: the employer whose record it is.
+            ("employer", lambda m: _name(m.organisation)),
+            "health_related",
             "description",
             "start_date",
             "end_date",
@@ -306,7 +309,11 @@ SECTION_TABLE: tuple[Section, ...] = (
                 ),
             ),
         ),
-        load=(selectinload(SupportMeasure.steps), selectinload(SupportMeasure.periods)),
+        load=(
+            selectinload(SupportMeasure.steps),
+            selectinload(SupportMeasure.periods),
+            joinedload(SupportMeasure.organisation),
+        ),
     ),
     Section(
         "consents",

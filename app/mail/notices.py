@@ -67,6 +67,7 @@ KINDS = [
     K.CONCERN_RECORDED,
     K.REVIEW_SCHEDULED,
     K.ACTION_ITEM_DUE,
+    K.HELP_ANSWERED,
     K.FOLLOW_UP_OVERDUE,
 ]
 
@@ -79,6 +80,7 @@ KIND_NAME = {
     K.CONCERN_RECORDED: _l("A concern is recorded about your student"),
     K.REVIEW_SCHEDULED: _l("You are invited to a case review"),
     K.ACTION_ITEM_DUE: _l("An action item of yours is due"),
+    K.HELP_ANSWERED: _l("The school answers your request for help"),
     K.FOLLOW_UP_OVERDUE: _l("A partnership follow-up point of yours is overdue"),
 }
 
@@ -96,6 +98,7 @@ SUBJECT = {
     K.CONCERN_RECORDED: _l("Elevsag: A concern has been recorded about your student"),
     K.REVIEW_SCHEDULED: _l("Elevsag: You are invited to a case review"),
     K.ACTION_ITEM_DUE: _l("Elevsag: An action item of yours is due"),
+    K.HELP_ANSWERED: _l("Elevsag: The school has answered your request for help"),
     K.FOLLOW_UP_OVERDUE: _l("Elevsag: A follow-up point is overdue"),
 }
 
@@ -115,6 +118,9 @@ SENTENCE = {
         "You have been invited to a case review. The invitation is attached for your calendar."
     ),
     K.ACTION_ITEM_DUE: _l("An action item from a case review that you own is due."),
+    K.HELP_ANSWERED: _l(
+        "The school has answered your request for a case review or a conversation."
+    ),
     K.FOLLOW_UP_OVERDUE: _l(
         "A follow-up point from a partnership meeting that you are responsible for is past "
         "its deadline."
@@ -169,6 +175,9 @@ COUNT_TEXT = {
         "%(num)d invitation to a case review", "%(num)d invitations to case reviews", n
     ),
     K.ACTION_ITEM_DUE: lambda n: ngettext("%(num)d action item due", "%(num)d action items due", n),
+    K.HELP_ANSWERED: lambda n: ngettext(
+        "%(num)d answer to your request for help", "%(num)d answers to your requests for help", n
+    ),
     K.FOLLOW_UP_OVERDUE: lambda n: ngettext(
         "%(num)d overdue follow-up point", "%(num)d overdue follow-up points", n
     ),
@@ -186,6 +195,7 @@ DEFAULTS = {
     K.CONCERN_RECORDED: NOW,
     K.REVIEW_SCHEDULED: NOW,
     K.ACTION_ITEM_DUE: NOW,
+    K.HELP_ANSWERED: NOW,
     K.FOLLOW_UP_OVERDUE: D,
 }
 ROLE_DEFAULTS = {
@@ -258,6 +268,8 @@ def _notification_link(
         return external_url("reviews.my_reviews")
     if kind == K.ACTION_ITEM_DUE:
         return external_url("reviews.my_action_items")
+    if kind == K.HELP_ANSWERED:
+        return external_url("support.overview", student_id=student.id) + "#help-requests"
     if kind in (K.WARNING_GIVEN, K.CONCERN_RECORDED):
         return external_url("training.period", student_id=student.id, period_id=period.id)
     return external_url("journey.handover", student_id=student.id, period_id=period.id)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from app import labels
 from app.access import visible_students
+from app.access.help import help_requests_to_answer
 from app.access.me import my_conversation_requests
 from app.access.nav import overview_parts, sees_list
 from app.dates import date_text
@@ -27,6 +28,7 @@ from app.journey import handovers
 from app.models import (
     ActionItem,
     ConversationRequest,
+    HelpRequest,
     Period,
     Student,
     SupportMeasure,
@@ -211,6 +213,20 @@ class _Builder:
         link = url_for("students.conversations")
         title = _("Students asking for a conversation")
         return page, title, link, _("All requests for a conversation"), entry
+
+    def help_requests(self):
+        query = help_requests_to_answer(self.user)
+        page = first_page(query, HEAD, entities=True)
+        self.wanted |= {row.student_id for row in page.items}
+
+        def entry(row: HelpRequest, students):
+            href = url_for("support.help_requests", _anchor=f"help-request-{row.id}")
+            what = f"{labels.HELP_KIND[row.kind]}: {row.reason[:80]}"
+            return Entry(_name(students[row.student_id]), href, row.requested_at.date(), what)
+
+        link = url_for("support.help_requests")
+        title = _("Requests for help from workplaces")
+        return page, title, link, _("All requests for help"), entry
 
     def action_items(self):
         query = reviews.my_action_items(self.user, self.on)

@@ -43,6 +43,7 @@ from app.models.student import (
 )
 from app.models.support import (
     SPS_TYPES,
+    WORKPLACE_TYPES,
     Consent,
     ConsentCategory,
     ConsentChannel,
@@ -87,6 +88,7 @@ __all__ = [
     "LEVEL_ORDER",
     "SCHOOL_ROLES",
     "SPS_TYPES",
+    "WORKPLACE_TYPES",
     "Absence",
     "AbsenceKind",
     "ActionItem",
@@ -270,3 +272,14 @@ from app.models.retention import (  # noqa: E402
 )
 
 __all__ += ["LegalHold", "RetentionKind", "RetentionRule", "RetentionRun", "RetentionRunCount"]
+
+# Asking the school for help from the workplace (app.support.help).
+from app.models.help_request import (  # noqa: E402
+    DECLINE_REASON_MAX,
+    HELP_REASON_MAX,
+    HelpKind,
+    HelpRequest,
+    HelpStatus,
+)
+
+__all__ += ["DECLINE_REASON_MAX", "HELP_REASON_MAX", "HelpKind", "HelpRequest", "HelpStatus"]

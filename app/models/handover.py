@@ -65,6 +65,7 @@ class NotificationKind(enum.StrEnum):
     REVIEW_SCHEDULED = "review_scheduled"  # you take part in a case review
     NOTE_ACKNOWLEDGED = "note_acknowledged"  # the receiving side acknowledged your note
     ACTION_ITEM_DUE = "action_item_due"  # an action item you own is due
+    HELP_ANSWERED = "help_answered"  # the school answered your request for help
     # A partnership meeting's follow-up point you are responsible for is past its deadline.
     # It has no student: it is e-mailed (app.mail.notices) but is never an in-app notification.
     FOLLOW_UP_OVERDUE = "follow_up_overdue"

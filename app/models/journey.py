@@ -213,6 +213,12 @@ class CaseEventKind(enum.StrEnum):
     # Retention (app.retention): a legal hold suspends deletion of the student's records.
     LEGAL_HOLD_SET = "legal_hold_set"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+    # Support arranged at the workplace, and asking the school for help (app.support).
+    WORKPLACE_SUPPORT_ADDED = "workplace_support_added"
+    WORKPLACE_SUPPORT_CHANGED = "workplace_support_changed"
+    HELP_REQUESTED = "help_requested"
+    HELP_SCHEDULED = "help_scheduled"
+    HELP_DECLINED = "help_declined"
 
 
 class CaseEventTarget(enum.StrEnum):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -140,6 +141,11 @@ class MeasureType(enum.StrEnum):
     LANGUAGE_SUPPORT = "language_support"
     ADJUSTED_TRAINING = "adjusted_training"
     OTHER = "other"
+    # What a workplace arranges (docs/domain.md, "Support arranged at the workplace"); MENTOR
+    # and LANGUAGE_SUPPORT serve both sides.
+    ADJUSTED_TASKS = "adjusted_tasks"
+    EXTRA_SUPERVISION = "extra_supervision"  # extra supervision time
+    WORK_AIDS = "work_aids"  # aids at work (a lifting aid, a reading pen, ...)
 
 
 # State-funded SPS, applied for by the school; the rest are the school's or workplace's own.
@@ -152,6 +158,17 @@ SPS_TYPES = frozenset(
         MeasureType.NOTE_TAKING,
         MeasureType.NOTA,
     }
+)
+
+
+# The kinds of support a workplace records itself (supervisors and training coordinators).
+WORKPLACE_TYPES = (
+    MeasureType.ADJUSTED_TASKS,
+    MeasureType.EXTRA_SUPERVISION,
+    MeasureType.MENTOR,
+    MeasureType.LANGUAGE_SUPPORT,
+    MeasureType.WORK_AIDS,
+    MeasureType.OTHER,
 )
 
 
@@ -214,6 +231,13 @@ class SupportMeasure(Versioned, Base):
     status: Mapped[MeasureStatus] = mapped_column(
         enum_column(MeasureStatus, "measure_status"), default=MeasureStatus.PLANNED
     )
+    # The employer whose record this is: set for support arranged at the workplace and
+    # recorded by the workplace side (its supervisors and training coordinators), who alone
+    # change it; None for the school's own records (also of what a workplace provides).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # An employer's record that concerns the student's health: the school sees it only under
+    # the student's health consent between school and employer (app.access.support).
+    health_related: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The latest SPS step reached (SPS types only); the steps themselves are in sps_step.
     sps_stage: Mapped[SpsStage | None] = mapped_column(enum_column(SpsStage, "sps_stage"))
     created_by_id: Mapped[int | None] = user_id_column()
@@ -223,6 +247,7 @@ class SupportMeasure(Versioned, Base):
     student: Mapped[Student] = relationship()
     need: Mapped[SupportNeed | None] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    organisation: Mapped[Organisation | None] = relationship()
     periods: Mapped[list[Period]] = relationship(
         secondary=measure_period, order_by="Period.start_date"
     )
@@ -235,6 +260,11 @@ class SupportMeasure(Versioned, Base):
     @property
     def is_sps(self) -> bool:
         return self.type in SPS_TYPES
+
+    @property
+    def employer_record(self) -> bool:
+        """Support arranged at the workplace, recorded by the employer (not by the school)."""
+        return self.organisation_id is not None
 
     @property
     def consent_category(self) -> ConsentCategory:

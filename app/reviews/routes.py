@@ -23,6 +23,7 @@ from app.forms import ButtonForm
 from app.models import (
     AuditAction,
     CaseReview,
+    HelpStatus,
     Period,
     ReviewMeeting,
     Student,
@@ -42,6 +43,7 @@ from app.reviews.forms import (
     MinutesForm,
     ReviewForm,
 )
+from app.support import services as support_services
 
 
 def _load_editable_review(student_id: int, review_id: int) -> tuple[Student, CaseReview]:
@@ -101,8 +103,22 @@ def new_review(student_id: int):
     candidates = services.review_candidates(student, on)
     form = ReviewForm()
     form.participants.choices = [(c.id, c.label) for c in candidates if c.id != current_user.id]
+    # Answering a request for help (app.support.help): its reason heads the agenda, and the
+    # person who asked is proposed as a participant.
+    help_request = None
+    if request.args.get("help_request", "").isdigit():
+        help_request = access.help.get_help_request_or_404(
+            int(request.args["help_request"]), student
+        )
+        if help_request.status != HelpStatus.OPEN:
+            flash(_("The request has already been answered."), "info")
+            help_request = None
     if request.method == "GET":
         form.agenda.data = services.build_agenda(student, on)
+        if help_request is not None:
+            form.agenda.data = support_services.help_agenda(help_request) + form.agenda.data
+            if any(c.id == help_request.requested_by_id for c in candidates):
+                form.participants.data = [help_request.requested_by_id]
     if form.validate_on_submit():
         plan = services.ReviewPlan(
             on_date=form.on_date.data,
@@ -111,9 +127,14 @@ def new_review(student_id: int):
             agenda=form.agenda.data,
             at_time=form.at_time.data,
         )
-        review = editing.create(
-            form, lambda: services.schedule_review(student, plan, current_user, on)
-        )
+
+        def schedule() -> CaseReview:
+            review = services.schedule_review(student, plan, current_user, on)
+            if help_request is not None:
+                support_services.schedule_help(help_request, review, current_user)
+            return review
+
+        review = editing.create(form, schedule)
         if review is not None:
             flash(_("The review was scheduled and the participants notified."), "success")
             return redirect(_review_url(student, review))
@@ -122,6 +143,7 @@ def new_review(student_id: int):
         student=student,
         form=form,
         supervisors_offered=any(c.from_workplace for c in candidates),
+        help_request=help_request,
     )
 
 

@@ -6,7 +6,7 @@ to the same transaction as the change. The caller commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from flask_babel import format_date
@@ -175,6 +175,9 @@ class SharedSupport:
     withheld: bool  # open measures not shared: only "support is agreed" and whom to ask
     owners: list[str]  # the owners of the withheld measures (staff), to ask
     overdue: int  # open measures whose follow-up date has passed
+    # Support arranged at the workplace (the employer's records) that the school sees too: a
+    # health-related one only under the student's health consent to that employer.
+    workplace: list[SupportMeasure] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
@@ -191,17 +194,21 @@ def shared_support(student: Student, on: date) -> SharedSupport:
     )
     if not measures:
         return SharedSupport([], False, [], 0)
+    school = access.school_view(student)
+    workplace = [m for m in measures if m.employer_record and school.sees_measure(m)]
+    overdue_of = measures
+    measures = [m for m in measures if not m.employer_record]
     categories = access.consented_to(student, access.employer_ids_of(student, on))
     shared = [m for m in measures if m.consent_category in categories]
     owners = sorted({m.owner.name for m in measures if m not in shared and m.owner is not None})
     overdue = sum(
         1
-        for m in measures
+        for m in overdue_of
         if m.next_follow_up is not None
         and m.next_follow_up < on
         and m.status in (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
     )
-    return SharedSupport(shared, len(shared) < len(measures), owners, overdue)
+    return SharedSupport(shared, len(shared) < len(measures), owners, overdue, workplace)
 
 
 def build_agenda(student: Student, on: date) -> str:
@@ -222,8 +229,13 @@ def build_agenda(student: Student, on: date) -> str:
                     else _("Support is agreed; contact the student's school.")
                 )
             )
-        if support.overdue:
-            lines.append(_("Overdue follow-ups: %(num)d", num=support.overdue))
+    if support.workplace:
+        lines.append(_("Support arranged at the workplace:"))
+        lines += [
+            f"- {labels.MEASURE_TYPE[m.type]} ({m.organisation.name})" for m in support.workplace
+        ]
+    if support.overdue:
+        lines.append(_("Overdue follow-ups: %(num)d", num=support.overdue))
 
     count, last = db.session.execute(
         select(func.count(TrainingExperience.id), func.max(TrainingExperience.on_date)).where(

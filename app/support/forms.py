@@ -18,6 +18,7 @@ from app.forms import (
     enum_field,
     text_field,
 )
+from app.models import DECLINE_REASON_MAX, HELP_REASON_MAX
 
 _TEXT = 4000
 
@@ -45,21 +46,12 @@ class NeedForm(VersionedForm):
     status = enum_field(_l("Status"), labels.SUPPORT_NEED_STATUS)
 
 
-class MeasureForm(VersionedForm):
-    type = enum_field(
-        _l("Type of support"),
-        labels.MEASURE_TYPE,
-        blank=_l("Choose a type"),
-        message=_l("Please choose a type of support."),
-    )
-    provider = enum_field(_l("Provided by"), labels.MEASURE_PROVIDER)
-    need = SelectField(_l("Support need it answers"), coerce=str, default="")
-    description = text_field(_l("What is agreed"), max_chars=_TEXT, multiline=True)
+class _FollowedUpForm(VersionedForm):
+    """What every support measure has, the school's and the workplace's: when, who follows
+    it up and when next, the effect, and its status."""
+
     start_date = date_field(_l("From"))
     end_date = date_field(_l("To"), optional=True)
-    periods = MultiCheckboxField(_l("Periods it covers"), coerce=str, default=[])
-    hours_granted = _hours(_l("Hours granted"))
-    hours_used = _hours(_l("Hours used"))
     owner = SelectField(
         _l("Owner"),
         coerce=str,
@@ -68,6 +60,58 @@ class MeasureForm(VersionedForm):
     next_follow_up = date_field(_l("Next follow-up"), optional=True)
     evaluation = text_field(_l("Evaluation of the effect"), max_chars=_TEXT, multiline=True)
     status = enum_field(_l("Status"), labels.MEASURE_STATUS)
+
+
+class MeasureForm(_FollowedUpForm):
+    type = enum_field(
+        _l("Type of support"),
+        labels.SCHOOL_MEASURE_TYPE,
+        blank=_l("Choose a type"),
+        message=_l("Please choose a type of support."),
+    )
+    provider = enum_field(_l("Provided by"), labels.MEASURE_PROVIDER)
+    need = SelectField(_l("Support need it answers"), coerce=str, default="")
+    description = text_field(_l("What is agreed"), max_chars=_TEXT, multiline=True)
+    periods = MultiCheckboxField(_l("Periods it covers"), coerce=str, default=[])
+    hours_granted = _hours(_l("Hours granted"))
+    hours_used = _hours(_l("Hours used"))
+
+
+class ArrangementForm(_FollowedUpForm):
+    """Support arranged at the workplace, recorded by the employer's supervisors and training
+    coordinators."""
+
+    type = enum_field(
+        _l("What the workplace does"),
+        labels.WORKPLACE_MEASURE_TYPE,
+        blank=_l("Choose a type"),
+        message=_l("Please choose a type of support."),
+    )
+    period = SelectField(
+        _l("Training period"),
+        coerce=str,
+        validators=[InputRequired(message=_l("Please choose the training period."))],
+    )
+    description = text_field(_l("What is agreed"), required=True, max_chars=_TEXT, multiline=True)
+    health_related = BooleanField(_l("It concerns the student's health"))
+
+
+class HelpRequestForm(BaseForm):
+    kind = enum_field(
+        _l("What do you ask for?"),
+        labels.HELP_KIND,
+        blank=_l("Choose what you ask for"),
+        message=_l("Please choose what you ask for."),
+    )
+    reason = text_field(
+        _l("Why do you ask?"), required=True, max_chars=HELP_REASON_MAX, multiline=True
+    )
+
+
+class DeclineHelpForm(VersionedForm):
+    reason = text_field(
+        _l("Why is it declined?"), required=True, max_chars=DECLINE_REASON_MAX, multiline=True
+    )
 
 
 class SpsStepForm(VersionedForm):

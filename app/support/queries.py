@@ -13,6 +13,7 @@ from app.access import (
     SUPPORT_READ_ROLES,
     SupportView,
     consented_to,
+    school_view,
     student_visibility,
     support_view,
 )
@@ -41,6 +42,9 @@ class SupportSummary:
     # Active support exists that the user may not see: show only "support is agreed, ask ...".
     hidden: bool = False
     contacts: list[User] = field(default_factory=list)
+    # The school's view: employers whose health-related records of support arranged at the
+    # workplace it may not see (no health consent): it is told that they exist.
+    withheld_employers: list[str] = field(default_factory=list)
 
     @property
     def active_needs(self) -> list[SupportNeed]:
@@ -72,7 +76,7 @@ def support_summary(user: User, student: Student) -> SupportSummary:
         db.session.execute(
             select(SupportMeasure)
             .where(SupportMeasure.student_id == student.id)
-            .options(joinedload(SupportMeasure.owner))
+            .options(joinedload(SupportMeasure.owner), joinedload(SupportMeasure.organisation))
             .order_by(SupportMeasure.start_date.desc(), SupportMeasure.id.desc())
         )
         .scalars()
@@ -86,7 +90,21 @@ def support_summary(user: User, student: Student) -> SupportSummary:
     hidden_needs = [
         n for n in needs if n.status == SupportNeedStatus.ACTIVE and not view.sees_need(n)
     ]
-    hidden_measures = [m for m in measures if m.status in OPEN_MEASURE and not view.sees_measure(m)]
+    # Another employer's records are not this user's business; the school is told of an
+    # employer's health-related records it may not read.
+    hidden_measures = [
+        m
+        for m in measures
+        if m.status in OPEN_MEASURE and not m.employer_record and not view.sees_measure(m)
+    ]
+    if view.school:
+        summary.withheld_employers = sorted(
+            {
+                m.organisation.name
+                for m in measures
+                if m.employer_record and m.status in OPEN_MEASURE and not view.sees_measure(m)
+            }
+        )
     if hidden_needs or hidden_measures:
         summary.hidden = True
         people = [m.owner for m in hidden_measures] + [n.flagged_by for n in hidden_needs]
@@ -113,19 +131,31 @@ def agreed_support_text(writer: User, student: Student, to_period: Period) -> st
     if to_period.kind == PeriodKind.TRAINING:
         organisation_ids = {to_period.workplace.organisation_id} if to_period.workplace else set()
         categories = consented_to(student, organisation_ids)
-        shared = [m for m in measures if m.consent_category in categories]
+
+        def receives(m: SupportMeasure) -> bool:
+            # The employer's own record of support at the workplace goes to its workplaces.
+            if m.employer_record:
+                return m.organisation_id in organisation_ids
+            return m.consent_category in categories
     else:
-        shared = measures
+        receives = school_view(student).sees_measure
+    shared = [m for m in measures if receives(m)]
     lines = []
     for m in shared:
-        line = f"- {labels.MEASURE_TYPE[m.type]} ({labels.MEASURE_PROVIDER[m.provider]})"
+        provider = labels.MEASURE_PROVIDER[m.provider]
+        if m.organisation is not None:
+            provider = f"{provider}: {m.organisation.name}"
+        line = f"- {labels.MEASURE_TYPE[m.type]} ({provider})"
         if m.description:
             line += f": {m.description}"
         lines.append(line)
-    if len(shared) < len(measures) or summary.hidden:
-        contacts = {m.owner.name for m in measures if m.owner is not None} | {
-            u.name for u in summary.contacts
-        }
+    # Only the school's records are "further support agreed, ask the school"; what one
+    # employer arranges is not told to another.
+    withheld = [m for m in measures if not m.employer_record and not receives(m)]
+    if withheld or summary.hidden:
+        contacts = {
+            m.owner.name for m in measures if m.owner is not None and not m.employer_record
+        } | {u.name for u in summary.contacts}
         lines.append(
             _("Further support is agreed that the student has not consented to share.")
             + " "

@@ -38,6 +38,7 @@ from app.models import (
     Consent,
     ConsentCategory,
     ConsentChannel,
+    MeasureProvider,
     Membership,
     Organisation,
     Period,
@@ -53,7 +54,7 @@ from app.models.base import today
 from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.support import bp, services
-from app.support.forms import ConsentForm, MeasureForm, NeedForm, SpsStepForm
+from app.support.forms import ArrangementForm, ConsentForm, MeasureForm, NeedForm, SpsStepForm
 from app.support.queries import (
     my_follow_ups,
     record_support_view,
@@ -96,6 +97,10 @@ def overview(student_id: int):
         summary=summary,
         consents=consents,
         attachments=attachments_of([("need", n.id) for n in summary.needs]),
+        can_record_workplace=access.can_record_workplace_support(current_user, student),
+        can_ask_for_help=access.help.can_ask_for_help(current_user, student),
+        help_requests=access.help.student_help_requests(current_user, student),
+        can_answer_help=access.help.can_answer_help(current_user, student),
         button_form=ButtonForm(),
         today=today(),
     )
@@ -310,7 +315,7 @@ def new_measure(student_id: int):
 @roles_required(*access.SUPPORT_EDIT_ROLES)
 def edit_measure(student_id: int, measure_id: int):
     student = access.support.get_support_student_or_404(student_id, edit=True)
-    measure = access.support.get_measure_or_404(student, measure_id)
+    measure = access.support.get_measure_or_404(student, measure_id, edit=True)
     form = _measure_form(student, measure)
     if form.validate_on_submit():
         response = editing.save(
@@ -327,6 +332,143 @@ def edit_measure(student_id: int, measure_id: int):
         if response:
             return response
     return render_template("support/measure_form.html", student=student, form=form, measure=measure)
+
+
+# --- support arranged at the workplace (the employer's record) ---------------------------------
+
+
+def _employer_owner_choices(employer_ids: set[int]) -> list[tuple[str, str]]:
+    """The employer's practice supervisors and training coordinators follow it up."""
+    users = db.session.execute(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.active.is_(True),
+            Membership.organisation_id.in_(employer_ids),
+            Membership.role.in_(list(access.WORKPLACE_SUPPORT_ROLES)),
+        )
+        .distinct()
+        .order_by(User.name)
+    ).scalars()
+    return [(str(u.id), u.name) for u in users]
+
+
+def _arrangement_form(
+    student: Student, periods: list[Period], measure: SupportMeasure | None
+) -> ArrangementForm:
+    form = ArrangementForm(obj=measure if request.method == "GET" else None)
+    form.period.choices = [("", _("Choose a training period"))] + [
+        (
+            str(p.id),
+            f"{p.title or labels.PERIOD_KIND[p.kind]}, {p.workplace.name}"
+            f" ({p.start_date:%d.%m.%Y}–{p.end_date:%d.%m.%Y})",
+        )
+        for p in periods
+    ]
+    employers = {p.workplace.organisation_id for p in periods}
+    form.owner.choices = _employer_owner_choices(employers)
+    if request.method == "GET":
+        if measure is None:
+            current = next((p for p in periods if p.start_date <= today() <= p.end_date), None)
+            chosen = current or (periods[-1] if periods else None)
+            form.period.data = str(chosen.id) if chosen else ""
+            form.start_date.data = max(today(), chosen.start_date) if chosen else today()
+            form.owner.data = str(current_user.id)
+        else:
+            form.period.data = str(measure.periods[0].id) if measure.periods else ""
+            form.owner.data = str(measure.owner_id or "")
+    return form
+
+
+def _arrangement_change(form: ArrangementForm, period: Period) -> services.MeasureChange:
+    return services.MeasureChange(
+        type=form.type.data,
+        provider=MeasureProvider.WORKPLACE,
+        need=None,
+        description=form.description.data,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        periods=[period],
+        hours_granted=None,
+        hours_used=None,
+        owner=db.session.get(User, int(form.owner.data)),
+        next_follow_up=form.next_follow_up.data,
+        evaluation=form.evaluation.data or "",
+        status=form.status.data,
+    )
+
+
+def _chosen_period(form: ArrangementForm, periods: list[Period]) -> Period | None:
+    chosen = next((p for p in periods if str(p.id) == form.period.data), None)
+    if chosen is None:
+        form.period.errors.append(_l("Please choose the training period."))
+    return chosen
+
+
+@bp.route("/students/<int:student_id>/support/workplace/new", methods=["GET", "POST"])
+@roles_required(*access.WORKPLACE_SUPPORT_ROLES)
+def new_arrangement(student_id: int):
+    student = access.support.get_workplace_support_student_or_404(student_id)
+    periods = access.support.workplace_support_periods(current_user, student)
+    form = _arrangement_form(student, periods, None)
+    if form.validate_on_submit():
+        period = _chosen_period(form, periods)
+        if period is not None:
+            response = editing.save(
+                form,
+                lambda: services.add_arrangement(
+                    student,
+                    _arrangement_change(form, period),
+                    period.workplace.organisation,
+                    form.health_related.data,
+                ),
+                stale_url=request.url,
+                done=_("The support arranged at the workplace was recorded."),
+                redirect_to=redirect(_overview_url(student)),
+            )
+            if response:
+                return response
+    return render_template(
+        "support/arrangement_form.html", student=student, form=form, measure=None
+    )
+
+
+@bp.route(
+    "/students/<int:student_id>/support/workplace/<int:arrangement_id>/edit",
+    methods=["GET", "POST"],
+)
+@roles_required(*access.WORKPLACE_SUPPORT_ROLES)
+def edit_arrangement(student_id: int, arrangement_id: int):
+    student = access.support.get_support_student_or_404(student_id)
+    measure = access.support.get_arrangement_or_404(student, arrangement_id)
+    periods = [
+        p
+        for p in access.support.workplace_support_periods(current_user, student)
+        if p.workplace.organisation_id == measure.organisation_id
+    ]
+    form = _arrangement_form(student, periods, measure)
+    if form.validate_on_submit():
+        period = _chosen_period(form, periods)
+        if period is not None:
+            url = url_for("support.measure", student_id=student.id, measure_id=measure.id)
+            response = editing.save(
+                form,
+                lambda: services.change_arrangement(
+                    student,
+                    measure,
+                    _arrangement_change(form, period),
+                    form.health_related.data,
+                    form.seen_version(),
+                ),
+                stale_url=request.url,
+                done=_("The support arranged at the workplace was saved."),
+                redirect_to=redirect(url),
+            )
+            if response:
+                return response
+    return render_template(
+        "support/arrangement_form.html", student=student, form=form, measure=measure
+    )
 
 
 def _step_form(measure: SupportMeasure) -> SpsStepForm:
@@ -348,7 +490,7 @@ def measure(student_id: int, measure_id: int):
         student=student,
         measure=measure,
         step_form=_step_form(measure),
-        can_edit=access.can_edit_support(current_user, student),
+        can_edit=access.support.can_edit_measure(current_user, student, measure),
         attachments=_measure_attachments(measure),
         today=today(),
     )
@@ -365,7 +507,7 @@ def _measure_attachments(measure: SupportMeasure):
 @roles_required(*access.SUPPORT_EDIT_ROLES)
 def add_sps_step(student_id: int, measure_id: int):
     student = access.support.get_support_student_or_404(student_id, edit=True)
-    measure = access.support.get_measure_or_404(student, measure_id, sps=True)
+    measure = access.support.get_measure_or_404(student, measure_id, sps=True, edit=True)
     form = _step_form(measure)
     url = url_for("support.measure", student_id=student.id, measure_id=measure.id)
     if form.validate_on_submit():

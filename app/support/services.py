@@ -22,9 +22,13 @@ from app.models import (
     ConsentCategory,
     ConsentChannel,
     DocumentationKind,
+    HelpKind,
+    HelpRequest,
+    HelpStatus,
     MeasureProvider,
     MeasureStatus,
     MeasureType,
+    NotificationKind,
     Organisation,
     Period,
     SpsStage,
@@ -37,6 +41,7 @@ from app.models import (
     User,
 )
 from app.models.base import today, utcnow
+from app.notifications import notify
 from app.support.consent_text import CONSENT_TEXT_VERSION
 
 # --- support needs ----------------------------------------------------------------------------
@@ -194,6 +199,172 @@ def _apply_measure(measure: SupportMeasure, change: MeasureChange) -> None:
     ):
         setattr(measure, name, getattr(change, name))
     measure.periods = change.periods
+
+
+# --- support arranged at the workplace (the employer's record) --------------------------------
+
+
+def add_arrangement(
+    student: Student,
+    change: MeasureChange,
+    employer: Organisation,
+    health_related: bool,
+    user: User | None = None,
+) -> SupportMeasure:
+    """Record support arranged at the workplace, for `employer` (the organisation of the
+    chosen training period's workplace), in the same list as the school's measures."""
+    _check_measure(change, None)
+    user = user or current_user
+    measure = SupportMeasure(
+        student_id=student.id,
+        created_by_id=user.id,
+        organisation_id=employer.id,
+        health_related=health_related,
+    )
+    _apply_measure(measure, change)
+    measure.provider = MeasureProvider.WORKPLACE
+    db.session.add(measure)
+    db.session.flush()
+    _log_arrangement(student, CaseEventKind.WORKPLACE_SUPPORT_ADDED, user, measure, employer)
+    return measure
+
+
+def change_arrangement(
+    student: Student,
+    measure: SupportMeasure,
+    change: MeasureChange,
+    health_related: bool,
+    seen_version: int,
+) -> None:
+    check_version(measure, seen_version)
+    _check_measure(change, measure)
+    _apply_measure(measure, change)
+    measure.provider = MeasureProvider.WORKPLACE
+    measure.health_related = health_related
+    _log_arrangement(
+        student,
+        CaseEventKind.WORKPLACE_SUPPORT_CHANGED,
+        current_user,
+        measure,
+        measure.organisation,
+    )
+
+
+def _log_arrangement(
+    student: Student,
+    kind: CaseEventKind,
+    user: User,
+    measure: SupportMeasure,
+    employer: Organisation,
+) -> None:
+    """The line is about the employer's record, not the school's support data: everyone who
+    sees the case reads it, except that a health-related record's line stays with the
+    employer (the school may not know of it without the student's consent)."""
+    log(
+        student,
+        kind,
+        user,
+        restricted_to_id=employer.id if measure.health_related else None,
+        target=measure,
+        measure=measure.type.value,
+        employer=employer.name,
+    )
+
+
+# --- asking the school for help ---------------------------------------------------------------
+
+
+def ask_for_help(
+    student: Student, kind: HelpKind, reason: str, period: Period, user: User | None = None
+) -> HelpRequest:
+    """A request from the workplace side, for the employer of `period`'s workplace. One open
+    request of a kind per employer and student: a second waits on the first."""
+    user = user or current_user
+    employer_id = period.workplace.organisation_id
+    waiting = db.session.execute(
+        select(HelpRequest.id).where(
+            HelpRequest.student_id == student.id,
+            HelpRequest.organisation_id == employer_id,
+            HelpRequest.kind == kind,
+            HelpRequest.status == HelpStatus.OPEN,
+        )
+    ).first()
+    if waiting is not None:
+        raise RuleError(
+            _("A request of this kind is already waiting for the school's answer."), "kind"
+        )
+    request = HelpRequest(
+        student_id=student.id,
+        kind=kind,
+        reason=reason,
+        organisation_id=employer_id,
+        period_id=period.id,
+        requested_by_id=user.id,
+    )
+    db.session.add(request)
+    db.session.flush()
+    log(student, CaseEventKind.HELP_REQUESTED, user, help=kind.value)
+    return request
+
+
+def _answer(request: HelpRequest, status: HelpStatus, user: User) -> None:
+    if request.status != HelpStatus.OPEN:
+        raise RuleError(_("The request has already been answered."))
+    request.status = status
+    request.answered_by_id = user.id
+    request.answered_at = utcnow()
+
+
+def _tell_asker(request: HelpRequest) -> None:
+    """The person who asked is told in the app (and by mail, as they chose)."""
+    if request.requested_by_id is not None and request.period is not None:
+        notify(
+            [request.requested_by_id],
+            NotificationKind.HELP_ANSWERED,
+            request.student,
+            request.period,
+            again=True,
+            about=request,
+        )
+
+
+def help_agenda(request: HelpRequest) -> str:
+    """The first lines of the agenda of a review that answers `request`."""
+    asker = request.requested_by.name if request.requested_by else "–"
+    return (
+        _(
+            "%(asker)s (%(employer)s) asked for %(help)s:",
+            asker=asker,
+            employer=request.organisation.name,
+            help=str(labels.HELP_KIND[request.kind]).lower(),
+        )
+        + "\n"
+        + request.reason
+        + "\n\n"
+    )
+
+
+def schedule_help(request: HelpRequest, review, user: User) -> None:
+    """Answer the request with the case review just scheduled for it."""
+    _answer(request, HelpStatus.SCHEDULED, user)
+    request.review_id = review.id
+    log(
+        request.student,
+        CaseEventKind.HELP_SCHEDULED,
+        user,
+        review_id=review.id,
+        help=request.kind.value,
+        date=review.on_date.isoformat(),
+    )
+    _tell_asker(request)
+
+
+def decline_help(request: HelpRequest, reason: str, user: User, seen_version: int) -> None:
+    check_version(request, seen_version)
+    _answer(request, HelpStatus.DECLINED, user)
+    request.decline_reason = reason
+    log(request.student, CaseEventKind.HELP_DECLINED, user, help=request.kind.value)
+    _tell_asker(request)
 
 
 # --- the SPS application ----------------------------------------------------------------------

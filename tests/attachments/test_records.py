@@ -262,3 +262,27 @@ def test_the_case_file_pdf_names_the_files_of_the_lines_the_viewer_sees(client, 
     login(client, world.user(Role.SUPERVISOR))
     assert "SPS-Bevilling" not in pdf_text(client.get(f"/students/{s.id}/case-file.pdf"))
     assert "SPS-Bevilling" not in client.get(f"/students/{s.id}/case-file").text
+
+
+def test_the_workplace_attaches_to_its_own_arrangement_and_the_school_only_reads_it(
+    client, db, world, store
+):
+    """Support arranged at the workplace is the employer's record: its supervisor adds files,
+    the school downloads them (not health-related) and may not remove them."""
+    s = world.a.student
+    arrangement = factories.workplace_arrangement(world.a)
+    db.session.commit()
+
+    login(client, world.user(Role.SUPERVISOR))
+    answer = upload(client, s, "measure", arrangement.id, PDF, "Vagtplan.pdf")
+    assert answer.status_code == 302
+    attachment = db.session.scalars(select(Attachment)).one()
+    post(client, "/logout")
+
+    login(client, world.user(Role.COUNSELLOR))
+    download = client.get(f"/students/{s.id}/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.data == PDF
+    assert upload(client, s, "measure", arrangement.id, PDF, "Andet.pdf").status_code == 403
+    removed = post(client, f"/students/{s.id}/attachments/{attachment.id}/delete")
+    assert removed.status_code == 403
+    assert _count(db) == 1 and len(stored_files(store)) == 1

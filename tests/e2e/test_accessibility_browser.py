@@ -104,6 +104,7 @@ PAGES = [
     Page("attachment-upload-errors", C, S + "/attachments/measure/{measure}", action=submit_empty),
     Page("support-need-errors", C, S + "/support/needs/new", action=submit_empty),
     Page("support-measure-new", C, S + "/support/measures/new"),
+    Page("help-requests", C, "/help-requests"),
     Page("consent-new", C, S + "/consents/new"),
     Page("case-file", C, S + "/case-file"),
     Page("case-note-new", C, S + "/notes/new"),
@@ -136,6 +137,10 @@ PAGES = [
     Page("mid-evaluation", SUP, P + "/mid-evaluation"),
     Page("learning-agreement", SUP, P + "/learning-agreement"),
     Page("declaration-supervisor", SUP, P + "/declaration"),
+    # Support arranged at the workplace, and asking the school for help.
+    Page("support-supervisor", SUP, S + "/support"),
+    Page("arrangement-errors", SUP, S + "/support/workplace/new", action=submit_empty),
+    Page("help-errors", SUP, S + "/help/new", action=submit_empty),
     # Administration and export.
     Page("access-request", SA, S + "/access-request"),
     Page("admin", SYS, "/admin/"),
@@ -274,6 +279,10 @@ def axe_findings(request, app, browser) -> dict[tuple[str, str], str]:
     with app.app_context():
         world = factories.build_world()
         factories.review_objects(world.a)
+        # Support arranged at the workplace and an open request for help: their rows on the
+        # support pages and the list of requests.
+        factories.workplace_arrangement(world.a)
+        factories.help_request(world.a)
         log_reads(world.a)
         db.session.commit()
         values = ids(world)
