@@ -24,6 +24,7 @@ from app.access import (  # noqa: F401
     account,
     admin,
     api,
+    auditlog,
     casefile,
     export,
     imports,

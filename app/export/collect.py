@@ -112,6 +112,7 @@ OBJECT_TYPE = {
     "declaration": _l("Declaration on training"),
     "absence": _l("Absence"),
     "goal_assessment": _l("Goal assessment"),
+    "access_log": _l("Access log"),  # the access-log review (app.auditlog)
 }
 
 _BREAKS = re.compile(r"<br\s*/?>|</p>|</li>|</h\d>|</div>", re.IGNORECASE)

@@ -36,6 +36,8 @@ def index():
         return redirect(url_for("main.overview"))
     if current_user.has_role(Role.PARTNERSHIP_COORDINATOR, Role.LEADER):
         return redirect(url_for("partnership.index"))
+    if current_user.has_role(Role.DATA_PROTECTION):
+        return redirect(url_for("auditlog.index"))
     if current_user.has_role(Role.STUDENT):
         return redirect(url_for("me.plan"))
     return render_template("main/no_access.html")
