@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import and_, distinct, exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -288,17 +288,33 @@ def outside_relations(reviewer: User, date_from: date, date_to: date) -> list[Fl
         if user is None or student is None:
             continue  # the student record was deleted since: nothing to name
         first, last = _local_day(row.first), _local_day(row.last)
-        text = _(
-            "%(user)s opened the case of %(student)s (%(number)s) %(count)d times from "
-            "%(first)s to %(last)s without a working relation to the student: %(missing)s.",
-            user=user.name,
-            student=student.full_name,
-            number=student.student_number,
-            count=row.views,
-            first=format_date(first, "short"),
-            last=format_date(last, "short"),
-            missing=missing_relations(user),
-        )
+        names = {
+            "user": user.name,
+            "student": student.full_name,
+            "number": student.student_number,
+            "missing": missing_relations(user),
+        }
+        if first == last:
+            text = ngettext(
+                "%(user)s opened the case of %(student)s (%(number)s) once on %(day)s without "
+                "a working relation to the student: %(missing)s.",
+                "%(user)s opened the case of %(student)s (%(number)s) %(num)d times on %(day)s "
+                "without a working relation to the student: %(missing)s.",
+                row.views,
+                day=format_date(first, "long"),
+                **names,
+            )
+        else:
+            text = ngettext(
+                "%(user)s opened the case of %(student)s (%(number)s) once from %(first)s to "
+                "%(last)s without a working relation to the student: %(missing)s.",
+                "%(user)s opened the case of %(student)s (%(number)s) %(num)d times from "
+                "%(first)s to %(last)s without a working relation to the student: %(missing)s.",
+                row.views,
+                first=format_date(first, "long"),
+                last=format_date(last, "long"),
+                **names,
+            )
         flags.append(Flag(OUTSIDE_RELATIONS, user.id, text, first, last, student.student_number))
     return flags
 
