@@ -211,16 +211,19 @@ def _relations(user_id, student_id, date_from: date, date_to: date):
             Membership.role.in_(EMPLOYER_STAFF_ROLES),
             Membership.organisation_id == TrainingAgreement.employer_id,
         ),
-        "review": exists().where(
-            CaseReview.student_id == student_id,
-            CaseReview.on_date >= memory,
-            or_(
+        "review": or_(
+            exists().where(
+                CaseReview.student_id == student_id,
+                CaseReview.on_date >= memory,
                 CaseReview.created_by_id == user_id,
-                CaseReview.id.in_(
-                    select(review_participant.c.review_id).where(
-                        review_participant.c.user_id == user_id
-                    )
-                ),
+            ),
+            # A join inside one EXISTS, not an IN (subquery) within it: a subquery two levels
+            # down would not be correlated to the pair.
+            exists().where(
+                CaseReview.student_id == student_id,
+                CaseReview.on_date >= memory,
+                review_participant.c.review_id == CaseReview.id,
+                review_participant.c.user_id == user_id,
             ),
         ),
         "action_item": exists().where(

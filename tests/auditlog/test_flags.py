@@ -139,6 +139,32 @@ def test_a_line_in_the_case_history_is_a_relation(app, world):
     assert _flags(app, a.users[Role.DATA_PROTECTION]) == []
 
 
+def test_taking_part_in_a_case_review_is_a_relation_of_that_person_and_student_only(app, world):
+    from app.models import CaseReview
+
+    a = world.a
+    teacher = a.users[Role.TEACHER]
+    reviewed, other = student(a.school), student(a.school)
+    db.session.add(
+        CaseReview(
+            student_id=reviewed.id,
+            on_date=TODAY,
+            participants=[teacher],
+            created_by_id=a.users[Role.COUNSELLOR].id,
+            organisation_id=a.school.id,
+        )
+    )
+    colleague = user(Role.TEACHER, a.school)  # not in the review
+    view(teacher, reviewed, at(YESTERDAY))
+    view(teacher, other, at(YESTERDAY))
+    view(colleague, reviewed, at(YESTERDAY))
+    db.session.commit()
+    found = _flags(app, a.users[Role.DATA_PROTECTION])
+    assert sorted((f.user_id, f.student_number) for f in found) == sorted(
+        [(teacher.id, other.student_number), (colleague.id, reviewed.student_number)]
+    )
+
+
 def test_reviewing_the_log_is_not_reading_a_case(app, client, world):
     a = world.a
     reviewer = a.users[Role.DATA_PROTECTION]
