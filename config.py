@@ -137,8 +137,9 @@ class Config:
     RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
     RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "10 per hour")
     # Two-factor login (app.auth.twofactor, docs/accounts.md). Users holding one of these roles
-    # must use it; None means the roles that can see support or health data
-    # (app.access.twofactor.SUPPORT_DATA_ROLES). A set of role values, e.g. {"counsellor"}.
+    # must use it; None means the roles that can see support or health data, and the
+    # data-protection adviser (app.access.twofactor.DEFAULT_REQUIRED_ROLES). A set of role
+    # values, e.g. {"counsellor"}.
     TWO_FACTOR_REQUIRED_ROLES: frozenset[str] | None = None
     # Further roles that must use it (TWO_FACTOR_EXTRA_ROLES=analyst,leader): the roles that see
     # support or health data always must; an organisation's policy may add the others.

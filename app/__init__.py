@@ -119,6 +119,7 @@ def _migrations_dir() -> Path:
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.attachments import bp as attachments_bp
+    from app.auditlog import bp as auditlog_bp
     from app.auth import bp as auth_bp
     from app.casefile import bp as casefile_bp
     from app.export import bp as export_bp
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(me_bp, url_prefix="/me")
     app.register_blueprint(attachments_bp)
     app.register_blueprint(retention_bp)
+    app.register_blueprint(auditlog_bp, url_prefix="/access-log")
 
     from app.api import init_app as init_api
 

@@ -25,7 +25,10 @@ def record(
     criterion: str = "",
     user: User | None = None,
     commit: bool = False,
+    object_type: str | None = None,
 ) -> AuditEvent:
+    """One row. `object_type` names the kind of thing touched where there is no object to
+    name it (e.g. "access_log" for reading the access log itself)."""
     if user is None and current_user and current_user.is_authenticated:
         user = current_user
     student_id = student.id if isinstance(student, Student) else student
@@ -36,7 +39,7 @@ def record(
         action=action,
         user_id=user.id if user is not None else None,
         student_id=student_id,
-        object_type=_object_type(obj if obj is not None else student),
+        object_type=object_type or _object_type(obj if obj is not None else student),
         object_id=getattr(obj, "id", None) if obj is not None else student_id,
         criterion=criterion[:500],
         organisation_id=organisation_id,

@@ -19,6 +19,7 @@ from itertools import pairwise
 
 from sqlalchemy import delete, select
 
+from app import audit
 from app.access.journey import is_transition
 from app.attachments import services as attachment_services
 from app.auth.passwords import hash_password
@@ -30,6 +31,7 @@ from app.models import (
     SPS_TYPES,
     AgreementKind,
     AttachmentParent,
+    AuditAction,
     CaseEvent,
     CaseEventKind,
     CaseEventTarget,
@@ -145,6 +147,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "partnerskab@demo.elevsag.dk", "Anja Kirkegaard", Role.PARTNERSHIP_COORDINATOR, "461"
     ),
     DemoLogin("leder@demo.elevsag.dk", "Torben Skov", Role.LEADER, "SOSU-FYN"),
+    # SOSU Fyn's data-protection adviser (app.auditlog): reviews the school's access log.
+    DemoLogin("dpo@demo.elevsag.dk", "Sanne Holm", Role.DATA_PROTECTION, "SOSU-FYN"),
     # A student with their own access (app.me): Noah Lauridsen, in training at the demo
     # supervisor's workplace, with a warning to read.
     DemoLogin("elev@elev.example.dk", "Noah Lauridsen", Role.STUDENT, "SOSU-FYN"),
@@ -397,6 +401,7 @@ def load(
     _place_evaluations(rng, today)
     _attachments(counsellor)
     _legal_hold(users["skoleadmin@demo.elevsag.dk"], schools["SOSU-FYN"][0])
+    _access_log(users, schools["SOSU-FYN"][0], today)
     db.session.commit()
     return {
         "schools": len(schools),
@@ -1379,6 +1384,57 @@ def _category(code: str) -> SupportCategory:
     return db.session.execute(
         select(SupportCategory).where(SupportCategory.code == code)
     ).scalar_one()
+
+
+# --- The access log (app.auditlog) -----------------------------------------------------------
+
+# The day of the constructed unusual reading, and how many students' cases it opens.
+_UNUSUAL_DAYS_AGO = 2
+_UNUSUAL_STUDENTS = 18
+
+
+def _access_log(users: dict[str, User], school, today: date) -> None:
+    """Eight weeks of ordinary reading at SOSU Fyn, and one constructed unusual day, so the
+    access-log review and its flags have something to show (docs/access-log.md).
+
+    Every working day the demo contact teacher opens a few of the students they are contact
+    teacher for, and the demo counsellor a few of the school's students (whose plans they
+    made). Two days ago the teacher opened the cases of 18 students who are none of theirs:
+    both flags find it (many students in one day, and views outside their relations)."""
+    teacher = users["laerer@demo.elevsag.dk"]
+    counsellor = users["vejleder@demo.elevsag.dk"]
+    own = list(
+        db.session.scalars(
+            select(Student).where(Student.contact_teacher_id == teacher.id).order_by(Student.id)
+        )
+    )
+    school_students = list(
+        db.session.scalars(
+            select(Student).where(Student.school_id == school.id).order_by(Student.id)
+        )
+    )
+    written = set(
+        db.session.scalars(select(CaseEvent.student_id).where(CaseEvent.user_id == teacher.id))
+    )
+    strangers = [
+        s for s in school_students if s.contact_teacher_id != teacher.id and s.id not in written
+    ][:_UNUSUAL_STUDENTS]
+    unusual_day = today - timedelta(days=_UNUSUAL_DAYS_AGO)
+
+    def view(user: User, student: Student, day: date, n: int) -> None:
+        event = audit.record(AuditAction.VIEW, student=student, user=user)
+        event.at = datetime.combine(day, time(7 + n % 8, (7 * n) % 60), tzinfo=UTC)
+
+    for back in range(1, 57):
+        day = today - timedelta(days=back)
+        if day.weekday() >= 5:
+            continue
+        for n in range(min(4, len(own))):
+            view(teacher, own[(back + n) % len(own)], day, n)
+        for n in range(min(5, len(school_students))):
+            view(counsellor, school_students[(back * 5 + n) % len(school_students)], day, n)
+    for n, student in enumerate(strangers):
+        view(teacher, student, unusual_day, n)
 
 
 def demo_users_exist() -> bool:

@@ -506,6 +506,7 @@ from app.models import Indicator, InitiativeStatus  # noqa: E402
 ROLE[Role.PARTNERSHIP_COORDINATOR] = _l("Partnership coordinator")
 ROLE[Role.LEADER] = _l("Leader")
 ROLE[Role.STUDENT] = _l("Student")
+ROLE[Role.DATA_PROTECTION] = _l("Data protection adviser")
 
 INITIATIVE_STATUS = {
     InitiativeStatus.PLANNED: _l("Planned"),

@@ -359,6 +359,10 @@ def _side(label: str) -> Side:
     side.users[Role.SUPERVISOR] = user(
         Role.SUPERVISOR, municipality, wp, email=f"supervisor.{label.lower()}@example.org"
     )
+    # The school's data-protection adviser (app.auditlog): reviews the school's access log.
+    side.users[Role.DATA_PROTECTION] = user(
+        Role.DATA_PROTECTION, school, email=f"data_protection.{label.lower()}@example.org"
+    )
     counsellor = side.users[Role.COUNSELLOR]
     side.need = support_need(s, "dyslexia", counsellor, f"Ordblind, side {label}")
     side.measure = support_measure(

@@ -44,6 +44,9 @@ PARTNERSHIP = frozenset({Role.PARTNERSHIP_COORDINATOR, Role.LEADER, Role.ANALYST
 COORDINATOR = frozenset({Role.PARTNERSHIP_COORDINATOR})
 INITIATIVE_EDITORS = frozenset({Role.PARTNERSHIP_COORDINATOR, Role.LEADER})
 STUDENT = frozenset({Role.STUDENT})
+# The access-log review (app.access.auditlog): the organisation's admins and its
+# data-protection adviser.
+ACCESS_LOG = frozenset({Role.SCHOOL_ADMIN, Role.MUNICIPALITY_ADMIN, Role.DATA_PROTECTION})
 
 
 @dataclass(frozen=True)
@@ -341,6 +344,12 @@ MATRIX: dict[str, Allowed] = {
     "admin.api_clients": Allowed(own=ADMINS, other=ADMINS),
     "admin.new_api_client": Allowed(own=ADMINS, other=ADMINS),
     "admin.revoke_api_client": Allowed(own=ADMINS, other=SYSTEM),
+    # The access-log review (app.access.auditlog): the organisation's admins and its
+    # data-protection adviser, each their own organisation's rows; no object in the URL, so
+    # "other" is the same request. The adviser is refused every case page above.
+    "auditlog.index": Allowed(own=ACCESS_LOG, other=ACCESS_LOG),
+    "auditlog.export_csv": Allowed(own=ACCESS_LOG, other=ACCESS_LOG),
+    "auditlog.flag_list": Allowed(own=ACCESS_LOG, other=ACCESS_LOG),
 }
 
 # Requests that change or end something run last, so they do not spoil the others.

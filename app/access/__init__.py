@@ -25,6 +25,7 @@ from app.access import (  # noqa: F401
     admin,
     api,
     attachments,
+    auditlog,
     casefile,
     export,
     help,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.access.imports import IMPORT_ROLES
 from app.access.roles import (
+    ACCESS_LOG_ROLES,
     ADMIN_ROLES,
     CASE_ROLES,
     PARTNERSHIP_ROLES,
@@ -26,6 +27,8 @@ SECTIONS: dict[str, frozenset[Role]] = {
     # The partnership's figures (app.main.indicators): its analyst, coordinator and leaders.
     "overview": PARTNERSHIP_ROLES,
     "admin": ADMIN_ROLES,
+    # app.auditlog: the organisation's access log, for its admins and data-protection adviser.
+    "access_log": ACCESS_LOG_ROLES,
     "imports": IMPORT_ROLES,  # app.imports: students, class teams, agreements, team plans
     # app.partnership: the members' partnership and action plan; the system admin sets
     # partnerships up from the same page.

@@ -60,6 +60,11 @@ MEETING_STAFF_ROLES = frozenset(
 )
 
 
+# The access-log review (app.access.auditlog): the organisation's admins and its
+# data-protection adviser, each for their own organisation.
+ACCESS_LOG_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.MUNICIPALITY_ADMIN, Role.DATA_PROTECTION})
+
+
 # The partnership (app.access.partnership): its coordinator, the member organisations' leaders
 # and the analyst. None of them is a case role.
 PARTNERSHIP_ROLES = frozenset({Role.PARTNERSHIP_COORDINATOR, Role.LEADER, Role.ANALYST})

@@ -1,9 +1,10 @@
 """Two-factor login: who must use it, what a login that has not shown it may reach, and when
 an export asks the person to prove who they are again (step-up).
 
-Every role that can see support or health data must use two-factor login; for the others it
-is optional. The set of roles is the setting TWO_FACTOR_REQUIRED_ROLES (None: the default
-below). The codes themselves are checked in app.auth.twofactor.
+Every role that can see support or health data, and the data-protection adviser (who reads
+the access log), must use two-factor login; for the others it is optional. The set of roles is
+the setting TWO_FACTOR_REQUIRED_ROLES (None: the default below). The codes themselves are
+checked in app.auth.twofactor.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ R = TypeVar("R")
 # the student's consent; and the school admin, whose access-request export holds all of it
 # (app.access.export).
 SUPPORT_DATA_ROLES: frozenset[Role] = SUPPORT_READ_ROLES | EMPLOYER_ROLES | {Role.SCHOOL_ADMIN}
+# The roles that must use two-factor login by default: those above, and the data-protection
+# adviser, whose access log (app.auditlog) says who read which named student's case and when.
+DEFAULT_REQUIRED_ROLES: frozenset[Role] = SUPPORT_DATA_ROLES | {Role.DATA_PROTECTION}
 
 # How the second factor was shown (LoginSession.second_factor).
 TOTP = "totp"
@@ -44,7 +48,7 @@ def required_roles() -> frozenset[Role]:
     configured = current_app.config.get("TWO_FACTOR_REQUIRED_ROLES")
     if configured is None:
         extra = current_app.config.get("TWO_FACTOR_EXTRA_ROLES", frozenset())
-        return SUPPORT_DATA_ROLES | {Role(role) for role in extra}
+        return DEFAULT_REQUIRED_ROLES | {Role(role) for role in extra}
     return frozenset(Role(role) for role in configured)
 
 

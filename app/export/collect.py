@@ -115,6 +115,7 @@ OBJECT_TYPE = {
     "absence": _l("Absence"),
     "goal_assessment": _l("Goal assessment"),
     "attachment": _l("Attachment"),
+    "access_log": _l("Access log"),  # the access-log review (app.auditlog)
 }
 
 _BREAKS = re.compile(r"<br\s*/?>|</p>|</li>|</h\d>|</div>", re.IGNORECASE)

@@ -18,6 +18,7 @@ from app.access import (
 )
 from app.access.figures import figure_choice
 from app.access.roles import PARTNERSHIP_ROLES, permitted
+from app.csvfile import safe_cell
 from app.main import bp, indicators, snapshots
 from app.main.tasks import overview_of
 from app.models import Role
@@ -36,6 +37,8 @@ def index():
         return redirect(url_for("main.overview"))
     if current_user.has_role(Role.PARTNERSHIP_COORDINATOR, Role.LEADER):
         return redirect(url_for("partnership.index"))
+    if current_user.has_role(Role.DATA_PROTECTION):
+        return redirect(url_for("auditlog.index"))
     if current_user.has_role(Role.STUDENT):
         return redirect(url_for("me.plan"))
     return render_template("main/no_access.html")
@@ -95,12 +98,6 @@ def _breakdown() -> indicators.Breakdown:
         return indicators.Breakdown.SCHOOL
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheet programs run a cell that starts with = + - @ as a formula: defuse it."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @bp.route("/overview/<name>.csv")
 @roles_required(*PARTNERSHIP_ROLES)
 def overview_csv(name: str):
@@ -130,7 +127,7 @@ def overview_csv(name: str):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(
-        _csv_cell(h)
+        safe_cell(h)
         for h in [
             table.row_heading,
             *(table.column_labels[c] for c in table.columns),
@@ -142,7 +139,7 @@ def overview_csv(name: str):
     for row in table.rows:
         writer.writerow(
             [
-                _csv_cell(table.row_labels[row]),
+                safe_cell(table.row_labels[row]),
                 *(shown(figures.cells[(row, c)]) for c in table.columns),
                 shown(figures.row_totals[row]),
                 *rates(row),

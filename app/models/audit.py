@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -27,6 +27,10 @@ class AuditAction(enum.StrEnum):
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
+    __table_args__ = (
+        # The access-log review (app.auditlog) reads an organisation's rows by time.
+        Index("ix_audit_event_organisation_id_at", "organisation_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

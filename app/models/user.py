@@ -28,6 +28,9 @@ class Role(enum.StrEnum):
     # Not a school role: the membership's organisation is the school that invited them, and
     # `Membership.student_id` is the one case it opens.
     STUDENT = "student"
+    # The data-protection role (databeskyttelsesrådgiver, DPO) of a school, municipality or
+    # region: reviews its organisation's access log (app.auditlog), never case content.
+    DATA_PROTECTION = "data_protection"
 
     @property
     def organisation_kinds(self) -> frozenset[OrganisationKind]:
@@ -48,6 +51,7 @@ ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     Role.PARTNERSHIP_COORDINATOR: _EMPLOYER_KINDS,
     Role.LEADER: frozenset(OrganisationKind),
     Role.STUDENT: frozenset({OrganisationKind.SCHOOL}),
+    Role.DATA_PROTECTION: frozenset(OrganisationKind),
 }
 
 

@@ -18,6 +18,7 @@ from flask_login import current_user
 from app import audit, editing
 from app.access.partnership import can_edit_dimensioning, get_dimensioning_or_404
 from app.access.roles import PARTNERSHIP_ROLES, roles_required
+from app.csvfile import safe_cell
 from app.models import AuditAction, Partnership, PlaceKind, Role
 from app.models.base import today
 from app.partnership import bp
@@ -73,11 +74,6 @@ def _name(line: Line) -> str:
     return line.organisation.name
 
 
-def _csv_text(value: str) -> str:
-    """Spreadsheet programs run a cell that starts with = + - @ as a formula: defuse it."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 @bp.route("/<int:partnership_id>/dimensioning.csv")
 @roles_required(*PARTNERSHIP_ROLES)
 def dimensioning_csv(partnership_id: int):
@@ -90,7 +86,7 @@ def dimensioning_csv(partnership_id: int):
         return "" if value is None else str(value)
 
     def row(name: str, line: Line) -> list[str]:
-        cells = [_csv_text(name)]
+        cells = [safe_cell(name)]
         for kind in PlaceKind:
             cells += [number(line.agreed[kind]), number(line.made[kind]), number(line.gap(kind))]
         cells.append("x" if line.waiting.hidden else str(line.waiting.value))

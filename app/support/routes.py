@@ -31,6 +31,7 @@ from app import access, audit, editing, labels
 from app.access import case_roles_required, roles_required
 from app.access.twofactor import step_up_required
 from app.attachments.queries import attachments_of
+from app.csvfile import safe_cell
 from app.extensions import db
 from app.forms import ButtonForm
 from app.models import (
@@ -692,7 +693,4 @@ def support_csv(student_id: int):
 
 
 def safe_row(*values) -> list[str]:
-    """Spreadsheet programs run a cell that starts with = + - @ as a formula: defuse it."""
-    return [
-        "'" + str(v) if str(v)[:1] in ("=", "+", "-", "@", "\t", "\r") else str(v) for v in values
-    ]
+    return [safe_cell(v) for v in values]

@@ -42,7 +42,12 @@ def test_each_role_sees_the_sections_its_pages_are_open_to():
         "reviews",
         "admin",
         "imports",
+        "access_log",
     }
+    # The data-protection adviser: the access log and nothing else.
+    assert nav_sections(FakeUser(Role.DATA_PROTECTION)) == {"access_log"}
+    assert "access_log" in nav_sections(FakeUser(Role.MUNICIPALITY_ADMIN))
+    assert "access_log" not in nav_sections(FakeUser(Role.SYSTEM_ADMIN))
     assert "imports" in nav_sections(FakeUser(Role.TRAINING_COORDINATOR))
     assert "imports" not in nav_sections(FakeUser(Role.TEACHER))
     assert "imports" not in nav_sections(FakeUser(Role.SUPERVISOR))

@@ -166,6 +166,10 @@ PAGES = [
     ),
     Page("admin-api-clients", SA, "/admin/api-clients"),
     Page("admin-api-client-new-errors", SA, "/admin/api-clients/new", action=submit_empty),
+    # The access-log review (app.auditlog): the school admin's and the data-protection adviser's.
+    Page("access-log", Role.DATA_PROTECTION, "/access-log/"),
+    Page("access-log-errors", SA, "/access-log/?date_from=2026-03-10&date_to=2026-03-01"),
+    Page("access-log-flags", Role.DATA_PROTECTION, "/access-log/flags"),
     # The student's own part (app.me) and what the school and supervisor see of it.
     Page("my-plan", Role.STUDENT, "/me/"),
     Page("my-consents", Role.STUDENT, "/me/consents"),
