@@ -8,13 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, log_out, path_is
-from tests.e2e.test_accessibility_browser import checked
+from tests.e2e.helpers import checked, click_and_wait, log_in, log_out, path_is
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +25,6 @@ def test_supervisor_arranges_support_and_asks_the_counsellor_schedules(
     live_server, page, browser_problems, world, width, height
 ):
     page.set_viewport_size({"width": width, "height": height})
-    axe = Axe()
     student = world.a.student
     support = f"/students/{student.id}/support"
 
@@ -35,12 +32,12 @@ def test_supervisor_arranges_support_and_asks_the_counsellor_schedules(
     log_in(page, live_server, world.user(Role.SUPERVISOR).email, factories.PASSWORD)
     page.goto(live_server + support)
     page.wait_for_load_state("load")
-    checked(page, axe)
+    checked(page)
     click_and_wait(
         page, page.get_by_test_id("new-arrangement"), path_is(support + "/workplace/new")
     )
     page.wait_for_load_state("load")
-    checked(page, axe)
+    checked(page)
     page.locator("#type").select_option("extra_supervision")
     page.locator("#description").fill("30 minutter med vejlederen hver fredag")
     click_and_wait(page, page.get_by_test_id("save-arrangement"), path_is(support))
@@ -56,7 +53,7 @@ def test_supervisor_arranges_support_and_asks_the_counsellor_schedules(
     click_and_wait(page, page.get_by_test_id("send-help-request"), path_is(support))
     expect(page.get_by_test_id("student-help-requests")).to_contain_text(REASON)
     page.wait_for_load_state("load")
-    checked(page, axe)
+    checked(page)
     log_out(page)
 
     # The counsellor sees both and schedules the review from the request.
@@ -66,7 +63,7 @@ def test_supervisor_arranges_support_and_asks_the_counsellor_schedules(
     expect(page.get_by_test_id("student-help-requests")).to_contain_text(REASON)
     page.goto(live_server + "/help-requests")
     page.wait_for_load_state("load")
-    checked(page, axe)
+    checked(page)
     row = page.locator("[data-testid^=help-request-]").first
     expect(row).to_contain_text(REASON)
     click_and_wait(
@@ -78,7 +75,7 @@ def test_supervisor_arranges_support_and_asks_the_counsellor_schedules(
     expect(page.get_by_test_id("answers-help-request")).to_be_visible()
     expect(page.locator("#agenda")).to_contain_text(REASON)
     expect(page.locator(f"#participant-{world.user(Role.SUPERVISOR).id}")).to_be_checked()
-    checked(page, axe)
+    checked(page)
     page.locator("#on_date").fill((date.today() + timedelta(days=4)).isoformat())
     page.locator("#location").fill("Plejecentret")
     click_and_wait(
