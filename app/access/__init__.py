@@ -32,6 +32,7 @@ from app.access import (  # noqa: F401
     nav,
     partnership,
     reviews,
+    risk,
     roles,
     sso,
     students,

@@ -4,6 +4,7 @@ the user (no query); templates/base.html shows the entries named here."""
 from __future__ import annotations
 
 from app.access.imports import IMPORT_ROLES
+from app.access.risk import RISK_LIST_ROLES
 from app.access.roles import (
     ADMIN_ROLES,
     CASE_ROLES,
@@ -21,6 +22,8 @@ SECTIONS: dict[str, frozenset[Role]] = {
     "transitions": PLAN_EDITOR_ROLES,
     "follow_ups": SUPPORT_EDIT_ROLES | {Role.TEACHER},
     "from_training": SCHOOL_CONTACT_ROLES,
+    # app.risk: "Elever med risikotegn" (app.access.risk).
+    "at_risk": RISK_LIST_ROLES,
     "reviews": CASE_ROLES,
     "starting_soon": frozenset({Role.SUPERVISOR}),
     # The partnership's figures (app.main.indicators): its analyst, coordinator and leaders.
@@ -52,6 +55,8 @@ OVERVIEW_PARTS: dict[str, frozenset[Role]] = {
     "concerns": SCHOOL_CONTACT_ROLES,
     # Students who asked this counsellor or contact teacher for a conversation (app.me).
     "conversations": SCHOOL_CONTACT_ROLES,
+    # Students showing signs of risk (app.risk), the head of "Elever med risikotegn".
+    "at_risk": SECTIONS["at_risk"],
     "action_items": CASE_ROLES,
     "reviews": CASE_ROLES,
     "starting_soon": SECTIONS["starting_soon"],

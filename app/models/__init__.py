@@ -255,3 +255,8 @@ __all__ += [
     "PlaceQuestion",
     "Reflection",
 ]
+
+# Early signs of risk (app.risk, docs/risk.md): the rules and the flags of the nightly refresh.
+from app.models.risk import SUPPORT_RULES, RiskFlag, RiskRule, RiskRuleCode  # noqa: E402
+
+__all__ += ["SUPPORT_RULES", "RiskFlag", "RiskRule", "RiskRuleCode"]
