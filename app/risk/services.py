@@ -92,7 +92,7 @@ class Refreshed:
 
 def refresh(on: date) -> Refreshed:
     """Bring the flags up to date as of `on` and tell of first crossings. The caller commits."""
-    signals = evaluate(everything(), on)
+    signals = evaluate(everything(), on).signals
     open_flags = {
         f.student_id: f
         for f in db.session.execute(select(RiskFlag).where(RiskFlag.cleared_on.is_(None))).scalars()
