@@ -27,6 +27,8 @@ BUDGET_MS = {
     "case file, first page": 25,
     "upcoming transitions": 25,
     "my follow-ups": 25,
+    # "Elever med risikotegn" (app.risk): every rule over the counsellor's school, one statement.
+    "students at risk": 25,
     # The partnership's dashboard (app.main.indicators): the issue asks for the case pages'
     # budget; far over it on the 50,000-student data (docs/indicators.md, "Performance").
     "partnership dashboard": 25,
@@ -131,6 +133,7 @@ def run_in_process(count: int, label: str) -> list[Timing]:
         _time(counsellor, "case file, first page", targets["heavy"] + "/case-file", count),
         _time(coordinator, "upcoming transitions", "/transitions", count),
         _time(counsellor, "my follow-ups", "/follow-ups", count),
+        _time(counsellor, "students at risk", "/students/at-risk", count),
         _time(analyst, "partnership dashboard", "/overview?by=school", count),
         _time(
             counsellor, "case-file PDF (500 lines)", targets["heavy"] + "/case-file.pdf", pdf_count
