@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -114,6 +115,8 @@ class TrainingExperience(Versioned, Base):
     """A dated entry by the supervisor: what happened, what was learned, what to work on."""
 
     __tablename__ = "training_experience"
+    # The concerns of the last weeks, whoever's (app.risk: concerns), by date.
+    __table_args__ = (Index("ix_training_experience_concern_on_date", "concern", "on_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
@@ -274,7 +277,11 @@ class Absence(Base):
     """Absence during a training period, whole days from `start_date` to `end_date`."""
 
     __tablename__ = "absence"
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates"),)
+    # The absences of the last weeks, whoever's (app.risk: absence), by their end date.
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates"),
+        Index("ix_absence_end_date", "end_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)

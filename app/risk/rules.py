@@ -202,6 +202,23 @@ _NAME = (Student.id, Student.last_name, Student.first_name)
 
 def _absence(rule: Rule, scope: RiskScope, on: date):
     first = on - timedelta(days=(rule.window_days or 28) - 1)
+    # The absences of the window first (by ix_absence_end_date: few, region-wide), then their
+    # periods and students. DISTINCT keeps it a subquery of its own (SQLite would otherwise
+    # start from every student in scope); the same days twice count once anyway.
+    recent = (
+        select(
+            Absence.period_id.label("period_id"),
+            Absence.start_date.label("start_date"),
+            Absence.end_date.label("end_date"),
+        )
+        .where(
+            Absence.kind != AbsenceKind.APPROVED_LEAVE,
+            Absence.start_date <= on,
+            Absence.end_date >= first,
+        )
+        .distinct()
+        .subquery("risk_absence")
+    )
     return (
         select(
             *_columns(
@@ -209,13 +226,13 @@ def _absence(rule: Rule, scope: RiskScope, on: date):
                 n=Period.id,
                 d1=Period.start_date,
                 d2=Period.end_date,
-                d3=Absence.start_date,
-                d4=Absence.end_date,
+                d3=recent.c.start_date,
+                d4=recent.c.end_date,
                 title=Period.title,
             )
         )
-        .select_from(Absence)
-        .join(Period, Period.id == Absence.period_id)
+        .select_from(recent)
+        .join(Period, Period.id == recent.c.period_id)
         .join(Student, Student.id == Period.student_id)
         .where(
             _students(scope),
@@ -223,9 +240,6 @@ def _absence(rule: Rule, scope: RiskScope, on: date):
             Period.kind == PeriodKind.TRAINING,
             Period.start_date <= on,
             Period.end_date >= first,
-            Absence.kind != AbsenceKind.APPROVED_LEAVE,
-            Absence.start_date <= on,
-            Absence.end_date >= first,
         )
     )
 
@@ -393,17 +407,27 @@ def _read_follow_ups(rule: Rule, rows, on: date) -> Iterable[tuple[int, Signal]]
 def _extensions(rule: Rule, scope: RiskScope, on: date):
     window = rule.window_days or 365
     count = func.count(CaseEvent.id)
-    return (
-        select(*_columns(rule.code, n=count, at=func.max(CaseEvent.at)))
-        .select_from(CaseEvent)
-        .join(Student, Student.id == CaseEvent.student_id)
+    # The extensions of the window first (by ix_case_event_kind_at: few, region-wide), then
+    # their students: not every event of every student in scope.
+    counted = (
+        select(
+            CaseEvent.student_id.label("student_id"),
+            count.label("n"),
+            func.max(CaseEvent.at).label("at"),
+        )
         .where(
-            _students(scope),
             CaseEvent.kind == CaseEventKind.PERIOD_EXTENDED,
             CaseEvent.at >= _start_of(on - timedelta(days=window - 1)),
         )
-        .group_by(*_NAME)
+        .group_by(CaseEvent.student_id)
         .having(count >= max(rule.threshold, 1))
+        .subquery("risk_extensions")
+    )
+    return (
+        select(*_columns(rule.code, n=counted.c.n, at=counted.c.at))
+        .select_from(counted)
+        .join(Student, Student.id == counted.c.student_id)
+        .where(_students(scope))
     )
 
 
