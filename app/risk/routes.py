@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -38,15 +40,11 @@ def at_risk():
     ]
     scope = risk_scope(current_user, on)
     if form.mine.data:
-        scope = type(scope)(
-            scope.students
-            & or_(
-                Student.contact_teacher_id == current_user.id,
-                Student.counsellor_id == current_user.id,
-            ),
-            scope.training,
-            scope.support,
+        mine = or_(
+            Student.contact_teacher_id == current_user.id,
+            Student.counsellor_id == current_user.id,
         )
+        scope = replace(scope, students=scope.students & mine)
     signals = signals_of(scope, on, rules).signals
     counts = {r.code: 0 for r in active}
     for found in signals.values():
