@@ -49,6 +49,7 @@ run: $(VENV)/.runtime assets
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --if-empty
 	$(FLASK) figures refresh --if-missing
+	$(FLASK) risk refresh
 	$(FLASK) notify-transitions
 	@$(FLASK) demo-logins
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from app.partnership import bp as partnership_bp
     from app.retention import bp as retention_bp
     from app.reviews import bp as reviews_bp
+    from app.risk import bp as risk_bp
     from app.students import bp as students_bp
     from app.support import bp as support_bp
     from app.training import bp as training_bp
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(casefile_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(risk_bp)
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(partnership_bp, url_prefix="/partnership")
     app.register_blueprint(me_bp, url_prefix="/me")

@@ -1,9 +1,9 @@
 """Every command-line task, registered in one place: `flask demo-data`, `flask demo-logins`,
 `flask create-user`, `flask seed-programmes`, `flask notify-transitions` (run daily, e.g. from
-cron), `flask figures refresh` (nightly, from cron), `flask retention run` (nightly) and its
-access-log part `flask prune-audit-log` (app.retention.cli), `flask mail deliver` /
-`flask mail worker` (app.mail.cli), `flask mail reminders` and `flask mail digest` (daily, after
-notify-transitions; app.mail.notices), and the benchmark's commands (app.bench)."""
+cron), `flask figures refresh` and `flask risk refresh` (nightly, from cron), `flask retention
+run` (nightly) and its access-log part `flask prune-audit-log` (app.retention.cli), `flask mail
+deliver` / `flask mail worker` (app.mail.cli), `flask mail reminders` and `flask mail digest`
+(daily, after notify-transitions; app.mail.notices), and the benchmark's commands (app.bench)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from app.models import (
 )
 from app.models.base import today, utcnow
 from app.retention import cli as retention_cli
+from app.risk import services as risk
 from app.support.categories import ensure_support_categories
 from app.training.goals import ensure_training_goals
 
@@ -50,6 +51,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(mail_commands)
     app.cli.add_command(figures_group)
+    app.cli.add_command(risk_group)
     for command in bench.COMMANDS:
         app.cli.add_command(command)
     notices.register_commands(app)
@@ -365,3 +367,24 @@ def figures_refresh_command(partnership_id: int | None, if_missing: bool) -> Non
     db.session.commit()
     seconds = (utcnow() - started).total_seconds()
     click.echo(f"Figures computed for {count} partnership(s) in {seconds:.1f} s.")
+
+
+# --- early signs of risk (app.risk) -------------------------------------------------------
+
+
+@click.group("risk")
+def risk_group() -> None:
+    """Early signs that a student is at risk (app.risk, docs/risk.md)."""
+
+
+@risk_group.command("refresh")
+def risk_refresh_command() -> None:
+    """Evaluate every rule for every student, open a flag (and notify) where a student first
+    crosses the threshold, and clear flags with no signal left. Run it every night, after
+    `flask figures refresh`, e.g. from cron."""
+    done = risk.refresh(today())
+    db.session.commit()
+    click.echo(
+        f"Students with signs of risk: {done.flagged} ({done.opened} new, "
+        f"{done.cleared} cleared); notifications: {done.told}."
+    )

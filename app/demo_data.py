@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
+from flask import current_app, g
 from sqlalchemy import delete, select
 
 from app import audit
@@ -26,9 +27,10 @@ from app.auth.passwords import hash_password
 from app.extensions import db
 from app.journey.handovers import sending_organisation_id
 from app.journey.programmes import ensure_programmes
-from app.journey.services import plan_from_template, status_on, template_for
+from app.journey.services import extend_period, plan_from_template, status_on, template_for
 from app.models import (
     SPS_TYPES,
+    AbsenceKind,
     AgreementKind,
     AttachmentParent,
     AuditAction,
@@ -100,6 +102,7 @@ from app.support import services as support_services
 from app.support.categories import ensure_support_categories
 from app.support.consent_text import CONSENT_TEXT_VERSION
 from app.training.goals import ensure_training_goals
+from app.training.services import record_absence
 
 __all__ = [
     "DEMO_LOGINS",
@@ -397,6 +400,7 @@ def load(
         workplaces,
         {"supervisor": supervisor, "counsellor": counsellor, "teacher": teacher},
     )
+    _risk_signs(schools["SOSU-FYN"][0], supervisor, counsellor, today)
     _partnership(schools, municipalities, users, today)
     _place_evaluations(rng, today)
     _attachments(counsellor)
@@ -1601,3 +1605,51 @@ def _partnership(schools, municipalities, users, today: date) -> None:
     seed_meetings(partnership, coordinator, today)
 
     dimensioning.seed_demo(partnership, coordinator, today)
+
+
+def _risk_signs(school, supervisor, counsellor, today: date) -> None:
+    """Signs of risk (docs/risk.md) the rest of the demo data does not show: absence above the
+    threshold for two students in training at the demo counsellor's school, and a period
+    extended twice for a third; recorded through the areas' services, as staff would."""
+    periods = (
+        db.session.execute(
+            select(Period)
+            .join(Student, Student.id == Period.student_id)
+            .where(
+                Student.school_id == school.id,
+                Student.status == StudentStatus.ACTIVE,
+                Period.kind == PeriodKind.TRAINING,
+                Period.start_date <= today - timedelta(days=20),
+                Period.end_date >= today + timedelta(days=30),
+            )
+            .order_by(Period.id)
+            .limit(3)
+        )
+        .scalars()
+        .all()
+    )
+    for period, days in zip(periods[:2], (6, 8), strict=False):
+        end = today - timedelta(days=1)
+        record_absence(
+            period.student,
+            period,
+            end - timedelta(days=days - 1),
+            end,
+            AbsenceKind.ILLNESS,
+            "Syg (demo)",
+            supervisor,
+        )
+    if len(periods) == 3:
+        period = periods[2]
+        # The journey's service records the change as the signed-in user's: the counsellor's.
+        with current_app.test_request_context():
+            g._login_user = counsellor  # Flask-Login's current user, for this context only
+            for weeks in (2, 4):
+                extend_period(
+                    period.student,
+                    period,
+                    period.end_date + timedelta(weeks=weeks),
+                    True,
+                    period.version_id,
+                )
+                db.session.flush()

@@ -325,6 +325,8 @@ NOTIFICATION = {
         "Your handover note for %(student)s before %(period)s has been acknowledged."
     ),
     NotificationKind.ACTION_ITEM_DUE: _l("An action item of yours about %(student)s is due."),
+    # app.risk: never the reason (the person told may not see every rule's data).
+    NotificationKind.RISK_SIGNS: _l("%(student)s now shows signs of risk of dropping out."),
     # Mailed only (app.mail.notices): a follow-up point has no student to show here.
     NotificationKind.FOLLOW_UP_OVERDUE: _l("A partnership follow-up point of yours is overdue."),
 }

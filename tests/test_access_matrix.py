@@ -47,6 +47,8 @@ STUDENT = frozenset({Role.STUDENT})
 # The access-log review (app.access.auditlog): the organisation's admins and its
 # data-protection adviser.
 ACCESS_LOG = frozenset({Role.SCHOOL_ADMIN, Role.MUNICIPALITY_ADMIN, Role.DATA_PROTECTION})
+# Early signs of risk (app.access.risk): the list's roles.
+RISK_LIST = frozenset({Role.COUNSELLOR, Role.TEACHER, Role.TRAINING_COORDINATOR})
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,11 @@ MATRIX: dict[str, Allowed] = {
     # (their own list); marking one handled: a school contact at the student's school.
     "students.conversations": Allowed(own=SUPPORT_READERS, other=SUPPORT_READERS),
     "students.conversation_handled": Allowed(own=SUPPORT_READERS),
+    # "Elever med risikotegn" (app.risk): no object in the URL, so "other" is the same request;
+    # it lists only the students the user sees. The rules: the system administrator only.
+    "risk.at_risk": Allowed(own=RISK_LIST, other=RISK_LIST),
+    "risk.rules": Allowed(own=SYSTEM, other=SYSTEM),
+    "risk.edit_rule": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.index": Allowed(own=ADMINS, other=ADMINS),
     "admin.organisations": Allowed(own=SYSTEM, other=SYSTEM),
     "admin.new_organisation": Allowed(own=SYSTEM, other=SYSTEM),
@@ -379,6 +386,8 @@ def _args(rule, world: World, side: Side, role: Role | None) -> dict[str, int]:
     for name in rule.arguments:
         if rule.endpoint == "main.overview_csv":  # the dashboard's tables, by name
             values[name] = "dropout"
+        elif name == "rule_code":  # a risk rule, by its code (the same for both sides)
+            values[name] = "absence"
         elif name == "programme_id":
             values[name] = world.template_periods[0].programme_id
         elif name == "template_period_id":

@@ -36,6 +36,7 @@ from app.access import (  # noqa: F401
     partnership,
     retention,
     reviews,
+    risk,
     roles,
     sso,
     students,

@@ -4,6 +4,7 @@ the user (no query); templates/base.html shows the entries named here."""
 from __future__ import annotations
 
 from app.access.imports import IMPORT_ROLES
+from app.access.risk import RISK_LIST_ROLES
 from app.access.roles import (
     ACCESS_LOG_ROLES,
     ADMIN_ROLES,
@@ -22,6 +23,8 @@ SECTIONS: dict[str, frozenset[Role]] = {
     "transitions": PLAN_EDITOR_ROLES,
     "follow_ups": SUPPORT_EDIT_ROLES | {Role.TEACHER},
     "from_training": SCHOOL_CONTACT_ROLES,
+    # app.risk: "Elever med risikotegn" (app.access.risk).
+    "at_risk": RISK_LIST_ROLES,
     "reviews": CASE_ROLES,
     "starting_soon": frozenset({Role.SUPERVISOR}),
     # The partnership's figures (app.main.indicators): its analyst, coordinator and leaders.
@@ -57,6 +60,8 @@ OVERVIEW_PARTS: dict[str, frozenset[Role]] = {
     "conversations": SCHOOL_CONTACT_ROLES,
     # Requests for help from the workplace side, to schedule or decline (app.support.help).
     "help_requests": SCHOOL_CONTACT_ROLES,
+    # Students showing signs of risk (app.risk), the head of "Elever med risikotegn".
+    "at_risk": SECTIONS["at_risk"],
     "action_items": CASE_ROLES,
     "reviews": CASE_ROLES,
     "starting_soon": SECTIONS["starting_soon"],

@@ -43,14 +43,7 @@ def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool
     if employer_ids:
         # IN (subquery), not a correlated EXISTS: the agreements of a few employers are found
         # once by index instead of looked up for every student of the region.
-        conditions.append(
-            Student.id.in_(
-                select(TrainingAgreement.student_id).where(
-                    TrainingAgreement.employer_id.in_(employer_ids),
-                    or_(TrainingAgreement.end_date.is_(None), TrainingAgreement.end_date >= on),
-                )
-            )
-        )
+        conditions.append(Student.id.in_(employed_by(employer_ids, on)))
 
     workplace_ids = user.workplace_ids(Role.SUPERVISOR)
     if workplace_ids:
@@ -63,6 +56,15 @@ def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool
         )
 
     return or_(*conditions) if conditions else false()
+
+
+def employed_by(employer_ids: set[int], on: date) -> Select:
+    """The ids of the students with a current or future training agreement (on `on`) with one
+    of `employer_ids`."""
+    return select(TrainingAgreement.student_id).where(
+        TrainingAgreement.employer_id.in_(employer_ids),
+        or_(TrainingAgreement.end_date.is_(None), TrainingAgreement.end_date >= on),
+    )
 
 
 def supervised_period(on: date) -> ColumnElement[bool]:

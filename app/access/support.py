@@ -28,7 +28,7 @@ from functools import cached_property
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, String, case, exists, false, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access.roles import SUPPORT_EDIT_ROLES, SUPPORT_READ_ROLES, permitted
@@ -36,6 +36,7 @@ from app.access.students import employer_ids_of, get_case_student_or_404, superv
 from app.extensions import db
 from app.models import (
     EMPLOYER_ROLES,
+    SPS_TYPES,
     Consent,
     ConsentCategory,
     Enrolment,
@@ -350,3 +351,33 @@ def get_measure_or_404(
     if edit and not can_edit_measure(current_user, student, measure):
         abort(403)
     return measure
+
+
+def measure_visibility(user: User, on: date) -> ColumnElement[bool]:
+    """`SupportView.sees_measure` in SQL, for a statement over `SupportMeasure` joined to
+    `Student`: true for the measures `user` may see. The school's counsellors and teachers see
+    every measure of their school's students; employer staff and supervisors see a measure
+    only under a consent in force on `on`, to one of their organisations, for the measure's
+    category (SPS for an SPS measure, else support needs). Nobody else sees any. (At a change
+    of school open measures are ended, so an open measure is always the current school's.)"""
+    conditions: list[ColumnElement[bool]] = []
+    school_ids = user.organisation_ids(*SUPPORT_READ_ROLES)
+    if school_ids:
+        conditions.append(Student.school_id.in_(school_ids))
+    organisation_ids = user.organisation_ids(*EMPLOYER_ROLES)
+    if organisation_ids:
+        category = case(
+            (SupportMeasure.type.in_(SPS_TYPES), ConsentCategory.SPS.value),
+            else_=ConsentCategory.SUPPORT_NEEDS.value,
+        )
+        conditions.append(
+            exists().where(
+                Consent.student_id == SupportMeasure.student_id,
+                Consent.recipient_id.in_(organisation_ids),
+                Consent.withdrawn_at.is_(None),
+                Consent.valid_from <= on,
+                or_(Consent.valid_to.is_(None), Consent.valid_to >= on),
+                type_coerce(Consent.category, String(32)) == category,
+            )
+        )
+    return or_(*conditions) if conditions else false()

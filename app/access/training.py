@@ -8,19 +8,31 @@ teacher) acknowledges.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.access.roles import SCHOOL_CONTACT_ROLES, permitted
+from app.access.roles import EMPLOYER_STAFF_ROLES, SCHOOL_CONTACT_ROLES, permitted
 from app.access.students import (
+    employed_by,
     get_case_student_or_404,
     is_employer_staff_for,
     is_school_staff_for,
 )
 from app.extensions import db
-from app.models import Period, PeriodKind, Role, Student, User, Workplace
+from app.models import (
+    SCHOOL_ROLES,
+    Period,
+    PeriodKind,
+    Role,
+    Student,
+    User,
+    Workplace,
+)
+from app.models.base import today
 
 
 def can_read_training(user: User, student: Student, period: Period) -> bool:
@@ -94,3 +106,24 @@ def require_issued(declaration) -> None:
     """A declaration is handed out (as PDF) only once issued; a draft answers 404."""
     if declaration is None or not declaration.issued:
         abort(404)
+
+
+def training_record_visibility(user: User, on: date | None = None) -> ColumnElement[bool]:
+    """`can_read_training` in SQL, for a statement over `Period` joined to `Student` (the
+    student being one the user sees): a training period whose records the user may read. The
+    school's staff and the employer's staff read every training period of their students; a
+    supervisor only those at their workplaces."""
+    on = on or today()
+    conditions: list[ColumnElement[bool]] = []
+    school_ids = user.organisation_ids(*SCHOOL_ROLES)
+    if school_ids:
+        conditions.append(Student.school_id.in_(school_ids))
+    employer_ids = user.organisation_ids(*EMPLOYER_STAFF_ROLES)
+    if employer_ids:
+        conditions.append(Student.id.in_(employed_by(employer_ids, on)))
+    workplace_ids = user.workplace_ids(Role.SUPERVISOR)
+    if workplace_ids:
+        conditions.append(Period.workplace_id.in_(workplace_ids))
+    if not conditions:
+        return false()
+    return and_(Period.kind == PeriodKind.TRAINING, or_(*conditions))

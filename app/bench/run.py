@@ -272,6 +272,7 @@ def run_in_process(count: int, label: str, save: str | None = None) -> list[Timi
         _time(coordinator, "upcoming transitions", ["/transitions"], count, CASE_PAGE_BUDGET),
         _time(counsellor, "my follow-ups", ["/follow-ups"], count, CASE_PAGE_BUDGET),
         _time(counsellor, "my overview", ["/my-overview"], count, CASE_PAGE_BUDGET),
+        _time(counsellor, "students at risk", ["/students/at-risk"], count, CASE_PAGE_BUDGET),
         _time(analyst, "partnership dashboard", ["/overview?by=school"], count, CASE_PAGE_BUDGET),
         *_time_pdf(
             counsellor,

@@ -748,6 +748,8 @@ def open_notification(notification_id: int):
         return redirect(url_for("reviews.my_action_items"))
     if notification.kind == NotificationKind.HELP_ANSWERED:
         return redirect(url_for("support.overview", student_id=student.id, _anchor="help-requests"))
+    if notification.kind == NotificationKind.RISK_SIGNS:
+        return redirect(url_for("students.show", student_id=student.id))
     if notification.kind in (NotificationKind.WARNING_GIVEN, NotificationKind.CONCERN_RECORDED):
         return redirect(
             url_for("training.period", student_id=student.id, period_id=notification.period_id)

@@ -69,6 +69,7 @@ KINDS = [
     K.ACTION_ITEM_DUE,
     K.HELP_ANSWERED,
     K.FOLLOW_UP_OVERDUE,
+    K.RISK_SIGNS,
 ]
 
 # What the preferences page calls each kind.
@@ -82,6 +83,7 @@ KIND_NAME = {
     K.ACTION_ITEM_DUE: _l("An action item of yours is due"),
     K.HELP_ANSWERED: _l("The school answers your request for help"),
     K.FOLLOW_UP_OVERDUE: _l("A partnership follow-up point of yours is overdue"),
+    K.RISK_SIGNS: _l("A student of yours first shows signs of risk"),
 }
 
 CHOICE_NAME = {
@@ -100,6 +102,7 @@ SUBJECT = {
     K.ACTION_ITEM_DUE: _l("Elevsag: An action item of yours is due"),
     K.HELP_ANSWERED: _l("Elevsag: The school has answered your request for help"),
     K.FOLLOW_UP_OVERDUE: _l("Elevsag: A follow-up point is overdue"),
+    K.RISK_SIGNS: _l("Elevsag: A student shows signs of risk"),
 }
 
 # The body's first sentence: what happened, without saying to whom.
@@ -125,6 +128,8 @@ SENTENCE = {
         "A follow-up point from a partnership meeting that you are responsible for is past "
         "its deadline."
     ),
+    # Never the reason: the person told may not see every rule's data (app.access.risk).
+    K.RISK_SIGNS: _l("One of your students now shows signs of being at risk of dropping out."),
 }
 
 # A student's own account (Role.STUDENT) is told in its own words: the thing is theirs.
@@ -181,6 +186,9 @@ COUNT_TEXT = {
     K.FOLLOW_UP_OVERDUE: lambda n: ngettext(
         "%(num)d overdue follow-up point", "%(num)d overdue follow-up points", n
     ),
+    K.RISK_SIGNS: lambda n: ngettext(
+        "%(num)d student with signs of risk", "%(num)d students with signs of risk", n
+    ),
 }
 
 
@@ -197,6 +205,7 @@ DEFAULTS = {
     K.ACTION_ITEM_DUE: NOW,
     K.HELP_ANSWERED: NOW,
     K.FOLLOW_UP_OVERDUE: D,
+    K.RISK_SIGNS: D,
 }
 ROLE_DEFAULTS = {
     # Counsellors follow many students' support: concerns come once a day.
@@ -270,6 +279,8 @@ def _notification_link(
         return external_url("reviews.my_action_items")
     if kind == K.HELP_ANSWERED:
         return external_url("support.overview", student_id=student.id) + "#help-requests"
+    if kind == K.RISK_SIGNS:
+        return external_url("students.show", student_id=student.id)
     if kind in (K.WARNING_GIVEN, K.CONCERN_RECORDED):
         return external_url("training.period", student_id=student.id, period_id=period.id)
     return external_url("journey.handover", student_id=student.id, period_id=period.id)

@@ -55,6 +55,7 @@ from app.models import (
     Period,
     PeriodKind,
     Programme,
+    RiskFlag,
     Student,
     StudentStatus,
     SupportMeasure,
@@ -213,6 +214,11 @@ WARNING_LABEL = {
     "open": _l("Open, deadline not passed"),
 }
 
+RISK_LABEL = {
+    "flagged": _l("Flagged for risk"),
+    "not_flagged": _l("Not flagged"),
+}
+
 OUTCOME_LABEL = {
     "completed": _l("Completed"),
     "dropped_out": _l("Dropped out"),
@@ -252,6 +258,9 @@ def groups(by: Breakdown, keys, codes: Mapping[int, str], names: Mapping[int, st
 class Rate:
     label: object
     numerator: Hashable  # a column of the table; the denominator is the row total
+    # ... or, given, this column of the table's `denominators` table, in the same row (the
+    # dropout rate of flagged students: dropouts of this table over students of another).
+    over: Hashable | None = None
 
 
 @dataclass
@@ -277,6 +286,7 @@ class Table:
     figures: SuppressedTable
     rates: list[Rate] = field(default_factory=list)
     sums: Sums | None = None  # a column of sums next to the counts (the SPS hours)
+    denominators: Table | None = None  # for rates `over` another table's column
 
     @property
     def peak(self) -> int:
@@ -286,7 +296,18 @@ class Table:
     def rate(self, row, rate: Rate) -> float | None:
         """The rate in percent for a row (None for the totals row's key), or None when its
         numerator or its denominator is hidden (or the denominator is 0)."""
-        if row is None:
+        if rate.over is not None:
+            other = self.denominators.figures if self.denominators else None
+            if other is None or (row is not None and row not in other.row_totals):
+                return None
+            if row is None:
+                num, den = (
+                    self.figures.column_totals[rate.numerator],
+                    other.column_totals[rate.over],
+                )
+            else:
+                num, den = self.figures.cells[(row, rate.numerator)], other.cells[(row, rate.over)]
+        elif row is None:
             num, den = self.figures.column_totals[rate.numerator], self.figures.grand_total
         else:
             num, den = self.figures.cells[(row, rate.numerator)], self.figures.row_totals[row]
@@ -442,6 +463,34 @@ def definitions() -> dict[str, _Indicator]:
             SUPPORT_COLUMNS,
             {c: labels.MEASURE_TYPE[MeasureType(c)] for c in SUPPORT_COLUMNS},
             {},
+        ),
+        "risk_population": _Indicator(
+            "risk_population",
+            _l("Students flagged with signs of risk"),
+            _l(
+                "Enrolments started, by whether the student was flagged with signs of risk "
+                "while enrolled: at least one rule fired at a nightly check."
+            ),
+            list(RISK_LABEL),
+            RISK_LABEL,
+            {},
+            [Rate(_l("Share flagged"), "flagged")],
+        ),
+        "risk_dropouts": _Indicator(
+            "risk_dropouts",
+            _l("Dropout among flagged and not flagged students"),
+            _l(
+                "Enrolments ended by a dropout, by whether the student was flagged with signs "
+                "of risk before leaving. The rates are of the enrolments in the table above, "
+                "so the partnership can judge whether the signs find the students who leave."
+            ),
+            list(RISK_LABEL),
+            RISK_LABEL,
+            {},
+            [
+                Rate(_l("Dropout rate, flagged"), "flagged", over="flagged"),
+                Rate(_l("Dropout rate, not flagged"), "not_flagged", over="not_flagged"),
+            ],
         ),
         "warnings": _Indicator(
             "warnings",
@@ -638,6 +687,38 @@ class Figures:
         )
         return {_norm(by, g): (hours or Decimal(0), n) for g, hours, n in rows}
 
+    def _flagged(self) -> ColumnElement[str]:
+        """Whether the enrolment's student was flagged with signs of risk while enrolled (a
+        RiskFlag opened between the enrolment's start and its end, or today)."""
+        flagged = exists().where(
+            RiskFlag.student_id == Enrolment.student_id,
+            RiskFlag.first_flagged_on >= Enrolment.start_date,
+            RiskFlag.first_flagged_on <= func.coalesce(Enrolment.end_date, self.today),
+        )
+        return case((flagged, "flagged"), else_="not_flagged")
+
+    def _risk_population_cube(self) -> dict:
+        """The intake's enrolments, flagged or not."""
+        return self._once(
+            "risk_population",
+            lambda: _cube(
+                _of_enrolments(self._flagged()).where(
+                    self.scope.enrolments(), Enrolment.start_date <= self.today
+                )
+            ),
+        )
+
+    def _risk_dropouts_cube(self) -> dict:
+        """The dropout table's enrolments, flagged or not."""
+        return self._once(
+            "risk_dropouts",
+            lambda: _cube(
+                _of_enrolments(self._flagged()).where(
+                    self.scope.enrolments(), Enrolment.status == StudentStatus.DROPPED_OUT
+                )
+            ),
+        )
+
     def _warnings_cube(self) -> dict:
         """Warnings (varsling) given in the last twelve months, by what came of them."""
         outcome = case(
@@ -670,6 +751,8 @@ class Figures:
             "handover": self._handover_cube,
             "support": self._support_cube,
             "warnings": self._warnings_cube,
+            "risk_population": self._risk_population_cube,
+            "risk_dropouts": self._risk_dropouts_cube,
         }
         for name, indicator in indicators.items():
             indicator.cube = cubes[name]()
@@ -709,6 +792,8 @@ class Figures:
             n, m = len(rows), len(columns)
             shared = {(i, m): ("intake", c) for i, c in enumerate(rows)}
             shared[(n, m)] = ("intake", "all")
+            # Its column totals are the intake per group, as the flagged table's row totals.
+            shared |= {(n, j): ("intake", across, c) for j, c in enumerate(columns)}
             linked[("intake", across)] = (counts, rows, columns, shared)
 
         for name, indicator in indicators.items():
@@ -720,7 +805,13 @@ class Figures:
                 totals = sums(counts, 0)
                 shared = {(n, j): (name, c) for j, c in enumerate(columns)}
                 shared[(n, m)] = (name, "all")
-                if name in ("dropout", "reasons"):
+                if name == "risk_population":  # the intake's enrolments
+                    shared[(n, m)] = ("intake", "all")
+                    if by is Breakdown.COHORT:
+                        shared |= {(i, m): ("intake", r) for i, r in enumerate(rows)}
+                    else:
+                        shared |= {(i, m): ("intake", by, r) for i, r in enumerate(rows)}
+                if name in ("dropout", "reasons", "risk_dropouts"):
                     shared |= {(i, m): ("dropouts", by, r) for i, r in enumerate(rows)}
                     shared[(n, m)] = ("dropouts", "all")
                 if name == "completion":
@@ -760,6 +851,8 @@ class Figures:
         table = self.suppressed()[(name, self.by)]
         if name == "support":
             table.sums = hour_sums(SPS_HOURS_LABEL, table.rows, self.sps_hours(self.by))
+        if name == "risk_dropouts":
+            table.denominators = self.suppressed()[("risk_population", self.by)]
         return table
 
     def tables(self) -> dict[str, Table]:
@@ -818,12 +911,22 @@ REASON_COLUMNS = [r.value for r in DropoutReason] + ["none"]
 SUPPORT_COLUMNS = [t.value for t in MeasureType if t in SPS_TYPES] + [
     t.value for t in MeasureType if t not in SPS_TYPES
 ]
-TABLES = ("intake", "completion", "dropout", "reasons", "handover", "support", "warnings")
+TABLES = (
+    "intake",
+    "completion",
+    "dropout",
+    "reasons",
+    "handover",
+    "support",
+    "warnings",
+    "risk_population",
+    "risk_dropouts",
+)
 # The intake tables' columns: by cohort the intake is shown by programme.
 INTAKE_ACROSS = (Breakdown.PROGRAMME, Breakdown.SCHOOL, Breakdown.MUNICIPALITY, Breakdown.AGE)
 # The tables that may share figures, suppressed together; no figure links two of these.
 SYSTEMS = (
-    frozenset({"intake", "completion", "dropout", "reasons"}),
+    frozenset({"intake", "completion", "dropout", "reasons", "risk_population", "risk_dropouts"}),
     frozenset({"handover"}),
     frozenset({"support"}),
     frozenset({"warnings"}),

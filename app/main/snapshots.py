@@ -44,7 +44,7 @@ from app.models.base import today as today_
 from app.models.base import utcnow
 from app.statistics import Figure, SuppressedTable, suppress
 
-FORMAT = 1  # the layout of FigureSnapshot.figures; a snapshot of another layout is recomputed
+FORMAT = 2  # the layout of FigureSnapshot.figures; a snapshot of another layout is recomputed
 
 
 def _shown(figure: Figure):
@@ -178,6 +178,8 @@ class Snapshot:
                 },
                 total=_figure(sums["total"], Decimal),
             )
+        if name == "risk_dropouts":
+            table.denominators = self.table("risk_population", by)
         return table
 
     def tables(self, by: Breakdown) -> dict[str, Table]:

@@ -22,6 +22,7 @@ from app.access import visible_students
 from app.access.help import help_requests_to_answer
 from app.access.me import my_conversation_requests
 from app.access.nav import overview_parts, sees_list
+from app.access.risk import risk_scope
 from app.dates import date_text
 from app.extensions import db
 from app.journey import handovers
@@ -36,6 +37,8 @@ from app.models import (
 )
 from app.pagination import first_page
 from app.reviews import queries as reviews
+from app.risk.queries import signals_of
+from app.risk.texts import explain
 from app.support.queries import my_follow_ups
 from app.training import queries as training
 
@@ -62,6 +65,14 @@ class Part:
     link_text: str
     entries: list[Entry] = field(default_factory=list)
     overdue: int = 0
+
+
+@dataclass(frozen=True)
+class _Head:
+    """The head of a list computed without paging in SQL (the students with signs of risk)."""
+
+    items: list
+    total: int
 
 
 def _name(student: Student) -> str:
@@ -227,6 +238,23 @@ class _Builder:
         link = url_for("support.help_requests")
         title = _("Requests for help from workplaces")
         return page, title, link, _("All requests for help"), entry
+
+    def at_risk(self):
+        """Students the user sees with signs of risk (app.risk), by name: the head of
+        "Elever med risikotegn". One statement per active rule, and the names."""
+        found = signals_of(risk_scope(self.user, self.on), self.on)
+        ordered = found.by_name()
+        page = _Head(ordered[:HEAD], len(ordered))
+
+        def entry(student_id: int, _students):
+            last, first = found.names[student_id]
+            href = url_for("students.show", student_id=student_id)
+            texts = "; ".join(explain(s) for s in found.signals[student_id])
+            return Entry(f"{last}, {first}", href, None, texts)
+
+        link = url_for("risk.at_risk")
+        title = _("Students showing signs of risk")
+        return page, title, link, _("All students showing signs of risk"), entry
 
     def action_items(self):
         query = reviews.my_action_items(self.user, self.on)

@@ -283,3 +283,8 @@ from app.models.help_request import (  # noqa: E402
 )
 
 __all__ += ["DECLINE_REASON_MAX", "HELP_REASON_MAX", "HelpKind", "HelpRequest", "HelpStatus"]
+
+# Early signs of risk (app.risk, docs/risk.md): the rules and the flags of the nightly refresh.
+from app.models.risk import SUPPORT_RULES, RiskFlag, RiskRule, RiskRuleCode  # noqa: E402
+
+__all__ += ["SUPPORT_RULES", "RiskFlag", "RiskRule", "RiskRuleCode"]

@@ -69,6 +69,8 @@ class NotificationKind(enum.StrEnum):
     # A partnership meeting's follow-up point you are responsible for is past its deadline.
     # It has no student: it is e-mailed (app.mail.notices) but is never an in-app notification.
     FOLLOW_UP_OVERDUE = "follow_up_overdue"
+    # A student first shows signs of risk (app.risk): names no reason, only the student.
+    RISK_SIGNS = "risk_signs"
 
 
 class Notification(Base):

@@ -243,7 +243,11 @@ class CaseEvent(Base):
 
     __tablename__ = "case_event"
     # The case file pages newest first through one student's lines.
-    __table_args__ = (Index("ix_case_event_student_id_at", "student_id", "at"),)
+    # The extensions of the last year, whoever's (app.risk: repeated extensions) by kind.
+    __table_args__ = (
+        Index("ix_case_event_student_id_at", "student_id", "at"),
+        Index("ix_case_event_kind_at", "kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = student_id_column()

@@ -278,7 +278,11 @@ class Absence(Base):
     """Absence during a training period, whole days from `start_date` to `end_date`."""
 
     __tablename__ = "absence"
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates"),)
+    # The absences of the last weeks, whoever's (app.risk: absence), by their end date.
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates"),
+        Index("ix_absence_end_date", "end_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)

@@ -35,6 +35,7 @@ from app.models.base import today
 from app.models.student import new_student, search_condition
 from app.pagination import paginate
 from app.retention import services as retention
+from app.risk.queries import student_signals
 from app.students import accounts, bp
 from app.students.forms import NewStudentForm, PlanForm, StudentRecordForm, StudentSearchForm
 from app.students.services import StudentRecord, update_record
@@ -166,6 +167,7 @@ def show(student_id: int):
         enrolments=journey,
         enrolment_of={e.enrolment.id: e.enrolment for e in journey},
         history=history,
+        risk=student_signals(current_user, student.id, on),
         targets=targets_of(history, student, current_user, support.view),
         can_edit=access.can_edit_plan(current_user, student),
         can_change_status=access.journey.can_change_status(current_user, student),

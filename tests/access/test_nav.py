@@ -21,6 +21,7 @@ def test_each_role_sees_the_sections_its_pages_are_open_to():
         "transitions",
         "follow_ups",
         "from_training",
+        "at_risk",
         "reviews",
         "imports",
     }
@@ -51,6 +52,10 @@ def test_each_role_sees_the_sections_its_pages_are_open_to():
     assert "imports" in nav_sections(FakeUser(Role.TRAINING_COORDINATOR))
     assert "imports" not in nav_sections(FakeUser(Role.TEACHER))
     assert "imports" not in nav_sections(FakeUser(Role.SUPERVISOR))
+    # "Elever med risikotegn": counsellors, contact teachers and training coordinators.
+    assert "at_risk" in nav_sections(FakeUser(Role.TEACHER))
+    assert "at_risk" in nav_sections(FakeUser(Role.TRAINING_COORDINATOR))
+    assert "at_risk" not in nav_sections(FakeUser(Role.MUNICIPALITY_ADMIN))
 
 
 def test_no_sections_when_logged_out():

@@ -125,6 +125,7 @@ PAGES = [
     Page("transitions", C, "/transitions"),
     Page("follow-ups", C, "/follow-ups"),
     Page("from-training", C, "/from-training"),
+    Page("students-at-risk", C, "/students/at-risk"),
     Page("not-found", C, "/students/999999", status=404),
     # The municipality's training coordinator owns the review's action item.
     Page("action-items", T, "/action-items"),
@@ -145,6 +146,8 @@ PAGES = [
     Page("access-request", SA, S + "/access-request"),
     Page("admin", SYS, "/admin/"),
     Page("admin-users", SYS, "/admin/users"),
+    Page("admin-risk-rules", SYS, "/admin/risk-rules"),
+    Page("admin-risk-rule", SYS, "/admin/risk-rules/absence/edit"),
     Page("admin-user-new-errors", SYS, "/admin/users/new", action=submit_empty),
     Page("admin-user-edit", SYS, "/admin/users/{user}/edit"),
     Page("admin-organisations", SYS, "/admin/organisations"),
