@@ -27,13 +27,15 @@ def external_url(endpoint: str, **values) -> str:
     production site must set it (Config.validate): a request's Host header is chosen by whoever
     sends it, so a password-reset link can never point at a host an attacker named, and a daily
     command has no request at all. Without it (development, tests) the request's own host is
-    used, and a command without a request links to localhost, with a warning in the log.
+    used, and a command without a request links to localhost, with a warning in the log (once).
     """
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
     if not base and has_request_context():
         base = request.host_url
     if not base:
-        current_app.logger.warning("PUBLIC_BASE_URL is not set: mail links go to localhost")
+        if not current_app.extensions.get("public_base_url_warned"):  # once, not per mail
+            current_app.logger.warning("PUBLIC_BASE_URL is not set: mail links go to localhost")
+            current_app.extensions["public_base_url_warned"] = True
         base = "http://localhost:5000"
     parts = urlsplit(base)
     adapter = current_app.url_map.bind(
