@@ -36,6 +36,13 @@ def test_the_list_shows_each_student_with_the_reasons_in_words(client, case):
     assert f'href="/students/{s.id}"' in html
 
 
+def test_my_students_links_to_the_list_for_those_who_may_open_it(client, case, world):
+    login(client, case.teacher)
+    assert 'href="/students/at-risk"' in client.get("/students/").text
+    login(client, world.user(Role.SUPERVISOR))
+    assert 'href="/students/at-risk"' not in client.get("/students/").text
+
+
 def test_the_list_filters_by_reason_and_to_my_own_students(client, case):
     _, pa = in_training(case, "Fravaer")
     absent(pa, 7)
