@@ -393,6 +393,17 @@ def _wait_for(port: int, path: str) -> None:
     raise click.ClickException(f"nothing answers on port {port}")
 
 
+def _check_free(port: int) -> None:
+    """Refuse a port something else listens on (its answers would be timed instead)."""
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise click.ClickException(f"port {port} is in use: choose another (--port)") from None
+
+
 def _serve(app_spec: str, port: int, env: dict[str, str]) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     arguments = ["--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
@@ -436,6 +447,7 @@ def run_load(seconds: int, connections: int, port: int, label: str = "") -> list
         ("student page", "wsgi:app", lambda i: f"/students/{i}", "login"),
     ]
     for name, spec, path, login in runs:
+        _check_free(port)
         server = _serve(spec, port, env)
         try:
             _wait_for(port, "/healthz" if login else path(found.students[0]))
