@@ -30,20 +30,25 @@ from app.models import (
 from app.models.base import today
 
 
-def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool]:
-    """A SQL condition on `Student` that is true exactly for the students `user` may see."""
-    on = on or today()
+def staff_conditions(user: User, on: date) -> list[ColumnElement[bool]]:
+    """Conditions on `Student` for the school's and the employer's staff among `user`'s roles:
+    the students of their school, and those with an agreement with their organisation."""
     conditions: list[ColumnElement[bool]] = []
-
     school_ids = user.organisation_ids(*SCHOOL_ROLES)
     if school_ids:
         conditions.append(Student.school_id.in_(school_ids))
-
     employer_ids = user.organisation_ids(*EMPLOYER_STAFF_ROLES)
     if employer_ids:
         # IN (subquery), not a correlated EXISTS: the agreements of a few employers are found
         # once by index instead of looked up for every student of the region.
         conditions.append(Student.id.in_(employed_by(employer_ids, on)))
+    return conditions
+
+
+def student_visibility(user: User, on: date | None = None) -> ColumnElement[bool]:
+    """A SQL condition on `Student` that is true exactly for the students `user` may see."""
+    on = on or today()
+    conditions = staff_conditions(user, on)
 
     workplace_ids = user.workplace_ids(Role.SUPERVISOR)
     if workplace_ids:

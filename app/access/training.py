@@ -15,16 +15,15 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.access.roles import EMPLOYER_STAFF_ROLES, SCHOOL_CONTACT_ROLES, permitted
+from app.access.roles import SCHOOL_CONTACT_ROLES, permitted
 from app.access.students import (
-    employed_by,
     get_case_student_or_404,
     is_employer_staff_for,
     is_school_staff_for,
+    staff_conditions,
 )
 from app.extensions import db
 from app.models import (
-    SCHOOL_ROLES,
     Period,
     PeriodKind,
     Role,
@@ -113,14 +112,7 @@ def training_record_visibility(user: User, on: date | None = None) -> ColumnElem
     student being one the user sees): a training period whose records the user may read. The
     school's staff and the employer's staff read every training period of their students; a
     supervisor only those at their workplaces."""
-    on = on or today()
-    conditions: list[ColumnElement[bool]] = []
-    school_ids = user.organisation_ids(*SCHOOL_ROLES)
-    if school_ids:
-        conditions.append(Student.school_id.in_(school_ids))
-    employer_ids = user.organisation_ids(*EMPLOYER_STAFF_ROLES)
-    if employer_ids:
-        conditions.append(Student.id.in_(employed_by(employer_ids, on)))
+    conditions = staff_conditions(user, on or today())
     workplace_ids = user.workplace_ids(Role.SUPERVISOR)
     if workplace_ids:
         conditions.append(Period.workplace_id.in_(workplace_ids))
