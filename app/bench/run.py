@@ -398,6 +398,8 @@ def _check_free(port: int) -> None:
     import socket
 
     with socket.socket() as probe:
+        # As gunicorn binds: a port left in TIME_WAIT by the previous server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
