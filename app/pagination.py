@@ -38,6 +38,32 @@ class CountedPagination(Pagination):
         return db.session.execute(sa.select(sa.func.count()).select_from(query)).scalar_one()
 
 
+class ListPagination(Pagination):
+    """A page of a list already in memory and in order (e.g. ids sorted in Python): `load`
+    turns the page's slice into its items, so only the page's rows are read."""
+
+    def _query_items(self) -> list:
+        start = self._query_offset
+        chunk = self._query_args["items"][start : start + self.per_page]
+        return self._query_args["load"](chunk) if chunk else []
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
+
+
+def paginate_list(items: list, per_page: int, load=list, page_arg: str = "page") -> ListPagination:
+    """The page of `items` asked for in the request's `page_arg` argument, as `paginate`."""
+    return ListPagination(
+        items=items,
+        load=load,
+        page=request.args.get(page_arg, 1, type=int),
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
+        count=True,
+    )
+
+
 def paginate(
     query: sa.Select, per_page: int, *, entities: bool = False, page_arg: str = "page"
 ) -> CountedPagination:

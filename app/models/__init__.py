@@ -285,6 +285,12 @@ from app.models.help_request import (  # noqa: E402
 __all__ += ["DECLINE_REASON_MAX", "HELP_REASON_MAX", "HelpKind", "HelpRequest", "HelpStatus"]
 
 # Early signs of risk (app.risk, docs/risk.md): the rules and the flags of the nightly refresh.
-from app.models.risk import SUPPORT_RULES, RiskFlag, RiskRule, RiskRuleCode  # noqa: E402
+from app.models.risk import (  # noqa: E402
+    SUPPORT_RULES,
+    RiskFlag,
+    RiskRefresh,
+    RiskRule,
+    RiskRuleCode,
+)
 
-__all__ += ["SUPPORT_RULES", "RiskFlag", "RiskRule", "RiskRuleCode"]
+__all__ += ["SUPPORT_RULES", "RiskFlag", "RiskRefresh", "RiskRule", "RiskRuleCode"]

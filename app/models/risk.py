@@ -72,6 +72,23 @@ class RiskFlag(Base):
     # The rule codes that fired at the last refresh (to tell the employer's coordinators only
     # when a rule they may see fires, never for a support-based one alone).
     rules: Mapped[list] = mapped_column(JSON, default=list)
+    # The signals that fired at the last refresh, with what explains each (app.risk.rules.Signal
+    # as JSON): the lists read them instead of evaluating every rule again (app.risk.queries).
+    # None on a cleared flag, and on flags refreshed before this column existed.
+    signals: Mapped[list | None] = mapped_column(JSON)
     # Set once the school contacts / the employer's coordinators were told of this run.
     school_told: Mapped[bool] = mapped_column(default=False)
     employer_told: Mapped[bool] = mapped_column(default=False)
+
+
+class RiskRefresh(Base):
+    """One finished run of `flask risk refresh`: the day it evaluated the rules as of, and the
+    moment it began. The flags it left are current for a student whose case has no line since
+    `started_at`, as long as no rule changed after it (app.risk.queries)."""
+
+    __tablename__ = "risk_refresh"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    on: Mapped[date] = mapped_column(index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,20 +1,65 @@
-"""Reads other areas share: a student's signals for the student page, and the head of the
-list for "My overview"."""
+"""Reads other areas share: the signals of the students a viewer sees (the list "Elever med
+risikotegn", the head of it on "My overview") and of one student (the student page).
+
+Evaluating all seven rules over every student a counsellor sees takes the database a while
+(20,000 students for a school), so the lists read the signals the flags keep
+(`RiskFlag.signals`) wherever they are exactly what the viewer's own evaluation would find:
+- today's refresh ran (`RiskRefresh`) and no rule was changed after it began; since then every
+  change to a case has brought that student's flag up to date as it was committed
+  (app.risk.services.restore);
+- the viewer reads every training period of the students they see (`RiskScope.whole_training`:
+  the school's and the employer's staff, not a supervisor);
+- the support-based rules are read from the flags only for a viewer who sees every measure of
+  the students they see (`whole_support`: the school's counsellors and teachers); for anyone
+  else they are evaluated live under the viewer's own scope, so a viewer without the student's
+  consent never sees or counts one (docs/risk.md).
+Otherwise every rule is evaluated live (`app.risk.rules.evaluate`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+
 from app.access.risk import RiskScope, risk_scope
-from app.models import RiskRuleCode, User
-from app.risk.rules import Found, Rule, Signal, evaluate
+from app.extensions import db
+from app.models import SUPPORT_RULES, RiskFlag, RiskRuleCode, Student, User
+from app.risk.rules import Found, Signal, active_students, evaluate, from_stored, rules_and_refresh
 from app.risk.texts import explain
 
+_ORDER = {code: i for i, code in enumerate(RiskRuleCode)}
 
-def signals_of(scope: RiskScope, on: date, rules: list[Rule] | None = None) -> Found:
-    """The students in `scope` with signals, and their names (app.risk.rules.evaluate)."""
-    return evaluate(scope, on, rules)
+
+def signals_of(scope: RiskScope, on: date) -> Found:
+    """The students in `scope` with at least one signal as of `on`, their names, and the rules
+    (`Found.rules`): from the flags where they are current (see the module's docstring), else
+    evaluated. The rules and the refresh are one query."""
+    rules, started = rules_and_refresh(on)
+    changed = [r.row.updated_at for r in rules if r.row is not None]
+    current = started is not None and (not changed or max(changed) < started)
+    if not scope.whole_training or not current:
+        found = evaluate(scope, on, rules)
+        found.rules = rules
+        return found
+    active = {r.code for r in rules if r.active}
+    live_rules = [] if scope.whole_support else [r for r in rules if r.code in SUPPORT_RULES]
+    from_flags = active - {r.code for r in live_rules}
+    found = evaluate(scope, on, live_rules) if live_rules else Found({}, {})
+    found.rules = rules
+    for sid, last, first, kept in db.session.execute(
+        select(RiskFlag.student_id, Student.last_name, Student.first_name, RiskFlag.signals)
+        .join(Student, Student.id == RiskFlag.student_id)
+        .where(RiskFlag.cleared_on.is_(None), RiskFlag.last_seen_on == on, active_students(scope))
+    ):
+        kept_signals = [s for s in from_stored(kept or []) if s.code in from_flags]
+        if not kept_signals:
+            continue
+        merged = kept_signals + found.signals.get(sid, [])
+        found.signals[sid] = sorted(merged, key=lambda s: _ORDER[s.code])
+        found.names[sid] = (last, first)
+    return found
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from app.editing import submit
 from app.extensions import db
 from app.models import RiskRuleCode, Student, User
 from app.models.base import today
-from app.pagination import paginate
+from app.pagination import paginate_list
 from app.risk import bp
 from app.risk.forms import FilterForm, RuleForm
 from app.risk.queries import signals_of
@@ -32,12 +32,7 @@ def at_risk():
     """The students the user sees with at least one signal, by name, each with its reasons;
     filtered by one reason, or to the user's own students."""
     on = today()
-    rules = load_rules()
     form = FilterForm(request.args)
-    active = [r for r in rules if r.active]
-    form.reason.choices = [("", _("All reasons"))] + [
-        (r.code.value, str(RULE_NAME[r.code])) for r in active
-    ]
     scope = risk_scope(current_user, on)
     if form.mine.data:
         mine = or_(
@@ -45,24 +40,23 @@ def at_risk():
             Student.counsellor_id == current_user.id,
         )
         scope = replace(scope, students=scope.students & mine)
-    signals = signals_of(scope, on, rules).signals
+    found = signals_of(scope, on)
+    active = [r for r in found.rules if r.active]
+    form.reason.choices = [("", _("All reasons"))] + [
+        (r.code.value, str(RULE_NAME[r.code])) for r in active
+    ]
+    signals = found.signals
     counts = {r.code: 0 for r in active}
-    for found in signals.values():
-        for code in {s.code for s in found}:
+    for listed in signals.values():
+        for code in {s.code for s in listed}:
             counts[code] += 1
     reason = _reason(form.reason.data)
     ids = [
         sid
-        for sid, found in signals.items()
-        if reason is None or any(s.code == reason for s in found)
+        for sid in found.by_name()
+        if reason is None or any(s.code == reason for s in signals[sid])
     ]
-    query = (
-        select(Student)
-        .where(Student.id.in_(ids))
-        .options(joinedload(Student.programme))
-        .order_by(Student.last_name, Student.first_name, Student.id)
-    )
-    page = paginate(query, current_app.config["STUDENTS_PER_PAGE"], entities=True)
+    page = paginate_list(ids, current_app.config["STUDENTS_PER_PAGE"], load=_students)
     audit.record_search(
         {
             "list": "at_risk",
@@ -82,6 +76,17 @@ def at_risk():
         rule_name=RULE_NAME,
         rule_text=rule_text,
     )
+
+
+def _students(ids: list[int]) -> list[Student]:
+    """The students of one page, in the list's order (by name), with their programme."""
+    loaded = {
+        s.id: s
+        for s in db.session.execute(
+            select(Student).where(Student.id.in_(ids)).options(joinedload(Student.programme))
+        ).scalars()
+    }
+    return [loaded[i] for i in ids]
 
 
 def _reason(value: str | None) -> RiskRuleCode | None:

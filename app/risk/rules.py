@@ -24,8 +24,8 @@ A rule fires when its value reaches the threshold (value ≥ threshold):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import (
@@ -40,6 +40,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     type_coerce,
     union_all,
 )
@@ -61,6 +62,7 @@ from app.models import (
     MidEvaluation,
     Period,
     PeriodKind,
+    RiskRefresh,
     RiskRule,
     RiskRuleCode,
     Student,
@@ -121,7 +123,26 @@ class Rule:
 def load_rules() -> list[Rule]:
     """Every rule in the order of RiskRuleCode: the stored row, or the default where none is
     stored (one query)."""
-    stored = {r.code: r for r in db.session.execute(select(RiskRule)).scalars()}
+    return _rules(db.session.execute(select(RiskRule)).scalars())
+
+
+def rules_and_refresh(on: date) -> tuple[list[Rule], datetime | None]:
+    """The rules (as `load_rules`) and the moment the latest refresh for `on` began (None if
+    none ran), in one query: the rules are outer-joined to that one-row aggregate."""
+    latest = (
+        select(func.max(RiskRefresh.started_at).label("started"))
+        .where(RiskRefresh.on == on)
+        .subquery("latest_refresh")
+    )
+    found = db.session.execute(
+        select(latest.c.started, RiskRule).select_from(latest).outerjoin(RiskRule, true())
+    ).all()
+    started = found[0][0]  # the aggregate has one row, so the outer join has at least one
+    return _rules(row for _, row in found if row is not None), started
+
+
+def _rules(rows: Iterable[RiskRule]) -> list[Rule]:
+    stored = {r.code: r for r in rows}
     rules = []
     for code in RiskRuleCode:
         row = stored.get(code)
@@ -148,6 +169,38 @@ class Signal:
     window_days: int | None = None
 
 
+def stored(signals: list[Signal]) -> list[dict]:
+    """`signals` as JSON, for the flag that keeps them (RiskFlag.signals)."""
+    return [
+        {
+            "code": s.code.value,
+            "value": s.value,
+            "on": s.on.isoformat() if s.on else None,
+            "period": s.period,
+            "period_kind": s.period_kind.value if s.period_kind else None,
+            "missing": s.missing,
+            "window_days": s.window_days,
+        }
+        for s in signals
+    ]
+
+
+def from_stored(rows: list[dict]) -> list[Signal]:
+    """The signals a flag keeps (the inverse of `stored`)."""
+    return [
+        Signal(
+            RiskRuleCode(r["code"]),
+            r["value"],
+            on=date.fromisoformat(r["on"]) if r["on"] else None,
+            period=r["period"],
+            period_kind=PeriodKind(r["period_kind"]) if r["period_kind"] else None,
+            missing=r["missing"],
+            window_days=r["window_days"],
+        )
+        for r in rows
+    ]
+
+
 LEVEL_RANK = {GoalLevel.BEGINNER: 1, GoalLevel.ROUTINED: 2, GoalLevel.ADVANCED: 3}
 ACTIVE_STUDENT = Student.status.in_([StudentStatus.ACTIVE, StudentStatus.ON_LEAVE])
 
@@ -160,7 +213,9 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def _students(scope: RiskScope):
+def active_students(scope: RiskScope):
+    """The students of `scope` the rules are about: those in their programme (active or on
+    leave)."""
     return and_(scope.students, ACTIVE_STUDENT)
 
 
@@ -235,7 +290,7 @@ def _absence(rule: Rule, scope: RiskScope, on: date):
         .join(Period, Period.id == recent.c.period_id)
         .join(Student, Student.id == Period.student_id)
         .where(
-            _students(scope),
+            active_students(scope),
             scope.training,
             Period.kind == PeriodKind.TRAINING,
             Period.start_date <= on,
@@ -270,7 +325,7 @@ def _concerns(rule: Rule, scope: RiskScope, on: date):
         .join(Period, Period.id == TrainingExperience.period_id)
         .join(Student, Student.id == TrainingExperience.student_id)
         .where(
-            _students(scope),
+            active_students(scope),
             scope.training,
             TrainingExperience.concern.is_(True),
             TrainingExperience.on_date > on - timedelta(days=window),
@@ -293,7 +348,7 @@ def _open_warnings(rule: Rule, scope: RiskScope, on: date):
         .select_from(TrainingWarning)
         .join(Period, Period.id == TrainingWarning.period_id)
         .join(Student, Student.id == TrainingWarning.student_id)
-        .where(_students(scope), scope.training, TrainingWarning.followed_up_at.is_(None))
+        .where(active_students(scope), scope.training, TrainingWarning.followed_up_at.is_(None))
         .group_by(*_NAME)
         .having(count >= max(rule.threshold, 1))
     )
@@ -321,7 +376,7 @@ def _mid_evaluation(rule: Rule, scope: RiskScope, on: date):
             ),
         )
         .where(
-            _students(scope),
+            active_students(scope),
             scope.training,
             Period.start_date <= on,
             Period.end_date >= on,
@@ -344,7 +399,9 @@ _Named = aliased(Student, name="risk_student")
 
 def _transitions(rule: Rule, scope: RiskScope, on: date):
     days = timedelta(days=rule.threshold)
-    query = upcoming_transitions(select(Student).where(_students(scope)), on - days, on + days)
+    query = upcoming_transitions(
+        select(Student).where(active_students(scope)), on - days, on + days
+    )
     return (
         query.with_only_columns(
             *_columns(
@@ -389,7 +446,7 @@ def _follow_ups(rule: Rule, scope: RiskScope, on: date):
         .join(Student, Student.id == SupportMeasure.student_id)
         .outerjoin(SupportNeed, SupportNeed.id == SupportMeasure.need_id)
         .where(
-            _students(scope),
+            active_students(scope),
             scope.support,
             SupportMeasure.status.in_([MeasureStatus.PLANNED, MeasureStatus.ACTIVE]),
             SupportMeasure.next_follow_up <= on - timedelta(days=max(rule.threshold, 1)),
@@ -427,7 +484,7 @@ def _extensions(rule: Rule, scope: RiskScope, on: date):
         select(*_columns(rule.code, n=counted.c.n, at=counted.c.at))
         .select_from(counted)
         .join(Student, Student.id == counted.c.student_id)
-        .where(_students(scope))
+        .where(active_students(scope))
     )
 
 
@@ -450,20 +507,26 @@ class Found:
 
     signals: dict[int, list[Signal]]
     names: dict[int, tuple[str, str]]
+    rules: list[Rule] = field(default_factory=list)  # the rules it was found with
 
     def by_name(self) -> list[int]:
         return sorted(self.signals, key=lambda sid: (*self.names[sid], sid))
 
 
 def evaluate(
-    scope: RiskScope, on: date, rules: list[Rule] | None = None, student_id: int | None = None
+    scope: RiskScope,
+    on: date,
+    rules: list[Rule] | None = None,
+    student_id: int | None = None,
+    student_ids: Collection[int] | None = None,
 ) -> Found:
-    """The students in `scope` with at least one signal as of `on` (with `student_id`, that
-    student only): every active rule in one statement, however many students there are."""
+    """The students in `scope` with at least one signal as of `on` (with `student_id` or
+    `student_ids`, those students only): every active rule in one statement, however many
+    students there are."""
     if student_id is not None:
-        scope = RiskScope(
-            and_(scope.students, Student.id == student_id), scope.training, scope.support
-        )
+        scope = replace(scope, students=and_(scope.students, Student.id == student_id))
+    if student_ids is not None:
+        scope = replace(scope, students=and_(scope.students, Student.id.in_(student_ids)))
     active = [r for r in (rules if rules is not None else load_rules()) if r.active]
     if not active:
         return Found({}, {})

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from app import audit
 from app.access.risk import everything
@@ -26,19 +26,21 @@ from app.extensions import db
 from app.models import (
     SUPPORT_RULES,
     AuditAction,
+    CaseEvent,
     Membership,
     NotificationKind,
     Period,
     RiskFlag,
+    RiskRefresh,
     RiskRule,
     RiskRuleCode,
     Role,
     Student,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import today, utcnow
 from app.notifications import notify
-from app.risk.rules import DEFAULTS, WINDOW_RULES, evaluate
+from app.risk.rules import DEFAULTS, WINDOW_RULES, Signal, evaluate, stored
 
 
 @dataclass
@@ -91,12 +93,49 @@ class Refreshed:
 
 
 def refresh(on: date) -> Refreshed:
-    """Bring the flags up to date as of `on` and tell of first crossings. The caller commits."""
+    """Bring the flags up to date as of `on`, with each open flag's signals, record the run
+    (`RiskRefresh`: from now on the pages read these flags, app.risk.queries) and tell of
+    first crossings. The caller commits."""
+    started_at = utcnow()
     signals = evaluate(everything(), on).signals
     open_flags = {
         f.student_id: f
         for f in db.session.execute(select(RiskFlag).where(RiskFlag.cleared_on.is_(None))).scalars()
     }
+    opened, cleared = _apply(signals, open_flags, on)
+    db.session.add(RiskRefresh(on=on, started_at=started_at))
+    db.session.flush()
+    told = _tell(on)
+    return Refreshed(len(signals), opened, cleared, told)
+
+
+def restore(student_ids: set[int], on: date) -> None:
+    """Bring the flags of `student_ids` up to date after a change to their cases, if today's
+    refresh ran (else the pages evaluate live and the next refresh does it): the pages then
+    read signals that are never older than the last change. A flag opened here is told at
+    the next refresh. The open flags are locked first, so that two changes to one student
+    committed at once are evaluated one after the other (PostgreSQL; SQLite has one writer)."""
+    refreshed = db.session.execute(
+        select(RiskRefresh.id).where(RiskRefresh.on == on).limit(1)
+    ).scalar()
+    if refreshed is None:
+        return
+    open_flags = {
+        f.student_id: f
+        for f in db.session.execute(
+            select(RiskFlag)
+            .where(RiskFlag.cleared_on.is_(None), RiskFlag.student_id.in_(student_ids))
+            .with_for_update()
+        ).scalars()
+    }
+    signals = evaluate(everything(), on, student_ids=student_ids).signals
+    _apply(signals, open_flags, on)
+    db.session.flush()
+
+
+def _apply(signals: dict[int, list[Signal]], open_flags: dict[int, RiskFlag], on: date):
+    """Open, update and clear flags: `signals` are the students' signals as of `on`,
+    `open_flags` their open flags (emptied). Returns (opened, cleared)."""
     opened = 0
     for student_id, found in signals.items():
         codes = sorted({s.code.value for s in found})
@@ -108,6 +147,7 @@ def refresh(on: date) -> Refreshed:
                     first_flagged_on=on,
                     last_seen_on=on,
                     rules=codes,
+                    signals=stored(found),
                     school_told=False,
                     employer_told=False,
                 )
@@ -116,11 +156,37 @@ def refresh(on: date) -> Refreshed:
         else:
             flag.last_seen_on = on
             flag.rules = codes
+            flag.signals = stored(found)
     for flag in open_flags.values():
         flag.cleared_on = on
-    db.session.flush()
-    told = _tell(on)
-    return Refreshed(len(signals), opened, len(open_flags), told)
+        flag.signals = None
+    return opened, len(open_flags)
+
+
+# Every change to a case writes a line in its history (app.history): the students whose case
+# got a line in a transaction have their flags brought up to date just before it commits, so
+# that it is part of the same transaction and sees every change made in it.
+_CHANGED = "risk.changed_students"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changed_cases(session: Session, _context, _instances) -> None:
+    ids = {o.student_id for o in session.new if isinstance(o, CaseEvent) and o.student_id}
+    if ids:
+        session.info.setdefault(_CHANGED, set()).update(ids)
+
+
+@event.listens_for(Session, "before_commit")
+def _restore_changed_cases(session: Session) -> None:
+    session.flush()  # the lines still pending are noted too
+    ids = session.info.pop(_CHANGED, None)
+    if ids:
+        restore(ids, today())
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changed_cases(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 def _shared(codes: list[str]) -> bool:
