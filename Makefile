@@ -109,11 +109,13 @@ PG_READY := pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null
 # create_pg_db NAME: create the database unless it exists.
 create_pg_db = psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(1)'" | grep -q 1 || \
 	psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $(1)"
-# bench_db URL LABEL SAVE: migrate, load the regional data once, time in-process, load-test.
+# bench_db URL LABEL SAVE: migrate, load the regional data once, the nightly jobs (figures,
+# risk flags), time in-process, load-test.
 define bench_db
 	DATABASE_URL=$(1) $(FLASK) db upgrade
 	DATABASE_URL=$(1) $(FLASK) regional-data --if-empty --students $(BENCH_STUDENTS)
 	DATABASE_URL=$(1) $(FLASK) figures refresh
+	DATABASE_URL=$(1) $(FLASK) risk refresh
 	DATABASE_URL=$(1) $(FLASK) bench --requests $(BENCH_REQUESTS) --label $(2) --save $(3)
 	DATABASE_URL=$(1) $(FLASK) bench-load --seconds $(BENCH_SECONDS) --label $(2)
 endef
@@ -137,6 +139,7 @@ bench-scale: $(VENV)/.runtime assets
 	DATABASE_URL=$(BENCH_PG)_150000 $(FLASK) db upgrade
 	DATABASE_URL=$(BENCH_PG)_150000 $(FLASK) regional-data --if-empty --students 150000
 	DATABASE_URL=$(BENCH_PG)_150000 $(FLASK) figures refresh
+	DATABASE_URL=$(BENCH_PG)_150000 $(FLASK) risk refresh
 	DATABASE_URL=$(BENCH_PG)_150000 $(FLASK) bench --requests $(BENCH_REQUESTS) --label "PostgreSQL, 150000" --save instance/bench-pg-150000.json
 	DATABASE_URL=$(BENCH_PG) $(FLASK) bench-compare instance/bench-pg-$(BENCH_STUDENTS).json instance/bench-pg-150000.json
 

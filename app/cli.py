@@ -12,7 +12,7 @@ import sys
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
 from app import bench, demo_data, labels
@@ -383,6 +383,10 @@ def risk_refresh_command() -> None:
     crosses the threshold, and clear flags with no signal left. Run it every night, after
     `flask figures refresh`, e.g. from cron."""
     done = risk.refresh(today())
+    db.session.commit()
+    # The pages read the open flags all day (app.risk.queries): the planner's statistics of
+    # the table follow its nightly change (SQLite has no autovacuum to do it).
+    db.session.execute(text("ANALYZE risk_flag"))
     db.session.commit()
     click.echo(
         f"Students with signs of risk: {done.flagged} ({done.opened} new, "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, String
+from sqlalchemy import JSON, CheckConstraint, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -64,6 +64,15 @@ class RiskFlag(Base):
     """One run of days during which at least one rule fired for the student."""
 
     __tablename__ = "risk_flag"
+    # The open flags, which the pages read (app.risk.queries); the cleared ones only add up.
+    __table_args__ = (
+        Index(
+            "ix_risk_flag_open",
+            "last_seen_on",
+            sqlite_where=text("cleared_on IS NULL"),
+            postgresql_where=text("cleared_on IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = student_id_column()
     first_flagged_on: Mapped[date]

@@ -36,10 +36,18 @@ def upgrade():
 
     with op.batch_alter_table("risk_flag", schema=None) as batch_op:
         batch_op.add_column(sa.Column("signals", sa.JSON(), nullable=True))
+        batch_op.create_index(
+            "ix_risk_flag_open",
+            ["last_seen_on"],
+            unique=False,
+            sqlite_where=sa.text("cleared_on IS NULL"),
+            postgresql_where=sa.text("cleared_on IS NULL"),
+        )
 
 
 def downgrade():
     with op.batch_alter_table("risk_flag", schema=None) as batch_op:
+        batch_op.drop_index("ix_risk_flag_open")
         batch_op.drop_column("signals")
 
     with op.batch_alter_table("risk_refresh", schema=None) as batch_op:
