@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,9 +116,18 @@ class TrainingExperience(Versioned, Base):
     """A dated entry by the supervisor: what happened, what was learned, what to work on."""
 
     __tablename__ = "training_experience"
-    # The school's "From training" list and My overview read the newest concerns of a period of
-    # days: a range of this index, whatever the number of students at the school.
-    __table_args__ = (Index("ix_training_experience_concern_on_date", "concern", "on_date"),)
+    # The school's "From training" list and My overview read the newest concerns of a school's
+    # students. Concerns are a few percent of the experiences: a partial index holds only them,
+    # so the planner knows the range of recent concerns is small (with (concern, on_date) it
+    # counted half the table as concerns and walked the school's students instead).
+    __table_args__ = (
+        Index(
+            "ix_training_experience_concern_recent",
+            "on_date",
+            sqlite_where=text("concern IS 1"),
+            postgresql_where=text("concern IS true"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
