@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from app import labels
 from app.access import visible_students
 from app.access.help import help_requests_to_answer
+from app.access.journey import on_side_clause
 from app.access.me import my_conversation_requests
 from app.access.nav import overview_parts, sees_list
 from app.access.risk import risk_scope
@@ -29,6 +30,7 @@ from app.journey import handovers
 from app.models import (
     ActionItem,
     ConversationRequest,
+    HandoverNote,
     HelpRequest,
     Period,
     Student,
@@ -69,7 +71,8 @@ class Part:
 
 @dataclass(frozen=True)
 class _Head:
-    """The head of a list computed without paging in SQL (the students with signs of risk)."""
+    """The head of a list computed without paging in SQL (the students with signs of risk, the
+    transition parts)."""
 
     items: list
     total: int
@@ -103,11 +106,14 @@ class _Builder:
         self.until = on + timedelta(weeks=WEEKS_AHEAD)
         # Student ids whose names the parts need; loaded together at the end.
         self.wanted: set[int] = set()
+        self._heads: dict[str, _Head] | None = None  # the transition parts (`_window`)
 
     # Each method returns (head of the list, title, link, link text, entry maker).
 
     def _transitions(self, query: Select, title: str, link, link_text: str, endpoint: str):
-        page = first_page(query, HEAD)
+        return self._transition_part(first_page(query, HEAD), title, link, link_text, endpoint)
+
+    def _transition_part(self, page, title: str, link, link_text: str, endpoint: str):
         self.wanted |= {row[0].student_id for row in page.items}
 
         def entry(row, students):
@@ -118,12 +124,53 @@ class _Builder:
 
         return page, title, link, link_text, entry
 
+    def _window(self) -> dict[str, _Head]:
+        """The heads of "Students starting soon", "Handover notes to write" and "... to
+        acknowledge": all three are the user's upcoming transitions in the next weeks, filtered
+        by the note's state and the user's side. One statement reads the window's transitions
+        as bare columns (with the user's side of each as two flags), Python takes each part's
+        head and total, and one more statement loads the few head rows. Before, each part ran
+        the whole transitions statement (its correlated look-up of the previous period) over
+        every student of the school."""
+        if self._heads is None:
+            window = handovers.upcoming_transitions(
+                visible_students(self.user), self.on, self.until
+            )
+            rows = db.session.execute(
+                window.with_only_columns(
+                    Period.id,
+                    HandoverNote.id.label("note_id"),
+                    HandoverNote.acknowledged_at,
+                    on_side_clause(self.user, handovers.Prev).label("sending"),
+                    on_side_clause(self.user, Period).label("receiving"),
+                )
+            ).all()
+            chosen = {
+                "transitions": rows,
+                "notes_to_write": [r for r in rows if r.note_id is None and r.sending],
+                "notes_to_acknowledge": [
+                    r
+                    for r in rows
+                    if r.note_id is not None and r.acknowledged_at is None and r.receiving
+                ],
+            }
+            head_ids = {r.id for part in chosen.values() for r in part[:HEAD]}
+            loaded = {
+                row[0].id: row
+                for row in db.session.execute(window.where(Period.id.in_(head_ids))).unique()
+            }
+            self._heads = {
+                name: _Head([loaded[r.id] for r in part[:HEAD]], len(part))
+                for name, part in chosen.items()
+            }
+        return self._heads
+
     def notes_to_write(self):
         link = None
         if sees_list(self.user, "transitions"):
             link = url_for("journey.upcoming_transitions", status="missing")
-        return self._transitions(
-            handovers.notes_to_write(self.user, self.on, self.until),
+        return self._transition_part(
+            self._window()["notes_to_write"],
             _("Handover notes to write"),
             link,
             _("All upcoming transitions without a note"),
@@ -135,8 +182,8 @@ class _Builder:
             link = url_for("journey.upcoming_transitions", status="written")
         else:
             link = url_for("journey.starting_soon", status="written")
-        return self._transitions(
-            handovers.notes_to_acknowledge(self.user, self.on, self.until),
+        return self._transition_part(
+            self._window()["notes_to_acknowledge"],
             _("Handover notes to acknowledge"),
             link,
             _("All notes waiting to be acknowledged"),
@@ -153,9 +200,8 @@ class _Builder:
         )
 
     def transitions(self):
-        visible = visible_students(self.user)
-        return self._transitions(
-            handovers.upcoming_transitions(visible, self.on, self.until),
+        return self._transition_part(
+            self._window()["transitions"],
             _("Students starting soon"),
             url_for("journey.upcoming_transitions"),
             _("All upcoming transitions"),
