@@ -13,15 +13,16 @@ Evaluating all seven rules over every student a counsellor sees takes the databa
   the students they see (`whole_support`: the school's counsellors and teachers); for anyone
   else they are evaluated live under the viewer's own scope, so a viewer without the student's
   consent never sees or counts one (docs/risk.md).
-Otherwise every rule is evaluated live (`app.risk.rules.evaluate`).
+Otherwise every rule is evaluated live (`app.risk.rules.evaluate`). The student page reads its
+one student the same way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app.access.risk import RiskScope, risk_scope
 from app.extensions import db
@@ -69,8 +70,9 @@ class Shown:
 
 
 def student_signals(user: User, student_id: int, on: date) -> list[Shown]:
-    """The signals of one student that `user` may see, worded (the student page)."""
-    found: list[Signal] = evaluate(risk_scope(user, on), on, student_id=student_id).signals.get(
-        student_id, []
-    )
+    """The signals of one student that `user` may see, worded (the student page): read as the
+    lists read them, from the student's flag where it is current."""
+    scope = risk_scope(user, on)
+    one = replace(scope, students=and_(scope.students, Student.id == student_id))
+    found: list[Signal] = signals_of(one, on).signals.get(student_id, [])
     return [Shown(s.code, explain(s)) for s in found]
