@@ -55,10 +55,10 @@ from app.models import (
 )
 from app.models.base import today as _today
 from app.models.base import utcnow
+from app.support.queries import OPEN_MEASURE
 from app.support.services import log_measure, log_need
 
 RUNNING = (StudentStatus.ACTIVE, StudentStatus.ON_LEAVE)
-_OPEN_MEASURE = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
 
 
 def _mirror(student: Student, enrolment: Enrolment) -> None:
@@ -183,7 +183,7 @@ def carry_over(student: Student, school_id: int, start: date) -> CarryOver:
     ).scalars()
     measures = db.session.execute(
         select(SupportMeasure)
-        .where(SupportMeasure.student_id == student.id, SupportMeasure.status.in_(_OPEN_MEASURE))
+        .where(SupportMeasure.student_id == student.id, SupportMeasure.status.in_(OPEN_MEASURE))
         .order_by(SupportMeasure.start_date, SupportMeasure.id)
     ).scalars()
     consents = db.session.execute(

@@ -21,7 +21,6 @@ from app.models import (
     GoalAssessment,
     GoalLevel,
     LearningAgreement,
-    MeasureStatus,
     Membership,
     MidEvaluation,
     NotificationKind,
@@ -39,6 +38,7 @@ from app.models import (
 )
 from app.models.base import today, utcnow
 from app.notifications import notify, people_at
+from app.support.queries import OPEN_MEASURE
 from app.training.common import check_in_period, history_title
 
 
@@ -77,17 +77,15 @@ def support_counsellors(student: Student) -> list[int]:
     and who owns an open measure for one, while they are active counsellors at the student's
     school. They already know of the support, so telling them about the student reveals
     nothing new to anyone, and the workplace is not shown whom the school told."""
-    flagged = select(SupportNeed.flagged_by_id).where(
-        SupportNeed.student_id == student.id, SupportNeed.status == SupportNeedStatus.ACTIVE
+    active_needs = (
+        SupportNeed.student_id == student.id,
+        SupportNeed.status == SupportNeedStatus.ACTIVE,
     )
+    flagged = select(SupportNeed.flagged_by_id).where(*active_needs)
     owners = (
         select(SupportMeasure.owner_id)
         .join(SupportNeed, SupportNeed.id == SupportMeasure.need_id)
-        .where(
-            SupportNeed.student_id == student.id,
-            SupportNeed.status == SupportNeedStatus.ACTIVE,
-            SupportMeasure.status.in_([MeasureStatus.PLANNED, MeasureStatus.ACTIVE]),
-        )
+        .where(*active_needs, SupportMeasure.status.in_(OPEN_MEASURE))
     )
     query = (
         select(Membership.user_id)
