@@ -19,6 +19,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -29,6 +30,7 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
@@ -351,6 +353,17 @@ def date_field(label, optional: bool = False) -> DateField:
         validators=[presence, in_date_window],
         render_kw={"placeholder": "åååå-mm-dd"},
     )
+
+
+def int_field(
+    label, least: int, most: int, required_message=None, range_message=None, **kwargs
+) -> IntegerField:
+    """The one way forms ask for a whole number: one from `least` to `most`. With
+    `required_message` the field must be filled in (0 counts as filled); without it, it may be
+    left empty. `range_message` may name %(min)s and %(max)s."""
+    presence = Optional() if required_message is None else InputRequired(message=required_message)
+    limits = NumberRange(min=least, max=most, message=range_message)
+    return IntegerField(label, validators=[presence, limits], **kwargs)
 
 
 # A time of day as Danes write it, 13.30, or with a colon, 13:30 (hours 0-23, two-digit minutes).

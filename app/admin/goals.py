@@ -12,14 +12,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField, IntegerField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms import BooleanField
+from wtforms.validators import ValidationError
 
 from app import labels
 from app.admin import bp
 from app.admin.routes import saved, system_admin_only
 from app.extensions import db
-from app.forms import BaseForm, enum_field, max_length, plain_text, required, text_field
+from app.forms import (
+    BaseForm,
+    enum_field,
+    int_field,
+    max_length,
+    plain_text,
+    required,
+    text_field,
+)
 from app.models import (
     GoalRequirement,
     PeriodKind,
@@ -37,16 +45,12 @@ MAX_TRAINING_PERIODS = 6
 class GoalForm(BaseForm):
     """The goal itself; one `level_<n>` select per training period is added per programme."""
 
-    number = IntegerField(
+    number = int_field(
         _l("Number"),
-        validators=[
-            InputRequired(message=_l("Please enter the goal's number.")),
-            NumberRange(
-                min=1,
-                max=MAX_NUMBER,
-                message=_l("The number must be between %(min)s and %(max)s."),
-            ),
-        ],
+        1,
+        MAX_NUMBER,
+        required_message=_l("Please enter the goal's number."),
+        range_message=_l("The number must be between %(min)s and %(max)s."),
     )
     text = text_field(
         _l("Text of the goal"),

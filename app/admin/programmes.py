@@ -9,26 +9,34 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import IntegerField, SelectField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import SelectField
 
 from app import labels
 from app.access.roles import system_admin_only
 from app.admin import bp
 from app.extensions import db
-from app.forms import BaseForm, ButtonForm, enum_field, max_length, plain_text, required, text_field
+from app.forms import (
+    BaseForm,
+    ButtonForm,
+    enum_field,
+    int_field,
+    max_length,
+    plain_text,
+    required,
+    text_field,
+)
 from app.models import PeriodKind, Programme, TemplatePeriod
 
 
 class TemplatePeriodForm(BaseForm):
     kind = enum_field(_l("Kind"), labels.PERIOD_KIND)
     title = text_field(_l("Title"), required(), max_length(120), plain_text)
-    weeks = IntegerField(
+    weeks = int_field(
         _l("Typical length in weeks"),
-        validators=[
-            InputRequired(message=_l("Please enter the number of weeks.")),
-            NumberRange(min=1, max=104, message=_l("Must be between %(min)s and %(max)s weeks.")),
-        ],
+        1,
+        104,
+        required_message=_l("Please enter the number of weeks."),
+        range_message=_l("Must be between %(min)s and %(max)s weeks."),
     )
     training_area = enum_field(
         _l("Training area"), labels.TRAINING_AREA, default="", blank=_l("None (school period)")

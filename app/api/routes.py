@@ -130,6 +130,16 @@ def _student(student_id: int) -> Student:
     return student
 
 
+def _read_student(student_id: int, part: str = "") -> Student:
+    """The student, for a read: the access log says the client viewed them (`part`, what of
+    the student was read, e.g. "plan")."""
+    student = _student(student_id)
+    audit.record(
+        AuditAction.VIEW, student=student, criterion=f"api: {part}" if part else "", commit=True
+    )
+    return student
+
+
 # --- students -----------------------------------------------------------------------------
 
 
@@ -159,9 +169,7 @@ def list_students(args):
 @blp.alt_response(404, **NOT_FOUND)
 def get_student(student_id: int):
     """One student."""
-    student = _student(student_id)
-    audit.record_view(student)
-    return student
+    return _read_student(student_id)
 
 
 def _staff(student: Student, role: Role, current_id: int | None) -> list[tuple[str, str]]:
@@ -282,10 +290,7 @@ def update_student(args, student_id: int):
 @blp.alt_response(404, **NOT_FOUND)
 def list_periods(student_id: int):
     """The student's plan: school and training periods in date order."""
-    student = _student(student_id)
-    periods = services.plan_of(student)
-    audit.record(AuditAction.VIEW, student=student, criterion="api: plan", commit=True)
-    return periods
+    return services.plan_of(_read_student(student_id, "plan"))
 
 
 # --- training agreements ------------------------------------------------------------------
@@ -296,9 +301,7 @@ def list_periods(student_id: int):
 @blp.alt_response(404, **NOT_FOUND)
 def list_agreements(student_id: int):
     """The student's training agreements."""
-    student = _student(student_id)
-    audit.record(AuditAction.VIEW, student=student, criterion="api: agreements", commit=True)
-    return student.agreements
+    return _read_student(student_id, "agreements").agreements
 
 
 def _employer_choices(student: Student) -> list[tuple[str, str]]:
@@ -387,8 +390,7 @@ def update_agreement(args, student_id: int, agreement_id: int):
 @blp.alt_response(404, **NOT_FOUND)
 def list_enrolments(student_id: int):
     """The student's enrolments, the first first."""
-    student = _student(student_id)
-    audit.record(AuditAction.VIEW, student=student, criterion="api: enrolments", commit=True)
+    student = _read_student(student_id, "enrolments")
     return sorted(student.enrolments, key=lambda e: (e.start_date, e.id))
 
 

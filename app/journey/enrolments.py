@@ -55,9 +55,10 @@ from app.models import (
 )
 from app.models.base import today as _today
 from app.models.base import utcnow
+from app.support.queries import OPEN_MEASURE
+from app.support.services import log_measure, log_need
 
 RUNNING = (StudentStatus.ACTIVE, StudentStatus.ON_LEAVE)
-_OPEN_MEASURE = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
 
 
 def _mirror(student: Student, enrolment: Enrolment) -> None:
@@ -182,7 +183,7 @@ def carry_over(student: Student, school_id: int, start: date) -> CarryOver:
     ).scalars()
     measures = db.session.execute(
         select(SupportMeasure)
-        .where(SupportMeasure.student_id == student.id, SupportMeasure.status.in_(_OPEN_MEASURE))
+        .where(SupportMeasure.student_id == student.id, SupportMeasure.status.in_(OPEN_MEASURE))
         .order_by(SupportMeasure.start_date, SupportMeasure.id)
     ).scalars()
     consents = db.session.execute(
@@ -212,18 +213,7 @@ def _apply_carry_over(student: Student, plan: CarryOver, change: EnrolmentChange
     for need in plan.needs_resolved:
         need.status = SupportNeedStatus.RESOLVED
         need.resolved_on = last_day
-        log(
-            student,
-            CaseEventKind.SUPPORT_NEED_RESOLVED,
-            current_user,
-            data_category=(
-                ConsentCategory.HEALTH
-                if need.category.health_data
-                else ConsentCategory.SUPPORT_NEEDS
-            ),
-            target=need,
-            category=need.category.name,
-        )
+        log_need(student, CaseEventKind.SUPPORT_NEED_RESOLVED, current_user, need)
     for measure in plan.measures_ended:
         if measure.start_date > last_day:
             measure.status = MeasureStatus.CANCELLED  # it never started
@@ -232,14 +222,7 @@ def _apply_carry_over(student: Student, plan: CarryOver, change: EnrolmentChange
             if measure.end_date is None or measure.end_date > last_day:
                 measure.end_date = last_day
         measure.next_follow_up = None
-        log(
-            student,
-            CaseEventKind.MEASURE_ENDED,
-            current_user,
-            data_category=measure.consent_category,
-            target=measure,
-            measure=measure.type.value,
-        )
+        log_measure(student, CaseEventKind.MEASURE_ENDED, current_user, measure)
     for consent in plan.consents_ended:
         if consent.valid_from > last_day:
             # It had not begun: ended as a withdrawal on the student's behalf, kept on record.

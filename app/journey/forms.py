@@ -4,10 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectField,
 )
-from wtforms.validators import NumberRange, Optional
 
 from app import labels
 from app.forms import (
@@ -15,6 +13,7 @@ from app.forms import (
     VersionedForm,
     date_field,
     enum_field,
+    int_field,
     text_field,
 )
 
@@ -83,13 +82,12 @@ class UpcomingForm(BaseForm):
     class Meta:
         csrf = False
 
-    weeks = IntegerField(
+    weeks = int_field(
         _l("Weeks ahead"),
+        1,
+        26,
+        range_message=_l("Choose between %(min)s and %(max)s weeks."),
         default=4,
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=26, message=_l("Choose between %(min)s and %(max)s weeks.")),
-        ],
     )
     status = SelectField(
         _l("Handover"),

@@ -38,6 +38,11 @@ class ProgrammeSpec:
         return sum(step.weeks for step in self.steps)
 
 
+# Pædagogisk assistent and its EUX variant share the training periods and the last school period.
+_PA_TRAINING_1 = Step(T, "Oplæringsperiode 1 – dagtilbud for børn", 28, A.DAY_CARE, 1)
+_PA_TRAINING_2 = Step(T, "Oplæringsperiode 2 – voksne med særlige behov", 28, A.SPECIAL_NEEDS, 2)
+_PA_LAST_SCHOOL = Step(S, "Skoleperiode 3", 20)
+
 PROGRAMMES: tuple[ProgrammeSpec, ...] = (
     ProgrammeSpec("GF1", "Grundforløb 1", ProgrammeLevel.BASIC, (Step(S, "Grundforløb 1", 20),)),
     ProgrammeSpec("GF2", "Grundforløb 2", ProgrammeLevel.BASIC, (Step(S, "Grundforløb 2", 20),)),
@@ -79,10 +84,10 @@ PROGRAMMES: tuple[ProgrammeSpec, ...] = (
         ProgrammeLevel.MAIN,
         (
             Step(S, "Skoleperiode 1", 14),
-            Step(T, "Oplæringsperiode 1 – dagtilbud for børn", 28, A.DAY_CARE, 1),
+            _PA_TRAINING_1,
             Step(S, "Skoleperiode 2", 20),
-            Step(T, "Oplæringsperiode 2 – voksne med særlige behov", 28, A.SPECIAL_NEEDS, 2),
-            Step(S, "Skoleperiode 3", 20),
+            _PA_TRAINING_2,
+            _PA_LAST_SCHOOL,
         ),
     ),
     # EUX adds upper-secondary subjects: a long first school period, then the same training.
@@ -92,10 +97,10 @@ PROGRAMMES: tuple[ProgrammeSpec, ...] = (
         ProgrammeLevel.MAIN,
         (
             Step(S, "Skoleperiode 1 (EUX-fag)", 40),
-            Step(T, "Oplæringsperiode 1 – dagtilbud for børn", 28, A.DAY_CARE, 1),
+            _PA_TRAINING_1,
             Step(S, "Skoleperiode 2 (EUX-fag)", 40),
-            Step(T, "Oplæringsperiode 2 – voksne med særlige behov", 28, A.SPECIAL_NEEDS, 2),
-            Step(S, "Skoleperiode 3", 20),
+            _PA_TRAINING_2,
+            _PA_LAST_SCHOOL,
         ),
     ),
 )

@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
-from app.models.columns import Versioned, student_id_column, user_id_column
+from app.models.columns import Versioned, parent_id_column, student_id_column, user_id_column
 from app.models.organisation import Organisation
 
 if TYPE_CHECKING:
@@ -149,9 +149,7 @@ class ActionItem(Versioned, Base):
     __tablename__ = "action_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("case_review.id", ondelete="CASCADE"), index=True
-    )
+    review_id: Mapped[int] = parent_id_column("case_review")
     student_id: Mapped[int] = student_id_column()
     text: Mapped[str] = mapped_column(String(1000))
     owner_id: Mapped[int | None] = user_id_column(index=True)

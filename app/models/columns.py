@@ -1,5 +1,5 @@
-"""Columns that many tables share: the student a row belongs to, the user who did something,
-and the version counter of optimistic locking."""
+"""Columns that many tables share: the row (the student, the meeting, ...) a row belongs to, the
+user who did something, and the version counter of optimistic locking."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
+def parent_id_column(table: str) -> Any:
+    """The row of `table` this row belongs to (a meeting's decision, a period's experience):
+    indexed, and deleted with it."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
+
+
 def student_id_column() -> Any:
     """The student a row belongs to: indexed, and deleted with the student."""
-    return mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    return parent_id_column("student")
 
 
 def user_id_column(*, index: bool | None = None) -> Any:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
+from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.columns import user_id_column
+from app.models.columns import parent_id_column, user_id_column
 from app.models.organisation import Organisation
 from app.models.partnership import Partnership
 
@@ -42,12 +42,8 @@ class AgreedPlaces(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = parent_id_column("partnership")
+    organisation_id: Mapped[int] = parent_id_column("organisation")
     year: Mapped[int]
     kind: Mapped[PlaceKind] = mapped_column(enum_column(PlaceKind, "place_kind"))
     agreed: Mapped[int]

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.columns import Versioned, student_id_column, user_id_column
+from app.models.columns import Versioned, parent_id_column, student_id_column, user_id_column
 from app.models.journey import Period
 from app.models.organisation import Organisation
 
@@ -79,9 +79,7 @@ class Notification(Base):
     __table_args__ = (UniqueConstraint("user_id", "kind", "period_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = parent_id_column("user_account")
     kind: Mapped[NotificationKind] = mapped_column(
         enum_column(NotificationKind, "notification_kind", constraint=False)
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.columns import user_id_column
+from app.models.columns import parent_id_column, user_id_column
 
 
 class ImportKind(enum.StrEnum):
@@ -29,9 +29,7 @@ class ImportBatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ImportKind] = mapped_column(enum_column(ImportKind, "import_kind"))
     # The organisation the rows are imported for (the school, or the employer).
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = parent_id_column("organisation")
     user_id: Mapped[int | None] = user_id_column(index=True)
     file_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

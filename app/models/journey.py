@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.columns import Versioned, student_id_column, user_id_column
+from app.models.columns import Versioned, parent_id_column, student_id_column, user_id_column
 from app.models.organisation import Organisation, Workplace
 
 if TYPE_CHECKING:
@@ -84,9 +84,7 @@ class Period(Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"))
     # The programme enrolment the period belongs to (GF2, then SSA, ...).
-    enrolment_id: Mapped[int] = mapped_column(
-        ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
-    )
+    enrolment_id: Mapped[int] = parent_id_column("enrolment")
     kind: Mapped[PeriodKind] = mapped_column(enum_column(PeriodKind, "period_kind"))
     title: Mapped[str] = mapped_column(String(120), default="")
     training_area: Mapped[TrainingArea | None] = mapped_column(

@@ -20,6 +20,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.columns import parent_id_column
 
 
 class MailChoice(enum.StrEnum):
@@ -33,9 +34,7 @@ class MailPreference(Base):
     __table_args__ = (UniqueConstraint("user_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = parent_id_column("user_account")
     kind: Mapped[str] = mapped_column(String(32))  # a NotificationKind value
     choice: Mapped[MailChoice] = mapped_column(enum_column(MailChoice, "mail_choice"))
 
@@ -58,9 +57,7 @@ class MailNotice(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = parent_id_column("user_account")
     kind: Mapped[str] = mapped_column(String(32))  # a NotificationKind value
     # What it is about, for the daily reminders ("action_item:7:2026-12-04"); "" otherwise.
     ref: Mapped[str] = mapped_column(String(64), default="")

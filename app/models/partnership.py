@@ -19,7 +19,7 @@ from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
-from app.models.columns import Versioned, user_id_column
+from app.models.columns import Versioned, parent_id_column, user_id_column
 from app.models.organisation import Organisation
 from app.models.user import User
 
@@ -62,9 +62,7 @@ class ActionPlan(Base):
     __table_args__ = (UniqueConstraint("partnership_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = parent_id_column("partnership")
     year: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = user_id_column()
@@ -104,9 +102,7 @@ class Initiative(Versioned, Base):
     __tablename__ = "initiative"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(
-        ForeignKey("action_plan.id", ondelete="CASCADE"), index=True
-    )
+    plan_id: Mapped[int] = parent_id_column("action_plan")
     theme: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -159,9 +155,7 @@ class InitiativeNote(Base):
     __tablename__ = "initiative_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    initiative_id: Mapped[int] = mapped_column(
-        ForeignKey("initiative.id", ondelete="CASCADE"), index=True
-    )
+    initiative_id: Mapped[int] = parent_id_column("initiative")
     text: Mapped[str] = mapped_column(Text)
     noted_on: Mapped[date]
     author_id: Mapped[int | None] = user_id_column()

@@ -17,7 +17,7 @@ from sqlalchemy import ForeignKey, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
-from app.models.columns import Versioned, user_id_column
+from app.models.columns import Versioned, parent_id_column, user_id_column
 from app.models.organisation import Organisation
 from app.models.partnership import Initiative, InitiativeStatus, Partnership
 from app.models.user import User
@@ -45,9 +45,7 @@ class PartnershipMeeting(Versioned, Base):
     __tablename__ = "partnership_meeting"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = parent_id_column("partnership")
     title: Mapped[str] = mapped_column(String(200))
     on_date: Mapped[date] = mapped_column(index=True)
     at_time: Mapped[time | None] = mapped_column(Time())
@@ -92,9 +90,7 @@ class MeetingAgendaItem(Base):
     __tablename__ = "partnership_agenda_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership_meeting.id", ondelete="CASCADE"), index=True
-    )
+    meeting_id: Mapped[int] = parent_id_column("partnership_meeting")
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[AgendaItemKind] = mapped_column(enum_column(AgendaItemKind, "agenda_item_kind"))
     title: Mapped[str] = mapped_column(String(300))
@@ -113,9 +109,7 @@ class MeetingDecision(Base):
     __tablename__ = "partnership_decision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership_meeting.id", ondelete="CASCADE"), index=True
-    )
+    meeting_id: Mapped[int] = parent_id_column("partnership_meeting")
     text: Mapped[str] = mapped_column(Text)
     initiative_id: Mapped[int | None] = mapped_column(
         ForeignKey("initiative.id", ondelete="SET NULL"), index=True
@@ -137,9 +131,7 @@ class MeetingFollowUp(Base):
     __tablename__ = "partnership_follow_up"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership_meeting.id", ondelete="CASCADE"), index=True
-    )
+    meeting_id: Mapped[int] = parent_id_column("partnership_meeting")
     text: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     responsible_user_id: Mapped[int | None] = user_id_column()

@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.columns import student_id_column, user_id_column
+from app.models.columns import parent_id_column, student_id_column, user_id_column
 
 if TYPE_CHECKING:
     from app.models.journey import Period
@@ -30,7 +30,7 @@ class Reflection(Base):
     __tablename__ = "reflection"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = parent_id_column("period")
     student_id: Mapped[int] = student_id_column()
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = user_id_column()

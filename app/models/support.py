@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
-from app.models.columns import Versioned, student_id_column, user_id_column
+from app.models.columns import Versioned, parent_id_column, student_id_column, user_id_column
 from app.models.organisation import Organisation
 
 if TYPE_CHECKING:
@@ -300,9 +300,7 @@ class SpsStep(Base):
     __tablename__ = "sps_step"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    measure_id: Mapped[int] = mapped_column(
-        ForeignKey("support_measure.id", ondelete="CASCADE"), index=True
-    )
+    measure_id: Mapped[int] = parent_id_column("support_measure")
     stage: Mapped[SpsStage] = mapped_column(enum_column(SpsStage, "sps_step_stage"))
     on_date: Mapped[date]
     note: Mapped[str] = mapped_column(String(500), default="")

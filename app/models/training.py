@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, link_table, utcnow
-from app.models.columns import Versioned, student_id_column, user_id_column
+from app.models.columns import Versioned, parent_id_column, student_id_column, user_id_column
 
 if TYPE_CHECKING:
     from app.models.journey import Period
@@ -93,7 +93,7 @@ class GoalAssessment(Base):
     __table_args__ = (UniqueConstraint("period_id", "goal_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = parent_id_column("period")
     goal_id: Mapped[int] = mapped_column(ForeignKey("training_goal.id"), index=True)
     level: Mapped[GoalLevel] = mapped_column(enum_column(GoalLevel, "assessment_level"))
     assessed_on: Mapped[date]
@@ -130,7 +130,7 @@ class TrainingExperience(Versioned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = parent_id_column("period")
     student_id: Mapped[int] = student_id_column()
     on_date: Mapped[date]
     category: Mapped[ExperienceCategory] = mapped_column(
@@ -205,7 +205,7 @@ class TrainingWarning(Versioned, Base):
     __tablename__ = "training_warning"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = parent_id_column("period")
     student_id: Mapped[int] = student_id_column()
     reason: Mapped[str] = mapped_column(Text)
     agreed_actions: Mapped[str] = mapped_column(Text)
@@ -265,9 +265,7 @@ class DeclarationLine(Base):
     __table_args__ = (UniqueConstraint("declaration_id", "goal_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    declaration_id: Mapped[int] = mapped_column(
-        ForeignKey("declaration.id", ondelete="CASCADE"), index=True
-    )
+    declaration_id: Mapped[int] = parent_id_column("declaration")
     goal_id: Mapped[int] = mapped_column(ForeignKey("training_goal.id"))
     level: Mapped[GoalLevel | None] = mapped_column(enum_column(GoalLevel, "declaration_level"))
     approved: Mapped[bool | None]
@@ -295,7 +293,7 @@ class Absence(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = parent_id_column("period")
     start_date: Mapped[date]
     end_date: Mapped[date]
     kind: Mapped[AbsenceKind] = mapped_column(enum_column(AbsenceKind, "absence_kind"))

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Optional
 
 from app import labels
 from app.forms import (
@@ -17,12 +17,12 @@ from app.forms import (
     VersionedForm,
     date_field,
     enum_field,
+    int_field,
     text_field,
 )
 from app.models import MAX_AGREED, Organisation, PlaceKind
 
 _TEXT = 5000
-_YEARS = NumberRange(min=2000, max=2100, message=_l("Enter a year between 2000 and 2100."))
 _NUMBER = re.compile(r"-?\d{1,10}([.,]\d{1,2})?")
 
 
@@ -106,26 +106,26 @@ class NoteForm(BaseForm):
     noted_on = date_field(_l("Date"))
 
 
-class PlanForm(BaseForm):
-    year = IntegerField(
-        _l("Year"),
-        validators=[InputRequired(message=_l("Please enter the year.")), _YEARS],
+def _year_field(label, required: bool = True) -> IntegerField:
+    """A year from 2000 to 2100 (a plan's, a partnership's first or last)."""
+    return int_field(
+        label,
+        2000,
+        2100,
+        required_message=_l("Please enter the year.") if required else None,
+        range_message=_l("Enter a year between 2000 and 2100."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+
+
+class PlanForm(BaseForm):
+    year = _year_field(_l("Year"))
 
 
 class PartnershipForm(BaseForm):
     name = text_field(_l("Name"), required=True, max_chars=120, plain=True)
-    start_year = IntegerField(
-        _l("First year"),
-        validators=[InputRequired(message=_l("Please enter the year.")), _YEARS],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-    )
-    end_year = IntegerField(
-        _l("Last year (optional)"),
-        validators=[Optional(), _YEARS],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-    )
+    start_year = _year_field(_l("First year"))
+    end_year = _year_field(_l("Last year (optional)"), required=False)
     members = MultiCheckboxField(
         _l("Members"),
         coerce=int,

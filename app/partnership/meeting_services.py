@@ -42,6 +42,7 @@ from app.models import (
     partnership_meeting_invitee,
 )
 from app.models.base import today, utcnow
+from app.partnership.services import add_created
 
 # How far past the meeting the agenda looks for initiatives due.
 HORIZON_MONTHS = 3
@@ -145,9 +146,7 @@ def create_meeting(partnership: Partnership, data: MeetingData, user: User) -> P
         partnership=partnership, created_by_id=user.id, updated_by_id=user.id
     )
     _apply(meeting, data)
-    db.session.add(meeting)
-    db.session.flush()
-    audit.record(AuditAction.CREATE, obj=meeting, user=user)
+    add_created(meeting, user)
     build_agenda(meeting)
     return meeting
 
@@ -252,9 +251,7 @@ def add_agenda_item(
     item = MeetingAgendaItem(
         meeting_id=meeting.id, kind=kind, title=title, text=text or "", position=last + 1
     )
-    db.session.add(item)
-    db.session.flush()
-    audit.record(AuditAction.CREATE, obj=item, user=user)
+    add_created(item, user)
     return item
 
 
@@ -305,9 +302,7 @@ def add_decision(
         new_status=new_status,
         created_by_id=user.id,
     )
-    db.session.add(decision)
-    db.session.flush()
-    audit.record(AuditAction.CREATE, obj=decision, user=user)
+    add_created(decision, user)
     if initiative is None:
         return decision
     if new_status is not None and new_status != initiative.status:
@@ -332,9 +327,7 @@ def add_decision(
         noted_on=meeting.on_date,
         author_id=user.id,
     )
-    db.session.add(note)
-    db.session.flush()
-    audit.record(AuditAction.CREATE, obj=note, user=user)
+    add_created(note, user)
     return decision
 
 
@@ -363,9 +356,7 @@ def add_follow_up(
         deadline=data.deadline,
         created_by_id=user.id,
     )
-    db.session.add(follow_up)
-    db.session.flush()
-    audit.record(AuditAction.CREATE, obj=follow_up, user=user)
+    add_created(follow_up, user)
     return follow_up
 
 

@@ -32,6 +32,14 @@ from app.models import (
 from app.models.base import utcnow
 
 
+def add_created(row, user: User, criterion: str = "") -> None:
+    """A new row of the partnership's (a plan, an initiative, a meeting's item, ...): added,
+    flushed for its id, and its creation written to the access log."""
+    db.session.add(row)
+    db.session.flush()
+    audit.record(AuditAction.CREATE, obj=row, user=user, criterion=criterion)
+
+
 @dataclass(frozen=True)
 class InitiativeData:
     theme: str
@@ -67,9 +75,7 @@ def new_plan(partnership: Partnership, year: int, user: User) -> ActionPlan:
             _("The partnership already has an action plan for %(year)s.", year=year), "year"
         )
     plan = ActionPlan(partnership=partnership, year=year, created_by_id=user.id)
-    db.session.add(plan)
-    db.session.flush()
-    audit.record(AuditAction.CREATE, obj=plan, user=user)
+    add_created(plan, user)
     return plan
 
 
@@ -112,9 +118,7 @@ def carry_over(plan: ActionPlan, user: User) -> ActionPlan:
             created_by_id=user.id,
             updated_by_id=user.id,
         )
-        db.session.add(copy)
-        db.session.flush()
-        audit.record(AuditAction.CREATE, obj=copy, user=user, criterion=f"carried_from={old.id}")
+        add_created(copy, user, criterion=f"carried_from={old.id}")
     return following
 
 
@@ -148,9 +152,7 @@ def create_initiative(
     _check(plan, data, owner_ids)
     initiative = Initiative(plan=plan, created_by_id=user.id, updated_by_id=user.id)
     _apply(initiative, data)
-    db.session.add(initiative)
-    db.session.flush()
-    audit.record(AuditAction.CREATE, obj=initiative, user=user)
+    add_created(initiative, user)
     return initiative
 
 
@@ -175,9 +177,7 @@ def change_initiative(
 
 def add_note(initiative: Initiative, text: str, on: date, user: User) -> InitiativeNote:
     note = InitiativeNote(initiative=initiative, text=text, noted_on=on, author_id=user.id)
-    db.session.add(note)
-    db.session.flush()
-    audit.record(AuditAction.CREATE, obj=note, user=user)
+    add_created(note, user)
     return note
 
 

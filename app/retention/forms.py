@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange
 
-from app.forms import BaseForm, VersionedForm, text_field
+from app.forms import BaseForm, VersionedForm, int_field, text_field
 from app.retention.rules import Spec
 
 REASON_MAX = 1000
@@ -17,16 +15,12 @@ def rule_form(spec: Spec, *args, **kwargs) -> VersionedForm:
     unit = _l("days") if spec.in_days else _l("years")
 
     class RuleForm(VersionedForm):
-        keep = IntegerField(
+        keep = int_field(
             _l("Keep for (%(unit)s)", unit=unit),
-            validators=[
-                InputRequired(message=_l("Enter a whole number.")),
-                NumberRange(
-                    min=spec.least,
-                    max=spec.most,
-                    message=_l("Must be between %(min)s and %(max)s."),
-                ),
-            ],
+            spec.least,
+            spec.most,
+            required_message=_l("Enter a whole number."),
+            range_message=_l("Must be between %(min)s and %(max)s."),
         )
 
     return RuleForm(*args, **kwargs)

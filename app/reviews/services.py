@@ -23,7 +23,6 @@ from app.models import (
     ActionItemStatus,
     CaseEventKind,
     CaseReview,
-    MeasureStatus,
     Membership,
     NotificationKind,
     Organisation,
@@ -204,9 +203,7 @@ def shared_support(student: Student, on: date) -> SharedSupport:
     overdue = sum(
         1
         for m in overdue_of
-        if m.next_follow_up is not None
-        and m.next_follow_up < on
-        and m.status in (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
+        if m.next_follow_up is not None and m.next_follow_up < on and m.status in OPEN_MEASURE
     )
     return SharedSupport(shared, len(shared) < len(measures), owners, overdue, workplace)
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import BooleanField, SelectField
 
-from app.forms import BaseForm, VersionedForm, max_length, plain_text, required, text_field
+from app.forms import (
+    BaseForm,
+    VersionedForm,
+    int_field,
+    max_length,
+    plain_text,
+    required,
+    text_field,
+)
 
 MAX_THRESHOLD = 1000  # RiskRule's check constraint
 MAX_WINDOW = 730
@@ -14,29 +21,18 @@ MAX_WINDOW = 730
 
 class RuleForm(VersionedForm):
     active = BooleanField(_l("Active (the rule is evaluated)"))
-    threshold = IntegerField(
+    threshold = int_field(
         _l("Threshold"),
-        validators=[
-            InputRequired(message=_l("Please enter a threshold.")),
-            NumberRange(
-                min=0,
-                max=MAX_THRESHOLD,
-                message=_l("The threshold must be a whole number between %(min)s and %(max)s."),
-            ),
-        ],
+        0,
+        MAX_THRESHOLD,
+        required_message=_l("Please enter a threshold."),
+        range_message=_l("The threshold must be a whole number between %(min)s and %(max)s."),
     )
-    window_days = IntegerField(
+    window_days = int_field(
         _l("Window in days"),
-        validators=[
-            Optional(),
-            NumberRange(
-                min=1,
-                max=MAX_WINDOW,
-                message=_l(
-                    "The window must be a whole number of days between %(min)s and %(max)s."
-                ),
-            ),
-        ],
+        1,
+        MAX_WINDOW,
+        range_message=_l("The window must be a whole number of days between %(min)s and %(max)s."),
     )
     description = text_field(
         _l("Why the rule is there (shown with the rules)"),

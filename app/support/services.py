@@ -70,7 +70,7 @@ def flag_need(student: Student, change: NeedChange, user: User | None = None) ->
     _apply_need(need, change)
     db.session.add(need)
     db.session.flush()
-    _log_need(student, CaseEventKind.SUPPORT_NEED_FLAGGED, user, need)
+    log_need(student, CaseEventKind.SUPPORT_NEED_FLAGGED, user, need)
     return need
 
 
@@ -81,10 +81,11 @@ def change_need(student: Student, need: SupportNeed, change: NeedChange, seen_ve
     _apply_need(need, change)
     resolved = was_active and need.status == SupportNeedStatus.RESOLVED
     kind = CaseEventKind.SUPPORT_NEED_RESOLVED if resolved else CaseEventKind.SUPPORT_NEED_CHANGED
-    _log_need(student, kind, current_user, need)
+    log_need(student, kind, current_user, need)
 
 
-def _log_need(student: Student, kind: CaseEventKind, user: User, need: SupportNeed) -> None:
+def log_need(student: Student, kind: CaseEventKind, user: User, need: SupportNeed) -> None:
+    """The case-history line of a change to a need, seen under the need's consent category."""
     log(
         student,
         kind,
@@ -156,7 +157,7 @@ def add_measure(student: Student, change: MeasureChange, user: User | None = Non
     _apply_measure(measure, change)
     db.session.add(measure)
     db.session.flush()
-    _log_measure(student, CaseEventKind.MEASURE_ADDED, user, measure)
+    log_measure(student, CaseEventKind.MEASURE_ADDED, user, measure)
     return measure
 
 
@@ -166,12 +167,11 @@ def change_measure(
     check_version(measure, seen_version)
     _check_measure(change, measure)
     _apply_measure(measure, change)
-    _log_measure(student, CaseEventKind.MEASURE_CHANGED, current_user, measure)
+    log_measure(student, CaseEventKind.MEASURE_CHANGED, current_user, measure)
 
 
-def _log_measure(
-    student: Student, kind: CaseEventKind, user: User, measure: SupportMeasure
-) -> None:
+def log_measure(student: Student, kind: CaseEventKind, user: User, measure: SupportMeasure) -> None:
+    """The case-history line of a change to a measure, seen under its consent category."""
     log(
         student,
         kind,

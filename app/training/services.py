@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select, union
@@ -21,7 +22,6 @@ from app.models import (
     GoalAssessment,
     GoalLevel,
     LearningAgreement,
-    MeasureStatus,
     Membership,
     MidEvaluation,
     NotificationKind,
@@ -39,6 +39,7 @@ from app.models import (
 )
 from app.models.base import today, utcnow
 from app.notifications import notify, people_at
+from app.support.queries import OPEN_MEASURE
 from app.training.common import check_in_period, history_title
 
 
@@ -77,17 +78,15 @@ def support_counsellors(student: Student) -> list[int]:
     and who owns an open measure for one, while they are active counsellors at the student's
     school. They already know of the support, so telling them about the student reveals
     nothing new to anyone, and the workplace is not shown whom the school told."""
-    flagged = select(SupportNeed.flagged_by_id).where(
-        SupportNeed.student_id == student.id, SupportNeed.status == SupportNeedStatus.ACTIVE
+    active_needs = (
+        SupportNeed.student_id == student.id,
+        SupportNeed.status == SupportNeedStatus.ACTIVE,
     )
+    flagged = select(SupportNeed.flagged_by_id).where(*active_needs)
     owners = (
         select(SupportMeasure.owner_id)
         .join(SupportNeed, SupportNeed.id == SupportMeasure.need_id)
-        .where(
-            SupportNeed.student_id == student.id,
-            SupportNeed.status == SupportNeedStatus.ACTIVE,
-            SupportMeasure.status.in_([MeasureStatus.PLANNED, MeasureStatus.ACTIVE]),
-        )
+        .where(*active_needs, SupportMeasure.status.in_(OPEN_MEASURE))
     )
     query = (
         select(Membership.user_id)
@@ -198,6 +197,22 @@ def record_experience(
 
 
 # --- learning agreement and mid-period evaluation ---------------------------------------------
+# One of each per training period: the first save adds it, a later one changes it.
+
+
+_Record = TypeVar("_Record", LearningAgreement, MidEvaluation)
+
+
+def _period_record(
+    model: type[_Record], record: _Record | None, period: Period, values: dict
+) -> _Record:
+    """`record`, or the period's new one of `model` (added to the session), with `values` set."""
+    if record is None:
+        record = model(period_id=period.id)
+        db.session.add(record)
+    for name, value in values.items():
+        setattr(record, name, value)
+    return record
 
 
 def save_learning_agreement(
@@ -211,11 +226,7 @@ def save_learning_agreement(
     check_version(agreement, seen_version)
     for name in ("meeting_1", "meeting_2", "meeting_3", "meeting_4"):
         _in_period(period, values[name], name)
-    if agreement is None:
-        agreement = LearningAgreement(period_id=period.id)
-        db.session.add(agreement)
-    for name, value in values.items():
-        setattr(agreement, name, value)
+    agreement = _period_record(LearningAgreement, agreement, period, values)
     agreement.author_id = user.id
     _log(student, CaseEventKind.LEARNING_AGREEMENT_SAVED, user, period)
     return agreement
@@ -233,11 +244,7 @@ def sign_mid_evaluation(
     _in_period(period, values["evaluated_on"], "evaluated_on")
     if values["evaluated_on"] > today():
         raise RuleError(_("An evaluation cannot be dated in the future."), "evaluated_on")
-    if evaluation is None:
-        evaluation = MidEvaluation(period_id=period.id)
-        db.session.add(evaluation)
-    for name, value in values.items():
-        setattr(evaluation, name, value)
+    evaluation = _period_record(MidEvaluation, evaluation, period, values)
     # A changed evaluation is signed again and must be acknowledged again.
     evaluation.signed_by_id = user.id
     evaluation.signed_at = utcnow()
