@@ -105,11 +105,13 @@ def test_the_list_is_the_same_before_and_after_the_refresh(client, case, role):
     assert after == before
     assert len(before[""]) == (5 if role != "coordinator" else 4)  # the total and the rows
     card = re.compile(r'data-testid="part-at_risk".*?</section>', re.S)
-    assert card.search(client.get("/my-overview").text).group(0) == card.search(overview_before).group(0)
+    assert card.search(client.get("/my-overview").text).group(0) == card.search(
+        overview_before
+    ).group(0)
 
 
 def test_after_the_refresh_the_list_reads_the_stored_flags(client, case):
-    a, pa = _mixed(case)
+    _a, pa = _mixed(case)
     _refreshed()
     # Removed behind the app's back (no line in the case history): the stored flag still
     # speaks for the student, which shows that the list reads it rather than evaluating.
@@ -213,7 +215,7 @@ def test_a_supervisor_still_sees_only_signals_from_their_workplace(client, case)
 def test_the_list_from_stored_flags_runs_the_same_number_of_queries(client, case, count_queries):
     def add(n):
         for i in range(n):
-            s, p = in_training(case, f"Elev{i:03d}x{n}")
+            _s, p = in_training(case, f"Elev{i:03d}x{n}")
             absent(p, 7)
             factories.warning(p, case.supervisor)
 
