@@ -109,6 +109,9 @@ def refresh(on: date) -> Refreshed:
     return Refreshed(len(signals), opened, cleared, told)
 
 
+RESTORE_BATCH = 500
+
+
 def restore(student_ids: set[int], on: date) -> None:
     """Bring the flags of `student_ids` up to date after a change to their cases, if today's
     refresh ran (else the pages evaluate live and the next refresh does it): the pages then
@@ -120,16 +123,21 @@ def restore(student_ids: set[int], on: date) -> None:
     ).scalar()
     if refreshed is None:
         return
-    open_flags = {
-        f.student_id: f
-        for f in db.session.execute(
-            select(RiskFlag)
-            .where(RiskFlag.cleared_on.is_(None), RiskFlag.student_id.in_(student_ids))
-            .with_for_update()
-        ).scalars()
-    }
-    signals = evaluate(everything(), on, student_ids=student_ids).signals
-    _apply(signals, open_flags, on)
+    ids = sorted(student_ids)
+    # In batches: an import adds thousands of students in one transaction, and each rule's
+    # SELECT names the students (SQLite takes at most 32,766 parameters a statement).
+    for start in range(0, len(ids), RESTORE_BATCH):
+        batch = ids[start : start + RESTORE_BATCH]
+        open_flags = {
+            f.student_id: f
+            for f in db.session.execute(
+                select(RiskFlag)
+                .where(RiskFlag.cleared_on.is_(None), RiskFlag.student_id.in_(batch))
+                .with_for_update()
+            ).scalars()
+        }
+        signals = evaluate(everything(), on, student_ids=batch).signals
+        _apply(signals, open_flags, on)
     db.session.flush()
 
 

@@ -259,3 +259,21 @@ def test_the_student_page_shows_the_same_signals_from_the_flag(client, case, rol
     db.session.execute(delete(Absence))
     db.session.commit()
     assert 'data-testid="risk-absence"' in _signals_block(client, students["Fravaer"])
+
+
+def test_a_change_to_many_students_at_once_brings_every_flag_up_to_date(case, monkeypatch):
+    """An import touches thousands of students in one transaction: they are evaluated in
+    batches (each rule names the students, and SQLite takes a limited number of parameters)."""
+    from app.risk import services
+
+    monkeypatch.setattr(services, "RESTORE_BATCH", 2)
+    made = [in_training(case, f"Mange{i}") for i in range(5)]
+    _refreshed()
+    for s, p in made:
+        factories.warning(p, case.supervisor)
+        log(s, CaseEventKind.WARNING_GIVEN, case.supervisor)
+    db.session.commit()
+    flagged = db.session.execute(
+        select(RiskFlag.student_id).where(RiskFlag.cleared_on.is_(None))
+    ).scalars()
+    assert set(flagged) == {s.id for s, _ in made}
