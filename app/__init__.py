@@ -181,15 +181,13 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date
-
     from app import dates, labels
     from app.attachments import files as attachment_files
     from app.auth.sessions import seconds_left
     from app.forms import error_links
     from app.models import Programme
 
-    app.jinja_env.filters["format_date"] = format_date  # with a pattern, e.g. the timeline's months
+    app.jinja_env.filters["format_date"] = dates.pattern_text  # e.g. the timeline's months
     # The one way pages and PDFs show dates and times (docs/dates.md).
     app.jinja_env.filters["date"] = dates.date_text
     app.jinja_env.filters["datetime"] = dates.datetime_text
