@@ -107,7 +107,7 @@ def index():
 _SHOWN_WITH_STUDENT = (
     joinedload(Student.programme),
     joinedload(Student.school),
-    selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+    joinedload(Student.agreements).joinedload(TrainingAgreement.employer),
     joinedload(Student.contact_teacher),
     joinedload(Student.counsellor),
 )
