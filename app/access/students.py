@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.access.roles import EMPLOYER_STAFF_ROLES, STUDENT_CREATOR_ROLES
 from app.extensions import db
@@ -93,10 +93,14 @@ def visible_students(user: User | None = None) -> Select[tuple[Student]]:
 def get_student_or_404(student_id: int, *options, user: User | None = None) -> Student:
     """Load a student the user may see, or answer 404 whether it exists or not.
 
-    `options` are loader options (``selectinload(Student.agreements)``) for what the page shows.
+    `options` are loader options (``joinedload(Student.agreements)``) for what the page shows;
+    a collection may be joined (the rows are made unique).
     """
     query = visible_students(user).where(Student.id == student_id).options(*options)
-    return db.one_or_404(query)
+    student = db.session.execute(query).unique().scalar_one_or_none()
+    if student is None:
+        abort(404)
+    return student
 
 
 def get_case_student_or_404(
@@ -111,7 +115,8 @@ def get_case_student_or_404(
         student_id,
         joinedload(Student.school),
         joinedload(Student.programme),
-        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
+        # Joined, not a second statement: a student has a few agreements.
+        joinedload(Student.agreements).joinedload(TrainingAgreement.employer),
         user=user,
     )
     if may is not None and not may(user or current_user, student):

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, has_request_context, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -79,19 +79,28 @@ def end_session() -> None:
     session.clear()
 
 
-def load_user_from_session(token: str) -> User | None:
-    """Flask-Login's user loader: two queries, one for the session and its user, one for the
-    user's memberships and their organisations."""
-    query = (
-        select(LoginSession)
-        .where(LoginSession.token_hash == _hash(token), LoginSession.revoked_at.is_(None))
-        .options(
-            joinedload(LoginSession.user)
-            .selectinload(User.memberships)
-            .joinedload(Membership.organisation),
-        )
+# Every request loads its user with this statement: built once (SQLAlchemy then also keeps
+# its cache key), the token's hash bound at execution. One round trip: the user's few
+# memberships come joined (a row each) rather than in a second statement.
+_SESSION_AND_USER = (
+    select(LoginSession)
+    .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.revoked_at.is_(None))
+    .options(
+        joinedload(LoginSession.user)
+        .joinedload(User.memberships)
+        .joinedload(Membership.organisation),
     )
-    row = db.session.execute(query).scalar_one_or_none()
+)
+
+
+def load_user_from_session(token: str) -> User | None:
+    """Flask-Login's user loader: one statement for the session, its user, the user's
+    memberships and their organisations."""
+    row = (
+        db.session.execute(_SESSION_AND_USER, {"token_hash": _hash(token)})
+        .unique()
+        .scalar_one_or_none()
+    )
     if row is None or not row.user.active:
         return None
     row.user.login_token = token

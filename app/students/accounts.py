@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from app import audit
 from app.access.me import student_accounts
@@ -49,21 +49,25 @@ def account_of(student: Student) -> User | None:
     return db.session.execute(student_accounts(student.id)).scalar_one_or_none()
 
 
+# Read on every student page: built once (with its cache key), the student bound when run.
+_ACCOUNT_AND_INVITATION = (
+    student_accounts(bindparam("student_id"))
+    .add_columns(AccountToken)
+    .outerjoin(
+        AccountToken,
+        and_(
+            AccountToken.user_id == User.id,
+            AccountToken.purpose == TokenPurpose.INVITATION,
+        ),
+    )
+    .order_by(AccountToken.created_at.desc(), AccountToken.id.desc())
+    .limit(1)
+)
+
+
 def access_of(student: Student) -> StudentAccess:
     """The student's account and its newest invitation link, in one statement."""
-    row = db.session.execute(
-        student_accounts(student.id)
-        .add_columns(AccountToken)
-        .outerjoin(
-            AccountToken,
-            and_(
-                AccountToken.user_id == User.id,
-                AccountToken.purpose == TokenPurpose.INVITATION,
-            ),
-        )
-        .order_by(AccountToken.created_at.desc(), AccountToken.id.desc())
-        .limit(1)
-    ).first()
+    row = db.session.execute(_ACCOUNT_AND_INVITATION, {"student_id": student.id}).first()
     return StudentAccess(*row) if row else StudentAccess(None, None)
 
 

@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, audit, editing
@@ -102,32 +102,31 @@ def index():
     )
 
 
+# The student page's own reads, built once rather than on every request (SQLAlchemy also keeps
+# a statement's cache key with it); the student is bound when they run.
+_SHOWN_WITH_STUDENT = (
+    joinedload(Student.programme),
+    joinedload(Student.school),
+    joinedload(Student.agreements).joinedload(TrainingAgreement.employer),
+    joinedload(Student.contact_teacher),
+    joinedload(Student.counsellor),
+)
+_PERIODS = (
+    select(Period)
+    .where(Period.student_id == bindparam("student_id"))
+    .options(joinedload(Period.workplace), joinedload(Period.responsible))
+    .order_by(Period.start_date)
+)
+_HANDOVER_NOTES = select(HandoverNote).where(HandoverNote.student_id == bindparam("student_id"))
+
+
 @bp.route("/<int:student_id>")
 @case_roles_required
 def show(student_id: int):
-    student = get_student_or_404(
-        student_id,
-        joinedload(Student.programme),
-        joinedload(Student.school),
-        selectinload(Student.agreements).joinedload(TrainingAgreement.employer),
-        joinedload(Student.contact_teacher),
-        joinedload(Student.counsellor),
-    )
-    periods = (
-        db.session.execute(
-            select(Period)
-            .where(Period.student_id == student.id)
-            .options(joinedload(Period.workplace), joinedload(Period.responsible))
-            .order_by(Period.start_date)
-        )
-        .scalars()
-        .all()
-    )
-    notes = (
-        db.session.execute(select(HandoverNote).where(HandoverNote.student_id == student.id))
-        .scalars()
-        .all()
-    )
+    student = get_student_or_404(student_id, *_SHOWN_WITH_STUDENT)
+    this_student = {"student_id": student.id}
+    periods = db.session.execute(_PERIODS, this_student).scalars().all()
+    notes = db.session.execute(_HANDOVER_NOTES, this_student).scalars().all()
     enrolments, leaves = timeline.enrolments_and_leaves(student)
     transitions = handovers.transitions_of(
         periods, access.journey.visible_handover_notes(current_user, notes), enrolments
