@@ -14,6 +14,10 @@ from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
 
+# How every list pages: the caller's page size as it is, a page past the end empty (never a
+# 404), and the total counted.
+_SETTINGS = {"max_per_page": None, "error_out": False, "count": True}
+
 
 class CountedPagination(Pagination):
     """`items` are whole result rows, or the first entity of each row with `entities=True`;
@@ -58,9 +62,7 @@ def paginate_list(items: list, per_page: int, load=list, page_arg: str = "page")
         load=load,
         page=request.args.get(page_arg, 1, type=int),
         per_page=per_page,
-        max_per_page=None,
-        error_out=False,
-        count=True,
+        **_SETTINGS,
     )
 
 
@@ -84,7 +86,5 @@ def _counted(query: sa.Select, per_page: int, entities: bool, page: int) -> Coun
         entities=entities,
         page=page,
         per_page=per_page,
-        max_per_page=None,
-        error_out=False,
-        count=True,
+        **_SETTINGS,
     )
