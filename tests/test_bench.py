@@ -109,3 +109,27 @@ def test_load_test_serves_the_floor_and_the_student_page_with_wrk(small_region):
         assert float(cells[1]) > 0  # requests/s
         assert cells[5] == "0"  # no errors: every rotated student answered 200
     assert "≥ 0.8×" in page_row
+
+
+def test_rows_written_with_their_ids_leave_the_next_id_free(world, db):
+    """The regional data is written with explicit ids; on PostgreSQL the id sequences must be
+    moved past them, or the app's next insert (the benchmark's import, a new record) collides."""
+    from sqlalchemy import func, insert, select
+
+    from app.bench.generate import _advance_sequences
+    from app.models import CaseEvent, CaseEventKind
+
+    student = world.a.student
+    highest = db.session.execute(select(func.max(CaseEvent.id))).scalar() or 0
+    db.session.execute(
+        insert(CaseEvent),
+        [
+            {"id": highest + n, "student_id": student.id, "kind": CaseEventKind.NOTE_WRITTEN}
+            for n in range(1, 4)
+        ],
+    )
+    _advance_sequences()
+    event = CaseEvent(student_id=student.id, kind=CaseEventKind.NOTE_WRITTEN, details={})
+    db.session.add(event)
+    db.session.flush()
+    assert event.id == highest + 4

@@ -220,8 +220,24 @@ def generate(students: int = 50_000, seed: int = 2027, progress: Progress | None
             if progress:
                 progress(n)
     lines = db.session.execute(select(func.count(CaseEvent.id))).scalar_one()
+    _advance_sequences()
     _analyze()
     return {"students": students, "rows": written, "case_file_lines": lines}
+
+
+def _advance_sequences() -> None:
+    """The rows were written with their ids (`_Rows`), which PostgreSQL's id sequences do not
+    see: move each past the table's highest id, so that the app's own inserts afterwards (the
+    benchmark's import, a user's first new record) do not collide with them. SQLite takes the
+    next id from the table itself."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for model in MODELS:
+        if hasattr(model, "id"):
+            highest = select(func.coalesce(func.max(model.id), 0) + 1).scalar_subquery()
+            sequence = func.pg_get_serial_sequence(model.__table__.name, "id")
+            db.session.execute(select(func.setval(sequence, highest, False)))
+    db.session.commit()
 
 
 def _analyze() -> None:
