@@ -97,10 +97,20 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
         raise AssertionError(f"logging in as {email} failed: {errors}") from None
 
 
+def settled(page) -> None:
+    """Wait until the page has loaded, stylesheets and fonts included: before that the layout
+    is not the one people see (every link text-sized, the phone's menu button shown on a
+    desktop)."""
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+
+
 def log_out(page) -> None:
     """Log out with the button in the page header; the login page must follow.
 
-    Below DKFDS's desktop breakpoint the button is in the menu drawer, so open that first."""
+    Below DKFDS's desktop breakpoint the button is in the menu drawer, so open that first
+    (which one is shown is only known once the stylesheet has applied)."""
+    settled(page)
     menu_button = page.get_by_test_id("menu-open")
     if menu_button.is_visible():
         menu_button.click()
@@ -142,8 +152,7 @@ def axe_problems(page) -> str:
     It waits for the page to have loaded, fonts included: a page whose stylesheet has not
     applied yet has every link at text size, and target-size then flags all of them (a form
     posted and shown again answers before its stylesheet's revalidation comes back)."""
-    page.wait_for_load_state("load")
-    page.evaluate("() => document.fonts.ready.then(() => true)")
+    settled(page)
     results = _AXE.run(page, options=AXE_OPTIONS).response
     if not results["passes"]:
         return f"axe found nothing to check on {page.url}"
