@@ -170,17 +170,42 @@ def starting_at_my_workplaces(user: User, start: date, end: date) -> Select:
     )
 
 
-def notes_to_write(user: User, start: date, end: date) -> Select:
-    """Upcoming transitions without a note, where `user` is on the sending side."""
-    query = upcoming_transitions(visible_students(user), start, end)
-    return filter_status(query, HandoverStatus.MISSING).where(on_side_clause(user, Prev))
+@dataclass(frozen=True)
+class NoteTasks:
+    """A user's upcoming transitions in a window and, of them, the notes the user's side has
+    to write (no note yet, the user on the sending side) and to acknowledge (written, not yet
+    acknowledged, the user on the receiving side). Each list holds bare rows (`id`, ...) in
+    date order; `shown` is the full statement, to load the few rows a summary shows."""
+
+    transitions: list
+    to_write: list
+    to_acknowledge: list
+    shown: Select
 
 
-def notes_to_acknowledge(user: User, start: date, end: date) -> Select:
-    """Upcoming transitions whose note waits for `user`'s side (the receiving one) to
-    acknowledge it."""
-    query = upcoming_transitions(visible_students(user), start, end)
-    return filter_status(query, HandoverStatus.WRITTEN).where(on_side_clause(user, Period))
+def note_tasks(user: User, start: date, end: date) -> NoteTasks:
+    """The window's transitions read once, as bare columns with the user's side of each as two
+    flags, and sorted into the lists in Python: the transitions statement (its correlated
+    look-up of each period's previous one) is the costly part, and My overview needs all
+    three lists."""
+    window = upcoming_transitions(visible_students(user), start, end)
+    rows = db.session.execute(
+        window.with_only_columns(
+            Period.id,
+            HandoverNote.id.label("note_id"),
+            HandoverNote.acknowledged_at,
+            on_side_clause(user, Prev).label("sending"),
+            on_side_clause(user, Period).label("receiving"),
+        )
+    ).all()
+    return NoteTasks(
+        transitions=rows,
+        to_write=[r for r in rows if r.note_id is None and r.sending],
+        to_acknowledge=[
+            r for r in rows if r.note_id is not None and r.acknowledged_at is None and r.receiving
+        ],
+        shown=window,
+    )
 
 
 # --- writing and acknowledging ------------------------------------------------------------

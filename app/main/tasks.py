@@ -18,9 +18,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app import labels
-from app.access import visible_students
 from app.access.help import help_requests_to_answer
-from app.access.journey import on_side_clause
 from app.access.me import my_conversation_requests
 from app.access.nav import overview_parts, sees_list
 from app.access.risk import risk_scope
@@ -30,7 +28,6 @@ from app.journey import handovers
 from app.models import (
     ActionItem,
     ConversationRequest,
-    HandoverNote,
     HelpRequest,
     Period,
     Student,
@@ -126,38 +123,19 @@ class _Builder:
 
     def _window(self) -> dict[str, _Head]:
         """The heads of "Students starting soon", "Handover notes to write" and "... to
-        acknowledge": all three are the user's upcoming transitions in the next weeks, filtered
-        by the note's state and the user's side. One statement reads the window's transitions
-        as bare columns (with the user's side of each as two flags), Python takes each part's
-        head and total, and one more statement loads the few head rows. Before, each part ran
-        the whole transitions statement (its correlated look-up of the previous period) over
-        every student of the school."""
+        acknowledge", from one read of the window (`handovers.note_tasks`), and one more
+        statement for the few head rows."""
         if self._heads is None:
-            window = handovers.upcoming_transitions(
-                visible_students(self.user), self.on, self.until
-            )
-            rows = db.session.execute(
-                window.with_only_columns(
-                    Period.id,
-                    HandoverNote.id.label("note_id"),
-                    HandoverNote.acknowledged_at,
-                    on_side_clause(self.user, handovers.Prev).label("sending"),
-                    on_side_clause(self.user, Period).label("receiving"),
-                )
-            ).all()
+            tasks = handovers.note_tasks(self.user, self.on, self.until)
             chosen = {
-                "transitions": rows,
-                "notes_to_write": [r for r in rows if r.note_id is None and r.sending],
-                "notes_to_acknowledge": [
-                    r
-                    for r in rows
-                    if r.note_id is not None and r.acknowledged_at is None and r.receiving
-                ],
+                "transitions": tasks.transitions,
+                "notes_to_write": tasks.to_write,
+                "notes_to_acknowledge": tasks.to_acknowledge,
             }
             head_ids = {r.id for part in chosen.values() for r in part[:HEAD]}
             loaded = {
                 row[0].id: row
-                for row in db.session.execute(window.where(Period.id.in_(head_ids))).unique()
+                for row in db.session.execute(tasks.shown.where(Period.id.in_(head_ids))).unique()
             }
             self._heads = {
                 name: _Head([loaded[r.id] for r in part[:HEAD]], len(part))
