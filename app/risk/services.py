@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask import has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -186,6 +187,10 @@ def _note_changed_cases(session: Session, _context, _instances) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _restore_changed_cases(session: Session) -> None:
+    # restore() reads and writes through the app's session: act only when it is the one
+    # committing (a session of its own, e.g. in a script, is left to the next refresh).
+    if not has_app_context() or not db.session.registry.has() or db.session() is not session:
+        return
     session.flush()  # the lines still pending are noted too
     ids = session.info.pop(_CHANGED, None)
     if ids:
