@@ -220,16 +220,9 @@ def install_fast_gettext(app: Flask) -> None:
     """The templates' _() and ngettext() look the request's translations up once, not once
     per string (Flask-Babel's own callables walk `g` and the locale on every call: about a
     tenth of a page's rendering time). `force_locale` and `refresh` change or clear the
-    Babel context, so the cache is kept there and checked against its locale.
-
-    They are Jinja's "newstyle" callables (the translation is markup, its variables are
-    escaped into it, and it is always %-formatted), written out so that one call does it:
-    Jinja's own wrap each function twice more (`_` resolves `gettext`, which calls the
-    function through the context: three context calls a text, some 150 texts a page)."""
+    Babel context, so the cache is kept there and checked against its locale."""
     from flask import g
     from flask_babel import get_translations
-    from jinja2 import pass_context
-    from markupsafe import Markup
 
     def translations():
         ctx = g.get("_flask_babel")
@@ -243,42 +236,10 @@ def install_fast_gettext(app: Flask) -> None:
             ctx.elevsag_translations = (ctx.babel_locale, found)
         return found
 
-    def formatted(context, text: str, variables: dict) -> str:
-        # Always a format string ("%%" is "%"), as Jinja's newstyle gettext does; with
-        # autoescaping the translation is markup and only its variables are escaped.
-        if not context.eval_ctx.autoescape:
-            return text % variables
-        if not variables:  # nothing to escape into it
-            return Markup(text % variables)  # noqa: S704 (our own translations, as Jinja's)
-        return Markup(text) % variables  # noqa: S704
-
-    @pass_context
-    def gettext(context, string: str, /, **variables):
-        return formatted(context, translations().ugettext(string), variables)
-
-    @pass_context
-    def ngettext(context, singular: str, plural: str, num: int, /, **variables):
-        variables.setdefault("num", num)
-        return formatted(context, translations().ungettext(singular, plural, num), variables)
-
-    @pass_context
-    def pgettext(context, string_ctx: str, string: str, /, **variables):
-        variables.setdefault("context", string_ctx)
-        return formatted(context, translations().upgettext(string_ctx, string), variables)
-
-    @pass_context
-    def npgettext(context, string_ctx: str, singular: str, plural: str, num: int, /, **variables):
-        variables.setdefault("context", string_ctx)
-        variables.setdefault("num", num)
-        text = translations().unpgettext(string_ctx, singular, plural, num)
-        return formatted(context, text, variables)
-
-    # Marks the environment newstyle (for {% trans %}), then puts the one-call versions in.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
-    )
-    app.jinja_env.globals.update(
-        _=gettext, gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext
     )
