@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -149,3 +150,23 @@ def codes_of(student: Student, on: date = TODAY) -> list[RiskRuleCode]:
     """The rules that fire for `student`, seen by no one in particular (everything)."""
     found = evaluate(everything(), on, student_id=student.id)
     return [s.code for s in found.signals.get(student.id, [])]
+
+
+def later_elsewhere(case: Case, student: Student, period: Period, name: str) -> Period:
+    """A training period at another workplace of the case's municipality, right after
+    `period`."""
+    other = factories.workplace(case.municipality, name)
+    return factories.period(
+        student,
+        period.kind,
+        period.end_date + timedelta(days=1),
+        period.end_date + timedelta(days=90),
+        other,
+    )
+
+
+def signals_block(client, student: Student) -> str:
+    """The risk signs box of the student page, as the user sees it ("" when there is none)."""
+    html = client.get(f"/students/{student.id}").text
+    match = re.search(r'data-testid="risk-signals".*?</ul>', html, re.S)
+    return match.group(0) if match else ""

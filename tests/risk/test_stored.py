@@ -26,7 +26,16 @@ from app.risk.services import refresh
 from tests import factories
 from tests.conftest import login as _login
 from tests.conftest import post
-from tests.risk.helpers import TODAY, absent, extended, goals_below, in_training, make_case
+from tests.risk.helpers import (
+    TODAY,
+    absent,
+    extended,
+    goals_below,
+    in_training,
+    later_elsewhere,
+    make_case,
+    signals_block,
+)
 
 
 @pytest.fixture
@@ -201,10 +210,7 @@ def test_the_employer_side_still_sees_no_support_signal_from_the_stored_flags(cl
 
 def test_a_supervisor_still_sees_only_signals_from_their_workplace(client, case):
     s, p = in_training(case, "Andetsted")
-    other = factories.workplace(case.municipality, "Hjemmeplejen Syd")
-    later = factories.period(
-        s, p.kind, p.end_date + timedelta(days=1), p.end_date + timedelta(days=90), other
-    )
+    later = later_elsewhere(case, s, p, "Hjemmeplejen Syd")
     factories.warning(later, case.counsellor)
     _refreshed()
     login(client, case.supervisor)
@@ -239,26 +245,20 @@ def _students(case):
     return db.session.execute(select(Student).where(Student.school_id == case.school.id)).scalars()
 
 
-def _signals_block(client, student) -> str:
-    html = client.get(f"/students/{student.id}").text
-    match = re.search(r'data-testid="risk-signals".*?</ul>', html, re.S)
-    return match.group(0) if match else ""
-
-
 @pytest.mark.parametrize("role", ["counsellor", "coordinator"])
 def test_the_student_page_shows_the_same_signals_from_the_flag(client, case, role):
     _mixed(case)
     students = {s.last_name: s for s in _students(case)}
     login(client, getattr(case, role))
-    before = {name: _signals_block(client, s) for name, s in students.items()}
+    before = {name: signals_block(client, s) for name, s in students.items()}
     _refreshed()
-    assert {name: _signals_block(client, s) for name, s in students.items()} == before
+    assert {name: signals_block(client, s) for name, s in students.items()} == before
     assert 'data-testid="risk-follow_up"' in before["Stoette"] or role == "coordinator"
     assert before["Stoette"] == "" or role == "counsellor"  # support only: nothing, no consent
     # Read from the flag: data removed behind the app's back still shows until the next change.
     db.session.execute(delete(Absence))
     db.session.commit()
-    assert 'data-testid="risk-absence"' in _signals_block(client, students["Fravaer"])
+    assert 'data-testid="risk-absence"' in signals_block(client, students["Fravaer"])
 
 
 def test_a_change_to_many_students_at_once_brings_every_flag_up_to_date(case, monkeypatch):

@@ -15,7 +15,7 @@ from app.models import ConsentCategory, MeasureType
 from tests import factories
 from tests.conftest import login as _login
 from tests.conftest import post
-from tests.risk.helpers import TODAY, in_training, make_case
+from tests.risk.helpers import TODAY, in_training, later_elsewhere, make_case, signals_block
 
 
 def login(client, user):
@@ -36,12 +36,6 @@ def _overdue_support(case, student, kind=MeasureType.MENTOR):
     )
 
 
-def _signals_block(client, student) -> str:
-    html = client.get(f"/students/{student.id}").text
-    match = re.search(r'data-testid="risk-signals".*?</ul>', html, re.S)
-    return match.group(0) if match else ""
-
-
 def _items(block: str) -> list[str]:
     return re.findall(r'data-testid="risk-([a-z_]+)"', block)
 
@@ -60,7 +54,7 @@ def test_the_school_sees_the_support_signal(client, case):
     s, _ = in_training(case, "Stoette")
     _overdue_support(case, s)
     login(client, case.counsellor)
-    assert _items(_signals_block(client, s)) == ["signals", "follow_up"]
+    assert _items(signals_block(client, s)) == ["signals", "follow_up"]
     assert "Stoette" in _list(client)
 
 
@@ -68,7 +62,7 @@ def test_the_school_admin_does_not_see_support(client, case):
     s, _ = in_training(case, "Adminse")
     _overdue_support(case, s)
     login(client, case.school_admin)
-    assert _signals_block(client, s) == ""
+    assert signals_block(client, s) == ""
 
 
 def test_a_supervisor_without_consent_sees_the_same_as_for_a_student_without_support(client, case):
@@ -81,7 +75,7 @@ def test_a_supervisor_without_consent_sees_the_same_as_for_a_student_without_sup
     factories.consent(with_support, ConsentCategory.SPS, case.municipality, case.counsellor)
     db.session.commit()
     login(client, case.supervisor)
-    a, b = _signals_block(client, with_support), _signals_block(client, without)
+    a, b = signals_block(client, with_support), signals_block(client, without)
     assert _items(a) == _items(b) == ["signals", "open_warning"]
     assert a.replace("Medstoette", "") == b.replace("Udenstoette", "")
 
@@ -93,7 +87,7 @@ def test_support_alone_shows_nothing_to_the_employer_side(client, case):
     db.session.commit()
     for user in (case.supervisor, case.coordinator):
         login(client, user)
-        assert _signals_block(client, only_support) == _signals_block(client, nothing) == ""
+        assert signals_block(client, only_support) == signals_block(client, nothing) == ""
     html = _list(client)  # the coordinator's list
     assert "Kunstoette" not in html
     assert _total(html) == _total(_list(client, "?reason=follow_up"))
@@ -137,7 +131,7 @@ def test_with_consent_the_employer_side_sees_the_support_signal(client, case):
     login(client, case.coordinator)
     assert "Samtykke" in _list(client, "?reason=follow_up")
     login(client, case.supervisor)
-    assert _items(_signals_block(client, s)) == ["signals", "follow_up"]
+    assert _items(signals_block(client, s)) == ["signals", "follow_up"]
 
 
 def test_a_withdrawn_consent_hides_the_signal_at_once(client, case):
@@ -154,10 +148,8 @@ def test_a_withdrawn_consent_hides_the_signal_at_once(client, case):
 
 def test_a_supervisor_sees_training_signals_only_from_their_own_workplace(client, case):
     s, p = in_training(case, "Andetsted")
-    other = factories.workplace(case.municipality, "Hjemmeplejen Nord")
-    later = factories.period(
-        s, p.kind, p.end_date + timedelta(days=1), p.end_date + timedelta(days=90), other
-    )
+    later = later_elsewhere(case, s, p, "Hjemmeplejen Nord")
+    other = later.workplace
     factories.warning(p, case.supervisor)
     db.session.commit()
     elsewhere = factories.user(
@@ -170,4 +162,4 @@ def test_a_supervisor_sees_training_signals_only_from_their_own_workplace(client
     login(client, elsewhere)
     assert client.get(f"/students/{s.id}").status_code == 200
     # ... but not the warning given at another workplace.
-    assert "open_warning" not in _items(_signals_block(client, s))
+    assert "open_warning" not in _items(signals_block(client, s))
