@@ -517,14 +517,10 @@ def evaluate(
     scope: RiskScope,
     on: date,
     rules: list[Rule] | None = None,
-    student_id: int | None = None,
     student_ids: Collection[int] | None = None,
 ) -> Found:
-    """The students in `scope` with at least one signal as of `on` (with `student_id` or
-    `student_ids`, those students only): every active rule in one statement, however many
-    students there are."""
-    if student_id is not None:
-        scope = replace(scope, students=and_(scope.students, Student.id == student_id))
+    """The students in `scope` with at least one signal as of `on` (with `student_ids`, those
+    students only): every active rule in one statement, however many students there are."""
     if student_ids is not None:
         scope = replace(scope, students=and_(scope.students, Student.id.in_(student_ids)))
     active = [r for r in (rules if rules is not None else load_rules()) if r.active]

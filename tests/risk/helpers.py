@@ -148,7 +148,7 @@ def set_rule(
 
 def codes_of(student: Student, on: date = TODAY) -> list[RiskRuleCode]:
     """The rules that fire for `student`, seen by no one in particular (everything)."""
-    found = evaluate(everything(), on, student_id=student.id)
+    found = evaluate(everything(), on, student_ids=[student.id])
     return [s.code for s in found.signals.get(student.id, [])]
 
 
