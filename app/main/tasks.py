@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from app import labels
@@ -34,7 +34,7 @@ from app.models import (
     SupportMeasure,
     User,
 )
-from app.pagination import first_page
+from app.pagination import count_rows, first_page
 from app.reviews import queries as reviews
 from app.risk.queries import signals_of
 from app.risk.texts import explain
@@ -77,12 +77,6 @@ class _Head:
 
 def _name(student: Student) -> str:
     return f"{student.last_name}, {student.first_name}"
-
-
-def _count(query: Select) -> int:
-    return db.session.execute(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
 
 
 def _period_title(period: Period) -> str:
@@ -189,7 +183,7 @@ class _Builder:
     def follow_ups(self):
         query = my_follow_ups(self.user)
         page = first_page(query, HEAD, entities=True)
-        self.overdue = _count(query.where(SupportMeasure.next_follow_up < self.on))
+        self.overdue = count_rows(query.where(SupportMeasure.next_follow_up < self.on))
 
         def entry(measure: SupportMeasure, _students):
             href = url_for("support.measure", student_id=measure.student_id, measure_id=measure.id)
@@ -283,7 +277,7 @@ class _Builder:
     def action_items(self):
         query = reviews.my_action_items(self.user, self.on)
         page = first_page(query, HEAD)
-        self.overdue = _count(query.where(ActionItem.due_date < self.on))
+        self.overdue = count_rows(query.where(ActionItem.due_date < self.on))
 
         def entry(row, _students):
             item, student, _code = row
