@@ -84,6 +84,8 @@ def test_bench_prints_every_page_as_a_multiple_of_the_floor(small_region, tmp_pa
         assert rows[page][4].startswith("≤ 2.0×"), rows[page]
         assert float(rows[page][3]) > 0
     assert rows["case-file PDF (500 lines)"][4].endswith("(WeasyPrint)")
+    # The fixed cost of a case page is shown beside the floor, with no budget of its own.
+    assert rows["fixed cost: search, no match"][4] == ""
     assert "rotating over 200 of the" in result.stdout
     figures = json.loads(saved.read_text())
     assert figures["label"] == "Lille", figures
