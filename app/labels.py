@@ -562,13 +562,18 @@ AGENDA_ITEM_KIND_WRITTEN = {
 
 
 # --- The student's evaluation of the training place (app.me.evaluation) -------------------------
-from app.models import PlaceQuestion  # noqa: E402
+from app.models import ConversationWith, PlaceQuestion  # noqa: E402
 
 PLACE_QUESTION = {
     PlaceQuestion.WELCOMED: _l("I was welcomed and given a good start at the workplace."),
     PlaceQuestion.SUPERVISION: _l("I got the supervision I needed."),
     PlaceQuestion.LEARNING: _l("I learned what the period was meant to teach me."),
     PlaceQuestion.HEARD: _l("I was listened to when something was difficult."),
+}
+# Whom the student asks for a conversation (app.me.voice), in the student's words.
+CONVERSATION_WITH = {
+    ConversationWith.COUNSELLOR: _l("My counsellor"),
+    ConversationWith.CONTACT_TEACHER: _l("My contact teacher"),
 }
 PLACE_SCALE = [
     ("5", _l("Strongly agree")),

@@ -40,15 +40,23 @@ from app.models import (
     CaseNote,
     CaseReview,
     Consent,
+    ConversationRequest,
     Declaration,
     DeclarationLine,
+    Enrolment,
     GoalAssessment,
     HandoverNote,
+    HelpRequest,
     LearningAgreement,
+    Leave,
+    LegalHold,
     Membership,
     MidEvaluation,
     Organisation,
     Period,
+    PlaceEvaluation,
+    Reflection,
+    RiskFlag,
     SupportMeasure,
     SupportNeed,
     TrainingExperience,
@@ -57,12 +65,16 @@ from app.models import (
     Workplace,
 )
 from app.models import Student as StudentModel
+from app.risk.rules import from_stored
+from app.risk.texts import explain
 
 Data = dict[str, Any]
 
 # The sections of the export, in the order of the JSON file and the PDF.
 SECTIONS = (
     "agreements",
+    "enrolments",
+    "leaves",
     "periods",
     "case_history",
     "handover_notes",
@@ -76,8 +88,14 @@ SECTIONS = (
     "warnings",
     "declarations",
     "absences",
+    "reflections",
+    "place_evaluations",
+    "conversation_requests",
     "notes",
     "reviews",
+    "help_requests",
+    "risk_signs",
+    "legal_holds",
     "attachments",
     "access_log",
 )
@@ -115,6 +133,13 @@ OBJECT_TYPE = {
     "absence": _l("Absence"),
     "goal_assessment": _l("Goal assessment"),
     "attachment": _l("Attachment"),
+    "enrolment": _l("Enrolment"),
+    "student_leave": _l("Leave"),
+    "reflection": _l("Reflection"),
+    "conversation_request": _l("Request for a conversation"),
+    "place_evaluation": _l("Evaluation of the training place"),
+    "help_request": _l("Request for help"),
+    "legal_hold": _l("Legal hold"),
     "access_log": _l("Access log"),  # the access-log review (app.auditlog)
 }
 
@@ -232,6 +257,37 @@ class Section:
 
 
 SECTION_TABLE: tuple[Section, ...] = (
+    # Each programme the student was enrolled in, and the leaves (orlov) they had.
+    Section(
+        "enrolments",
+        Enrolment,
+        (Enrolment.start_date, Enrolment.id),
+        (
+            ("programme", lambda e: _record(e.programme, ("code", "name", "level"))),
+            ("school", lambda e: _name(e.school)),
+            ("class_team", lambda e: e.class_team.code if e.class_team else None),
+            "start_date",
+            "end_date",
+            "status",
+            "result",
+            "qualified",
+            "dropout_reason",
+            "dropout_note",
+            "dropout_at_transition",
+            "created_at",
+        ),
+        load=(
+            joinedload(Enrolment.programme),
+            joinedload(Enrolment.school),
+            joinedload(Enrolment.class_team),
+        ),
+    ),
+    Section(
+        "leaves",
+        Leave,
+        (Leave.start_date, Leave.id),
+        ("start_date", "end_date", "ended_on", "reason", "created_at"),
+    ),
     Section(
         "case_history",
         CaseEvent,
@@ -435,6 +491,27 @@ SECTION_TABLE: tuple[Section, ...] = (
         ("period_id", "start_date", "end_date", "days", "kind", "note", "recorded_at"),
         by_period=True,
     ),
+    # The student's own words: their learning log in training, their evaluations of the
+    # training places and their requests for a conversation.
+    Section(
+        "reflections",
+        Reflection,
+        (Reflection.created_at, Reflection.id),
+        ("period_id", "created_at", "text"),
+    ),
+    Section(
+        "place_evaluations",
+        PlaceEvaluation,
+        (PlaceEvaluation.answered_on, PlaceEvaluation.id),
+        # The period names the workplace and its employer.
+        ("period_id", "answered_on", "welcomed", "supervision", "learning", "heard"),
+    ),
+    Section(
+        "conversation_requests",
+        ConversationRequest,
+        (ConversationRequest.created_at, ConversationRequest.id),
+        ("with_whom", "topic", "asked_on", "created_at", "handled_at"),
+    ),
     Section(
         "notes",
         CaseNote,
@@ -469,6 +546,43 @@ SECTION_TABLE: tuple[Section, ...] = (
             ),
         ),
         load=(joinedload(CaseReview.organisation), selectinload(CaseReview.action_items)),
+    ),
+    # A workplace asking the school for a case review or a conversation (app.support.help).
+    Section(
+        "help_requests",
+        HelpRequest,
+        (HelpRequest.requested_at, HelpRequest.id),
+        (
+            "kind",
+            _name_of("organisation"),
+            "period_id",
+            "reason",
+            "requested_at",
+            "status",
+            "answered_at",
+            "decline_reason",
+        ),
+        load=(joinedload(HelpRequest.organisation),),
+    ),
+    # The signs of risk found for the student (app.risk): each run of days with at least one
+    # sign, and the signs it had at the last evaluation, worded as the staff read them.
+    Section(
+        "risk_signs",
+        RiskFlag,
+        (RiskFlag.first_flagged_on, RiskFlag.id),
+        (
+            "first_flagged_on",
+            "last_seen_on",
+            "cleared_on",
+            ("signs", lambda f: [explain(signal) for signal in from_stored(f.signals or [])]),
+        ),
+    ),
+    # Holds that keep the case from being deleted when its retention time is up.
+    Section(
+        "legal_holds",
+        LegalHold,
+        (LegalHold.set_at, LegalHold.id),
+        ("reason", "set_at", "lifted_at"),
     ),
     # The files on the student's records (app.attachments): what each is and which record it
     # belongs to. The files themselves are handed over on request (docs/attachments.md).

@@ -14,7 +14,7 @@ import zipfile
 
 from flask import Response, send_file
 
-from app import audit
+from app import audit, labels
 from app.attachments.queries import student_attachments
 from app.export.collect import AUDIT_ACTION, OBJECT_TYPE, SECTIONS, collect, period_names, to_json
 from app.models import AuditAction, Student
@@ -41,6 +41,7 @@ def access_request_pdf(student: Student) -> Response:
         periods=period_names(data),
         audit_actions=AUDIT_ACTION,
         object_types=OBJECT_TYPE,
+        place_scale=dict(labels.PLACE_SCALE),
         today=today(),
     )
     return pdf_download(pdf, _filename(student, "pdf"))

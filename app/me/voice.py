@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import labels
 from app.dates import date_text
 from app.editing import RuleError
 from app.extensions import db
@@ -25,11 +26,6 @@ from app.models import (
 )
 from app.models.base import today
 
-CONVERSATION_WITH = {
-    ConversationWith.COUNSELLOR: _l("My counsellor"),
-    ConversationWith.CONTACT_TEACHER: _l("My contact teacher"),
-}
-
 
 class ReflectionForm(BaseForm):
     text = text_field(
@@ -38,7 +34,7 @@ class ReflectionForm(BaseForm):
 
 
 class ConversationForm(BaseForm):
-    with_whom = enum_field(_l("Who would you like to talk to?"), CONVERSATION_WITH)
+    with_whom = enum_field(_l("Who would you like to talk to?"), labels.CONVERSATION_WITH)
     topic = text_field(
         _l("What would you like to talk about? (optional)"), max_chars=TOPIC_MAX, multiline=True
     )

@@ -24,19 +24,29 @@ from app.models import (
     CaseNote,
     CaseReview,
     ConsentCategory,
+    ConversationRequest,
+    ConversationWith,
     Declaration,
     DeclarationLine,
     GoalAssessment,
     GoalLevel,
+    HelpStatus,
     LearningAgreement,
+    Leave,
+    LegalHold,
     NoteCategory,
     NoteVisibility,
+    PlaceEvaluation,
+    Reflection,
     ReviewOutcome,
     ReviewStatus,
+    RiskFlag,
+    RiskRuleCode,
     Role,
     SpsStage,
     SpsStep,
 )
+from app.risk.rules import Signal, stored
 from tests import factories
 from tests.conftest import login, post
 from tests.support.test_privacy import pdf_text
@@ -67,6 +77,14 @@ SENTINELS = {
     "review": "SENTINEL-REVIEW-MINUTES",
     "action item": "SENTINEL-ACTION-ITEM",
     "attachment": "SENTINEL-ATTACHMENT.pdf",
+    "enrolment": "SENTINEL-ENROLMENT-RESULT",
+    "leave": "SENTINEL-LEAVE-REASON",
+    "reflection": "SENTINEL-REFLECTION",
+    "conversation request": "SENTINEL-CONVERSATION-TOPIC",
+    "help request": "SENTINEL-HELP-REASON",
+    "help request's answer": "SENTINEL-HELP-DECLINED",
+    "sign of risk": "SENTINEL-RISK-PERIOD",
+    "legal hold": "SENTINEL-LEGAL-HOLD",
 }
 
 NOTE_HTML = (
@@ -204,6 +222,60 @@ def everything(db, world):
     factories.attachment(
         s, "measure", side.measure.id, counsellor, filename=SENTINELS["attachment"]
     )
+    enrolment = s.enrolments[-1]
+    enrolment.result = SENTINELS["enrolment"]
+    db.session.add(
+        Leave(
+            student_id=s.id,
+            enrolment_id=enrolment.id,
+            start_date=TODAY - timedelta(days=60),
+            end_date=TODAY - timedelta(days=30),
+            reason=SENTINELS["leave"],
+            created_by_id=counsellor.id,
+        )
+    )
+    db.session.add(Reflection(period_id=training.id, student_id=s.id, text=SENTINELS["reflection"]))
+    db.session.add(
+        PlaceEvaluation(
+            period_id=training.id,
+            student_id=s.id,
+            employer_id=side.municipality.id,
+            answered_on=TODAY,
+            welcomed=5,
+            supervision=4,
+            learning=2,
+            heard=1,
+        )
+    )
+    db.session.add(
+        ConversationRequest(
+            student_id=s.id,
+            with_whom=ConversationWith.COUNSELLOR,
+            addressed_to_id=counsellor.id,
+            topic=SENTINELS["conversation request"],
+            asked_on=TODAY,
+        )
+    )
+    help_request = factories.help_request(side, reason=SENTINELS["help request"])
+    help_request.status = HelpStatus.DECLINED
+    help_request.answered_by_id = counsellor.id
+    help_request.answered_at = datetime.now(UTC)
+    help_request.decline_reason = SENTINELS["help request's answer"]
+    sign = Signal(
+        RiskRuleCode.TRANSITION, 5, on=TODAY, period=SENTINELS["sign of risk"], missing=True
+    )
+    db.session.add(
+        RiskFlag(
+            student_id=s.id,
+            first_flagged_on=TODAY - timedelta(days=3),
+            last_seen_on=TODAY,
+            rules=[RiskRuleCode.TRANSITION.value],
+            signals=stored([sign]),
+        )
+    )
+    db.session.add(
+        LegalHold(student_id=s.id, reason=SENTINELS["legal hold"], set_by_id=counsellor.id)
+    )
     db.session.commit()
     return s
 
@@ -274,6 +346,8 @@ def test_the_school_admin_exports_every_kind_of_record_without_staff_names(
         "generated_at",
         "student",
         "agreements",
+        "enrolments",
+        "leaves",
         "periods",
         "case_history",
         "handover_notes",
@@ -287,11 +361,24 @@ def test_the_school_admin_exports_every_kind_of_record_without_staff_names(
         "warnings",
         "declarations",
         "absences",
+        "reflections",
+        "place_evaluations",
+        "conversation_requests",
         "notes",
         "reviews",
+        "help_requests",
+        "risk_signs",
+        "legal_holds",
         "attachments",
         "access_log",
     }
+    # The student's answers on the training place, with the scale's words in the PDF.
+    answers = data["place_evaluations"][0]
+    assert (answers["welcomed"], answers["heard"]) == (5, 1)
+    assert "Heltenig" in pdf.replace(" ", "") and "Heltuenig" in pdf.replace(" ", "")
+    assert data["help_requests"][0]["status"] == "declined"
+    assert data["risk_signs"][0]["cleared_on"] is None
+    assert data["enrolments"][0]["programme"]["code"] == "SSA"
     assert data["student"]["start_date"] == everything.start_date.isoformat()
     assert data["student"]["programme"]["code"] == "SSA"
     assert data["student"]["school"]["name"] == world.a.school.name
