@@ -213,7 +213,7 @@ STUDENT_FIELDS: Fields = (
     "dropout_reason",
     "created_at",
     "updated_at",
-    ("programme", lambda s: _record(s.programme, ("code", "name", "level"))),
+    ("programme", lambda s: _record(s.programme, ("code", "short_name", "name", "level"))),
     ("school", lambda s: _record(s.school, ("name", "code"))),
 )
 AGREEMENT_FIELDS: Fields = ("kind", _name_of("employer"), "start_date", "end_date")
@@ -263,7 +263,7 @@ SECTION_TABLE: tuple[Section, ...] = (
         Enrolment,
         (Enrolment.start_date, Enrolment.id),
         (
-            ("programme", lambda e: _record(e.programme, ("code", "name", "level"))),
+            ("programme", lambda e: _record(e.programme, ("code", "short_name", "name", "level"))),
             ("school", lambda e: _name(e.school)),
             ("class_team", lambda e: e.class_team.code if e.class_team else None),
             "start_date",

@@ -381,6 +381,8 @@ def test_the_school_admin_exports_every_kind_of_record_without_staff_names(
     assert data["enrolments"][0]["programme"]["code"] == "SSA"
     assert data["student"]["start_date"] == everything.start_date.isoformat()
     assert data["student"]["programme"]["code"] == "SSA"
+    # The programme's short name before its name: the student's and the enrolment's.
+    assert pdf.replace(" ", "").count("SSA–") == 2
     assert data["student"]["school"]["name"] == world.a.school.name
     assert {c["withdrawn_at"] is None for c in data["consents"]} == {True, False}
     assert data["declarations"][0]["lines"][0]["level"] == "advanced"
