@@ -386,3 +386,24 @@ def test_the_drafts_list_takes_the_same_queries_for_one_draft_or_several(
         page = client.get("/handovers/drafts").text
     assert page.count('data-testid="draft-') == 4
     assert four.count == one.count
+
+
+def test_the_menu_badge_counts_up_to_its_maximum(client, db, world, monkeypatch):
+    """The badge shows "N+" beyond its maximum, so no page counts every unread notification."""
+    from app import notifications
+
+    teacher = world.user(Role.TEACHER)
+    for kind in (NotificationKind.WARNING_GIVEN, NotificationKind.CONCERN_RECORDED):
+        db.session.add(
+            Notification(
+                user_id=teacher.id,
+                kind=kind,
+                student_id=world.a.student.id,
+                period_id=world.a.training_period.id,
+            )
+        )
+    db.session.commit()
+    login(client, teacher)
+    assert '<span class="badge badge-info">3</span>' in client.get("/students/").text
+    monkeypatch.setattr(notifications, "BADGE_MAX", 2)
+    assert '<span class="badge badge-info">2+</span>' in client.get("/students/").text
