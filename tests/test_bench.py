@@ -113,6 +113,75 @@ def test_load_test_serves_the_floor_and_the_student_page_with_wrk(small_region):
     assert "≥ 0.8×" in page_row
 
 
+def test_more_students_than_a_region_fill_further_regions_with_their_own_staff(db, monkeypatch):
+    """The country's worth of students (`make bench-scale`) is more regions of the same shape:
+    the demo counsellor's school and caseload stay the size of one region's."""
+    from sqlalchemy import func, select
+
+    from app.bench import generate
+    from app.models import (
+        Organisation,
+        OrganisationKind,
+        Student,
+        SupportMeasure,
+        TrainingAgreement,
+        User,
+    )
+
+    monkeypatch.setattr(generate, "REGION_STUDENTS", 40)
+
+    generate.generate(students=100)
+
+    schools = db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrganisationKind.SCHOOL)
+    ).all()
+    assert len(schools) == 12  # three regions of four schools
+    by_school = dict(
+        db.session.execute(
+            select(Student.school_id, func.count()).group_by(Student.school_id)
+        ).all()
+    )
+    region = {o.id: o.code.rpartition("-R")[2] if "-R" in o.code else "1" for o in schools}
+    students = {"1": 0, "2": 0, "3": 0}
+    for school_id, count in by_school.items():
+        students[region[school_id]] += count
+    assert students["2"] == 40 and students["3"] == 20  # students 41-80, 81-100
+    assert students["1"] >= 40  # and the demo's own few
+    fyn3 = next(o for o in schools if o.code == "SOSU-FYN-R3")
+    assert fyn3.name == "SOSU Fyn (region 3)"
+    counsellor = db.session.scalar(select(User).where(User.email == "vejleder@demo.elevsag.dk"))
+    twin = db.session.scalar(select(User).where(User.email == "vejleder.region3@demo.elevsag.dk"))
+    assert [(m.role, m.organisation_id) for m in twin.memberships] == [
+        (m.role, fyn3.id) for m in counsellor.memberships
+    ]
+    # Each region's students are trained by its own municipalities, and their support
+    # measures are owned by its own counsellor.
+    rows = db.session.execute(
+        select(Organisation.code, Student.school_id)
+        .join(TrainingAgreement, TrainingAgreement.employer_id == Organisation.id)
+        .join(Student, Student.id == TrainingAgreement.student_id)
+    ).all()
+    assert rows
+    for employer_code, school_id in rows:
+        assert region[school_id] == (
+            employer_code.rpartition("-R")[2] if "-R" in employer_code else "1"
+        )
+    owners = db.session.execute(
+        select(Student.school_id, SupportMeasure.owner_id).join(
+            SupportMeasure, SupportMeasure.student_id == Student.id
+        )
+    ).all()
+    twins = {
+        "2": db.session.scalar(
+            select(User.id).where(User.email == "vejleder.region2@demo.elevsag.dk")
+        ),
+        "3": twin.id,
+    }
+    for school_id, owner_id in owners:
+        if region[school_id] != "1":
+            assert owner_id == twins[region[school_id]]
+
+
 def test_rows_written_with_their_ids_leave_the_next_id_free(world, db):
     """The regional data is written with explicit ids; on PostgreSQL the id sequences must be
     moved past them, or the app's next insert (the benchmark's import, a new record) collides."""

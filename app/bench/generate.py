@@ -4,6 +4,12 @@
 cohorts, each with a plan, an agreement, handover notes at every transition, training records,
 notes and, for some, support: about 40 case-file lines per student, 2,000,000 in all.
 
+More students than a region holds (`--students 150000`, the whole country's worth) fill further
+regions of the same shape, each with its own schools, municipalities, workplaces and staff: a
+country grows by regions and schools, not by one school's counsellor seeing three times the
+students. The first region is the same in every size, so a page's time can be compared
+across sizes for the same users.
+
 Rows are built as plain dicts with their ids assigned here and written with bulk INSERTs in
 batches, so the whole region loads in a few minutes. Everything is fictional and repeatable
 (a fixed seed).
@@ -37,6 +43,7 @@ from app.models import (
     MeasureProvider,
     MeasureStatus,
     MeasureType,
+    Membership,
     NoteCategory,
     NoteVisibility,
     Organisation,
@@ -62,6 +69,7 @@ from app.support.consent_text import CONSENT_TEXT_VERSION
 
 BATCH = 5000
 COHORTS = 5
+REGION_STUDENTS = 50_000  # students per region; more fill copies of the region (_Region)
 Progress = Callable[[int], None]
 
 _NOTES = (
@@ -191,15 +199,19 @@ def generate(students: int = 50_000, seed: int = 2027, progress: Progress | None
     for w in db.session.execute(select(Workplace)).scalars():
         workplaces.setdefault(w.organisation_id, []).append(w)
     served = {code: codes for code, _name, codes in demo_data.SCHOOLS}
+    regions = [_Region(schools, employers, staff)]
+    for k in range(1, -(-students // REGION_STUDENTS)):
+        regions.append(regions[0].copy(k + 1, workplaces))
 
     rows = _Rows()
     written = 0
     for n in range(1, students + 1):
+        region = regions[(n - 1) // REGION_STUDENTS]
         school_code = rng.choices(list(served), weights=[40, 20, 20, 20])[0]
         if n == 1:
             school_code = "SOSU-FYN"  # the demo counsellor's school
-        school = schools[school_code]
-        employer = employers[rng.choice(served[school_code])]
+        school = region.schools[school_code]
+        employer = region.employers[rng.choice(served[school_code])]
         code = demo_data._weighted(rng, demo_data.PROGRAMME_MIX)
         _student(
             rows,
@@ -213,7 +225,7 @@ def generate(students: int = 50_000, seed: int = 2027, progress: Progress | None
             goals[code],
             workplaces,
             categories,
-            staff,
+            region.staff,
         )
         if rows.count() >= 50_000 or n == students:
             written += rows.flush()
@@ -223,6 +235,62 @@ def generate(students: int = 50_000, seed: int = 2027, progress: Progress | None
     _advance_sequences()
     _analyze()
     return {"students": students, "rows": written, "case_file_lines": lines}
+
+
+class _Region:
+    """A region's schools and municipalities (the region's own organisation among the latter),
+    by code, and the staff who act in its cases."""
+
+    def __init__(
+        self,
+        schools: dict[str, Organisation],
+        employers: dict[str, Organisation],
+        staff: dict[str, User],
+    ) -> None:
+        self.schools, self.employers, self.staff = schools, employers, staff
+
+    def copy(self, number: int, workplaces: dict[int, list[Workplace]]) -> _Region:
+        """Region `number` (2, 3, ...): fictional organisations of the same shape, named and
+        coded after this one's with the region's number, each with a copy of its workplaces
+        (added to `workplaces`), and a copy of each staff member with the same roles there."""
+        orgs: dict[int, Organisation] = {}
+        places: dict[int, Workplace] = {}
+        for org in [*self.schools.values(), *self.employers.values()]:
+            twin = Organisation(
+                kind=org.kind, name=f"{org.name} (region {number})", code=f"{org.code}-R{number}"
+            )
+            orgs[org.id] = twin
+            for place in workplaces.get(org.id, []):
+                places[place.id] = Workplace(
+                    organisation=twin, kind=place.kind, name=place.name, address=place.address
+                )
+        db.session.add_all([*orgs.values(), *places.values()])
+        staff = {}
+        for duty, user in self.staff.items():
+            local, _at, domain = user.email.partition("@")
+            twin = User(
+                email=f"{local}.region{number}@{domain}",
+                name=f"{user.name} (region {number})",
+                password_hash=user.password_hash,
+            )
+            twin.memberships = [
+                Membership(
+                    role=m.role,
+                    organisation=orgs.get(m.organisation_id),
+                    workplace=places.get(m.workplace_id),
+                )
+                for m in user.memberships
+            ]
+            db.session.add(twin)
+            staff[duty] = twin
+        db.session.flush()
+        for place in places.values():
+            workplaces.setdefault(place.organisation_id, []).append(place)
+        return _Region(
+            {code: orgs[org.id] for code, org in self.schools.items()},
+            {code: orgs[org.id] for code, org in self.employers.items()},
+            staff,
+        )
 
 
 def _advance_sequences() -> None:
