@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased, joinedload
 
 from app.access.journey import (
@@ -147,11 +157,17 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
         .cte("transition_window")
         .prefix_with("MATERIALIZED")
     )
+    return _transition_rows(window)
+
+
+def _transition_rows(keys) -> Select:
+    """Rows (to_period, prev_period, note), in date order, for the transitions whose period ids
+    and previous period ids `keys` holds (columns `id` and `prev_id`)."""
     return (
         select(Period, Prev, HandoverNote)
-        .select_from(window)
-        .join(Period, Period.id == window.c.id)
-        .join(Prev, Prev.id == window.c.prev_id)
+        .select_from(keys)
+        .join(Period, Period.id == keys.c.id)
+        .join(Prev, Prev.id == keys.c.prev_id)
         # A draft is not a note yet: these lists (and the reminders) count it as missing.
         .outerjoin(
             HandoverNote,
@@ -164,6 +180,16 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
         )
         .order_by(Period.start_date, Period.id)
     )
+
+
+def transitions_by_key(pairs: Sequence[tuple[int, int]]) -> Select:
+    """The rows `upcoming_transitions` gives for transitions already found in it, by their
+    (period id, previous period id), without reading the window again: My overview's few head
+    rows. `pairs` must not be empty."""
+    keys = union_all(
+        *(select(literal(pid).label("id"), literal(prev).label("prev_id")) for pid, prev in pairs)
+    ).cte("transition_key")
+    return _transition_rows(keys)
 
 
 def filter_status(query: Select, status: HandoverStatus | None) -> Select:
@@ -189,12 +215,12 @@ class NoteTasks:
     """A user's upcoming transitions in a window and, of them, the notes the user's side has
     to write (no note yet, the user on the sending side) and to acknowledge (written, not yet
     acknowledged, the user on the receiving side). Each list holds bare rows (`id`, ...) in
-    date order; `shown` is the full statement, to load the few rows a summary shows."""
+    date order, each with its `prev_id`: `transitions_by_key` loads the few rows a summary
+    shows."""
 
     transitions: list
     to_write: list
     to_acknowledge: list
-    shown: Select
 
 
 def note_tasks(user: User, start: date, end: date) -> NoteTasks:
@@ -206,6 +232,7 @@ def note_tasks(user: User, start: date, end: date) -> NoteTasks:
     rows = db.session.execute(
         window.with_only_columns(
             Period.id,
+            Prev.id.label("prev_id"),
             HandoverNote.id.label("note_id"),
             HandoverNote.acknowledged_at,
             on_side_clause(user, Prev).label("sending"),
@@ -218,7 +245,6 @@ def note_tasks(user: User, start: date, end: date) -> NoteTasks:
         to_acknowledge=[
             r for r in rows if r.note_id is not None and r.acknowledged_at is None and r.receiving
         ],
-        shown=window,
     )
 
 

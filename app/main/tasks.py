@@ -118,7 +118,7 @@ class _Builder:
     def _window(self) -> dict[str, _Head]:
         """The heads of "Students starting soon", "Handover notes to write" and "... to
         acknowledge", from one read of the window (`handovers.note_tasks`), and one more
-        statement for the few head rows."""
+        statement for the few head rows, by key."""
         if self._heads is None:
             tasks = handovers.note_tasks(self.user, self.on, self.until)
             chosen = {
@@ -126,11 +126,11 @@ class _Builder:
                 "notes_to_write": tasks.to_write,
                 "notes_to_acknowledge": tasks.to_acknowledge,
             }
-            head_ids = {r.id for part in chosen.values() for r in part[:HEAD]}
-            loaded = {
-                row[0].id: row
-                for row in db.session.execute(tasks.shown.where(Period.id.in_(head_ids))).unique()
-            }
+            head = {(r.id, r.prev_id) for part in chosen.values() for r in part[:HEAD]}
+            loaded = {}
+            if head:
+                rows = db.session.execute(handovers.transitions_by_key(sorted(head))).unique()
+                loaded = {row[0].id: row for row in rows}
             self._heads = {
                 name: _Head([loaded[r.id] for r in part[:HEAD]], len(part))
                 for name, part in chosen.items()
