@@ -36,7 +36,7 @@ from app.models import (
 )
 from app.pagination import count_rows, first_page
 from app.reviews import queries as reviews
-from app.risk.queries import signals_of
+from app.risk.queries import head_of
 from app.risk.texts import explain
 from app.support.queries import my_follow_ups
 from app.training import queries as training
@@ -259,10 +259,9 @@ class _Builder:
 
     def at_risk(self):
         """Students the user sees with signs of risk (app.risk), by name: the head of
-        "Elever med risikotegn". One statement per active rule, and the names."""
-        found = signals_of(risk_scope(self.user, self.on), self.on)
-        ordered = found.by_name()
-        page = _Head(ordered[:HEAD], len(ordered))
+        "Elever med risikotegn" (app.risk.queries.head_of)."""
+        total, found = head_of(risk_scope(self.user, self.on), self.on, HEAD)
+        page = _Head(found.by_name(), total)
 
         def entry(student_id: int, _students):
             last, first = found.names[student_id]

@@ -20,26 +20,86 @@ one student the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 
 from app.access.risk import RiskScope, risk_scope
 from app.extensions import db
 from app.models import SUPPORT_RULES, RiskFlag, RiskRuleCode, Student, User
-from app.risk.rules import Found, Signal, active_students, evaluate, from_stored, rules_and_refresh
+from app.pagination import first_page
+from app.risk.rules import (
+    Found,
+    Rule,
+    Signal,
+    active_students,
+    evaluate,
+    from_stored,
+    rules_and_refresh,
+)
 from app.risk.texts import explain
 
 _ORDER = {code: i for i, code in enumerate(RiskRuleCode)}
 
 
-def signals_of(scope: RiskScope, on: date) -> Found:
+def _current(rules: list[Rule], started: datetime | None) -> bool:
+    """Whether the flags were refreshed today, after the last change to a rule."""
+    changed = [r.row.updated_at for r in rules if r.row is not None]
+    return started is not None and (not changed or max(changed) < started)
+
+
+def _open_flags(scope: RiskScope, on: date, *columns) -> Select:
+    """The flags of the students in `scope` that today's refresh left open."""
+    return (
+        select(*columns)
+        .join(Student, Student.id == RiskFlag.student_id)
+        .where(RiskFlag.cleared_on.is_(None), RiskFlag.last_seen_on == on, active_students(scope))
+    )
+
+
+def head_of(scope: RiskScope, on: date, size: int) -> tuple[int, Found]:
+    """How many students in `scope` show at least one signal, and the first `size` of them by
+    name with their signals: My overview's part. Where the flags hold exactly the viewer's
+    signals of every rule (current, every rule active, a viewer who sees every training period
+    and support measure of their students), the count and the head are one statement over the
+    flags and only the head's signals are decoded; otherwise the head of `signals_of`."""
+    rules, started = rules_and_refresh(on)
+    if not (
+        scope.whole_training
+        and scope.whole_support
+        and _current(rules, started)
+        and all(r.active for r in rules)
+    ):
+        found = signals_of(scope, on, (rules, started))
+        head = found.by_name()[:size]
+        return len(found.signals), Found(
+            {sid: found.signals[sid] for sid in head},
+            {sid: found.names[sid] for sid in head},
+            rules,
+        )
+    # An open flag has at least one signal: a refresh that finds none clears it.
+    page = first_page(
+        _open_flags(
+            scope, on, RiskFlag.student_id, Student.last_name, Student.first_name, RiskFlag.signals
+        ).order_by(Student.last_name, Student.first_name, Student.id),
+        size,
+    )
+    found = Found({}, {}, rules)
+    for sid, last, first, kept in page.items:
+        found.signals[sid] = sorted(from_stored(kept or []), key=lambda s: _ORDER[s.code])
+        found.names[sid] = (last, first)
+    return page.total or 0, found
+
+
+def signals_of(
+    scope: RiskScope, on: date, loaded: tuple[list[Rule], datetime | None] | None = None
+) -> Found:
     """The students in `scope` with at least one signal as of `on`, their names, and the rules
     (`Found.rules`): from the flags where they are current (see the module's docstring), else
-    evaluated. The rules and the refresh are one query."""
-    rules, started = rules_and_refresh(on)
-    changed = [r.row.updated_at for r in rules if r.row is not None]
-    current = started is not None and (not changed or max(changed) < started)
+    evaluated. The rules and the refresh are one query (or `loaded`, as `rules_and_refresh`
+    gave them)."""
+    rules, started = loaded or rules_and_refresh(on)
+    current = _current(rules, started)
     if not scope.whole_training or not current:
         found = evaluate(scope, on, rules)
         found.rules = rules
@@ -50,9 +110,9 @@ def signals_of(scope: RiskScope, on: date) -> Found:
     found = evaluate(scope, on, live_rules) if live_rules else Found({}, {})
     found.rules = rules
     for sid, last, first, kept in db.session.execute(
-        select(RiskFlag.student_id, Student.last_name, Student.first_name, RiskFlag.signals)
-        .join(Student, Student.id == RiskFlag.student_id)
-        .where(RiskFlag.cleared_on.is_(None), RiskFlag.last_seen_on == on, active_students(scope))
+        _open_flags(
+            scope, on, RiskFlag.student_id, Student.last_name, Student.first_name, RiskFlag.signals
+        )
     ):
         kept_signals = [s for s in from_stored(kept or []) if s.code in from_flags]
         if not kept_signals:

@@ -132,6 +132,34 @@ def test_after_the_refresh_the_list_reads_the_stored_flags(client, case):
     assert "Fravaer" not in client.get("/students/at-risk").text
 
 
+def _card(html: str) -> str:
+    return re.search(r'data-testid="part-at_risk".*?</section>', html, re.S).group(0)
+
+
+def test_after_the_refresh_my_overview_counts_and_names_from_the_stored_flags(client, case):
+    _a, pa = _mixed(case)
+    _refreshed()
+    db.session.execute(delete(Absence).where(Absence.period_id == pa.id))  # behind its back
+    login(client, case.counsellor)
+    card = _card(client.get("/my-overview").text)
+    # Four students, the first three by name: Fravaer (from its flag alone), Midtvejs, Stoette.
+    assert 'data-testid="count">4<' in card, card
+    assert "Fravaer" in card and "Midtvejs" in card and "Stoette" in card
+    assert "Varslet" not in card and "Rolig" not in card
+
+
+def test_with_a_rule_switched_off_my_overview_leaves_out_its_signals(client, case, admin):
+    _mixed(case)
+    login(client, admin)
+    form = {"threshold": "15", "window_days": "28", "description": "Fravær."}  # not active
+    assert post(client, "/admin/risk-rules/absence/edit", form).status_code == 302
+    _refreshed()  # after the change: the flags are current, but not every rule is active
+    login(client, case.counsellor)
+    card = _card(client.get("/my-overview").text)
+    assert 'data-testid="count">3<' in card, card
+    assert "Fravaer" not in card and "Varslet" in card
+
+
 def test_a_concern_recorded_after_the_refresh_shows_at_once(client, case):
     s, p = in_training(case, "Kvistgaard")
     _refreshed()
