@@ -182,14 +182,16 @@ def _transition_rows(keys) -> Select:
     )
 
 
-def transitions_by_key(pairs: Sequence[tuple[int, int]]) -> Select:
+def load_transitions(pairs: Sequence[tuple[int, int]]) -> list:
     """The rows `upcoming_transitions` gives for transitions already found in it, by their
-    (period id, previous period id), without reading the window again: My overview's few head
-    rows. `pairs` must not be empty."""
+    (period id, previous period id), in its order, without reading the window again: My
+    overview's few head rows."""
+    if not pairs:
+        return []
     keys = union_all(
         *(select(literal(pid).label("id"), literal(prev).label("prev_id")) for pid, prev in pairs)
     ).cte("transition_key")
-    return _transition_rows(keys)
+    return db.session.execute(_transition_rows(keys)).unique().all()
 
 
 def filter_status(query: Select, status: HandoverStatus | None) -> Select:

@@ -127,10 +127,7 @@ class _Builder:
                 "notes_to_acknowledge": tasks.to_acknowledge,
             }
             head = {(r.id, r.prev_id) for part in chosen.values() for r in part[:HEAD]}
-            loaded = {}
-            if head:
-                rows = db.session.execute(handovers.transitions_by_key(sorted(head))).unique()
-                loaded = {row[0].id: row for row in rows}
+            loaded = {row[0].id: row for row in handovers.load_transitions(sorted(head))}
             self._heads = {
                 name: _Head([loaded[r.id] for r in part[:HEAD]], len(part))
                 for name, part in chosen.items()
