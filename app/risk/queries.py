@@ -1,5 +1,6 @@
 """Reads other areas share: the signals of the students a viewer sees (the list "Elever med
-risikotegn", the head of it on "My overview") and of one student (the student page).
+risikotegn", `signals_of`; the head of it on "My overview", `head_of`) and of one student (the
+student page).
 
 Evaluating all seven rules over every student a counsellor sees takes the database a while
 (20,000 students for a school), so the lists read the signals the flags keep
