@@ -11,7 +11,8 @@ import click
 @click.option("--if-empty", is_flag=True, help="Do nothing if there are students already.")
 def regional_data_command(students: int, if_empty: bool) -> None:
     """Load 4 schools, 22 municipalities and STUDENTS students (about 40 case-file lines
-    each) into an empty database, for the benchmark."""
+    each) into an empty database, for the benchmark; beyond 50,000 students, further regions
+    of the same shape with their own schools, municipalities and staff."""
     import sys
     import time
 
