@@ -77,7 +77,15 @@ class Period(Versioned, Base):
         # The first also serves every lookup by student alone: no index on student_id by itself,
         # which PostgreSQL would otherwise pick and then filter by date.
         Index("ix_period_student_id_start_date", "student_id", "start_date"),
-        Index("ix_period_start_date", "start_date"),
+        # PostgreSQL reads the transitions' window by date for the whole database and keeps
+        # the user's students: with the student, enrolment and id in the index it does so from
+        # the index alone, not from every period's row (150,000 students: 15,045 periods).
+        Index(
+            "ix_period_start_date_student_id",
+            "start_date",
+            "student_id",
+            postgresql_include=["enrolment_id", "id"],
+        ),
         Index("ix_period_workplace_id_student_id", "workplace_id", "student_id"),
     )
 
