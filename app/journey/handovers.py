@@ -217,7 +217,7 @@ class NoteTasks:
     """A user's upcoming transitions in a window and, of them, the notes the user's side has
     to write (no note yet, the user on the sending side) and to acknowledge (written, not yet
     acknowledged, the user on the receiving side). Each list holds bare rows (`id`, ...) in
-    date order, each with its `prev_id`: `transitions_by_key` loads the few rows a summary
+    date order, each with its `prev_id`: `load_transitions` loads the few rows a summary
     shows."""
 
     transitions: list
