@@ -105,6 +105,14 @@ def settled(page) -> None:
     page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
+def assert_fits(page, width: int) -> None:
+    """Nothing on the page is wider than the viewport (WCAG 1.4.10, reflow), once it has
+    settled: measured before the stylesheet has applied, an unstyled table is wider than a
+    phone (seen in CI: 552 px at 390, right after a form's redirect)."""
+    settled(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
 def log_out(page) -> None:
     """Log out with the button in the page header; the login page must follow.
 

@@ -12,18 +12,13 @@ from app.mail.delivery import deliver_due
 from app.models import Role
 from tests import factories
 from tests.auth.mails import link_in, path_of
-from tests.e2e.helpers import click_and_wait, log_in, path_is
+from tests.e2e.helpers import assert_fits, click_and_wait, log_in, path_is
 from tests.mail.conftest import smtp_server  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
 WIDTHS = [(1280, 900), (390, 844)]
 NEW_PASSWORD = "tre-blå-tekopper-på-hylden"
-
-
-def _fits(page, width: int) -> None:
-    """Nothing is wider than the viewport (WCAG 1.4.10, reflow)."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.mark.parametrize("width,height", WIDTHS)
@@ -46,7 +41,7 @@ def test_forgot_password_to_a_new_password_and_my_sessions(
 
     page.goto(live_server + "/login")
     click_and_wait(page, page.get_by_test_id("forgot-password"), path_is("/password/forgot"))
-    _fits(page, width)
+    assert_fits(page, width)
     page.locator("#email").fill(teacher.email)
     page.get_by_role("button", name="Send link").click()
     expect(page.get_by_test_id("reset-requested")).to_be_visible()
@@ -55,7 +50,7 @@ def test_forgot_password_to_a_new_password_and_my_sessions(
     [message] = smtp_server.messages
     path = path_of(link_in(message))
     page.goto(live_server + path)
-    _fits(page, width)
+    assert_fits(page, width)
     page.locator("#password").fill("password1234")
     page.locator("#confirm").fill("password1234")
     page.get_by_role("button", name="Gem adgangskode").click()
@@ -71,7 +66,7 @@ def test_forgot_password_to_a_new_password_and_my_sessions(
 
     log_in(page, live_server, teacher.email, NEW_PASSWORD)
     page.goto(live_server + "/account/sessions")
-    _fits(page, width)
+    assert_fits(page, width)
     expect(page.get_by_test_id("current-session")).to_contain_text("denne session")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Afslut alle andre sessioner").click()

@@ -12,17 +12,12 @@ from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is
+from tests.e2e.helpers import assert_fits, axe_findings, click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 NAME = "Studieadministration SENTINEL-4c2e"
-
-
-def _fits(page, width: int) -> None:
-    """Nothing is wider than the viewport (WCAG 1.4.10, reflow)."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def _students(base_url: str, token: str) -> requests.Response:
@@ -49,7 +44,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
         page.locator("#main-content a[href='/admin/api-clients']"),
         path_is("/admin/api-clients"),
     )
-    _fits(page, width)
+    assert_fits(page, width)
     blocking += axe_findings(page)
     click_and_wait(page, page.get_by_test_id("new-api-client"), path_is("/admin/api-clients/new"))
 
@@ -57,7 +52,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     page.locator("#main-content form[method=post] button[type=submit]").click()
     expect(page.get_by_test_id("error-summary")).to_be_visible()
     expect(page.get_by_test_id("error-scopes")).to_contain_text("Vælg mindst én")
-    _fits(page, width)
+    assert_fits(page, width)
     blocking += axe_findings(page)
 
     page.locator("#name").fill(NAME)
@@ -73,7 +68,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     assert token.startswith("elv_") and len(token) > 20
     shown.click(click_count=3)
     assert page.evaluate("window.getSelection().toString()").strip() == token
-    _fits(page, width)
+    assert_fits(page, width)
     blocking += axe_findings(page)
 
     # Back on the list (and after a reload) the client is there, its token is not.
@@ -85,7 +80,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     expect(row).to_have_count(1)
     expect(row).to_contain_text(token[:12])
     assert token not in page.content()
-    _fits(page, width)
+    assert_fits(page, width)
     blocking += axe_findings(page)  # now with a row in the table
 
     # The token reads the school's students.
@@ -110,7 +105,7 @@ def test_school_admin_creates_uses_and_revokes_an_api_client(
     row.get_by_role("button").click()
     expect(page.locator(".alert-success")).to_be_visible()
     expect(row.get_by_role("button")).to_have_count(0)
-    _fits(page, width)
+    assert_fits(page, width)
     blocking += axe_findings(page)
     assert _students(live_server, token).status_code == 401
 

@@ -16,16 +16,11 @@ from playwright.sync_api import expect
 from app.models import Role
 from tests import factories
 from tests.auth.oidc_provider import Provider
-from tests.e2e.helpers import axe_findings, click_and_wait, log_in, log_out, path_is
+from tests.e2e.helpers import assert_fits, axe_findings, click_and_wait, log_in, log_out, path_is
 
 pytestmark = pytest.mark.e2e
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
-
-
-def _fits(page, width: int) -> None:
-    """Nothing is wider than the viewport (WCAG 1.4.10, reflow)."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 @pytest.fixture
@@ -65,7 +60,7 @@ def test_admin_sets_up_single_sign_on_and_an_invited_user_logs_in_through_it(
     expect(page.get_by_test_id("sso-addresses")).to_contain_text(
         f"{live_server}/login/sso/{municipality.id}/callback"
     )
-    _fits(page, width)
+    assert_fits(page, width)
     page.locator("#provider_name").fill("MitID Erhverv")
     page.locator("#issuer").fill(provider.issuer)
     page.locator("#client_id").fill(provider.client.client_id)
@@ -77,14 +72,14 @@ def test_admin_sets_up_single_sign_on_and_an_invited_user_logs_in_through_it(
     assert urlsplit(page.url).path == settings
     # The secret is kept but never shown back.
     expect(page.locator("#client_secret")).to_have_value("")
-    _fits(page, width)
+    assert_fits(page, width)
     blocking += axe_findings(page)
     log_out(page)
 
     # Logged out, the invited coordinator presses the organisation's button.
     button = page.get_by_test_id("sso-choices").locator(f"a[href^='/login/sso/{municipality.id}']")
     expect(button).to_contain_text(f"{municipality.name} – MitID Erhverv")
-    _fits(page, width)
+    assert_fits(page, width)
     blocking += axe_findings(page)
     visited: list[str] = []
     page.on("request", lambda request: visited.append(request.url))
@@ -97,7 +92,7 @@ def test_admin_sets_up_single_sign_on_and_an_invited_user_logs_in_through_it(
     assert any(url.startswith(provider.issuer + "/authorize?") for url in visited)
     assert any(f"/login/sso/{municipality.id}/callback?" in url for url in visited)
     expect(page.get_by_test_id("current-user")).to_contain_text(coordinator.name)
-    _fits(page, width)
+    assert_fits(page, width)
     log_out(page)
 
     # Someone with no invitation in the municipality is refused with a clear message.
@@ -112,7 +107,7 @@ def test_admin_sets_up_single_sign_on_and_an_invited_user_logs_in_through_it(
     callback = urlsplit(page.url).path
     assert (callback, 403) in browser_problems.responses
     assert page.get_by_test_id("current-user").count() == 0
-    _fits(page, width)
+    assert_fits(page, width)
     blocking += axe_findings(page)
 
     assert blocking == [], "\n".join(blocking)

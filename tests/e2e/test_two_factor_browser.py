@@ -13,16 +13,11 @@ from playwright.sync_api import expect
 from app.models import Role
 from app.models.base import utcnow
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, log_out, path_is
+from tests.e2e.helpers import assert_fits, click_and_wait, log_in, log_out, path_is
 
 pytestmark = pytest.mark.e2e
 
 WIDTHS = [(1280, 900), (390, 844)]
-
-
-def _fits(page, width: int) -> None:
-    """Nothing is wider than the viewport (WCAG 1.4.10, reflow)."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.mark.parametrize("width,height", WIDTHS)
@@ -37,7 +32,7 @@ def test_set_up_two_factor_login_and_log_in_with_a_code(
     page.wait_for_url(path_is("/account/two-factor/enrol"))
     expect(page.get_by_test_id("two-factor-required")).to_be_visible()
     expect(page.locator("svg.two-factor-qr")).to_be_visible()
-    _fits(page, width)
+    assert_fits(page, width)
     secret = page.get_by_test_id("two-factor-secret").inner_text().replace(" ", "")
     totp = pyotp.TOTP(secret)
     page.locator("#code").fill("000000")
@@ -46,7 +41,7 @@ def test_set_up_two_factor_login_and_log_in_with_a_code(
     page.locator("#code").fill(totp.now())
     page.get_by_role("button", name="Slå totrinslogin til").click()
     expect(page.get_by_test_id("recovery-codes").locator("code")).to_have_count(10)
-    _fits(page, width)
+    assert_fits(page, width)
     # On to the page the counsellor was going to (the front page), then the account page.
     click_and_wait(
         page, page.get_by_role("link", name="Jeg har gemt koderne"), path_is("/my-overview")
@@ -65,7 +60,7 @@ def test_set_up_two_factor_login_and_log_in_with_a_code(
     click_and_wait(
         page, page.locator("form[action$='/login']").get_by_role("button"), path_is("/login/code")
     )
-    _fits(page, width)
+    assert_fits(page, width)
     page.locator("#code").fill(totp.at(utcnow() + timedelta(seconds=30)))
     click_and_wait(
         page, page.get_by_role("button", name="Fortsæt"), lambda url: "/login" not in url
@@ -73,4 +68,4 @@ def test_set_up_two_factor_login_and_log_in_with_a_code(
 
     page.goto(live_server + f"/account/confirm?next=/students/{world.a.student.id}/support.csv")
     expect(page.locator("#code")).to_be_visible()
-    _fits(page, width)
+    assert_fits(page, width)
