@@ -78,3 +78,40 @@ def test_templates_follow_the_locale_within_one_request(app):
         session["locale"] = "en"
         refresh()
         assert render_template_string(template) == "Log out|2 results"
+
+
+def test_underscore_gives_what_jinjas_own_gettext_gives_in_both_languages(app):
+    """The layout's fast `_()` (app.install_fast_gettext) is Jinja's newstyle gettext in one
+    call: the same translation, "%%" formatted to "%", variables escaped in an HTML page and
+    left as they are in a plain-text mail, and a forced language followed at once."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    html = (
+        "{{ _('Log out') }}|{{ gettext('Log out') }}|{{ _('Skip to content') }}"
+        "|{{ _('Nothing <b>%(what)s</b>', what='<i>x</i>') }}|{{ _('100%% sure') }}"
+    )
+    with app.test_request_context("/"):
+        assert render_template_string(html) == (
+            "Log ud|Log ud|Gå til indhold|Nothing <b>&lt;i&gt;x&lt;/i&gt;</b>|100% sure"
+        )
+        with force_locale("en"):
+            assert render_template_string(html).startswith("Log out|Log out|Skip to content|")
+        assert render_template_string(html).startswith("Log ud|Log ud|")
+        # A plain-text template (e-mail) escapes nothing, as Jinja's own does not.
+        text = app.jinja_env.from_string(
+            "{% autoescape false %}{{ _('A %(x)s', x='<b>') }}{{ _('Log out') }}{% endautoescape %}"
+        )
+        assert text.render() == "A <b>Log ud"
+
+
+def test_underscore_keeps_one_text_per_language_however_many_requests(app, client):
+    """What the fast `_()` keeps is per string and language, not per request: the layout's
+    texts are formatted once."""
+    kept = app.jinja_env.globals["_"].formatted
+    client.get("/login")
+    after_first = len(kept)
+    assert after_first > 10
+    for _ in range(3):
+        client.get("/login")
+    assert len(kept) == after_first
