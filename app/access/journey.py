@@ -76,15 +76,18 @@ def _on_side_of(user: User, student: Student, period: Period) -> bool:
     )
 
 
-def on_side_clause(user: User, period) -> ColumnElement[bool]:
-    """`_on_side_of` as a SQL condition on `period` (the Period entity or an alias of it): true
-    for the periods whose place `user` acts for. Lists of handover notes to write or to
-    acknowledge filter with it."""
+def on_side_clause(user: User, period, student) -> ColumnElement[bool]:
+    """`_on_side_of` as a SQL condition on `period` (the Period entity or an alias of it) and
+    its `student` (the Student entity, joined to the statement): true for the periods whose
+    place `user` acts for. Lists of handover notes to write or to acknowledge filter with it.
+
+    The school's side reads the joined student's school, not `period.student_id IN (the
+    school's students)`: that list holds up to 20,000 ids, built for every statement, for a
+    few thousand periods (README, "Performance")."""
     conditions: list[ColumnElement[bool]] = []
     school_ids = user.organisation_ids(*SCHOOL_ROLES)
     if school_ids:
-        at_school = select(Student.id).where(Student.school_id.in_(school_ids))
-        conditions.append(and_(period.kind == PeriodKind.SCHOOL, period.student_id.in_(at_school)))
+        conditions.append(and_(period.kind == PeriodKind.SCHOOL, student.school_id.in_(school_ids)))
     workplace_ids = user.workplace_ids(Role.SUPERVISOR)
     if workplace_ids:
         conditions.append(
@@ -93,7 +96,9 @@ def on_side_clause(user: User, period) -> ColumnElement[bool]:
     employer_ids = user.organisation_ids(*EMPLOYER_STAFF_ROLES)
     if employer_ids:
         theirs = select(Workplace.id).where(Workplace.organisation_id.in_(employer_ids))
-        employed = select(TrainingAgreement.student_id).where(
+        # Looked up only for a training period with no workplace yet.
+        employed = exists().where(
+            TrainingAgreement.student_id == student.id,
             TrainingAgreement.employer_id.in_(employer_ids),
             or_(TrainingAgreement.end_date.is_(None), TrainingAgreement.end_date >= today()),
         )
@@ -102,7 +107,7 @@ def on_side_clause(user: User, period) -> ColumnElement[bool]:
                 period.kind == PeriodKind.TRAINING,
                 or_(
                     period.workplace_id.in_(theirs),
-                    and_(period.workplace_id.is_(None), period.student_id.in_(employed)),
+                    and_(period.workplace_id.is_(None), employed),
                 ),
             )
         )

@@ -230,15 +230,18 @@ def note_tasks(user: User, start: date, end: date) -> NoteTasks:
     flags, and sorted into the lists in Python: the transitions statement (its correlated
     look-up of each period's previous one) is the costly part, and My overview needs all
     three lists."""
-    window = upcoming_transitions(visible_students(user), start, end)
+    # The previous period is the same student's: one student row serves both sides.
+    window = upcoming_transitions(visible_students(user), start, end).join(
+        Student, Student.id == Period.student_id
+    )
     rows = db.session.execute(
         window.with_only_columns(
             Period.id,
             Prev.id.label("prev_id"),
             HandoverNote.id.label("note_id"),
             HandoverNote.acknowledged_at,
-            on_side_clause(user, Prev).label("sending"),
-            on_side_clause(user, Period).label("receiving"),
+            on_side_clause(user, Prev, Student).label("sending"),
+            on_side_clause(user, Period, Student).label("receiving"),
         )
     ).all()
     return NoteTasks(

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from app.models import MeasureType, Role
+from app.models import MeasureType, Membership, Role
 from tests import factories
 from tests.conftest import login, post
 from tests.factories import Side, World
@@ -113,6 +113,47 @@ def test_a_teacher_sees_the_handover_notes_to_write_and_the_workplace_acknowledg
     assert _count(html, "notes_to_write") == 0
     assert _count(html, "starting_soon") == 2
     assert "Fremmedsen" not in html
+
+
+def test_the_employer_acknowledges_notes_at_its_workplaces_and_for_its_students_not_yet_placed(
+    client, world: World
+):
+    """The municipality's side of a transition: a training period at one of its workplaces, or
+    one with no workplace yet for a student it employs; never another employer's student, even
+    one the same person sees through a second role at the school."""
+    _starting_student(world.a, note=True, last_name="Arbejdsstedsen")
+    unplaced, school, training = factories.starting_training(
+        world.a.school, world.a.workplace, 12, "Uplacerethansen"
+    )
+    training.workplace_id = None  # the place is found later; the employer is known
+    factories.handover_note(unplaced, school, training)
+    # At the same school, employed by the other municipality, its place not found yet either.
+    other, school, training = factories.starting_training(
+        world.a.school, world.b.workplace, 9, "Andenkommunesen"
+    )
+    training.workplace_id = None
+    factories.handover_note(other, school, training)
+    _starting_student(world.b, note=True, last_name="Fremmedsen")
+    # Notes to write: the school sends them, so only for the students of this one's school.
+    _starting_student(world.a, last_name="Egenskolesen")
+    elsewhere = factories.starting_training(world.b.school, world.a.workplace, 11, "Andenskolesen")
+    coordinator = world.user(Role.TRAINING_COORDINATOR)
+    # Also the school's counsellor: sees every student of the school, receives none of these.
+    coordinator.memberships.append(Membership(role=Role.COUNSELLOR, organisation=world.a.school))
+    db.session.commit()
+
+    html = _overview(client, coordinator)
+    part = _part(html, "notes_to_acknowledge")
+    assert "Arbejdsstedsen" in part
+    assert "Uplacerethansen" in part
+    assert "Andenkommunesen" not in part
+    assert _count(html, "notes_to_acknowledge") == 2
+    assert "Fremmedsen" not in html
+    # The other school's student is theirs as employer, but the note is the other school's.
+    assert elsewhere[0].last_name in html  # in "starting soon at my workplace"
+    to_write = _part(html, "notes_to_write")
+    assert "Egenskolesen" in to_write
+    assert "Andenskolesen" not in to_write
 
 
 def test_school_contacts_see_open_warnings_and_recent_concerns(client, world: World):
