@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is
+from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is, settled
 from tests.e2e.test_partnership_browser import FITS, SIZES
 
 pytestmark = pytest.mark.e2e
@@ -36,6 +36,9 @@ def test_coordinator_enters_the_agreed_places(live_server, page, browser_problem
     click_and_wait(page, page.get_by_test_id("save-agreed"), path_is(table_path + "/edit"))
     expect(page.get_by_test_id(f"error-ssa_{municipality.id}")).to_be_visible()
     expect(page.locator(f"#ssa_{municipality.id}")).to_have_value("12,5")
+    # The form comes back at the same address (click_and_wait's URL was already matched):
+    # let it settle before measuring, as assert_fits does.
+    settled(page)
     assert page.evaluate(FITS), f"the form overflows at {width} px"
     problems += axe_findings(page)
 
