@@ -17,7 +17,6 @@ from app.csvfile import csv_download
 from app.export.collect import AUDIT_ACTION, OBJECT_TYPE
 from app.extensions import db
 from app.models import AuditAction
-from app.models.base import today
 from app.pagination import paginate
 
 
@@ -113,7 +112,7 @@ def export_csv():
         ]
         for r in rows
     )
-    return csv_download(f"adgangslog-{today().isoformat()}.csv", header, body)
+    return csv_download(f"adgangslog-{queries.local_today().isoformat()}.csv", header, body)
 
 
 @bp.route("/flags")
@@ -123,7 +122,7 @@ def flag_list():
     args = request.args if request.args else None
     form = FlagPeriodForm(args)
     if args is None:
-        form.date_from.data, form.date_to.data = flags.default_period(today())
+        form.date_from.data, form.date_to.data = flags.default_period(queries.local_today())
         valid = True
     else:
         valid = form.validate()
