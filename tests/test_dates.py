@@ -436,3 +436,17 @@ def test_dates_stored_before_the_window_do_not_crash_reads(app, world):
     assert need.documentation_outdated(TODAY) is False
     measure = SupportMeasure(steps=[SpsStep(stage=SpsStage.GRANTED, on_date=date(9999, 12, 31))])
     assert measure.complaint_deadline is None
+
+
+def test_local_today_is_copenhagens_whatever_the_servers_clock_says(app):
+    """The access log's default period, its CSV's name and the daily mail digest end on the
+    local day: at 23:30 UTC in December (22:30 in July) it is already the next day in
+    Copenhagen."""
+    from datetime import UTC, datetime
+
+    from app.dates import local_today
+
+    with app.app_context():
+        assert local_today(datetime(2026, 12, 4, 23, 30, tzinfo=UTC)) == date(2026, 12, 5)
+        assert local_today(datetime(2026, 7, 4, 22, 30, tzinfo=UTC)) == date(2026, 7, 5)
+        assert local_today(datetime(2026, 12, 4, 22, 30, tzinfo=UTC)) == date(2026, 12, 4)

@@ -24,13 +24,6 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def local_today(now: datetime | None = None) -> date:
-    """Today as a local calendar day, the days the log is read by (`day_start`): between
-    midnight in Copenhagen and midnight UTC it is already tomorrow here, whatever the server's
-    own clock says."""
-    return (now or datetime.now(UTC)).astimezone(local_zone()).date()
-
-
 def day_start(day: date) -> datetime:
     """The first moment of the local calendar day `day`, in UTC (as the log stores it)."""
     return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)

@@ -14,6 +14,7 @@ from app.access.twofactor import step_up_required
 from app.auditlog import bp, flags, queries
 from app.auditlog.forms import FlagPeriodForm, LogFilterForm
 from app.csvfile import csv_download
+from app.dates import local_today
 from app.export.collect import AUDIT_ACTION, OBJECT_TYPE
 from app.extensions import db
 from app.models import AuditAction
@@ -112,7 +113,7 @@ def export_csv():
         ]
         for r in rows
     )
-    return csv_download(f"adgangslog-{queries.local_today().isoformat()}.csv", header, body)
+    return csv_download(f"adgangslog-{local_today().isoformat()}.csv", header, body)
 
 
 @bp.route("/flags")
@@ -122,7 +123,7 @@ def flag_list():
     args = request.args if request.args else None
     form = FlagPeriodForm(args)
     if args is None:
-        form.date_from.data, form.date_to.data = flags.default_period(queries.local_today())
+        form.date_from.data, form.date_to.data = flags.default_period(local_today())
         valid = True
     else:
         valid = form.validate()

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.access.me import student_accounts
+from app.dates import local_today
 from app.extensions import db
 from app.ics import TIMEZONE, event_calendar
 from app.mail import enqueue
@@ -478,13 +479,6 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(TIMEZONE))
 
 
-def digest_today(now: datetime | None = None) -> date:
-    """Today in Denmark. A digest's day starts at midnight in Copenhagen (`_start_of`), so the
-    day it runs for is Copenhagen's, whatever zone the server's clock is in: run at 23:30 UTC,
-    it is already tomorrow there."""
-    return (now or utcnow()).astimezone(ZoneInfo(TIMEZONE)).date()
-
-
 def _render_digest(user: User, notices: list[MailNotice], day: date) -> tuple[str, str]:
     kinds = [kind for kind in KINDS if any(n.kind == kind.value for n in notices)]
     yesterday = _start_of(day - timedelta(days=1))
@@ -569,7 +563,7 @@ def _day_option(f):
 def digest_command(day: datetime | None) -> None:
     """Send each person who chose the daily summary one mail with what came before today
     (Copenhagen's day)."""
-    sent = send_digests(day.date() if day else digest_today())
+    sent = send_digests(day.date() if day else local_today())
     click.echo(f"Daily summaries queued: {sent}")
 
 

@@ -4,7 +4,7 @@ their workplace, a coordinator the students with agreements)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from tests.auditlog.helpers import at, days_back, view
 from tests.conftest import login
 from tests.factories import student, user
 
-# The log's days are Copenhagen's (app.auditlog.queries.local_today): in the hour or two before
+# The log's days are Copenhagen's (app.dates.local_today): in the hour or two before
 # midnight UTC, "today" is already tomorrow there.
 TODAY = datetime.now(UTC).astimezone(ZoneInfo(TestConfig.BABEL_DEFAULT_TIMEZONE)).date()
 YESTERDAY = TODAY - timedelta(days=1)
@@ -215,14 +215,3 @@ def test_the_flags_page_runs_the_same_number_of_queries_however_long_the_log(
     db.session.commit()
     assert counted() == small
     assert small <= 14
-
-
-def test_the_logs_today_is_copenhagens_whatever_the_servers_clock_says(app):
-    """The flags page's default period and the CSV's name end on the local day: at 23:30 UTC in
-    December (22:30 in July) it is already the next day in Copenhagen."""
-    from app.auditlog.queries import local_today
-
-    with app.app_context():
-        assert local_today(datetime(2026, 12, 4, 23, 30, tzinfo=UTC)) == date(2026, 12, 5)
-        assert local_today(datetime(2026, 7, 4, 22, 30, tzinfo=UTC)) == date(2026, 7, 5)
-        assert local_today(datetime(2026, 12, 4, 22, 30, tzinfo=UTC)) == date(2026, 12, 4)
