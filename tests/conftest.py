@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 
+from tests import clock
+
 if not os.environ.get("TEST_DATABASE_URL"):
     _tmpdir = tempfile.mkdtemp(prefix="elevsag-test-")
     os.environ["TEST_DATABASE_URL"] = f"sqlite:///{_tmpdir}/test.sqlite"
@@ -29,6 +31,15 @@ from tests import factories
 from tests.world_snapshot import WorldCache
 
 PASSWORD = factories.PASSWORD
+
+# Before any test module takes its "today": a run near midnight is moved past it (tests/clock.py).
+_CLOCK_MOVED_TO = clock.hold_the_day(TestConfig.BABEL_DEFAULT_TIMEZONE)
+
+
+def pytest_report_header(config):
+    if _CLOCK_MOVED_TO is not None:
+        return f"clock: moved to {_CLOCK_MOVED_TO:%Y-%m-%d %H:%M} UTC so the run sees one day"
+    return None
 
 
 @pytest.fixture(scope="session")
