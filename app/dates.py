@@ -8,23 +8,13 @@ a RuleError at the field, never a server error.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import current_app, g
 from flask_babel import format_date, format_time, get_locale, get_timezone
 from flask_babel import gettext as _
 
 from app.editing import RuleError
-
-
-def local_today(now: datetime | None = None) -> date:
-    """Today in BABEL_DEFAULT_TIMEZONE (Copenhagen), for what counts whole local days from
-    stored moments (the access log's periods, the daily mail digest): in the hour or two before
-    midnight UTC it is already tomorrow there, whatever the server's own clock says. The rules
-    elsewhere use `app.models.base.today()`, the server's date."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
 def window() -> tuple[date, date]:

@@ -85,6 +85,7 @@ from app.models import (
     WorkplaceKind,
 )
 from app.models.base import Base, utcnow
+from app.models.base import today as base_today
 from app.models.partnership import (
     ActionPlan,
     Indicator,
@@ -328,7 +329,7 @@ def load(
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Fill an empty database. Returns counts of what was created."""
-    today = today or date.today()
+    today = today or base_today()
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not security
     report = progress or (lambda label, done, total: None)
 

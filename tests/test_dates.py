@@ -438,15 +438,28 @@ def test_dates_stored_before_the_window_do_not_crash_reads(app, world):
     assert measure.complaint_deadline is None
 
 
-def test_local_today_is_copenhagens_whatever_the_servers_clock_says(app):
-    """The access log's default period, its CSV's name and the daily mail digest end on the
-    local day: at 23:30 UTC in December (22:30 in July) it is already the next day in
-    Copenhagen."""
+def test_today_is_copenhagens_whatever_the_servers_clock_says(app):
+    """Every rule's day (deadlines, visibility, the access log's days, the daily digest) is
+    Copenhagen's: at 23:30 UTC in December (22:30 in July) it is already the next day there."""
     from datetime import UTC, datetime
 
-    from app.dates import local_today
+    from app.models.base import today
 
     with app.app_context():
-        assert local_today(datetime(2026, 12, 4, 23, 30, tzinfo=UTC)) == date(2026, 12, 5)
-        assert local_today(datetime(2026, 7, 4, 22, 30, tzinfo=UTC)) == date(2026, 7, 5)
-        assert local_today(datetime(2026, 12, 4, 22, 30, tzinfo=UTC)) == date(2026, 12, 4)
+        assert today(datetime(2026, 12, 4, 23, 30, tzinfo=UTC)) == date(2026, 12, 5)
+        assert today(datetime(2026, 7, 4, 22, 30, tzinfo=UTC)) == date(2026, 7, 5)
+        assert today(datetime(2026, 12, 4, 22, 30, tzinfo=UTC)) == date(2026, 12, 4)
+
+
+def test_a_stored_moments_day_and_a_days_first_moment_are_danish(app):
+    """A help request made at 23:30 UTC on 4 December was made on the 5th in Denmark; the 5th
+    begins at 23:00 UTC in winter and 22:00 UTC in summer."""
+    from datetime import UTC, datetime
+
+    from app.models.base import day_start, local_date
+
+    with app.app_context():
+        assert local_date(datetime(2026, 12, 4, 23, 30, tzinfo=UTC)) == date(2026, 12, 5)
+        assert local_date(datetime(2026, 12, 4, 23, 30)) == date(2026, 12, 5)  # naive is UTC
+        assert day_start(date(2026, 12, 5)) == datetime(2026, 12, 4, 23, 0, tzinfo=UTC)
+        assert day_start(date(2026, 7, 5)) == datetime(2026, 7, 4, 22, 0, tzinfo=UTC)

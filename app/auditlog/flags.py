@@ -38,7 +38,7 @@ from sqlalchemy.orm import selectinload
 
 from app.access.auditlog import access_log_scope
 from app.access.roles import EMPLOYER_STAFF_ROLES
-from app.auditlog.queries import ACCESS_LOG, day_start, in_period, local_zone
+from app.auditlog.queries import ACCESS_LOG, in_period
 from app.extensions import db
 from app.models import (
     SCHOOL_ROLES,
@@ -58,6 +58,7 @@ from app.models import (
     User,
     review_participant,
 )
+from app.models.base import day_start, local_date
 
 # Rule 1: a day's reading is flagged from this many different students ...
 BURST_MIN_STUDENTS = 15
@@ -290,7 +291,7 @@ def outside_relations(reviewer: User, date_from: date, date_to: date) -> list[Fl
         user, student = users.get(row.user_id), students.get(row.student_id)
         if user is None or student is None:
             continue  # the student record was deleted since: nothing to name
-        first, last = _local_day(row.first), _local_day(row.last)
+        first, last = local_date(row.first), local_date(row.last)
         names = {
             "user": user.name,
             "student": student.full_name,
@@ -320,10 +321,6 @@ def outside_relations(reviewer: User, date_from: date, date_to: date) -> list[Fl
             )
         flags.append(Flag(OUTSIDE_RELATIONS, user.id, text, first, last, student.student_number))
     return flags
-
-
-def _local_day(value) -> date:
-    return value.astimezone(local_zone()).date()
 
 
 def missing_relations(user: User) -> str:

@@ -3,30 +3,20 @@ filter. Every query is limited by app.access.auditlog.access_log_scope first."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Select, select
 
 from app.access.auditlog import access_log_scope, reviewable_users
 from app.extensions import db
 from app.models import AuditAction, AuditEvent, Student, User
+from app.models.base import day_start
 from app.models.student import search_condition
 
 # The kind of object a row of the review itself is recorded with (reading and exporting the
 # log are logged too).
 ACCESS_LOG = "access_log"
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def day_start(day: date) -> datetime:
-    """The first moment of the local calendar day `day`, in UTC (as the log stores it)."""
-    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
 
 
 def in_period(date_from: date | None, date_to: date | None):

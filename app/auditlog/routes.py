@@ -14,10 +14,10 @@ from app.access.twofactor import step_up_required
 from app.auditlog import bp, flags, queries
 from app.auditlog.forms import FlagPeriodForm, LogFilterForm
 from app.csvfile import csv_download
-from app.dates import local_today
 from app.export.collect import AUDIT_ACTION, OBJECT_TYPE
 from app.extensions import db
 from app.models import AuditAction
+from app.models.base import local_zone, today
 from app.pagination import paginate
 
 
@@ -87,7 +87,7 @@ def export_csv():
         commit=True,
     )
     rows = [queries.LogRow(*row) for row in db.session.execute(query)]
-    zone = queries.local_zone()
+    zone = local_zone()
     header = [
         _("Date and time"),
         _("User"),
@@ -113,7 +113,7 @@ def export_csv():
         ]
         for r in rows
     )
-    return csv_download(f"adgangslog-{local_today().isoformat()}.csv", header, body)
+    return csv_download(f"adgangslog-{today().isoformat()}.csv", header, body)
 
 
 @bp.route("/flags")
@@ -123,7 +123,7 @@ def flag_list():
     args = request.args if request.args else None
     form = FlagPeriodForm(args)
     if args is None:
-        form.date_from.data, form.date_to.data = flags.default_period(local_today())
+        form.date_from.data, form.date_to.data = flags.default_period(today())
         valid = True
     else:
         valid = form.validate()

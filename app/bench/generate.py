@@ -64,6 +64,7 @@ from app.models import (
     User,
     Workplace,
 )
+from app.models.base import today as base_today
 from app.models.student import search_terms
 from app.support.consent_text import CONSENT_TEXT_VERSION
 
@@ -158,7 +159,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 def generate(students: int = 50_000, seed: int = 2027, progress: Progress | None = None) -> dict:
     """Load the region into an empty database. Returns what was created."""
     rng = random.Random(seed)  # noqa: S311 - repeatable fictional data, not security
-    today = date.today()
+    today = base_today()
     demo_data.load(students=0, seed=seed, today=today)
     staff = _staff()
     programmes = {

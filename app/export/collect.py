@@ -65,6 +65,7 @@ from app.models import (
     Workplace,
 )
 from app.models import Student as StudentModel
+from app.models.base import today
 from app.risk.rules import from_stored
 from app.risk.texts import explain
 
@@ -197,10 +198,6 @@ def _name_of(attribute: str) -> tuple[str, Callable[[Any], Any]]:
     return attribute, lambda row: _name(getattr(row, attribute))
 
 
-def _today() -> date:
-    return date.today()
-
-
 STUDENT_FIELDS: Fields = (
     "student_number",
     "first_name",
@@ -228,7 +225,7 @@ PERIOD_FIELDS: Fields = (
     "original_end_date",
     _name_of("workplace"),
     ("employer", lambda p: _name(p.workplace.organisation) if p.workplace else None),
-    ("status", lambda p: p.status_on(_today())),
+    ("status", lambda p: p.status_on(today())),
 )
 
 
@@ -387,7 +384,7 @@ SECTION_TABLE: tuple[Section, ...] = (
             "recorded_at",
             "withdrawn_at",
             "withdrawn_channel",
-            ("in_force", lambda c: c.in_force(_today())),
+            ("in_force", lambda c: c.in_force(today())),
         ),
         load=(joinedload(Consent.recipient),),
     ),

@@ -19,9 +19,8 @@ through login to the page.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -33,9 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.access.me import student_accounts
-from app.dates import local_today
 from app.extensions import db
-from app.ics import TIMEZONE, event_calendar
+from app.ics import event_calendar
 from app.mail import enqueue
 from app.models import (
     ActionItem,
@@ -53,7 +51,7 @@ from app.models import (
     Student,
     User,
 )
-from app.models.base import today, utcnow
+from app.models.base import day_start, today, utcnow
 from app.urls import external_url
 
 K = NotificationKind
@@ -475,13 +473,9 @@ def send_reminders(on: date) -> int:
 # --- the daily digest --------------------------------------------------------------------------
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(TIMEZONE))
-
-
 def _render_digest(user: User, notices: list[MailNotice], day: date) -> tuple[str, str]:
     kinds = [kind for kind in KINDS if any(n.kind == kind.value for n in notices)]
-    yesterday = _start_of(day - timedelta(days=1))
+    yesterday = day_start(day - timedelta(days=1))
     with force_locale(user.locale or "da"):
         counts = [COUNT_TEXT[kind](sum(n.kind == kind.value for n in notices)) for kind in kinds]
         items = [
@@ -512,7 +506,7 @@ def send_digests(day: date) -> int:
         .where(
             MailNotice.choice == D,
             MailNotice.digest_id.is_(None),
-            MailNotice.created_at < _start_of(day),
+            MailNotice.created_at < day_start(day),
             User.active.is_(True),
             ~exists().where(and_(MailDigest.user_id == User.id, MailDigest.day == day)),
         )
@@ -563,7 +557,7 @@ def _day_option(f):
 def digest_command(day: datetime | None) -> None:
     """Send each person who chose the daily summary one mail with what came before today
     (Copenhagen's day)."""
-    sent = send_digests(day.date() if day else local_today())
+    sent = send_digests(day.date() if day else today())
     click.echo(f"Daily summaries queued: {sent}")
 
 

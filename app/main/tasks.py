@@ -34,6 +34,7 @@ from app.models import (
     SupportMeasure,
     User,
 )
+from app.models.base import local_date
 from app.pagination import count_rows, first_page
 from app.reviews import queries as reviews
 from app.risk.queries import head_of
@@ -248,7 +249,7 @@ class _Builder:
         def entry(row: HelpRequest, students):
             href = url_for("support.help_requests", _anchor=f"help-request-{row.id}")
             what = f"{labels.HELP_KIND[row.kind]}: {row.reason[:80]}"
-            return Entry(_name(students[row.student_id]), href, row.requested_at.date(), what)
+            return Entry(_name(students[row.student_id]), href, local_date(row.requested_at), what)
 
         link = url_for("support.help_requests")
         title = _("Requests for help from workplaces")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import Column, DateTime, Enum, ForeignKey, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -26,10 +28,29 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def today() -> date:
-    """The local date the rules are decided on (visibility, deadlines, "upcoming"). One
-    function, so tests and the benchmark can move the clock in one place."""
-    return date.today()
+def local_zone() -> ZoneInfo:
+    """The app's time zone (BABEL_DEFAULT_TIMEZONE, Europe/Copenhagen): its days are Danish."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_date(moment: datetime) -> date:
+    """The Danish calendar day of a stored moment (naive ones are UTC, as they are stored)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(local_zone()).date()
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of the Danish calendar day `day`, in UTC (as moments are stored)."""
+    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
+
+
+def today(now: datetime | None = None) -> date:
+    """Today in Denmark: the date every rule is decided on (visibility, deadlines, "upcoming",
+    the access log's days, the daily digest, the risk rules' windows). A server's own clock is
+    often UTC, still yesterday in the hour or two before midnight in Copenhagen. `now` (aware)
+    is for tests of that hour."""
+    return local_date(now or datetime.now(UTC))
 
 
 class UTCDateTime(TypeDecorator):

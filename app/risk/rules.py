@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Date,
@@ -73,7 +73,7 @@ from app.models import (
     TrainingExperience,
     TrainingWarning,
 )
-from app.models.base import UTCDateTime
+from app.models.base import UTCDateTime, day_start, local_date
 
 C = RiskRuleCode
 
@@ -207,10 +207,6 @@ ACTIVE_STUDENT = Student.status.in_([StudentStatus.ACTIVE, StudentStatus.ON_LEAV
 
 def _rank(column):
     return case(*((column == level, rank) for level, rank in LEVEL_RANK.items()), else_=0)
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def active_students(scope: RiskScope):
@@ -356,7 +352,7 @@ def _open_warnings(rule: Rule, scope: RiskScope, on: date):
 
 def _read_counted_at(rule: Rule, rows, on: date) -> Iterable[tuple[int, Signal]]:
     for row in rows:
-        day = row.at.date() if row.at is not None else None
+        day = local_date(row.at) if row.at is not None else None
         yield row.student_id, Signal(rule.code, row.n, on=day, window_days=rule.window_days)
 
 
@@ -474,7 +470,7 @@ def _extensions(rule: Rule, scope: RiskScope, on: date):
         )
         .where(
             CaseEvent.kind == CaseEventKind.PERIOD_EXTENDED,
-            CaseEvent.at >= _start_of(on - timedelta(days=window - 1)),
+            CaseEvent.at >= day_start(on - timedelta(days=window - 1)),
         )
         .group_by(CaseEvent.student_id)
         .having(count >= max(rule.threshold, 1))

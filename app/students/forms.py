@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, IntegerField, SelectField
@@ -15,6 +13,7 @@ from app.forms import (
     not_cpr,
     text_field,
 )
+from app.models.base import today
 
 
 class StudentSearchForm(BaseForm):
@@ -33,7 +32,7 @@ _PHONE = r"^\+?[0-9 ]{8,20}$"
 
 def _birth_year_range() -> tuple[int, int]:
     """A student is at least 14 and at most 80 at the start of the course."""
-    this_year = date.today().year
+    this_year = today().year
     return this_year - 80, this_year - 14
 
 

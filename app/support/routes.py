@@ -51,7 +51,7 @@ from app.models import (
     SupportNeed,
     User,
 )
-from app.models.base import today
+from app.models.base import local_date, today
 from app.pagination import paginate
 from app.pdf import pdf_download, render_pdf
 from app.support import bp, services
@@ -664,7 +664,7 @@ def support_csv(student_id: int):
                 _("Support need"),
                 need.category.label(locale),
                 need.description,
-                need.flagged_at.date().isoformat(),
+                local_date(need.flagged_at).isoformat(),
                 need.resolved_on.isoformat() if need.resolved_on else "",
                 labels.SUPPORT_NEED_STATUS[need.status],
             )

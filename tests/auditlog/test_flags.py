@@ -17,7 +17,7 @@ from tests.auditlog.helpers import at, days_back, view
 from tests.conftest import login
 from tests.factories import student, user
 
-# The log's days are Copenhagen's (app.dates.local_today): in the hour or two before
+# The log's days are Copenhagen's (app.models.base.today): in the hour or two before
 # midnight UTC, "today" is already tomorrow there.
 TODAY = datetime.now(UTC).astimezone(ZoneInfo(TestConfig.BABEL_DEFAULT_TIMEZONE)).date()
 YESTERDAY = TODAY - timedelta(days=1)

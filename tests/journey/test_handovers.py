@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from app.journey.handovers import remind_missing_notes
@@ -24,20 +25,21 @@ NOTE = {
 
 @pytest.fixture
 def coming(db, world):
-    """Student A2 is at school now and starts training at Plejecenter A in `days` days."""
+    """Student A2 is at school now and starts training at Plejecenter A in `days` days (counted
+    from `today`)."""
 
-    def make(days: int):
+    def make(days: int, today: date = TODAY):
         s = factories.student(
             world.a.school, first_name="Ida", last_name="Kommende", employer=world.a.municipality
         )
         school = factories.period(
-            s, PeriodKind.SCHOOL, TODAY - timedelta(days=60), TODAY + timedelta(days=days - 1)
+            s, PeriodKind.SCHOOL, today - timedelta(days=60), today + timedelta(days=days - 1)
         )
         training = factories.period(
             s,
             PeriodKind.TRAINING,
-            TODAY + timedelta(days=days),
-            TODAY + timedelta(days=days + 90),
+            today + timedelta(days=days),
+            today + timedelta(days=days + 90),
             world.a.workplace,
         )
         db.session.commit()
@@ -157,6 +159,25 @@ def test_receiving_supervisor_sees_the_note_only_from_the_set_day(app, client, d
     note = db.session.execute(select(HandoverNote).filter_by(to_period_id=training.id)).scalar_one()
     assert note.acknowledged_by_id == world.user(Role.SUPERVISOR).id
     assert "Kvitteret" in teacher_client.get(f"/students/{s.id}").text
+
+
+def test_the_set_day_is_copenhagens_when_the_servers_clock_is_still_on_yesterday(
+    app, client, world, coming
+):
+    # 23:30 UTC on 4 December is 00:30 on 5 December in Copenhagen: the supervisor's day has
+    # begun, and the note that opens on the 5th is there (before, the server's date kept it
+    # shut until 01:00 Danish time). Half an hour before Copenhagen's midnight it is not.
+    days_before = app.config["HANDOVER_DAYS_BEFORE"]
+    s, _, training = coming(days_before, today=date(2026, 12, 5))
+    with time_machine.travel(datetime(2026, 12, 4, 22, 30, tzinfo=UTC)):
+        teacher_client = app.test_client()
+        login(teacher_client, world.user(Role.TEACHER))
+        post(teacher_client, _url(s, training, "write"), NOTE)
+        login(client, world.user(Role.SUPERVISOR))
+        assert client.get(_url(s, training)).status_code == 404
+    with time_machine.travel(datetime(2026, 12, 4, 23, 30, tzinfo=UTC)):
+        page = client.get(_url(s, training))
+    assert page.status_code == 200 and "God til relationer." in page.text
 
 
 def test_changing_an_acknowledged_note_asks_for_a_new_acknowledgement(client, db, world):

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from app.dates import local_today
 from app.journey import handovers
 from app.mail import notices
 from app.mail.delivery import deliver_due
@@ -24,6 +23,7 @@ from app.models import (
     Role,
     TrainingWarning,
 )
+from app.models.base import today as app_today
 from app.reviews import services as review_services
 from app.training import services as training_services
 from tests import factories
@@ -377,7 +377,7 @@ def test_the_digest_groups_a_days_notices_in_one_mail_once(db, world, smtp_serve
     smtp_server.messages.clear()
 
     # Copenhagen's days: between 23:00 and midnight UTC it is already tomorrow there.
-    today = local_today()
+    today = app_today()
     tomorrow = today + timedelta(days=1)
     assert notices.send_digests(today) == 0  # today's notices wait for tomorrow
     assert notices.send_digests(tomorrow) >= 1
@@ -445,7 +445,7 @@ def test_the_digest_command_runs_once_a_day(db, world, runner, smtp_server):
     s, training = _in_training(world)
     _warn(world, s, training)
     db.session.commit()
-    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    tomorrow = (app_today() + timedelta(days=1)).isoformat()
     first = runner.invoke(args=["mail", "digest", "--day", tomorrow])
     second = runner.invoke(args=["mail", "digest", "--day", tomorrow])
     assert "Daily summaries queued: 1" in first.output, first.output
