@@ -27,6 +27,7 @@ def test_coordinator_enters_the_agreed_places(live_server, page, browser_problem
     table_path = f"/partnership/{partnership.id}/dimensioning"
     page.goto(live_server + f"/partnership/{partnership.id}")
     click_and_wait(page, page.get_by_test_id("dimensioning-link"), path_is(table_path))
+    settled(page)
     assert page.evaluate(FITS), f"the dimensioning table overflows at {width} px"
     problems = axe_findings(page)
 

@@ -7,7 +7,7 @@ import pytest
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +35,7 @@ def test_lists_fit_a_phone_and_label_each_value(
     page.goto(live_server + path)
     rows = page.get_by_test_id(table).locator("tbody tr")
     assert rows.count() >= 1
+    settled(page)
     assert page.evaluate(FITS), "the page or a table is wider than the phone"
     # Each stacked value carries its column's header (DKFDS writes it into data-title).
     first_cell = rows.first.locator("td").first

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from app.models import PeriodKind, Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is
+from tests.e2e.helpers import click_and_wait, log_in, path_is, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -103,6 +103,7 @@ def test_a_handover_draft_is_saved_listed_and_sent_later(
     expect(page.get_by_test_id("draft-notice")).to_be_visible()
 
     page.goto(live_server + "/handovers/drafts")
+    settled(page)
     assert page.evaluate(FITS), "the page or the list is wider than the screen"
     draft = page.locator("[data-testid^=draft-]").filter(has_text="Kladde, Ida")
     click_and_wait(page, draft.locator("a[href$='/write']"), path_is(handover + "/write"))

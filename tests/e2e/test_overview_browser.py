@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import MeasureType, Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is
+from tests.e2e.helpers import click_and_wait, log_in, path_is, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +35,7 @@ def test_the_overview_fits_and_its_links_work(
     page.set_viewport_size({"width": width, "height": height})
     log_in(page, live_server, counsellor.email, factories.PASSWORD)
     assert page.url == live_server + "/my-overview"
+    settled(page)
     assert page.evaluate(FITS), "the overview is wider than the screen"
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/my-overview-{width}.png", full_page=True)

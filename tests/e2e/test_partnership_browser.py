@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is
+from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +44,7 @@ def test_coordinator_opens_the_plan_adds_a_note_and_marks_an_initiative_done(
     )
     row = page.get_by_test_id(f"initiative-{initiative.id}")
     expect(row.get_by_test_id("status")).to_be_visible()
+    settled(page)
     assert page.evaluate(FITS), f"the plan overflows at {width} px"
     problems = axe_findings(page)
 
@@ -52,6 +53,7 @@ def test_coordinator_opens_the_plan_adds_a_note_and_marks_an_initiative_done(
     page.locator("#text").fill(NOTE)
     click_and_wait(page, page.get_by_test_id("add-note"), path_is(initiative_path))
     expect(page.get_by_test_id("notes")).to_contain_text(NOTE)
+    settled(page)
     assert page.evaluate(FITS), f"the initiative page overflows at {width} px"
     problems += axe_findings(page)
 

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import InitiativeStatus, Role
 from tests import factories
-from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is
+from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is, settled
 from tests.e2e.test_overview_browser import FITS as PAGE_FITS
 from tests.e2e.test_partnership_browser import FITS, SIZES
 
@@ -71,6 +71,7 @@ def test_coordinator_holds_a_meeting_that_marks_an_initiative_done(
 
     agenda = page.get_by_test_id("agenda")
     expect(agenda.locator(f"a[href='/partnership/initiatives/{initiative.id}']")).to_be_visible()
+    settled(page)
     assert page.evaluate(FITS), f"the meeting page overflows at {width} px"
     problems += axe_findings(page)
 

@@ -13,7 +13,7 @@ import pytest
 from app.extensions import db
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, log_out, path_is
+from tests.e2e.helpers import click_and_wait, log_in, log_out, path_is, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -72,6 +72,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
     # The menu opens and leads to "Starter snart".
     _open_menu_entry(page, "Starter snart")
     page.wait_for_url(path_is("/starting-soon"))
+    settled(page)
     assert page.evaluate(NO_OVERFLOW), "the list is wider than the screen"
     row = page.get_by_test_id("starting-soon-table").locator("tbody tr", has_text="Snartstart")
     status = row.get_by_test_id("handover-status")
@@ -91,6 +92,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
     # Recording an experience that is a concern: the box is beside its label and shows it is on.
     period_path = f"/students/{side.student.id}/periods/{side.training_period.id}/training"
     page.goto(live_server + period_path)
+    settled(page)
     assert page.evaluate(NO_OVERFLOW)
     click_and_wait(
         page,
@@ -110,6 +112,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
     text_starts = label.evaluate("el => parseFloat(getComputedStyle(el).paddingLeft)")
     assert text_starts >= box_at["width"], "the label's text runs over the box"
     assert _within_width(page, label)
+    settled(page)
     assert page.evaluate(NO_OVERFLOW)
     # The ticked state is drawn (DKFDS draws the box on the label's ::before).
     drawn = page.evaluate(
@@ -128,6 +131,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
         page.get_by_role("link", name="Vurdér målene"),
         path_is(period_path.replace("/training", "/assessments")),
     )
+    settled(page)
     assert page.evaluate(NO_OVERFLOW), "the assessment table is wider than the screen"
     selects = page.get_by_test_id("assessment-rows").locator("select")
     count = selects.count()
@@ -143,6 +147,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
         select.select_option(levels[i % 3])
     click_and_wait(page, page.get_by_role("button", name="Gem"), path_is(period_path))
     goals = page.get_by_test_id("goals")
+    settled(page)
     assert page.evaluate(NO_OVERFLOW)
     for number, level in [(1, "Begynder"), (2, "Rutineret"), (3, "Avanceret")]:
         row = goals.get_by_test_id(f"goal-{number}")
@@ -157,6 +162,7 @@ def test_the_student_page_and_its_timeline_on_a_phone(live_server, page, browser
     page.set_viewport_size(PHONE)
     log_in(page, live_server, side.users[Role.SUPERVISOR].email, factories.PASSWORD)
     page.goto(f"{live_server}/students/{side.student.id}")
+    settled(page)
     assert page.evaluate(NO_OVERFLOW), "the student page is wider than the phone"
     timeline = page.get_by_test_id("timeline-periods")
     assert timeline.is_visible()
@@ -177,6 +183,7 @@ def test_the_student_page_and_its_timeline_on_a_phone(live_server, page, browser
     assert facts.is_visible()
     assert side.workplace.name in facts.inner_text()
     assert _within_width(page, facts)
+    settled(page)
     assert page.evaluate(NO_OVERFLOW)
     browser_problems.assert_none()
 
@@ -215,6 +222,7 @@ def test_page_two_of_a_long_list_can_be_reached(live_server, page, browser_probl
     pagination = page.get_by_test_id("pagination")
     pagination.scroll_into_view_if_needed()
     assert pagination.is_visible()
+    settled(page)
     assert page.evaluate(NO_OVERFLOW)
     if size["width"] < 768:
         # DKFDS's phone pagination: "Side 1 af 12" between the arrows.
