@@ -15,6 +15,8 @@ and timeouts are untouched, and cookies only ever expire later than they would.
 
 from __future__ import annotations
 
+import runpy
+import sys
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,16 +42,41 @@ def destination(now: datetime, zone: str) -> datetime | None:
     return _next_midnight(now, ZoneInfo("UTC")) + AFTER
 
 
+def real_now() -> datetime:
+    """The real time, whether or not some clock is moved."""
+    if time_machine.escape_hatch.is_travelling():
+        return time_machine.escape_hatch.datetime.datetime.now(UTC)
+    return datetime.now(UTC)
+
+
 _travel: time_machine.travel | None = None
+_ahead = timedelta(0)  # how far the run's clock is ahead of the real one
 
 
 def hold_the_day(zone: str) -> datetime | None:
     """Move the clock if this run would cross a midnight; return where it was moved to."""
-    global _travel
+    global _travel, _ahead
     if _travel is not None:
         return None
-    to = destination(datetime.now(UTC), zone)
+    now = datetime.now(UTC)
+    to = destination(now, zone)
     if to is not None:
-        _travel = time_machine.travel(to, tick=True)
+        _travel, _ahead = time_machine.travel(to, tick=True), to - real_now()
         _travel.start()
     return to
+
+
+def command(args: list[str]) -> list[str]:
+    """`args` (a Python program and its arguments, e.g. the `flask` script), to be run in a
+    process that keeps this run's clock."""
+    if not _ahead:
+        return args
+    return [sys.executable, "-m", "tests.clock", str(_ahead.total_seconds()), *args]
+
+
+if __name__ == "__main__":
+    # python -m tests.clock SECONDS PROGRAM ARGS...: PROGRAM with the clock SECONDS ahead.
+    ahead, program = float(sys.argv[1]), sys.argv[2]
+    time_machine.travel(datetime.now(UTC) + timedelta(seconds=ahead), tick=True).start()
+    sys.argv = sys.argv[2:]
+    runpy.run_path(program, run_name="__main__")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -47,3 +48,26 @@ def test_a_run_an_hour_before_midnight_in_copenhagen_is_moved_too():
     assert destination(datetime(2026, 12, 4, 22, 30, tzinfo=UTC), ZONE) == datetime(
         2026, 12, 5, 0, 5, tzinfo=UTC
     )
+
+
+def test_a_process_started_through_command_keeps_the_runs_clock(tmp_path, monkeypatch):
+    # The mail workers run in processes of their own; their clock must be the run's, or an
+    # outbox row written "at 00:05" is not yet due to a worker whose clock says 21:00.
+    import subprocess
+
+    from tests import clock
+
+    script = tmp_path / "now.py"
+    script.write_text("import time\nprint(time.time())\n")
+    monkeypatch.setattr(clock, "_ahead", timedelta(0))
+    assert clock.command([str(script)]) == [str(script)]  # a run on the real clock: as given
+    monkeypatch.setattr(clock, "_ahead", timedelta(hours=5))
+    output = subprocess.run(  # noqa: S603 - our own script
+        clock.command([str(script)]),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    ).stdout
+    real = clock.real_now().timestamp()
+    assert abs(float(output) - (real + 5 * 3600)) < 60

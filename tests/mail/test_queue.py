@@ -23,6 +23,7 @@ from app.mail import enqueue
 from app.mail.cli import Sweeper
 from app.models import MailStatus, OutboxMessage
 from app.models.base import utcnow
+from tests import clock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -183,7 +184,7 @@ def _worker_process(queue_name: str, smtp_port: int) -> subprocess.Popen:
     )
     flask = Path(sys.executable).with_name("flask")
     return subprocess.Popen(  # noqa: S603 - our own flask, fixed arguments
-        [str(flask), "--app", "wsgi", "mail", "worker", "--burst"],
+        clock.command([str(flask), "--app", "wsgi", "mail", "worker", "--burst"]),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
