@@ -105,12 +105,16 @@ def settled(page) -> None:
     page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
-def assert_fits(page, width: int) -> None:
+def assert_fits(page, width: int | None = None, check: str | None = None, why: str = "") -> None:
     """Nothing on the page is wider than the viewport (WCAG 1.4.10, reflow), once it has
     settled: measured before the stylesheet has applied, an unstyled table is wider than a
-    phone (seen in CI: 552 px at 390, right after a form's redirect)."""
+    phone (seen in CI: 552 px at 390, right after a form's redirect). `width`: the viewport's
+    width, where the test knows it; `check`: a stricter test than FITS (TABLES_FIT)."""
     settled(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    message = why or f"{page.url} is wider than the screen"
+    if width is not None:
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, message
+    assert page.evaluate(check or FITS), message
 
 
 def log_out(page) -> None:
@@ -143,6 +147,10 @@ AXE_OPTIONS = {
     },
 }
 FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+# The page fits, and so does every table (a table may overflow a container that clips it).
+TABLES_FIT = """() => document.documentElement.scrollWidth <= window.innerWidth && [
+  ...document.querySelectorAll('table')].every(
+    t => t.getBoundingClientRect().right <= window.innerWidth + 1)"""
 _AXE = Axe()  # reads axe.min.js once
 
 

@@ -8,11 +8,9 @@ import pytest
 from app.extensions import db
 from app.models import CaseEvent, CaseEventKind, CaseEventTarget, Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is, settled
+from tests.e2e.helpers import assert_fits, click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
-
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
@@ -34,8 +32,7 @@ def test_a_handover_line_opens_the_handover_note(
     page.set_viewport_size({"width": width, "height": height})
     log_in(page, live_server, a.users[Role.SUPERVISOR].email, factories.PASSWORD)
     page.goto(f"{live_server}/students/{a.student.id}/case-file")
-    settled(page)
-    assert page.evaluate(FITS), "the case file is wider than the window"
+    assert_fits(page, why="the case file is wider than the window")
     link = page.get_by_test_id(f"event-link-{event.id}")
     handover = f"/students/{a.student.id}/handovers/{a.training_period.id}"
     click_and_wait(page, link, path_is(handover))

@@ -10,8 +10,15 @@ from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is, settled
-from tests.e2e.test_partnership_browser import FITS, SIZES
+from tests.e2e.helpers import (
+    TABLES_FIT,
+    assert_fits,
+    axe_findings,
+    click_and_wait,
+    log_in,
+    path_is,
+)
+from tests.e2e.test_partnership_browser import SIZES
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +34,7 @@ def test_coordinator_enters_the_agreed_places(live_server, page, browser_problem
     table_path = f"/partnership/{partnership.id}/dimensioning"
     page.goto(live_server + f"/partnership/{partnership.id}")
     click_and_wait(page, page.get_by_test_id("dimensioning-link"), path_is(table_path))
-    settled(page)
-    assert page.evaluate(FITS), f"the dimensioning table overflows at {width} px"
+    assert_fits(page, check=TABLES_FIT, why=f"the dimensioning table overflows at {width} px")
     problems = axe_findings(page)
 
     click_and_wait(page, page.get_by_test_id("edit-dimensioning"), path_is(table_path + "/edit"))
@@ -38,9 +44,8 @@ def test_coordinator_enters_the_agreed_places(live_server, page, browser_problem
     expect(page.get_by_test_id(f"error-ssa_{municipality.id}")).to_be_visible()
     expect(page.locator(f"#ssa_{municipality.id}")).to_have_value("12,5")
     # The form comes back at the same address (click_and_wait's URL was already matched):
-    # let it settle before measuring, as assert_fits does.
-    settled(page)
-    assert page.evaluate(FITS), f"the form overflows at {width} px"
+    # assert_fits lets it settle before measuring.
+    assert_fits(page, check=TABLES_FIT, why=f"the form overflows at {width} px")
     problems += axe_findings(page)
 
     page.locator(f"#ssa_{municipality.id}").fill("12")

@@ -11,11 +11,9 @@ from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is, settled
+from tests.e2e.helpers import assert_fits, click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
-
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def test_consent_of_several_categories_on_a_phone(live_server, page, browser_problems, world):
@@ -24,8 +22,7 @@ def test_consent_of_several_categories_on_a_phone(live_server, page, browser_pro
     base = f"/students/{student.id}"
     log_in(page, live_server, world.user(Role.COUNSELLOR, "a").email, factories.PASSWORD)
     page.goto(live_server + base + "/consents/new")
-    settled(page)
-    assert page.evaluate(FITS), "the form is wider than the phone"
+    assert_fits(page, why="the form is wider than the phone")
     # Nothing ticked: the error beside the field, nothing saved.
     page.locator("#recipient").select_option(str(world.a.municipality.id))
     page.locator("#confirmed").check()
@@ -74,8 +71,7 @@ def test_review_time_and_adding_a_meeting_case_by_search_on_a_phone(
         lambda url: "/reviews/" in url and "new" not in url,
     )
     expect(page.get_by_test_id("review-facts")).to_contain_text("13.30")
-    settled(page)
-    assert page.evaluate(FITS)
+    assert_fits(page)
 
     # A case added to the meeting: searched among the counsellor's students, then chosen.
     meeting = world.a.meeting
@@ -83,8 +79,7 @@ def test_review_time_and_adding_a_meeting_case_by_search_on_a_phone(
     click_and_wait(
         page, page.get_by_test_id("add-case"), path_is(f"/meetings/{meeting.id}/cases/new")
     )
-    settled(page)
-    assert page.evaluate(FITS), "the choice page is wider than the phone"
+    assert_fits(page, why="the choice page is wider than the phone")
     page.locator("#q").fill("zøl")
     click_and_wait(
         page,

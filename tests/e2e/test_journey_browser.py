@@ -14,14 +14,13 @@ import pytest
 from app.extensions import db
 from app.models import Leave, Role
 from tests import factories
-from tests.e2e.helpers import axe_problems, click_and_wait, log_in, path_is, settled
+from tests.e2e.helpers import assert_fits, axe_problems, click_and_wait, log_in, path_is
 from tests.journey.journeys import gf2_then_ssa
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-NO_OVERFLOW = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.mark.parametrize(
@@ -43,8 +42,7 @@ def test_a_counsellor_follows_a_student_from_gf2_into_ssa(
     log_in(page, live_server, world.a.users[Role.COUNSELLOR].email, factories.PASSWORD)
     url = f"/students/{j.student.id}"
     page.goto(live_server + url)
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW), "the student page is wider than the screen"
+    assert_fits(page, why="the student page is wider than the screen")
 
     if size is DESKTOP:
         assert page.get_by_test_id("timeline-chart").is_visible()
@@ -84,6 +82,5 @@ def test_a_counsellor_follows_a_student_from_gf2_into_ssa(
     assert write.is_visible() and write.inner_text() == "Skriv overleveringsnotatet"
     click_and_wait(page, write, path_is(f"{handover}/write"))
     assert page.locator("#strengths").is_visible()
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW)
+    assert_fits(page)
     browser_problems.assert_none()

@@ -7,16 +7,9 @@ import pytest
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import log_in, settled
+from tests.e2e.helpers import TABLES_FIT, assert_fits, log_in
 
 pytestmark = pytest.mark.e2e
-
-FITS = """() => {
-  const page = document.documentElement.scrollWidth <= window.innerWidth;
-  const tables = [...document.querySelectorAll('table')].every(
-    t => t.getBoundingClientRect().right <= window.innerWidth + 1);
-  return page && tables;
-}"""
 
 
 @pytest.mark.parametrize(
@@ -35,8 +28,7 @@ def test_lists_fit_a_phone_and_label_each_value(
     page.goto(live_server + path)
     rows = page.get_by_test_id(table).locator("tbody tr")
     assert rows.count() >= 1
-    settled(page)
-    assert page.evaluate(FITS), "the page or a table is wider than the phone"
+    assert_fits(page, check=TABLES_FIT, why="the page or a table is wider than the phone")
     # Each stacked value carries its column's header (DKFDS writes it into data-title).
     first_cell = rows.first.locator("td").first
     assert first_cell.get_attribute("data-title")

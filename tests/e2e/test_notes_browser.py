@@ -12,14 +12,11 @@ from playwright.sync_api import expect
 
 from app.models import PeriodKind, Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is, settled
+from tests.e2e.helpers import TABLES_FIT, assert_fits, click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
 
 SIZES = [(1280, 900), (390, 844)]
-FITS = """() => document.documentElement.scrollWidth <= window.innerWidth && [
-  ...document.querySelectorAll('table')].every(
-    t => t.getBoundingClientRect().right <= window.innerWidth + 1)"""
 
 
 def _open(page, base_url: str, user, path: str, width: int, height: int) -> None:
@@ -103,8 +100,7 @@ def test_a_handover_draft_is_saved_listed_and_sent_later(
     expect(page.get_by_test_id("draft-notice")).to_be_visible()
 
     page.goto(live_server + "/handovers/drafts")
-    settled(page)
-    assert page.evaluate(FITS), "the page or the list is wider than the screen"
+    assert_fits(page, check=TABLES_FIT, why="the page or the list is wider than the screen")
     draft = page.locator("[data-testid^=draft-]").filter(has_text="Kladde, Ida")
     click_and_wait(page, draft.locator("a[href$='/write']"), path_is(handover + "/write"))
     expect(page.locator("#strengths")).to_have_value("Halvt skrevet")

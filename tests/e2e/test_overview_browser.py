@@ -12,12 +12,11 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import MeasureType, Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, path_is, settled
+from tests.e2e.helpers import assert_fits, click_and_wait, log_in, path_is
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = os.environ.get("ELEVSAG_SHOTS_DIR")  # set it to keep screenshots of the overview
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
@@ -35,8 +34,7 @@ def test_the_overview_fits_and_its_links_work(
     page.set_viewport_size({"width": width, "height": height})
     log_in(page, live_server, counsellor.email, factories.PASSWORD)
     assert page.url == live_server + "/my-overview"
-    settled(page)
-    assert page.evaluate(FITS), "the overview is wider than the screen"
+    assert_fits(page, why="the overview is wider than the screen")
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/my-overview-{width}.png", full_page=True)
 

@@ -10,15 +10,19 @@ from playwright.sync_api import expect
 
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is, settled
+from tests.e2e.helpers import (
+    TABLES_FIT,
+    assert_fits,
+    axe_findings,
+    click_and_wait,
+    log_in,
+    path_is,
+)
 
 pytestmark = pytest.mark.e2e
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 NOTE = "Tre mentorer er fundet. SENTINEL-NOTE-7d1f"
-FITS = """() => document.documentElement.scrollWidth <= window.innerWidth && [
-  ...document.querySelectorAll('table')].every(
-    t => t.getBoundingClientRect().right <= window.innerWidth + 1)"""
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
@@ -44,8 +48,7 @@ def test_coordinator_opens_the_plan_adds_a_note_and_marks_an_initiative_done(
     )
     row = page.get_by_test_id(f"initiative-{initiative.id}")
     expect(row.get_by_test_id("status")).to_be_visible()
-    settled(page)
-    assert page.evaluate(FITS), f"the plan overflows at {width} px"
+    assert_fits(page, check=TABLES_FIT, why=f"the plan overflows at {width} px")
     problems = axe_findings(page)
 
     initiative_path = f"/partnership/initiatives/{initiative.id}"
@@ -53,8 +56,7 @@ def test_coordinator_opens_the_plan_adds_a_note_and_marks_an_initiative_done(
     page.locator("#text").fill(NOTE)
     click_and_wait(page, page.get_by_test_id("add-note"), path_is(initiative_path))
     expect(page.get_by_test_id("notes")).to_contain_text(NOTE)
-    settled(page)
-    assert page.evaluate(FITS), f"the initiative page overflows at {width} px"
+    assert_fits(page, check=TABLES_FIT, why=f"the initiative page overflows at {width} px")
     problems += axe_findings(page)
 
     click_and_wait(page, page.get_by_test_id("edit-initiative"), path_is(initiative_path + "/edit"))

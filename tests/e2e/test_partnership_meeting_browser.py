@@ -15,9 +15,15 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import InitiativeStatus, Role
 from tests import factories
-from tests.e2e.helpers import axe_findings, click_and_wait, log_in, path_is, settled
-from tests.e2e.test_overview_browser import FITS as PAGE_FITS
-from tests.e2e.test_partnership_browser import FITS, SIZES
+from tests.e2e.helpers import (
+    TABLES_FIT,
+    assert_fits,
+    axe_findings,
+    click_and_wait,
+    log_in,
+    path_is,
+)
+from tests.e2e.test_partnership_browser import SIZES
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +47,7 @@ def test_coordinator_holds_a_meeting_that_marks_an_initiative_done(
     # their own container; the page itself must not.
     page.goto(live_server + "/overview")
     expect(page.locator("figure.indicator-chart svg").first).to_be_visible()
-    assert page.evaluate(PAGE_FITS), f"the dashboard overflows at {width} px"
+    assert_fits(page, why=f"the dashboard overflows at {width} px")
     problems += axe_findings(page)
 
     page.goto(live_server + f"/partnership/{partnership.id}")
@@ -71,8 +77,7 @@ def test_coordinator_holds_a_meeting_that_marks_an_initiative_done(
 
     agenda = page.get_by_test_id("agenda")
     expect(agenda.locator(f"a[href='/partnership/initiatives/{initiative.id}']")).to_be_visible()
-    settled(page)
-    assert page.evaluate(FITS), f"the meeting page overflows at {width} px"
+    assert_fits(page, check=TABLES_FIT, why=f"the meeting page overflows at {width} px")
     problems += axe_findings(page)
 
     page.locator("#decision_text").fill(DECISION)

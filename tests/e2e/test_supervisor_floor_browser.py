@@ -13,15 +13,13 @@ import pytest
 from app.extensions import db
 from app.models import Role
 from tests import factories
-from tests.e2e.helpers import click_and_wait, log_in, log_out, path_is, settled
+from tests.e2e.helpers import assert_fits, click_and_wait, log_in, log_out, path_is
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 820, "height": 1180}
 SIZES = [pytest.param(PHONE, id="phone"), pytest.param(TABLET, id="tablet")]
-
-NO_OVERFLOW = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def _starts_soon(world) -> tuple:
@@ -72,8 +70,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
     # The menu opens and leads to "Starter snart".
     _open_menu_entry(page, "Starter snart")
     page.wait_for_url(path_is("/starting-soon"))
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW), "the list is wider than the screen"
+    assert_fits(page, why="the list is wider than the screen")
     row = page.get_by_test_id("starting-soon-table").locator("tbody tr", has_text="Snartstart")
     status = row.get_by_test_id("handover-status")
     assert _within_width(page, status) and status.inner_text() == "Skrevet"
@@ -92,8 +89,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
     # Recording an experience that is a concern: the box is beside its label and shows it is on.
     period_path = f"/students/{side.student.id}/periods/{side.training_period.id}/training"
     page.goto(live_server + period_path)
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW)
+    assert_fits(page)
     click_and_wait(
         page,
         page.get_by_role("link", name="Registrér en oplevelse"),
@@ -112,8 +108,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
     text_starts = label.evaluate("el => parseFloat(getComputedStyle(el).paddingLeft)")
     assert text_starts >= box_at["width"], "the label's text runs over the box"
     assert _within_width(page, label)
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW)
+    assert_fits(page)
     # The ticked state is drawn (DKFDS draws the box on the label's ::before).
     drawn = page.evaluate(
         "() => getComputedStyle(document.querySelector(\"label[for='concern']\"), '::before')"
@@ -131,8 +126,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
         page.get_by_role("link", name="Vurdér målene"),
         path_is(period_path.replace("/training", "/assessments")),
     )
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW), "the assessment table is wider than the screen"
+    assert_fits(page, why="the assessment table is wider than the screen")
     selects = page.get_by_test_id("assessment-rows").locator("select")
     count = selects.count()
     assert count >= 3
@@ -147,8 +141,7 @@ def test_a_supervisor_works_through_the_day_on_a_phone_or_tablet(
         select.select_option(levels[i % 3])
     click_and_wait(page, page.get_by_role("button", name="Gem"), path_is(period_path))
     goals = page.get_by_test_id("goals")
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW)
+    assert_fits(page)
     for number, level in [(1, "Begynder"), (2, "Rutineret"), (3, "Avanceret")]:
         row = goals.get_by_test_id(f"goal-{number}")
         assert level in row.inner_text()
@@ -162,8 +155,7 @@ def test_the_student_page_and_its_timeline_on_a_phone(live_server, page, browser
     page.set_viewport_size(PHONE)
     log_in(page, live_server, side.users[Role.SUPERVISOR].email, factories.PASSWORD)
     page.goto(f"{live_server}/students/{side.student.id}")
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW), "the student page is wider than the phone"
+    assert_fits(page, why="the student page is wider than the phone")
     timeline = page.get_by_test_id("timeline-periods")
     assert timeline.is_visible()
     # The picture is for wider screens; on a phone the periods are a list with readable text.
@@ -183,8 +175,7 @@ def test_the_student_page_and_its_timeline_on_a_phone(live_server, page, browser
     assert facts.is_visible()
     assert side.workplace.name in facts.inner_text()
     assert _within_width(page, facts)
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW)
+    assert_fits(page)
     browser_problems.assert_none()
 
 
@@ -222,8 +213,7 @@ def test_page_two_of_a_long_list_can_be_reached(live_server, page, browser_probl
     pagination = page.get_by_test_id("pagination")
     pagination.scroll_into_view_if_needed()
     assert pagination.is_visible()
-    settled(page)
-    assert page.evaluate(NO_OVERFLOW)
+    assert_fits(page)
     if size["width"] < 768:
         # DKFDS's phone pagination: "Side 1 af 12" between the arrows.
         assert re.fullmatch(r"Side 1 af \d+", page.get_by_test_id("page-of").inner_text())
