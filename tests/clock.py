@@ -15,8 +15,10 @@ and timeouts are untouched, and cookies only ever expire later than they would.
 
 from __future__ import annotations
 
+import os
 import runpy
 import sys
+import time as clock_time
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -54,10 +56,15 @@ _ahead = timedelta(0)  # how far the run's clock is ahead of the real one
 
 
 def hold_the_day(zone: str) -> datetime | None:
-    """Move the clock if this run would cross a midnight; return where it was moved to."""
+    """Move the clock if this run would cross a midnight; return where it was moved to.
+
+    The run's own zone is UTC, whatever the machine's: the tests' `date.today()` is then UTC's
+    date, which, away from the two midnights, is Copenhagen's date too (`today()` in the app)."""
     global _travel, _ahead
     if _travel is not None:
         return None
+    os.environ["TZ"] = "UTC"
+    clock_time.tzset()
     now = datetime.now(UTC)
     to = destination(now, zone)
     if to is not None:

@@ -30,6 +30,9 @@ def test_from_any_start_the_run_has_hours_before_either_midnight(day):
         runs_at = destination(now, ZONE) or now
         assert runs_at >= now  # the clock only ever moves on
         assert all(m - runs_at >= MARGIN for m in _next_midnights(runs_at)), now
+        # So for the whole run the tests' date (UTC's) is the app's (Copenhagen's).
+        for later in (runs_at, runs_at + MARGIN - timedelta(seconds=1)):
+            assert later.date() == later.astimezone(ZoneInfo(ZONE)).date(), now
 
 
 def test_a_run_in_the_afternoon_keeps_the_real_clock():
