@@ -104,6 +104,7 @@ BENCH_SQLITE := sqlite:///$(CURDIR)/instance/bench.sqlite
 BENCH_PG     := postgresql+psycopg://postgres@127.0.0.1:5432/elevsag_bench
 BENCH_STUDENTS ?= 50000
 BENCH_REQUESTS ?= 200
+BENCH_PROFILE_REQUESTS ?= 50
 BENCH_SECONDS  ?= 20
 PG_READY := pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null
 # create_pg_db NAME: create the database unless it exists, with the planner cost of SSD storage
@@ -119,6 +120,7 @@ define bench_db
 	DATABASE_URL=$(1) $(FLASK) figures refresh
 	DATABASE_URL=$(1) $(FLASK) risk refresh
 	DATABASE_URL=$(1) $(FLASK) bench --requests $(BENCH_REQUESTS) --label $(2) --save $(3)
+	DATABASE_URL=$(1) $(FLASK) bench-profile --requests $(BENCH_PROFILE_REQUESTS)
 	DATABASE_URL=$(1) $(FLASK) bench-load --seconds $(BENCH_SECONDS) --label $(2)
 endef
 

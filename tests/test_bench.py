@@ -98,6 +98,57 @@ def test_bench_prints_every_page_as_a_multiple_of_the_floor(small_region, tmp_pa
     assert " 1.00 |           1.00 | ok " in same.stdout
 
 
+def test_bench_profile_splits_every_page_into_its_parts_beside_the_floor(small_region):
+    result = _flask(small_region, "bench-profile", "--requests", "10", "--top", "3")
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    head = next(line for line in lines if line.startswith("| page"))
+    columns = [cell.strip() for cell in head.split("|")[1:-1]]
+    assert columns[4:] == ["driver", "sqlalchemy", "jinja", "babel", "web", "app", "other"]
+    rows = {
+        cells[0]: cells[1:]
+        for line in lines
+        if line.startswith("| ") and not line.startswith("| page")
+        for cells in [[cell.strip() for cell in line.split("|")[1:-1]]]
+    }
+    assert set(rows) >= {"floor: 1 student, 200 lines", "student page", "my overview"}
+    for page, (median, statements, size, *parts) in rows.items():
+        # The parts are shares of the page's own median: together they make it up.
+        assert sum(map(float, parts)) == pytest.approx(float(median), abs=0.1 * len(parts))
+        assert float(statements) >= 1, page  # every page reads the database
+        assert float(size) >= 0, page
+    assert float(rows["student page"][2]) > float(rows["fixed cost: search, no match"][2])
+    # The costliest functions of each page, with where they are.
+    assert "student page: the functions with the most time of their own" in result.stdout
+
+    only = _flask(small_region, "bench-profile", "--requests", "10", "--page", "overview")
+    assert only.returncode == 0, only.stderr
+    names = [line.split("|")[1].strip() for line in only.stdout.splitlines() if line[:2] == "| "]
+    assert names == ["page", "floor: 1 student, 200 lines", "my overview"]
+
+
+@pytest.mark.parametrize(
+    ("filename", "name", "part"),
+    [
+        ("~", "<method 'execute' of 'sqlite3.Cursor' objects>", "driver"),
+        ("~", "<built-in method psycopg_binary._psycopg.wait_c>", "driver"),
+        ("~", "<built-in method builtins.isinstance>", "other"),
+        ("/v/lib/python3.11/site-packages/sqlalchemy/sql/coercions.py", "expect", "sqlalchemy"),
+        ("/r/templates/students/show.html", "root", "jinja"),
+        ("/v/lib/python3.11/site-packages/markupsafe/__init__.py", "escape", "jinja"),
+        ("/v/lib/python3.11/site-packages/babel/dates.py", "format_date", "babel"),
+        ("/v/lib/python3.11/site-packages/werkzeug/routing/map.py", "build", "web"),
+        ("/r/app/access/students.py", "student_visibility", "app"),
+        ("/usr/lib/python3.11/functools.py", "wrapper", "other"),
+    ],
+)
+def test_a_profiled_function_is_put_in_the_part_its_code_belongs_to(filename, name, part):
+    from app.bench.profile import _part
+
+    assert _part(filename, name) == part
+
+
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make bench-tools)")
 def test_load_test_serves_the_floor_and_the_student_page_with_wrk(small_region):
     result = _flask(small_region, "bench-load", "--seconds", "1", "--port", "5097", timeout=120)

@@ -73,6 +73,21 @@ def bench_load_command(seconds: int, connections: int, port: int, label: str) ->
     run_load(seconds, connections, port, label)
 
 
+@click.command("bench-profile")
+@click.option("--requests", "count", type=click.IntRange(10, 10_000), default=50, show_default=True)
+@click.option("--page", "only", default="", help="Only the pages whose name holds this.")
+@click.option(
+    "--top", type=click.IntRange(0, 100), default=0, help="Also the N costliest functions."
+)
+def bench_profile_command(count: int, only: str, top: int) -> None:
+    """Where each page's time goes: its median, statements and size, and the median split by
+    a profile into the database driver, SQLAlchemy, Jinja, Babel, the web libraries, the
+    app's own code and the rest, beside the floor's."""
+    from app.bench.profile import run
+
+    run(count, only, top)
+
+
 @click.command("bench-compare")
 @click.argument("smaller", type=click.Path(exists=True, dir_okay=False))
 @click.argument("larger", type=click.Path(exists=True, dir_okay=False))
@@ -92,6 +107,7 @@ COMMANDS = (
     regional_data_command,
     bench_command,
     bench_load_command,
+    bench_profile_command,
     bench_compare_command,
     bench_import_command,
 )

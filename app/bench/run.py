@@ -47,6 +47,7 @@ from app.extensions import db
 from app.models import CaseEvent, Student, SupportMeasure, User
 from app.models.base import utcnow
 
+FLOOR = "floor: 1 student, 200 lines"
 FIXED_COST = "fixed cost: search, no match"
 NO_ONE = "Qzxqv"  # a surname no generated or demo student has
 ROTATE = 200  # students to rotate over: at least 200, as the issue asks
@@ -190,9 +191,9 @@ def _time(
     return Timing(name, samples, budget)
 
 
-def _step_up(client, email: str, secret: str, then: str) -> None:
+def _step_up(client, email: str, then: str) -> None:
     """Confirm with a code before an export of a whole case, as the route asks."""
-    prepare_logins()  # a fresh code: the login's was used in this 30-second step
+    secret = prepare_logins()[email]  # a fresh code: the login's was used in this 30-second step
     token = _csrf(client.get(f"/account/confirm?next={then}").get_data(as_text=True))
     code = pyotp.TOTP(secret).now()
     answer = client.post("/account/confirm", data={"code": code, "next": then, "csrf_token": token})
@@ -238,54 +239,69 @@ def _time_pdf(client, url: str, count: int, confirm: Callable[[], None]) -> tupl
     return route, Timing("WeasyPrint alone, same HTML", samples, floor="WeasyPrint")
 
 
-def run_in_process(count: int, label: str, save: str | None = None) -> list[Timing]:
-    app = current_app._get_current_object()
-    app.config["WTF_CSRF_ENABLED"] = True
-    app.test_client_class = _Client
-    found = targets()
-    label = label or db.engine.url.get_backend_name()
-    secrets = prepare_logins()
-    counsellor, coordinator, analyst = (app.test_client() for _ in BENCH_USERS)
-    for client, email in zip((counsellor, coordinator, analyst), BENCH_USERS, strict=True):
-        _login(client, email, secrets[email])
+@dataclass(frozen=True)
+class Page:
+    name: str
+    user: str  # who requests it (a BENCH_USERS e-mail)
+    urls: list[str]  # rotated over
+    budget: float | None = CASE_PAGE_BUDGET
 
-    pdf_url = f"/students/{found.heavy}/case-file.pdf"
-    bare = floor.create(db.engine.url.render_as_string(hide_password=False)).test_client()
+
+def pages(found: Targets) -> list[Page]:
+    """The pages `flask bench` times (and `flask bench-profile` takes apart), after the floor."""
     students = [f"/students/{i}" for i in found.students]
-    pdf_count = max(3, count // 10)
-    timings = [
-        _time(bare, "floor: 1 student, 200 lines", [f"/floor/{i}" for i in found.students], count),
-        _time(counsellor, "trivial route (/healthz)", ["/healthz"], count),
+    return [
+        Page("trivial route (/healthz)", COUNSELLOR, ["/healthz"], None),
         # What every case page pays before its own content: the login session and user, the
         # two-factor gate, the menu and its unread count, the layout and the access-log
         # write. A search that finds no one adds only the search form and two small
         # statements (README, "Performance").
-        _time(counsellor, FIXED_COST, [f"/students/?q={NO_ONE}"], count),
-        _time(
-            counsellor,
-            "student list, search",
-            [f"/students/?q={name}" for name in found.last_names],
-            count,
-            CASE_PAGE_BUDGET,
+        Page(FIXED_COST, COUNSELLOR, [f"/students/?q={NO_ONE}"], None),
+        Page("student list, search", COUNSELLOR, [f"/students/?q={n}" for n in found.last_names]),
+        Page("student page", COUNSELLOR, students),
+        Page("case file, first page", COUNSELLOR, [f"{s}/case-file" for s in students]),
+        Page("upcoming transitions", COORDINATOR, ["/transitions"]),
+        Page("my follow-ups", COUNSELLOR, ["/follow-ups"]),
+        Page("my overview", COUNSELLOR, ["/my-overview"]),
+        Page("students at risk", COUNSELLOR, ["/students/at-risk"]),
+        Page("partnership dashboard", ANALYST, ["/overview?by=school"]),
+    ]
+
+
+def logged_in_clients() -> dict[str, FlaskClient]:
+    """A test client per bench user, logged in (with the second factor), each request in its
+    own app context."""
+    app = current_app._get_current_object()
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.test_client_class = _Client
+    secrets = prepare_logins()
+    clients = {}
+    for email in BENCH_USERS:
+        clients[email] = app.test_client()
+        _login(clients[email], email, secrets[email])
+    return clients
+
+
+def run_in_process(count: int, label: str, save: str | None = None) -> list[Timing]:
+    found = targets()
+    label = label or db.engine.url.get_backend_name()
+    clients = logged_in_clients()
+    counsellor = clients[COUNSELLOR]
+
+    pdf_url = f"/students/{found.heavy}/case-file.pdf"
+    bare = floor.create(db.engine.url.render_as_string(hide_password=False)).test_client()
+    pdf_count = max(3, count // 10)
+    timings = [
+        _time(bare, FLOOR, [f"/floor/{i}" for i in found.students], count),
+        *(
+            _time(clients[page.user], page.name, page.urls, count, page.budget)
+            for page in pages(found)
         ),
-        _time(counsellor, "student page", students, count, CASE_PAGE_BUDGET),
-        _time(
-            counsellor,
-            "case file, first page",
-            [f"{s}/case-file" for s in students],
-            count,
-            CASE_PAGE_BUDGET,
-        ),
-        _time(coordinator, "upcoming transitions", ["/transitions"], count, CASE_PAGE_BUDGET),
-        _time(counsellor, "my follow-ups", ["/follow-ups"], count, CASE_PAGE_BUDGET),
-        _time(counsellor, "my overview", ["/my-overview"], count, CASE_PAGE_BUDGET),
-        _time(counsellor, "students at risk", ["/students/at-risk"], count, CASE_PAGE_BUDGET),
-        _time(analyst, "partnership dashboard", ["/overview?by=school"], count, CASE_PAGE_BUDGET),
         *_time_pdf(
             counsellor,
             pdf_url,
             pdf_count,
-            confirm=lambda: _step_up(counsellor, COUNSELLOR, secrets[COUNSELLOR], pdf_url),
+            confirm=lambda: _step_up(counsellor, COUNSELLOR, pdf_url),
         ),
     ]
     click.echo(
