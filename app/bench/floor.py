@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, abort, render_template_string
+from flask import Flask, abort
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,9 @@ PAGE = """<!doctype html>
 def create(database_url: str | None = None, engine: Engine | None = None) -> Flask:
     engine = engine or create_engine(database_url or os.environ["DATABASE_URL"])
     app = Flask("elevsag_floor")
+    # Compiled once, as Flask caches a template file: `render_template_string` would compile
+    # it again on every request, and that compile was half of the floor's time.
+    page = app.jinja_env.from_string(PAGE)
 
     @app.get("/floor/<int:student_id>")
     def case_lines(student_id: int):
@@ -47,6 +50,6 @@ def create(database_url: str | None = None, engine: Engine | None = None) -> Fla
                 .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
                 .limit(LINES)
             ).all()
-            return render_template_string(PAGE, student=student, lines=lines)
+            return page.render(student=student, lines=lines)
 
     return app
