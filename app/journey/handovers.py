@@ -146,7 +146,11 @@ def upcoming_transitions(visible: Select, start: date, end: date) -> Select:
     window = (
         select(windowed.id, prev_id.label("prev_id"))
         .where(
-            windowed.student_id.in_(visible_ids),
+            # `+ 0`: the window is read by date first and each period's student checked
+            # against the visible ones, not the other way round. Given the bare column,
+            # SQLite probed the periods of each of a school's 20,000 students (11 ms for the
+            # window's ids on regional data; 4 ms by date).
+            (windowed.student_id + 0).in_(visible_ids),
             ~dropped_out,
             # Nor is a period arrived at (or left from) that starts after its enrolment
             # ended: the student left before it, e.g. a re-enrolled student's old plan.
