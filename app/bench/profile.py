@@ -34,9 +34,7 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine, event
 
-from app.bench import floor
-from app.bench.run import FLOOR, Page, logged_in_clients, pages, targets
-from app.extensions import db
+from app.bench.run import Page, floor_page, logged_in_clients, pages, targets, time_page
 
 # (part, what its name says) in the order of the table; `_part` decides which a function is.
 PARTS = (
@@ -106,9 +104,9 @@ class _Statements:
 
 
 @contextmanager
-def _watching_statements() -> Iterator[_Statements]:
-    """Counts and times the statements run on any engine (the floor has its own) while open."""
-    seen = _Statements()
+def _watching(seen: _Statements) -> Iterator[None]:
+    """Counts and times into `seen` the statements run on any engine (the floor has its own)
+    while open."""
 
     def before(*_args) -> None:
         seen.count += 1
@@ -120,7 +118,7 @@ def _watching_statements() -> Iterator[_Statements]:
     event.listen(Engine, "before_cursor_execute", before)
     event.listen(Engine, "after_cursor_execute", after)
     try:
-        yield seen
+        yield
     finally:
         event.remove(Engine, "before_cursor_execute", before)
         event.remove(Engine, "after_cursor_execute", after)
@@ -145,21 +143,12 @@ def _where(filename: str, line: int, name: str) -> str:
 
 
 def take_apart(client, page: Page, count: int, top: int = 0) -> Breakdown:
+    statements = _Statements()
+    timing = time_page(client, page.name, page.urls, count, during=lambda: _watching(statements))
     rotation = cycle(page.urls)
-    for _ in range(max(3, count // 10)):  # warm-up: compiled templates, caches
-        client.get(next(rotation))
-    samples, sizes = [], []
-    with _watching_statements() as statements:
-        for _ in range(count):
-            started = time.perf_counter()
-            response = client.get(next(rotation))
-            samples.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise click.ClickException(f"{page.name} answered {response.status_code}")
-            sizes.append(len(response.get_data()))
     # The statements' share is timed without the profiler, which slows Python more than the
     # driver's C and so would understate it; the profile splits the rest of the time.
-    executing = min(1.0, statements.seconds * 1000 / sum(samples))
+    executing = min(1.0, statements.seconds * 1000 / (sum(timing.samples) or 1.0))
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(count):
@@ -183,9 +172,9 @@ def take_apart(client, page: Page, count: int, top: int = 0) -> Breakdown:
     functions.sort(reverse=True)
     return Breakdown(
         name=page.name,
-        median=statistics.median(samples),
+        median=timing.median,
         statements=statements.count / count,
-        size=statistics.mean(sizes) / 1024,
+        size=statistics.mean(timing.sizes) / 1024,
         shares=shares,
         top=[(seconds / total, where) for seconds, where in functions[:top]],
     )
@@ -194,11 +183,8 @@ def take_apart(client, page: Page, count: int, top: int = 0) -> Breakdown:
 def run(count: int, only: str = "", top: int = 0) -> list[Breakdown]:
     found = targets()
     clients = logged_in_clients()
-    bare = floor.create(db.engine.url.render_as_string(hide_password=False)).test_client()
-    chosen = [
-        Page(FLOOR, "", [f"/floor/{i}" for i in found.students], None),
-        *pages(found),
-    ]
+    bare, floor_entry = floor_page(found)
+    chosen = [floor_entry, *pages(found)]
     if only:
         chosen = [chosen[0], *(p for p in chosen[1:] if only in p.name)]
     results = [

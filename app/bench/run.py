@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from itertools import cycle
 from pathlib import Path
@@ -79,6 +80,7 @@ class Timing:
     samples: list[float] = field(repr=False)
     budget: float | None = None  # the ratio to the floor it must stay within
     floor: str = "floor"  # which floor it is compared with
+    sizes: list[int] = field(default_factory=list, repr=False)  # bytes of each response
 
     @property
     def requests(self) -> int:
@@ -173,22 +175,31 @@ def targets() -> Targets:
     )
 
 
-def _time(
-    client, name: str, urls: Sequence[str], count: int, budget: float | None = None
+def time_page(
+    client,
+    name: str,
+    urls: Sequence[str],
+    count: int,
+    budget: float | None = None,
+    during: Callable[[], AbstractContextManager] = nullcontext,
 ) -> Timing:
-    """COUNT requests rotating over URLS, after a warm-up (compiled templates, caches)."""
+    """COUNT requests rotating over URLS, after a warm-up (compiled templates, caches); the
+    timed requests, not the warm-up, run inside `during()` (`flask bench-profile` watches
+    their statements)."""
     rotation = cycle(urls)
     for _ in range(max(3, count // 20)):
         client.get(next(rotation))
-    samples = []
-    for _ in range(count):
-        url = next(rotation)
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise click.ClickException(f"{name}: {url} answered {response.status_code}")
-    return Timing(name, samples, budget)
+    samples, sizes = [], []
+    with during():
+        for _ in range(count):
+            url = next(rotation)
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise click.ClickException(f"{name}: {url} answered {response.status_code}")
+            sizes.append(len(response.get_data()))
+    return Timing(name, samples, budget, sizes=sizes)
 
 
 def _step_up(client, email: str, then: str) -> None:
@@ -228,7 +239,7 @@ def _time_pdf(client, url: str, count: int, confirm: Callable[[], None]) -> tupl
             raise click.ClickException(f"{url} did not answer 200")
     finally:
         pdf.HTML = original
-    route = _time(client, "case-file PDF (500 lines)", [url], count, PDF_BUDGET)
+    route = time_page(client, "case-file PDF (500 lines)", [url], count, PDF_BUDGET)
     route.floor = "WeasyPrint"
     args, kwargs, w_args, w_kwargs = captured[-1]
     samples = []
@@ -268,6 +279,12 @@ def pages(found: Targets) -> list[Page]:
     ]
 
 
+def floor_page(found: Targets) -> tuple[FlaskClient, Page]:
+    """A client of the floor app over the same database, and its page over the same students."""
+    client = floor.create(db.engine.url.render_as_string(hide_password=False)).test_client()
+    return client, Page(FLOOR, "", [f"/floor/{i}" for i in found.students], None)
+
+
 def logged_in_clients() -> dict[str, FlaskClient]:
     """A test client per bench user, logged in (with the second factor), each request in its
     own app context."""
@@ -289,12 +306,12 @@ def run_in_process(count: int, label: str, save: str | None = None) -> list[Timi
     counsellor = clients[COUNSELLOR]
 
     pdf_url = f"/students/{found.heavy}/case-file.pdf"
-    bare = floor.create(db.engine.url.render_as_string(hide_password=False)).test_client()
+    bare, floor_entry = floor_page(found)
     pdf_count = max(3, count // 10)
     timings = [
-        _time(bare, FLOOR, [f"/floor/{i}" for i in found.students], count),
+        time_page(bare, FLOOR, floor_entry.urls, count),
         *(
-            _time(clients[page.user], page.name, page.urls, count, page.budget)
+            time_page(clients[page.user], page.name, page.urls, count, page.budget)
             for page in pages(found)
         ),
         *_time_pdf(
